@@ -1,0 +1,131 @@
+"""Exceptions raised by every storage backend.
+
+Backends translate their SDK's errors into this tree at one boundary, so user code
+catches the same types whatever service sits behind the storage. Each error that
+concerns one object carries it as ``.key``; the SDK error it replaces is chained as
+``__cause__``. Where a built-in exception means the same thing, the storage error
+also subclasses it, so ``except FileNotFoundError`` works too::
+
+    StorageError
+    ├── StorageFileNotFoundError      (also FileNotFoundError)
+    ├── StorageFileExistsError        (also FileExistsError)
+    ├── StoragePermissionError        (also PermissionError)
+    ├── StorageConnectionError        (also ConnectionError)
+    ├── ConfigurationError            (also ValueError)
+    ├── StorageValidationError        (also ValueError)
+    │   ├── InvalidKeyError
+    │   ├── InvalidRangeError
+    │   ├── InvalidMetadataError
+    │   └── InvalidDataError          (also TypeError)
+    └── UnsupportedOperationError
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "ConfigurationError",
+    "InvalidDataError",
+    "InvalidKeyError",
+    "InvalidMetadataError",
+    "InvalidRangeError",
+    "StorageConnectionError",
+    "StorageError",
+    "StorageFileExistsError",
+    "StorageFileNotFoundError",
+    "StoragePermissionError",
+    "StorageValidationError",
+    "UnsupportedOperationError",
+)
+
+
+class StorageError(Exception):
+    """Base class of every error raised by litestar-storages.
+
+    Attributes:
+        key: The storage key the failed operation concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        """Create the error.
+
+        Args:
+            message: Human readable description of what went wrong.
+            key: The storage key the error concerns, if any.
+        """
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keeps errors picklable (multiprocessing, pytest-xdist) despite the
+        # keyword-only ``key`` argument.
+        return (_rebuild, (type(self), self.message, self.key))
+
+
+def _rebuild(cls: type[StorageError], message: str, key: str | None) -> StorageError:
+    return cls(message, key=key)
+
+
+class StorageFileNotFoundError(StorageError, FileNotFoundError):
+    """The key does not exist in the storage."""
+
+
+class StorageFileExistsError(StorageError, FileExistsError):
+    """The key already exists and the operation was told not to overwrite it."""
+
+
+class StoragePermissionError(StorageError, PermissionError):
+    """The service, or the filesystem root, refused access."""
+
+
+class StorageConnectionError(StorageError, ConnectionError):
+    """The service could not be reached, failed, throttled or cut a transfer short.
+
+    These are the errors :func:`litestar_storages.retry.with_retry` retries by default.
+    """
+
+
+class ConfigurationError(StorageError, ValueError):
+    """A storage's configuration is missing a value or holds an invalid one.
+
+    Attributes:
+        field: Name of the configuration field at fault, when one is.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, key: str | None = None) -> None:
+        """Create the error.
+
+        Args:
+            message: Human readable description naming the field and the problem.
+            field: The configuration field at fault.
+            key: The storage key concerned, if any.
+        """
+        super().__init__(message, key=key)
+        self.field = field
+
+
+class StorageValidationError(StorageError, ValueError):
+    """An argument was rejected before any request was made."""
+
+
+class InvalidKeyError(StorageValidationError):
+    """A key breaks one of the key rules (see :func:`litestar_storages.keys.validate_key`)."""
+
+
+class InvalidRangeError(StorageValidationError):
+    """A byte range is inverted or negative."""
+
+
+class InvalidMetadataError(StorageValidationError):
+    """Custom metadata holds a name or value that cannot be stored safely."""
+
+
+class InvalidDataError(StorageValidationError, TypeError):
+    """The data passed to ``put`` is not bytes, a byte stream or a readable file."""
+
+
+class UnsupportedOperationError(StorageError):
+    """The backend cannot perform this operation (for example, sign an upload URL)."""

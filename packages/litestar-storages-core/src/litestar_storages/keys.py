@@ -1,0 +1,154 @@
+"""Key rules and prefix joining, shared by every backend.
+
+A key is a relative, forward-slash path such as ``"photos/2024/cat.jpg"``. The same
+rules apply on every backend so that a key accepted by one is accepted by all and can
+never address anything outside the storage (a parent folder on disk, another prefix in
+a bucket).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from litestar_storages.exceptions import InvalidKeyError
+
+__all__ = ("MAX_KEY_BYTES", "join_key", "normalize_prefix", "strip_prefix", "validate_key", "validate_prefix")
+
+MAX_KEY_BYTES = 1024
+"""Longest key accepted, in UTF-8 bytes (S3's and GCS's limit)."""
+
+
+def _control_character(text: str) -> str | None:
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _check_characters(value: str, *, what: str, key: str) -> None:
+    if "\\" in value:
+        raise InvalidKeyError(f"Invalid {what} {value!r}: backslashes are not allowed; use '/'", key=key)
+    char = _control_character(value)
+    if char is not None:
+        raise InvalidKeyError(
+            f"Invalid {what} {value!r}: control character {char!r} (U+{ord(char):04X}) is not allowed", key=key
+        )
+    try:
+        encoded = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKeyError(f"Invalid {what} {value!r}: it is not valid Unicode (lone surrogate)", key=key) from None
+    if len(encoded) > MAX_KEY_BYTES:
+        raise InvalidKeyError(
+            f"Invalid {what} {value[:40]!r}...: {len(encoded)} UTF-8 bytes exceeds the {MAX_KEY_BYTES}-byte limit",
+            key=key,
+        )
+
+
+def validate_key(key: str) -> str:
+    """Check that ``key`` is a safe object key and return it unchanged.
+
+    Rules: a non-empty ``str``; relative (no leading ``/``); ``/``-separated with no
+    empty, ``.`` or ``..`` segments (so no trailing or doubled slash either); no
+    backslash, NUL or other control character; at most :data:`MAX_KEY_BYTES` UTF-8 bytes.
+
+    Args:
+        key: The key to check.
+
+    Returns:
+        The key, unchanged.
+
+    Raises:
+        InvalidKeyError: If a rule is broken; the message names the key and the rule.
+    """
+    if not isinstance(key, str):
+        raise InvalidKeyError(f"Invalid key {key!r}: keys must be str, not {type(key).__name__}")
+    if not key:
+        raise InvalidKeyError("Invalid key '': keys must not be empty", key=key)
+    _check_characters(key, what="key", key=key)
+    if key.startswith("/"):
+        raise InvalidKeyError(f"Invalid key {key!r}: keys must be relative (no leading '/')", key=key)
+    for segment in key.split("/"):
+        if segment == "":
+            raise InvalidKeyError(f"Invalid key {key!r}: empty path segment ('//' or trailing '/')", key=key)
+        if segment in {".", ".."}:
+            raise InvalidKeyError(f"Invalid key {key!r}: '.' and '..' segments are not allowed", key=key)
+    return key
+
+
+def validate_prefix(prefix: str) -> str:
+    """Check a listing prefix and return it unchanged.
+
+    A listing prefix is any leading part of a key, so it may be empty, end with ``/``
+    or stop mid-segment (``"photos/ca"``). It obeys the character rules of
+    :func:`validate_key` and must not start with ``/`` or contain ``.``/``..`` segments.
+
+    Args:
+        prefix: The prefix to check.
+
+    Returns:
+        The prefix, unchanged.
+
+    Raises:
+        InvalidKeyError: If the prefix could never match a valid key.
+    """
+    if not isinstance(prefix, str):
+        raise InvalidKeyError(f"Invalid prefix {prefix!r}: prefixes must be str, not {type(prefix).__name__}")
+    if not prefix:
+        return prefix
+    _check_characters(prefix, what="prefix", key=prefix)
+    if prefix.startswith("/"):
+        raise InvalidKeyError(f"Invalid prefix {prefix!r}: prefixes must be relative (no leading '/')", key=prefix)
+    segments = prefix.split("/")
+    # The last segment may be partial or empty ("photos/"); the others are whole.
+    for segment in segments[:-1]:
+        if segment in {"", ".", ".."}:
+            raise InvalidKeyError(f"Invalid prefix {prefix!r}: empty, '.' or '..' path segment", key=prefix)
+    return prefix
+
+
+def normalize_prefix(prefix: str) -> str:
+    """Turn a configured storage prefix into ``"some/folder/"`` form (or ``""``).
+
+    Leading and trailing slashes are dropped and one trailing ``/`` is added, so
+    ``"uploads"``, ``"/uploads/"`` and ``"uploads/"`` all mean the same folder.
+
+    Args:
+        prefix: The prefix from a backend's configuration.
+
+    Returns:
+        The normalized prefix.
+
+    Raises:
+        InvalidKeyError: If the prefix contains a segment a key could not.
+    """
+    stripped = prefix.strip("/")
+    if not stripped:
+        return ""
+    validate_key(stripped)
+    return stripped + "/"
+
+
+def join_key(prefix: str, key: str) -> str:
+    """Join a normalized storage prefix and a key into the backend's object name.
+
+    Args:
+        prefix: A prefix returned by :func:`normalize_prefix`.
+        key: A key (validated by the caller).
+
+    Returns:
+        ``prefix + key``.
+    """
+    return prefix + key
+
+
+def strip_prefix(prefix: str, name: str) -> str:
+    """Remove a normalized storage prefix from a backend's object name.
+
+    Args:
+        prefix: A prefix returned by :func:`normalize_prefix`.
+        name: An object name that starts with ``prefix``.
+
+    Returns:
+        The key relative to the storage.
+    """
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
