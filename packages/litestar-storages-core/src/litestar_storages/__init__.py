@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 # folder, which extend_path adds here. See docs/architecture.
 __path__ = extend_path(__path__, __name__)
 
-from litestar_storages.base import BaseStorage  # noqa: E402
-from litestar_storages.backends.memory import MemoryConfig, MemoryStorage  # noqa: E402
-from litestar_storages.exceptions import (  # noqa: E402
+from litestar_storages.backends.memory import MemoryConfig, MemoryStorage
+from litestar_storages.base import BaseStorage
+from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidDataError,
     InvalidKeyError,
@@ -33,16 +33,16 @@ from litestar_storages.exceptions import (  # noqa: E402
     StorageValidationError,
     UnsupportedOperationError,
 )
-from litestar_storages.protocol import Storage  # noqa: E402
-from litestar_storages.retry import RetryConfig, retry, with_retry  # noqa: E402
-from litestar_storages.types import (  # noqa: E402
+from litestar_storages.protocol import Storage
+from litestar_storages.retry import RetryConfig, retry, with_retry
+from litestar_storages.types import (
     MultipartUpload,
     ProgressCallback,
     ProgressInfo,
     StoredFile,
     UploadResult,
 )
-from litestar_storages.version import __version__  # noqa: E402
+from litestar_storages.version import __version__
 
 if TYPE_CHECKING:
     from litestar_storages.backends.azure import AzureConfig, AzureStorage

@@ -80,9 +80,7 @@ def validate_metadata(metadata: Mapping[str, str] | None, *, key: str | None = N
     checked: dict[str, str] = {}
     for name, value in metadata.items():
         if not isinstance(name, str) or not isinstance(value, str):
-            raise InvalidMetadataError(
-                f"Metadata names and values must be str; got {name!r}: {value!r}", key=key
-            )
+            raise InvalidMetadataError(f"Metadata names and values must be str; got {name!r}: {value!r}", key=key)
         if not _METADATA_NAME.fullmatch(name):
             raise InvalidMetadataError(
                 f"Invalid metadata name {name!r}: use ASCII letters, digits, '-', '_' and '.'", key=key

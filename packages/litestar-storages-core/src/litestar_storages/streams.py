@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Protocol, TypeAlias, Union, cast, runtime_checkable
 
 from litestar_storages.exceptions import InvalidDataError
@@ -83,7 +83,7 @@ def _as_bytes(chunk: object, key: str | None) -> bytes:
     )
 
 
-async def _iterate(data: object, chunk_size: int, key: str | None) -> AsyncIterator[bytes]:
+async def _iterate(data: object, chunk_size: int, key: str | None) -> AsyncGenerator[bytes, None]:
     if isinstance(data, (bytes, bytearray, memoryview)):
         view = memoryview(data).cast("B")
         for start in range(0, view.nbytes, chunk_size):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias, Union
 
-
 __all__ = (
     "MultipartUpload",
     "ProgressCallback",
@@ -69,7 +68,7 @@ class ProgressInfo:
         return min(100.0, self.bytes_transferred * 100.0 / self.total_bytes)
 
 
-ProgressCallback: TypeAlias = Callable[[ProgressInfo], Union[None, Awaitable[None]]]
+ProgressCallback: TypeAlias = Callable[[ProgressInfo], Union[Awaitable[None], None]]
 """A sync or async callable that receives :class:`ProgressInfo` reports."""
 
 

@@ -117,7 +117,7 @@ class EmulatorProcess:
         """
         output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
-            self._process = subprocess.Popen(
+            self._process = subprocess.Popen(  # noqa: S603 - the caller's own emulator command
                 self.command,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
