@@ -17,7 +17,7 @@ from litestar_storages.exceptions import StorageError
 __all__ = ("ErrorMapper", "ErrorTranslator")
 
 ErrorTranslator: TypeAlias = Callable[[Exception, Union[str, None]], Union[StorageError, None]]
-"""A backend's translation: returns the storage error for an SDK error, or ``None``
+"""A backend's translation, which returns the storage error for an SDK error, or ``None``
 when the error is not one it knows (it then becomes a plain :class:`StorageError`)."""
 
 
