@@ -1,0 +1,1 @@
+"""Support code of the integration suite: services, backends, the fault proxy, checks."""
