@@ -1,5 +1,48 @@
-"""Litestar integration for litestar-storages."""
+"""Litestar integration for litestar-storages.
 
+``StoragePlugin`` injects storages into handlers and closes them on shutdown;
+``storage_response`` serves stored files with Range and conditional requests;
+``save_upload``/``save_request_body`` stream uploads in with size limits;
+``StorageFileSystem`` lets Litestar's ``File`` and static files read from any storage;
+the plugin also adds a ``litestar storages`` CLI group.
+"""
+
+from litestar_storages.contrib.config import StoragePluginConfig
+from litestar_storages.contrib.dependencies import provide_storage, provide_upload_limit
+from litestar_storages.contrib.dto import StoredFileDTO, StoredFileReadDTO
+from litestar_storages.contrib.error_handlers import storage_exception_handlers
+from litestar_storages.contrib.filesystem_adapter import StorageFile, StorageFileSystem
+from litestar_storages.contrib.plugin import StoragePlugin
+from litestar_storages.contrib.responses import StorageResponse, storage_response
+from litestar_storages.contrib.signed_routes import signed_route_handlers
+from litestar_storages.contrib.uploads import (
+    MAX_UPLOAD_SIZE_OPT,
+    UploadTooLargeError,
+    limit_size,
+    save_request_body,
+    save_upload,
+    upload_limit,
+)
 from litestar_storages.contrib.version import __version__
 
-__all__ = ("__version__",)
+__all__ = (
+    "MAX_UPLOAD_SIZE_OPT",
+    "StorageFile",
+    "StorageFileSystem",
+    "StoragePlugin",
+    "StoragePluginConfig",
+    "StorageResponse",
+    "StoredFileDTO",
+    "StoredFileReadDTO",
+    "UploadTooLargeError",
+    "__version__",
+    "limit_size",
+    "provide_storage",
+    "provide_upload_limit",
+    "save_request_body",
+    "save_upload",
+    "signed_route_handlers",
+    "storage_exception_handlers",
+    "storage_response",
+    "upload_limit",
+)

@@ -1,0 +1,264 @@
+"""HTTP header rules for serving stored files: Range, conditional requests, ETag, Content-Disposition.
+
+Pure functions, independent of Litestar, so the response helper stays a thin layer and
+each rule is tested on its own. Only single byte ranges are served; a request for
+several ranges is answered with the whole file, which RFC 9110 allows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import quote
+
+from litestar_storages.types import StoredFile
+
+__all__ = (
+    "ByteRange",
+    "RangeNotSatisfiable",
+    "content_disposition",
+    "etag_for",
+    "http_date",
+    "if_range_allows",
+    "is_not_modified",
+    "parse_range",
+)
+
+_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_ETAG_LIST_ITEM = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|$)')
+# RFC 5987 attr-char: what may stay unencoded in filename*.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """One satisfiable byte range of a file.
+
+    Attributes:
+        first: First byte to send (inclusive).
+        last: Last byte to send (inclusive, as in ``Content-Range``).
+        size: The whole file's size.
+    """
+
+    first: int
+    last: int
+    size: int
+
+    @property
+    def length(self) -> int:
+        """Number of bytes in the range."""
+        return self.last - self.first + 1
+
+    @property
+    def content_range(self) -> str:
+        """The ``Content-Range`` header value of a 206 response."""
+        return f"bytes {self.first}-{self.last}/{self.size}"
+
+
+class RangeNotSatisfiable(Exception):  # noqa: N818 - a verdict on the request, not a failure of ours
+    """The requested range lies wholly outside the file: answer 416.
+
+    Attributes:
+        size: The file's size, for ``Content-Range: bytes */size``.
+    """
+
+    def __init__(self, size: int) -> None:
+        """Create the verdict.
+
+        Args:
+            size: The file's size.
+        """
+        super().__init__(f"range not satisfiable for a file of {size} bytes")
+        self.size = size
+
+    @property
+    def content_range(self) -> str:
+        """The ``Content-Range`` header value of a 416 response."""
+        return f"bytes */{self.size}"
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """Interpret a ``Range`` header against a file of ``size`` bytes.
+
+    Args:
+        header: The request's ``Range`` value, or ``None``.
+        size: The file's size in bytes.
+
+    Returns:
+        The range to send, or ``None`` to send the whole file (no header, another
+        unit, several ranges or a malformed one, all of which RFC 9110 lets a server
+        ignore).
+
+    Raises:
+        RangeNotSatisfiable: If the single range requested starts past the end of
+            the file (or asks for a zero-length suffix).
+    """
+    if not header:
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or not spec or "," in spec:
+        return None
+    match = _RANGE_SPEC.match(spec)
+    if match is None:
+        return None
+    first_text, last_text = match.groups()
+    if not first_text:
+        if not last_text:
+            return None
+        suffix = int(last_text)
+        if suffix == 0 or size == 0:
+            raise RangeNotSatisfiable(size)
+        return ByteRange(max(0, size - suffix), size - 1, size)
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if last_text and last < first:
+        return None
+    if first >= size:
+        raise RangeNotSatisfiable(size)
+    return ByteRange(first, min(last, size - 1), size)
+
+
+def etag_for(stored: StoredFile) -> str | None:
+    """Return the ``ETag`` header value of a stored file.
+
+    The backend's tag is used as is when already quoted (S3 sends ``"..."``), else it
+    is quoted. Without one, a weak tag is derived from size and modification time.
+
+    Args:
+        stored: The file's metadata.
+
+    Returns:
+        The header value, or ``None`` when nothing identifies the version.
+    """
+    if stored.etag:
+        tag = stored.etag.strip()
+        if tag.startswith(('"', 'W/"')) and tag.endswith('"') and len(tag) > 1:
+            return tag
+        return '"' + tag.replace('"', "") + '"'
+    if stored.last_modified is not None:
+        return f'W/"{stored.size:x}-{int(stored.last_modified.timestamp() * 1_000_000):x}"'
+    return None
+
+
+def _opaque(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def _etag_list(header: str) -> list[str]:
+    return [match.group(1) for match in _ETAG_LIST_ITEM.finditer(header)]
+
+
+def http_date(moment: datetime) -> str:
+    """Format a timestamp as an HTTP date (``Last-Modified``).
+
+    Args:
+        moment: A timezone-aware (or UTC naive) datetime.
+
+    Returns:
+        The IMF-fixdate text, e.g. ``Wed, 25 Nov 2026 10:00:00 GMT``.
+    """
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return format_datetime(aware.astimezone(timezone.utc), usegmt=True)
+
+
+def _parse_http_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _whole_seconds(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.replace(microsecond=0)
+
+
+def is_not_modified(
+    etag: str | None,
+    last_modified: datetime | None,
+    *,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+) -> bool:
+    """Tell whether a GET or HEAD should be answered with 304 Not Modified.
+
+    ``If-None-Match`` wins over ``If-Modified-Since`` (RFC 9110, 13.2.2); tags are
+    compared weakly.
+
+    Args:
+        etag: The file's ``ETag`` header value.
+        last_modified: The file's modification time.
+        if_none_match: The request's ``If-None-Match``, or ``None``.
+        if_modified_since: The request's ``If-Modified-Since``, or ``None``.
+
+    Returns:
+        ``True`` when the client's copy is current.
+    """
+    if if_none_match is not None:
+        if if_none_match.strip() == "*":
+            return True
+        if etag is None:
+            return False
+        return _opaque(etag) in {_opaque(tag) for tag in _etag_list(if_none_match)}
+    if if_modified_since is not None and last_modified is not None:
+        since = _parse_http_date(if_modified_since)
+        return since is not None and _whole_seconds(last_modified) <= since
+    return False
+
+
+def if_range_allows(if_range: str | None, etag: str | None, last_modified: datetime | None) -> bool:
+    """Tell whether a ``Range`` may be honoured given the request's ``If-Range``.
+
+    Args:
+        if_range: The request's ``If-Range`` (a strong tag or an HTTP date), or ``None``.
+        etag: The file's ``ETag`` header value.
+        last_modified: The file's modification time.
+
+    Returns:
+        ``True`` to send the range; ``False`` to send the whole (changed) file.
+    """
+    if if_range is None:
+        return True
+    value = if_range.strip()
+    if value.startswith(('"', "W/")):
+        # If-Range needs a strong match: a weak tag never matches.
+        return etag is not None and not etag.startswith("W/") and value == etag
+    since = _parse_http_date(value)
+    return since is not None and last_modified is not None and _whole_seconds(last_modified) == since
+
+
+def _ascii_fallback(filename: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", filename)
+    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
+    cleaned = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in ascii_only)
+    return cleaned.strip() or "download"
+
+
+def content_disposition(filename: str | None, *, attachment: bool) -> str:
+    """Build a ``Content-Disposition`` value (RFC 6266) for any file name.
+
+    An ASCII ``filename`` is always present for old clients; names with other
+    characters (or quotes and backslashes) also get an RFC 5987 ``filename*``, which
+    browsers prefer.
+
+    Args:
+        filename: The name the browser should show or save as, or ``None`` for none.
+        attachment: ``True`` for ``attachment`` (download), ``False`` for ``inline``.
+
+    Returns:
+        The header value.
+    """
+    disposition = "attachment" if attachment else "inline"
+    if not filename:
+        return disposition
+    # Control characters never belong in a header (and would allow header injection).
+    name = "".join(char for char in filename if unicodedata.category(char) != "Cc")
+    fallback = _ascii_fallback(name)
+    value = f'{disposition}; filename="{fallback}"'
+    if fallback != name:
+        value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS)
+    return value

@@ -1,0 +1,345 @@
+"""Serving a stored file from a route handler: :func:`storage_response`.
+
+The response reads the file's metadata when it is sent (it needs the request's
+``Range`` and conditional headers, which only arrive then), so handlers can stay
+synchronous one-liners::
+
+    @get("/files/{key:path}")
+    async def download(key: str, storage: Storage) -> StorageResponse:
+        return storage_response(storage, key.lstrip("/"))
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.response import Response
+from litestar.response.base import ASGIResponse
+from litestar.response.streaming import ASGIStreamingResponse
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_206_PARTIAL_CONTENT,
+    HTTP_304_NOT_MODIFIED,
+    HTTP_307_TEMPORARY_REDIRECT,
+    HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
+)
+
+from litestar_storages.content import DEFAULT_CONTENT_TYPE, guess_content_type
+from litestar_storages.contrib.http_headers import (
+    ByteRange,
+    RangeNotSatisfiable,
+    content_disposition,
+    etag_for,
+    http_date,
+    if_range_allows,
+    is_not_modified,
+    parse_range,
+)
+from litestar_storages.exceptions import InvalidKeyError, StorageConnectionError, StorageFileNotFoundError
+from litestar_storages.protocol import Storage
+
+if TYPE_CHECKING:
+    from litestar.app import Litestar
+    from litestar.background_tasks import BackgroundTask, BackgroundTasks
+    from litestar.connection import Request
+    from litestar.datastructures.cookie import Cookie
+    from litestar.enums import MediaType
+    from litestar.types import Receive, ResponseCookies, Scope, Send, TypeEncodersMap
+
+    from litestar_storages.types import StoredFile
+
+__all__ = ("ASGIStorageResponse", "StorageResponse", "storage_response")
+
+
+class StorageResponse(Response[None]):
+    """A response that streams one stored file, or redirects to its URL.
+
+    Build it with :func:`storage_response`. Headers and cookies given here are added to
+    whatever the file's answer turns out to be (200, 206, 304, 416 or a redirect).
+    """
+
+    __slots__ = ("attachment", "expires_in", "filename", "key", "redirect", "storage")
+
+    def __init__(
+        self,
+        storage: Storage,
+        key: str,
+        *,
+        filename: str | None = None,
+        attachment: bool = False,
+        redirect: bool = False,
+        expires_in: timedelta | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: ResponseCookies | None = None,
+        background: BackgroundTask | BackgroundTasks | None = None,
+    ) -> None:
+        """Describe the response; nothing is read until it is sent.
+
+        Args:
+            storage: The storage holding the file.
+            key: The file's key.
+            filename: Name for ``Content-Disposition``; the key's last segment by default.
+            attachment: ``True`` to make browsers download instead of display.
+            redirect: Answer ``307`` to ``storage.url(key)`` instead of proxying bytes.
+            expires_in: Validity of the redirect URL; the backend's default when omitted.
+            headers: Extra response headers (``Cache-Control``, ...).
+            cookies: Cookies to set.
+            background: Task(s) to run after the response is sent.
+        """
+        super().__init__(content=None, headers=dict(headers or {}), cookies=cookies, background=background)
+        self.storage = storage
+        self.key = key
+        self.filename = filename
+        self.attachment = attachment
+        self.redirect = redirect
+        self.expires_in = expires_in
+
+    def to_asgi_response(
+        self,
+        app: Litestar | None,
+        request: Request[Any, Any, Any],
+        *,
+        background: BackgroundTask | BackgroundTasks | None = None,
+        cookies: Iterable[Cookie] | None = None,
+        encoded_headers: Iterable[tuple[bytes, bytes]] | None = None,
+        headers: dict[str, str] | None = None,
+        is_head_response: bool = False,
+        media_type: MediaType | str | None = None,
+        status_code: int | None = None,
+        type_encoders: TypeEncodersMap | None = None,
+    ) -> ASGIResponse:
+        """Create the ASGI response, capturing the request headers it depends on.
+
+        Args:
+            app: Unused (deprecated by Litestar).
+            request: The request being answered.
+            background: Background task(s) from the handler's layers.
+            cookies: Cookies from the handler's layers.
+            encoded_headers: Unused (deprecated by Litestar).
+            headers: Headers from the handler's layers; this response's own win.
+            is_head_response: Whether the request is a HEAD.
+            media_type: Ignored: the stored file's type is sent.
+            status_code: Ignored: the status depends on the request.
+            type_encoders: Unused: the body is the file.
+
+        Returns:
+            The ASGI response.
+        """
+        merged_headers = {**(headers or {}), **self.headers}
+        merged_cookies = [*self.cookies, *(cookies or ())]
+        return ASGIStorageResponse(
+            response=self,
+            request_headers={
+                name: request.headers.get(name)
+                for name in ("range", "if-range", "if-none-match", "if-modified-since")
+            },
+            headers=merged_headers,
+            cookies=merged_cookies,
+            background=self.background or background,
+            is_head_response=is_head_response,
+        )
+
+
+def storage_response(
+    storage: Storage,
+    key: str,
+    *,
+    filename: str | None = None,
+    attachment: bool = False,
+    redirect: bool = False,
+    expires_in: timedelta | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> StorageResponse:
+    """Answer a request with a stored file.
+
+    The response carries Content-Type, Content-Length, ETag, Last-Modified,
+    Content-Disposition and Accept-Ranges; honours a single ``Range`` (206, or 416
+    when unsatisfiable) and ``If-None-Match``/``If-Modified-Since`` (304). A missing key
+    is a 404. With ``redirect=True`` it answers ``307`` to the storage's (presigned)
+    URL instead, without checking that the key exists.
+
+    Args:
+        storage: The storage holding the file.
+        key: The file's key.
+        filename: Name for ``Content-Disposition``; the key's last segment by default.
+        attachment: ``True`` to make browsers download instead of display.
+        redirect: Redirect to ``storage.url(key)`` instead of proxying the bytes.
+        expires_in: Validity of the redirect URL.
+        headers: Extra response headers.
+
+    Returns:
+        A response to return from a route handler.
+    """
+    return StorageResponse(
+        storage,
+        key,
+        filename=filename,
+        attachment=attachment,
+        redirect=redirect,
+        expires_in=expires_in,
+        headers=headers,
+    )
+
+
+class ASGIStorageResponse(ASGIResponse):
+    """The ASGI side of :class:`StorageResponse`: decides the answer once it is sent."""
+
+    __slots__ = ("_cookies", "_extra_headers", "_request_headers", "_response")
+
+    def __init__(
+        self,
+        *,
+        response: StorageResponse,
+        request_headers: Mapping[str, str | None],
+        headers: dict[str, str],
+        cookies: Iterable[Cookie],
+        background: BackgroundTask | BackgroundTasks | None,
+        is_head_response: bool,
+    ) -> None:
+        """Keep what the answer depends on.
+
+        Args:
+            response: The handler's response description.
+            request_headers: The request's Range and conditional headers.
+            headers: Extra headers for every answer.
+            cookies: Cookies for every answer.
+            background: Task(s) run after sending.
+            is_head_response: Whether to omit the body.
+        """
+        super().__init__(background=background, is_head_response=is_head_response)
+        self._response = response
+        self._request_headers = dict(request_headers)
+        self._extra_headers = headers
+        self._cookies = list(cookies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the answer: redirect, 304, 416, 206 or 200.
+
+        Args:
+            scope: The ASGI scope.
+            receive: The ASGI receive callable.
+            send: The ASGI send callable.
+
+        Raises:
+            NotFoundException: If the key does not exist (or is not a valid key).
+            ServiceUnavailableException: If the storage service cannot be reached.
+        """
+        try:
+            answer = await self._answer()
+        except (StorageFileNotFoundError, InvalidKeyError) as error:
+            raise NotFoundException(detail=f"File not found: {self._response.key!r}") from error
+        except StorageConnectionError as error:
+            raise ServiceUnavailableException(detail="The storage service is unavailable") from error
+        await answer(scope, receive, send)
+
+    async def _answer(self) -> ASGIResponse:
+        response = self._response
+        if response.redirect:
+            return await self._redirect()
+        stored = await response.storage.info(response.key)
+        headers = self._file_headers(stored)
+        if is_not_modified(
+            headers.get("etag"),
+            stored.last_modified,
+            if_none_match=self._request_headers.get("if-none-match"),
+            if_modified_since=self._request_headers.get("if-modified-since"),
+        ):
+            return self._simple(HTTP_304_NOT_MODIFIED, headers)
+        byte_range: ByteRange | None = None
+        if if_range_allows(self._request_headers.get("if-range"), headers.get("etag"), stored.last_modified):
+            try:
+                byte_range = parse_range(self._request_headers.get("range"), stored.size)
+            except RangeNotSatisfiable as verdict:
+                return self._simple(
+                    HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
+                    {"content-range": verdict.content_range, "accept-ranges": "bytes"},
+                )
+        headers["content-type"] = stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE
+        if byte_range is None:
+            status, length, start, end = HTTP_200_OK, stored.size, None, None
+        else:
+            status, length = HTTP_206_PARTIAL_CONTENT, byte_range.length
+            start, end = byte_range.first, byte_range.last + 1
+            headers["content-range"] = byte_range.content_range
+        headers["content-length"] = str(length)
+        if self.is_head_response or length == 0:
+            return self._simple(status, headers)
+        body = await _open_body(response.storage, response.key, start, end)
+        return ASGIStreamingResponse(
+            iterator=body,
+            headers=headers,
+            cookies=self._cookies,
+            background=self.background,
+            is_head_response=False,
+            status_code=status,
+        )
+
+    async def _redirect(self) -> ASGIResponse:
+        response = self._response
+        wants_name = response.attachment or response.filename is not None
+        url = await response.storage.url(
+            response.key,
+            expires_in=response.expires_in,
+            filename=(response.filename or posixpath.basename(response.key)) if wants_name else None,
+        )
+        return self._simple(HTTP_307_TEMPORARY_REDIRECT, {"location": url})
+
+    def _file_headers(self, stored: StoredFile) -> dict[str, str]:
+        response = self._response
+        headers = {name.lower(): value for name, value in self._extra_headers.items()}
+        headers["accept-ranges"] = "bytes"
+        etag = etag_for(stored)
+        if etag is not None:
+            headers["etag"] = etag
+        if stored.last_modified is not None:
+            headers["last-modified"] = http_date(stored.last_modified)
+        headers.setdefault(
+            "content-disposition",
+            content_disposition(
+                response.filename or posixpath.basename(response.key), attachment=response.attachment
+            ),
+        )
+        return headers
+
+    def _simple(self, status: int, headers: Mapping[str, str]) -> ASGIResponse:
+        merged = {name.lower(): value for name, value in self._extra_headers.items()}
+        merged.update(headers)
+        # A body-less answer: drop the file's body headers a 200 would have had.
+        if status != HTTP_200_OK and status != HTTP_206_PARTIAL_CONTENT:
+            merged.pop("content-length", None)
+            merged.pop("content-type", None)
+        return ASGIResponse(
+            status_code=status,
+            headers=merged,
+            cookies=self._cookies,
+            background=self.background,
+            is_head_response=self.is_head_response,
+            content_length=int(merged["content-length"]) if "content-length" in merged else None,
+        )
+
+
+async def _open_body(storage: Storage, key: str, start: int | None, end: int | None) -> AsyncIterator[bytes]:
+    """Start the download and wait for its first chunk, so a missing file is still a 404."""
+    chunks = storage.get(key, start=start, end=end)
+    try:
+        first = await anext(chunks)
+    except StopAsyncIteration:
+        first = b""
+    return _rest(first, chunks)
+
+
+async def _rest(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    try:
+        if first:
+            yield first
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        # A client that disconnects mid-download must not leave the SDK's stream open.
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
