@@ -1,0 +1,126 @@
+"""Sphinx configuration of the litestar-storages documentation.
+
+Built with ``hatch run docs:build`` (``sphinx-build -W --keep-going -n``): every
+warning is an error and nitpicky mode makes every cross-reference (``{py:class}``,
+``[text](page.md#anchor)``, autodoc type annotations) resolve or fail the build. That
+is the offline link check: nothing here reaches the network.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from litestar_storages import __version__  # noqa: E402
+
+project = "litestar-storages"
+author = "The litestar-storages maintainers"
+copyright = "2026, the litestar-storages maintainers"
+release = __version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "api_pages",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "_ext", "examples", "README.md", "Thumbs.db", ".DS_Store"]
+suppress_warnings = [
+    # Pages of packages still being written join the toctrees through globs; an
+    # empty glob is not an error (a toctree entry naming a missing page still is).
+    "toc.empty_glob",
+]
+
+# -- MyST -------------------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
+# Headings up to level 3 get anchors, so `[text](page.md#a-heading)` is checked.
+myst_heading_anchors = 3
+
+# -- autodoc / napoleon -----------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+autodoc_default_options = {"exclude-members": "__init__, __new__, __weakref__, __dict__, __slots__"}
+# Keep the aliases' names in signatures instead of expanding them into long unions.
+autodoc_type_aliases = {
+    "PutData": "litestar_storages.streams.PutData",
+    "ProgressCallback": "litestar_storages.types.ProgressCallback",
+    "TransferOperation": "litestar_storages.types.TransferOperation",
+    "HttpMethod": "litestar_storages.protocol.HttpMethod",
+    "ErrorTranslator": "litestar_storages.error_mapping.ErrorTranslator",
+}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+# Dataclass "Attributes:" sections become field lists, so they do not collide with
+# the fields autodoc documents from their own docstrings.
+napoleon_use_ivar = False
+napoleon_attr_annotations = False
+python_use_unqualified_type_names = True
+
+# -- nitpicky mode ----------------------------------------------------------------------
+# The build is offline (no intersphinx inventories), so references to the standard
+# library and to the cloud SDKs cannot resolve; everything of ours must.
+_EXTERNAL = (
+    "abc",
+    "asyncio",
+    "builtins",
+    "collections",
+    "collections.abc",
+    "concurrent",
+    "contextlib",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "hashlib",
+    "hmac",
+    "io",
+    "logging",
+    "os",
+    "pathlib",
+    "socket",
+    "subprocess",
+    "types",
+    "typing",
+    "typing_extensions",
+    "urllib",
+    "uuid",
+    # third-party
+    "aiobotocore",
+    "aiofiles",
+    "aiohttp",
+    "azure",
+    "botocore",
+    "click",
+    "gcloud",
+    "litestar",
+    "msgspec",
+    "pytest",
+    "_pytest",
+    "types_aiobotocore_s3",
+)
+nitpick_ignore_regex = [("py:.*", re.escape(module) + r"(\..*)?") for module in _EXTERNAL] + [
+    # Built-in types, typing names and type variables written unqualified in annotations.
+    ("py:.*", r"(None|int|float|str|bytes|bytearray|memoryview|bool|object|dict|list|tuple|set|frozenset|type)"),
+    ("py:.*", r"(Any|Literal|TypeAlias|Union|Optional|Callable|Awaitable|Coroutine|Self|ParamSpec|TypeVar)"),
+    ("py:.*", r"(AsyncIterator|AsyncIterable|AsyncGenerator|Iterator|Iterable|Generator|Mapping|Sequence)"),
+    ("py:.*", r"(BaseException|Exception|TracebackType|timedelta|datetime|Path|PathLike|Enum)"),
+    ("py:.*", r"(ValueError|TypeError|FileNotFoundError|FileExistsError|PermissionError|ConnectionError)"),
+    ("py:.*", r"(.*\.)?[A-Z]T|(.*\.)?[PT]|.*\.P\.(args|kwargs)"),
+]
+
+# -- HTML -------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"litestar-storages {release}"
+html_static_path: list[str] = []
+html_theme_options = {"navigation_with_keys": True}
