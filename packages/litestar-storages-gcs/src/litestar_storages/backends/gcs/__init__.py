@@ -1,5 +1,12 @@
-"""Google Cloud Storage backend."""
+"""Google Cloud Storage backend, on gcloud-aio-storage.
 
+``GCSStorage`` and ``GCSConfig`` are also importable from ``litestar_storages``.
+"""
+
+from litestar_storages.backends.gcs.config import GCSConfig
+from litestar_storages.backends.gcs.errors import translate_gcs_error
+from litestar_storages.backends.gcs.signing import UploadForm
+from litestar_storages.backends.gcs.storage import GCSStorage
 from litestar_storages.backends.gcs.version import __version__
 
-__all__ = ("__version__",)
+__all__ = ("GCSConfig", "GCSStorage", "UploadForm", "__version__", "translate_gcs_error")

@@ -1,0 +1,133 @@
+"""``GCSConfig``: everything a :class:`~litestar_storages.backends.gcs.GCSStorage` needs to know."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Union
+
+from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages.keys import normalize_prefix
+from litestar_storages.retry import RetryConfig
+
+__all__ = ("CHUNK_GRANULARITY", "MAX_SIGNED_EXPIRY", "GCSConfig")
+
+CHUNK_GRANULARITY = 256 * 1024
+"""Resumable upload chunks (all but the last) must be multiples of this many bytes."""
+
+MAX_SIGNED_EXPIRY = timedelta(days=7)
+"""Longest validity GCS accepts for a V4 signed URL or POST policy."""
+
+
+@dataclass(frozen=True)
+class GCSConfig:
+    """Configuration of a Google Cloud Storage bucket.
+
+    Credentials: a service-account key file (``service_file``, or the
+    ``GOOGLE_APPLICATION_CREDENTIALS`` variable), else Application Default Credentials
+    (``gcloud auth application-default login``, or the metadata server on Google
+    Cloud). ``api_root`` (or the ``STORAGE_EMULATOR_HOST`` variable, read by
+    gcloud-aio-storage) points at an emulator and turns authentication off.
+    """
+
+    bucket: str = ""
+    """Name of the bucket (required)."""
+
+    project: str | None = None
+    """Google Cloud project ID. Object operations do not need it; it is kept for tools
+    that create or list buckets (the ``GOOGLE_CLOUD_PROJECT`` variable otherwise)."""
+
+    service_file: Union[str, os.PathLike[str], None] = None
+    """Path of a service-account (or other credentials) JSON file. ``None`` uses
+    ``GOOGLE_APPLICATION_CREDENTIALS``, then Application Default Credentials. A
+    service-account key also signs URLs locally, with no request."""
+
+    prefix: str = ""
+    """Folder inside the bucket that holds every key of this storage (``"uploads"`` and
+    ``"uploads/"`` mean the same); keys are returned without it."""
+
+    presigned_expiry: timedelta = timedelta(hours=1)
+    """Validity of signed URLs and POST policies when ``expires_in`` is not given (at
+    most 7 days)."""
+
+    api_root: str | None = None
+    """Base URL of a GCS emulator such as fake-gcs-server (``"http://127.0.0.1:4443"``).
+    Requests then carry no credentials and signed URLs point at it. ``None`` means
+    Google Cloud Storage (or ``STORAGE_EMULATOR_HOST`` when set)."""
+
+    chunk_size: int = 8 * 1024 * 1024
+    """Size of each resumable-upload request, a multiple of 256 KiB. Payloads smaller
+    than this are sent in one multipart upload; larger ones and streams through a
+    resumable session, holding at most two chunks in memory."""
+
+    public_base_url: str | None = None
+    """Base URL serving the bucket publicly (a CDN or ``https://storage.googleapis.com/BUCKET``):
+    ``url()`` then returns ``{public_base_url}/{prefix}{key}`` for downloads, unsigned."""
+
+    retry: RetryConfig = field(default_factory=RetryConfig)
+    """How transient failures (connection errors, 429 and 5xx answers) are retried."""
+
+    timeout: float = 60.0
+    """Seconds to wait for a connection or for the next bytes of an answer. A transfer
+    that keeps moving is never cut short, whatever its total duration."""
+
+    list_page_size: int = 1000
+    """Objects requested per listing page (1 to 1000)."""
+
+    service_account_email: str | None = None
+    """Service account whose key signs URLs through the IAM ``signBlob`` API when the
+    credentials hold no private key (Application Default Credentials on Google Cloud).
+    Defaults to the account named by the credentials, when they name one."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.bucket, str) or not self.bucket.strip():
+            raise ConfigurationError("GCSConfig.bucket is required: the name of the bucket", field="bucket")
+        if "/" in self.bucket:
+            raise ConfigurationError(
+                f"GCSConfig.bucket must be a bucket name, not a path: {self.bucket!r} (use prefix for folders)",
+                field="bucket",
+            )
+        try:
+            normalize_prefix(self.prefix)
+        except InvalidKeyError as error:
+            raise ConfigurationError(f"GCSConfig.prefix is invalid: {error}", field="prefix") from error
+        if self.service_file is not None and not os.path.isfile(os.fspath(self.service_file)):
+            raise ConfigurationError(
+                f"GCSConfig.service_file {os.fspath(self.service_file)!r} is not a readable file",
+                field="service_file",
+            )
+        if not isinstance(self.presigned_expiry, timedelta) or not (
+            timedelta(seconds=1) <= self.presigned_expiry <= MAX_SIGNED_EXPIRY
+        ):
+            raise ConfigurationError(
+                f"GCSConfig.presigned_expiry must be a timedelta from 1 second to 7 days, got {self.presigned_expiry!r}",
+                field="presigned_expiry",
+            )
+        for name in ("api_root", "public_base_url"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
+                raise ConfigurationError(f"GCSConfig.{name} must be an http(s) URL, got {value!r}", field=name)
+        if (
+            not isinstance(self.chunk_size, int)
+            or self.chunk_size <= 0
+            or self.chunk_size % CHUNK_GRANULARITY
+        ):
+            raise ConfigurationError(
+                f"GCSConfig.chunk_size must be a positive multiple of 256 KiB ({CHUNK_GRANULARITY}), "
+                f"got {self.chunk_size!r}",
+                field="chunk_size",
+            )
+        if not isinstance(self.retry, RetryConfig):
+            raise ConfigurationError("GCSConfig.retry must be a RetryConfig", field="retry")
+        if not isinstance(self.timeout, (int, float)) or self.timeout <= 0:
+            raise ConfigurationError(f"GCSConfig.timeout must be > 0 seconds, got {self.timeout!r}", field="timeout")
+        if not isinstance(self.list_page_size, int) or not 1 <= self.list_page_size <= 1000:
+            raise ConfigurationError(
+                f"GCSConfig.list_page_size must be 1 to 1000, got {self.list_page_size!r}", field="list_page_size"
+            )
+
+    @property
+    def normalized_prefix(self) -> str:
+        """The prefix in ``"folder/"`` form (or ``""``)."""
+        return normalize_prefix(self.prefix)

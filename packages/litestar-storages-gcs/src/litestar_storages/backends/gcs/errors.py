@@ -1,0 +1,131 @@
+"""The one place where gcloud-aio and aiohttp errors become storage errors.
+
+gcloud-aio-storage raises :class:`aiohttp.ClientResponseError` for every HTTP error
+answer, with GCS's JSON error document in the message (``"<reason phrase>: <body>"``).
+The translation reads the HTTP status and the error's machine ``reason``
+(``notFound``, ``conditionNotMet``, ``rateLimitExceeded``...) from that document; it
+never matches words of human-readable messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
+
+from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.exceptions import (
+    StorageConnectionError,
+    StorageError,
+    StorageFileExistsError,
+    StorageFileNotFoundError,
+    StoragePermissionError,
+)
+
+__all__ = ("GCS_ERRORS", "GCSErrorDetails", "error_details", "translate_gcs_error")
+
+_THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
+"""Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
+
+_TRANSIENT: tuple[type[Exception], ...] = (
+    aiohttp.ClientConnectionError,
+    aiohttp.ClientPayloadError,
+    HttpProcessingError,  # a malformed answer, usually a connection cut mid-message
+    asyncio.TimeoutError,
+    ConnectionError,
+)
+"""Exceptions that mean the service was unreachable or cut a transfer short."""
+
+
+@dataclass(frozen=True)
+class GCSErrorDetails:
+    """What an error answer of the JSON API says.
+
+    Attributes:
+        status: The HTTP status.
+        reason: The machine reason of the first error (``"notFound"``...), if any.
+        message: GCS's human-readable message, or the HTTP reason phrase.
+    """
+
+    status: int
+    reason: str | None
+    message: str
+
+
+def error_details(error: aiohttp.ClientResponseError) -> GCSErrorDetails:
+    """Read status, reason and message from an error answer.
+
+    Args:
+        error: The error gcloud-aio's session raised (its message is
+            ``"<reason phrase>: <response body>"``).
+
+    Returns:
+        The details; ``reason`` is ``None`` when the body is not GCS's JSON error.
+    """
+    phrase, _, body = (error.message or "").partition(": ")
+    reason: str | None = None
+    message = phrase or f"HTTP {error.status}"
+    try:
+        document: Any = json.loads(body) if body else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        payload = document["error"]
+        if isinstance(payload.get("message"), str):
+            message = payload["message"]
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0].get("reason")
+            reason = first if isinstance(first, str) else None
+    return GCSErrorDetails(status=error.status, reason=reason, message=message)
+
+
+def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> StorageError:
+    details = error_details(error)
+    what = f"{key!r}" if key is not None else "the bucket"
+    text = f"GCS answered {details.status}" + (f" ({details.reason})" if details.reason else "") + f": {details.message}"
+    status = details.status
+    if status in {408, 429} or status >= 500 or details.reason in _THROTTLING_REASONS:
+        return StorageConnectionError(f"{text} (transient, for {what})", key=key)
+    if status == 404:
+        return StorageFileNotFoundError(f"File not found: {key!r} ({text})", key=key)
+    if status == 412:
+        return StorageFileExistsError(f"File already exists: {key!r} ({text})", key=key)
+    if status in {401, 403}:
+        return StoragePermissionError(f"Access to {what} denied: {text}", key=key)
+    return StorageError(f"{text} (for {what})", key=key)
+
+
+def translate_gcs_error(error: Exception, key: str | None) -> StorageError | None:
+    """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth or aiohttp.
+
+    Mapping: 404 -> :class:`StorageFileNotFoundError`; 412 ->
+    :class:`StorageFileExistsError`; 401/403 -> :class:`StoragePermissionError`;
+    408/429/5xx, throttling reasons, connection errors, cut transfers and timeouts ->
+    :class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP
+    or client error -> :class:`StorageError`.
+
+    Args:
+        error: The exception.
+        key: The key of the failed operation, if any.
+
+    Returns:
+        The storage error, or ``None`` for exceptions that are not the SDK's (the
+        :class:`~litestar_storages.error_mapping.ErrorMapper` then wraps them in a plain
+        :class:`StorageError`).
+    """
+    if isinstance(error, aiohttp.ClientResponseError):
+        return _from_response(error, key)
+    if isinstance(error, _TRANSIENT):
+        return StorageConnectionError(f"GCS could not be reached or cut the transfer short: {error!r}", key=key)
+    if isinstance(error, aiohttp.ClientError):
+        return StorageError(f"GCS request failed: {error!r}", key=key)
+    return None
+
+
+GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage")
+"""The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""

@@ -1,0 +1,220 @@
+"""Resumable uploads sent chunk by chunk, so a stream of any size needs flat memory.
+
+gcloud-aio-storage starts resumable sessions but sends the whole body in one request,
+which needs the data in memory (or a seekable file). Here each chunk is one ``PUT``
+with a ``Content-Range``; GCS answers ``308`` until the last one, which it answers with
+the object's resource. Chunks but the last must be multiples of 256 KiB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from litestar_storages.backends.gcs.errors import GCS_ERRORS
+from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.exceptions import StorageConnectionError, StorageError
+from litestar_storages.retry import RetryConfig, with_retry
+
+__all__ = ("ResumableUpload", "persisted_bytes")
+
+_RESUME_INCOMPLETE = 308
+
+
+def persisted_bytes(range_header: str | None) -> int:
+    """Return how many bytes a ``308`` answer says GCS has persisted.
+
+    Args:
+        range_header: The answer's ``Range`` header (``"bytes=0-262143"``), if any.
+
+    Returns:
+        The count of persisted bytes; 0 without a header.
+
+    Raises:
+        StorageError: If the header is malformed.
+    """
+    if not range_header:
+        return 0
+    unit, _, span = range_header.partition("=")
+    first, _, last = span.partition("-")
+    if unit.strip() != "bytes" or first.strip() != "0" or not last.strip().isdigit():
+        raise StorageError(f"GCS sent an unexpected resumable-upload Range header: {range_header!r}")
+    return int(last) + 1
+
+
+class ResumableUpload:
+    """One resumable upload session: start it, send chunks in order, or cancel it.
+
+    Attributes:
+        session_uri: The session's URL (valid for a week; it is the upload's only state).
+        offset: Bytes GCS has persisted so far.
+        content_type: Sent with every chunk (fake-gcs-server takes the object's type from
+            the chunks; GCS from the session, where it is also set).
+    """
+
+    __slots__ = ("_retry", "_transport", "content_type", "key", "offset", "session_uri")
+
+    def __init__(
+        self,
+        transport: Transport,
+        session_uri: str,
+        *,
+        content_type: str,
+        key: str | None = None,
+        retry: RetryConfig | None = None,
+        offset: int = 0,
+    ) -> None:
+        """Attach to an existing session (see :meth:`start` to create one).
+
+        Args:
+            transport: The storage's transport.
+            session_uri: The session's URL.
+            content_type: The object's content type.
+            key: The storage key, for error messages.
+            retry: How failed chunk requests are retried.
+            offset: Bytes already persisted.
+        """
+        self._transport = transport
+        self._retry = retry or RetryConfig()
+        self.session_uri = session_uri
+        self.content_type = content_type
+        self.key = key
+        self.offset = offset
+
+    @classmethod
+    async def start(
+        cls,
+        transport: Transport,
+        bucket: str,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        if_generation_match: int | None = None,
+        key: str | None = None,
+        retry: RetryConfig | None = None,
+    ) -> ResumableUpload:
+        """Open a resumable upload session for one object.
+
+        Args:
+            transport: The storage's transport.
+            bucket: The bucket.
+            name: The object's full name.
+            content_type: The object's content type.
+            metadata: The object's custom metadata.
+            if_generation_match: Precondition on the object's generation (``0``: only
+                if it does not exist yet), checked by GCS when the upload completes.
+            key: The storage key, for error messages.
+            retry: How failed requests are retried.
+
+        Returns:
+            The session.
+        """
+        body = json.dumps({"name": name, "contentType": content_type, "metadata": dict(metadata)}).encode()
+        params = {"uploadType": "resumable", "name": name}
+        if if_generation_match is not None:
+            params["ifGenerationMatch"] = str(if_generation_match)
+        headers = {"Content-Type": "application/json; charset=UTF-8", "X-Upload-Content-Type": content_type}
+
+        async def initiate() -> str:
+            with GCS_ERRORS.guard(key):
+                response = await transport.request(
+                    "POST", transport.upload_url(bucket), headers=headers, params=params, data=body
+                )
+                response.release()
+            location = response.headers.get("Location")
+            if not location:
+                raise StorageError("GCS opened a resumable upload without a session URL", key=key)
+            return location
+
+        policy = retry or RetryConfig()
+        session_uri = await with_retry(initiate, policy)
+        return cls(transport, session_uri, content_type=content_type, key=key, retry=policy)
+
+    async def send(self, chunk: bytes, *, final: bool) -> dict[str, Any] | None:
+        """Send the next chunk; the last one (``final=True``) completes the upload.
+
+        A chunk GCS persisted only in part is completed by further requests; after a
+        transient failure the session's state is queried and sending resumes where
+        GCS stopped.
+
+        Args:
+            chunk: The bytes following those already sent; a multiple of 256 KiB
+                unless ``final``. May be empty when ``final``.
+            final: Whether this chunk ends the object.
+
+        Returns:
+            The object's resource once the upload is complete, else ``None``.
+
+        Raises:
+            StorageError: Translated errors (412 -> StorageFileExistsError when a
+                precondition failed).
+        """
+        start, end = self.offset, self.offset + len(chunk)
+        position = start
+        failures = 0
+        stalls = 0
+        while True:
+            try:
+                resource, persisted = await self._put(chunk[position - start :], position, end, final=final)
+            except StorageError as error:
+                failures += 1
+                if failures >= self._retry.max_attempts or not self._retry.should_retry(error):
+                    raise
+                await asyncio.sleep(self._retry.delay_for(failures))
+                resource, persisted = await self._status(end if final else None)
+            if resource is not None:
+                self.offset = end
+                return resource
+            if persisted > end or persisted < start:
+                raise StorageError(
+                    f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end} just sent", key=self.key
+                )
+            if persisted == end and not final:
+                self.offset = end
+                return None
+            stalls = stalls + 1 if persisted == position else 0
+            if stalls > self._retry.max_attempts:
+                raise StorageConnectionError(f"GCS keeps refusing bytes from offset {persisted}", key=self.key)
+            position = persisted
+
+    async def _put(self, data: bytes, position: int, end: int, *, final: bool) -> tuple[dict[str, Any] | None, int]:
+        total = str(end) if final else "*"
+        content_range = f"bytes {position}-{end - 1}/{total}" if data else f"bytes */{total}"
+        headers = {"Content-Range": content_range, "Content-Type": self.content_type}
+        with GCS_ERRORS.guard(self.key):
+            response = await self._transport.request("PUT", self.session_uri, headers=headers, data=data)
+            return await _outcome(response)
+
+    async def _status(self, total: int | None) -> tuple[dict[str, Any] | None, int]:
+        # Asks GCS what it has after an interrupted request (an empty PUT).
+        headers = {"Content-Range": f"bytes */{'*' if total is None else total}"}
+
+        async def query() -> tuple[dict[str, Any] | None, int]:
+            with GCS_ERRORS.guard(self.key):
+                response = await self._transport.request("PUT", self.session_uri, headers=headers)
+                return await _outcome(response)
+
+        return await with_retry(query, self._retry)
+
+    async def cancel(self) -> None:
+        """Cancel the session so that nothing is stored; best effort, never raises.
+
+        An unfinished session never becomes an object anyway: it expires after a week.
+        """
+        with contextlib.suppress(Exception):
+            response = await self._transport.request("DELETE", self.session_uri, raise_for_status=False)
+            # GCS answers 499 to a successful cancellation.
+            response.release()
+
+
+async def _outcome(response: Any) -> tuple[dict[str, Any] | None, int]:
+    if response.status == _RESUME_INCOMPLETE:
+        range_header = response.headers.get("Range")
+        response.release()
+        return None, persisted_bytes(range_header)
+    resource: dict[str, Any] = await response.json(content_type=None)
+    return resource, int(resource.get("size", 0))

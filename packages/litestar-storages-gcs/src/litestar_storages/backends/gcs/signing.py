@@ -1,0 +1,284 @@
+"""V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed locally or by IAM.
+
+A signed URL is a canonical request hashed into a "string to sign" and signed with a
+service account's RSA key: locally when the credentials hold the key (a service-account
+JSON file), else by the IAM Credentials ``signBlob`` API (Application Default
+Credentials on Google Cloud). gcloud-aio-storage's ``Blob.get_signed_url`` cannot be
+used: it fixes the host at import time (``STORAGE_EMULATOR_HOST``), so its URLs cannot
+point at an emulator chosen at run time, and it has no POST policies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from litestar_storages.exceptions import ConfigurationError
+
+__all__ = (
+    "ALGORITHM",
+    "IAMSigner",
+    "KeySigner",
+    "Signer",
+    "UploadForm",
+    "canonical_request",
+    "sign_post_policy",
+    "sign_url",
+    "string_to_sign",
+)
+
+ALGORITHM = "GOOG4-RSA-SHA256"
+"""The V4 signing algorithm for service-account (RSA) keys."""
+
+
+class Signer(Protocol):
+    """Something that signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5)."""
+
+    @property
+    def email(self) -> str:
+        """The service account's email, which names the key in the credential scope."""
+        ...
+
+    async def sign(self, payload: bytes) -> bytes:
+        """Return the RSA-SHA256 signature of ``payload``."""
+        ...
+
+
+class KeySigner:
+    """Signs locally with the private key of a service-account JSON file."""
+
+    __slots__ = ("_key", "email")
+
+    def __init__(self, email: str, private_key_pem: str) -> None:
+        """Load the key.
+
+        Args:
+            email: The service account's ``client_email``.
+            private_key_pem: Its ``private_key`` (PEM, unencrypted RSA).
+
+        Raises:
+            ConfigurationError: If the key cannot be loaded or is not RSA.
+        """
+        try:
+            key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        except (ValueError, TypeError) as error:
+            raise ConfigurationError(
+                "The service account's private_key is not a valid unencrypted PEM key", field="service_file"
+            ) from error
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ConfigurationError("The service account's private_key is not an RSA key", field="service_file")
+        self._key = key
+        self.email = email
+
+    async def sign(self, payload: bytes) -> bytes:
+        """Sign ``payload`` with the key.
+
+        Args:
+            payload: The bytes to sign.
+
+        Returns:
+            The signature.
+        """
+        return self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+
+
+class IAMSigner:
+    """Signs through the IAM Credentials ``signBlob`` API (no private key needed locally).
+
+    The caller's identity needs ``iam.serviceAccounts.signBlob`` on the service account
+    (role "Service Account Token Creator").
+    """
+
+    __slots__ = ("_iam", "email")
+
+    def __init__(self, iam_client: Any, email: str) -> None:
+        """Wrap a ``gcloud.aio.auth.IamClient``.
+
+        Args:
+            iam_client: The IAM client (it carries the credentials and session).
+            email: The service account whose key signs.
+        """
+        self._iam = iam_client
+        self.email = email
+
+    async def sign(self, payload: bytes) -> bytes:
+        """Have IAM sign ``payload``.
+
+        Args:
+            payload: The bytes to sign.
+
+        Returns:
+            The signature.
+        """
+        answer = await self._iam.sign_blob(payload, service_account_email=self.email)
+        return base64.b64decode(answer["signedBlob"])
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A browser upload form: POST ``fields`` and then the file (field ``file``) to ``url``.
+
+    Attributes:
+        url: Where the form posts to.
+        fields: Hidden form fields, in order; the ``file`` field must come last.
+    """
+
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _timestamps(now: datetime | None) -> tuple[datetime, str, str]:
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return moment, moment.strftime("%Y%m%dT%H%M%SZ"), moment.strftime("%Y%m%d")
+
+
+def _resource_path(bucket: str, name: str) -> str:
+    return f"/{bucket}/{quote(name, safe='/~')}"
+
+
+def _encode(value: str) -> str:
+    return quote(value, safe="~")
+
+
+def canonical_request(
+    method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], payload: str = "UNSIGNED-PAYLOAD"
+) -> tuple[str, str, str]:
+    """Build the V4 canonical request.
+
+    Args:
+        method: The HTTP method.
+        path: The percent-encoded resource path (``/bucket/object``).
+        query: Query parameters (not yet encoded), without ``X-Goog-Signature``.
+        headers: Headers to sign, with ``host``.
+        payload: The payload hash, ``UNSIGNED-PAYLOAD`` for URLs.
+
+    Returns:
+        ``(canonical request, canonical query string, signed headers)``.
+    """
+    query_string = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(query.items()))
+    lowered = sorted((name.lower(), " ".join(value.split())) for name, value in headers.items())
+    canonical_headers = "".join(f"{name}:{value}\n" for name, value in lowered)
+    signed_headers = ";".join(name for name, _ in lowered)
+    request = "\n".join([method, path, query_string, canonical_headers, signed_headers, payload])
+    return request, query_string, signed_headers
+
+
+def string_to_sign(timestamp: str, scope: str, request: str) -> str:
+    """Build the V4 string to sign from a canonical request.
+
+    Args:
+        timestamp: ``YYYYMMDDTHHMMSSZ``.
+        scope: ``DATE/auto/storage/goog4_request``.
+        request: The canonical request.
+
+    Returns:
+        The string to sign.
+    """
+    digest = hashlib.sha256(request.encode()).hexdigest()
+    return "\n".join([ALGORITHM, timestamp, scope, digest])
+
+
+async def sign_url(
+    signer: Signer,
+    *,
+    method: str,
+    base_url: str,
+    bucket: str,
+    name: str,
+    expires_in: timedelta,
+    query: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Make a V4 signed URL for one object (path style: ``{base_url}/{bucket}/{name}``).
+
+    Args:
+        signer: Signs the string to sign.
+        method: The HTTP method the URL allows.
+        base_url: ``https://storage.googleapis.com``, or an emulator's root.
+        bucket: The bucket.
+        name: The object's full name.
+        expires_in: Validity (1 second to 7 days).
+        query: Extra signed query parameters (``response-content-disposition``...).
+        headers: Extra signed headers the client must send (``content-type``...).
+        now: The signing time (default: now).
+
+    Returns:
+        The URL.
+    """
+    _, timestamp, date = _timestamps(now)
+    parts = urlsplit(base_url)
+    scope = f"{date}/auto/storage/goog4_request"
+    path = _resource_path(bucket, name)
+    signed_query = {
+        **(query or {}),
+        "X-Goog-Algorithm": ALGORITHM,
+        "X-Goog-Credential": f"{signer.email}/{scope}",
+        "X-Goog-Date": timestamp,
+        "X-Goog-Expires": str(int(expires_in.total_seconds())),
+    }
+    signed = {**(headers or {}), "host": parts.netloc}
+    signed_query["X-Goog-SignedHeaders"] = ";".join(sorted(header.lower() for header in signed))
+    request, query_string, _ = canonical_request(method, path, signed_query, signed)
+    signature = await signer.sign(string_to_sign(timestamp, scope, request).encode())
+    return f"{parts.scheme}://{parts.netloc}{path}?{query_string}&X-Goog-Signature={binascii.hexlify(signature).decode()}"
+
+
+async def sign_post_policy(
+    signer: Signer,
+    *,
+    base_url: str,
+    bucket: str,
+    name: str,
+    expires_in: timedelta,
+    max_size: int,
+    content_type: str | None = None,
+    now: datetime | None = None,
+) -> UploadForm:
+    """Make a V4 POST policy: a form that uploads one object, within limits GCS enforces.
+
+    Args:
+        signer: Signs the policy.
+        base_url: ``https://storage.googleapis.com``, or an emulator's root.
+        bucket: The bucket.
+        name: The object's full name.
+        expires_in: Validity of the form (1 second to 7 days).
+        max_size: Largest accepted file, in bytes (``content-length-range``).
+        content_type: The exact Content-Type the upload must declare, if any.
+        now: The signing time (default: now).
+
+    Returns:
+        The form's URL and fields.
+    """
+    moment, timestamp, date = _timestamps(now)
+    parts = urlsplit(base_url)
+    credential = f"{signer.email}/{date}/auto/storage/goog4_request"
+    fields = {"key": name, "x-goog-algorithm": ALGORITHM, "x-goog-credential": credential, "x-goog-date": timestamp}
+    conditions: list[Any] = [
+        {"bucket": bucket},
+        {"key": name},
+        {"x-goog-date": timestamp},
+        {"x-goog-credential": credential},
+        {"x-goog-algorithm": ALGORITHM},
+        ["content-length-range", 0, max_size],
+    ]
+    if content_type is not None:
+        fields["Content-Type"] = content_type
+        conditions.append({"Content-Type": content_type})
+    expiration = (moment + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document = json.dumps({"conditions": conditions, "expiration": expiration}, separators=(",", ":"))
+    policy = base64.b64encode(document.encode()).decode()
+    signature = await signer.sign(policy.encode())
+    fields["policy"] = policy
+    fields["x-goog-signature"] = binascii.hexlify(signature).decode()
+    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}/", fields=fields)

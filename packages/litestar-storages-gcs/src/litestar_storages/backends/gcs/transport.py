@@ -1,0 +1,99 @@
+"""The gcloud-aio-storage client plus what the few requests it has no method for need."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from gcloud.aio.storage import Storage as SDKStorage
+
+__all__ = ("Transport",)
+
+
+class Transport:
+    """One SDK client, its endpoints and credentials, shared by every request of a storage.
+
+    Resumable uploads in chunks and their cancellation are not methods of
+    gcloud-aio-storage; they go through the SDK's own session (same connection pool,
+    same error type) with the same credentials the SDK would send.
+    """
+
+    __slots__ = ("api_root", "client", "emulated", "timeout")
+
+    def __init__(self, client: SDKStorage, *, timeout: float) -> None:
+        """Wrap an SDK client.
+
+        Args:
+            client: The gcloud-aio-storage client.
+            timeout: Seconds to wait for a connection or the next bytes of an answer.
+        """
+        self.client = client
+        # The SDK resolves its endpoint (api_root argument, else STORAGE_EMULATOR_HOST,
+        # else Google) into these attributes and exposes no accessor for them; reading
+        # them keeps one source of truth for SDK calls and ours.
+        self.api_root: str = client._api_root.rstrip("/")  # noqa: SLF001
+        self.emulated: bool = bool(client._api_is_dev)  # noqa: SLF001
+        # total=None: a long transfer that keeps moving is never cut; stalls still fail.
+        # Typed Any because the SDK annotates ``timeout`` as int yet hands it to aiohttp.
+        self.timeout: Any = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session every request of this storage goes through."""
+        session: aiohttp.ClientSession = self.client.session.session
+        return session
+
+    async def auth_headers(self) -> dict[str, str]:
+        """Return the ``Authorization`` header the SDK sends (none for an emulator)."""
+        if self.emulated:
+            return {}
+        token = await self.client.token.get()
+        return {"Authorization": f"Bearer {token}"}
+
+    def upload_url(self, bucket: str) -> str:
+        """Return the JSON API's upload endpoint of ``bucket``."""
+        return f"{self.api_root}/upload/storage/v1/b/{quote(bucket, safe='')}/o"
+
+    def object_url(self, bucket: str, name: str) -> str:
+        """Return the JSON API's URL of one object."""
+        return f"{self.api_root}/storage/v1/b/{quote(bucket, safe='')}/o/{quote(name, safe='')}"
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        raise_for_status: bool = True,
+    ) -> aiohttp.ClientResponse:
+        """Send one request through the SDK's session, with credentials.
+
+        Args:
+            method: The HTTP method.
+            url: The full URL.
+            headers: Extra headers.
+            params: Query parameters.
+            data: The body.
+            raise_for_status: Raise :class:`aiohttp.ClientResponseError` (with GCS's
+                error document in its message, as the SDK does) on 4xx/5xx answers.
+
+        Returns:
+            The response; the caller reads or releases it.
+        """
+        merged = {**(await self.auth_headers()), **(headers or {})}
+        response: aiohttp.ClientResponse = await self.client.session.request(
+            method,
+            url,
+            headers=merged,
+            auto_raise_for_status=raise_for_status,
+            params=dict(params or {}),
+            data=data,
+            timeout=self.timeout,
+            # A resumable upload answers 308 to each non-final chunk: not a redirect.
+            allow_redirects=False,
+        )
+        return response
