@@ -1,0 +1,348 @@
+"""Multipart uploads and copies with a bounded number of parts in flight.
+
+:func:`upload_parts` reads the next part from the input only when fewer than
+``max_concurrency`` parts are uploading, so a streamed upload holds at most
+``part_size * (max_concurrency + 1)`` bytes. Any failure (the input stream raising, a
+part failing after its retries, the caller being cancelled) aborts the upload: no object
+appears and no upload is left open to be billed. The input's own exception propagates
+unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from litestar_storages.backends.s3.client import call
+from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE
+from litestar_storages.exceptions import StorageValidationError
+from litestar_storages.progress import ProgressReporter
+from litestar_storages.retry import RetryConfig
+from litestar_storages.streams import ByteStream
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+    from types_aiobotocore_s3.type_defs import CompletedPartTypeDef
+
+__all__ = ("PartScheduler", "copy_parts", "fit_part_size", "iter_parts", "upload_parts")
+
+MIB = 1024 * 1024
+
+
+def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
+    """Return the part size to use for ``total`` bytes: at least ``part_size``, and large
+    enough to fit in S3's 10,000 parts.
+
+    Args:
+        part_size: The configured part size.
+        total: The object's size, when known.
+        key: The key, for error messages.
+
+    Returns:
+        The part size, rounded up to a whole MiB when it had to grow.
+
+    Raises:
+        StorageValidationError: If the object cannot fit in 10,000 parts of 5 GiB.
+    """
+    if total is None or total <= part_size * MAX_PARTS:
+        return part_size
+    needed = math.ceil(math.ceil(total / MAX_PARTS) / MIB) * MIB
+    if needed > MAX_PART_SIZE:
+        raise StorageValidationError(f"{total} bytes exceed S3's largest object (5 TiB)", key=key)
+    return needed
+
+
+async def iter_parts(stream: ByteStream, head: bytes, part_size: int) -> AsyncIterator[bytes]:
+    """Cut ``head`` and then the rest of ``stream`` into parts of ``part_size`` bytes.
+
+    Args:
+        stream: The input, already read up to the end of ``head``.
+        head: Bytes read ahead of the stream.
+        part_size: Size of every part but the last.
+
+    Yields:
+        The parts; only the last may be shorter.
+    """
+    buffer = head
+    while True:
+        while len(buffer) >= part_size:
+            # Slicing a bytes object to its full length returns it without a copy.
+            yield buffer[:part_size]
+            buffer = buffer[part_size:]
+        more = await stream.read(part_size - len(buffer))
+        if not more:
+            if buffer:
+                yield buffer
+            return
+        buffer = buffer + more if buffer else more
+
+
+class PartScheduler:
+    """Runs part requests with at most ``limit`` in flight and collects their tags.
+
+    Progress is reported from the coroutine that drives the scheduler, in completion
+    order, so reports stay monotonic even with async callbacks.
+    """
+
+    __slots__ = ("_reporter", "_tasks", "limit", "parts")
+
+    def __init__(self, limit: int, reporter: ProgressReporter | None = None) -> None:
+        """Create an empty scheduler.
+
+        Args:
+            limit: Most requests in flight.
+            reporter: Receives the size of each finished part.
+        """
+        self.limit = limit
+        self.parts: list[tuple[int, str]] = []
+        self._reporter = reporter
+        self._tasks: set[asyncio.Task[tuple[int, str, int]]] = set()
+
+    async def submit(self, number: int, request: Callable[[], Awaitable[str]], size: int) -> None:
+        """Start one part's request, first waiting for a free slot.
+
+        Args:
+            number: The part number.
+            request: Uploads (or copies) the part and returns its ETag.
+            size: The part's size in bytes, for progress.
+
+        Raises:
+            StorageError: The error of a part that failed meanwhile.
+        """
+        while len(self._tasks) >= self.limit:
+            await self._harvest()
+
+        async def run() -> tuple[int, str, int]:
+            return number, await request(), size
+
+        self._tasks.add(asyncio.ensure_future(run()))
+
+    async def drain(self) -> list[tuple[int, str]]:
+        """Wait for every request in flight.
+
+        Returns:
+            ``(part_number, etag)`` of every part, sorted by part number.
+
+        Raises:
+            StorageError: The error of a part that failed.
+        """
+        while self._tasks:
+            await self._harvest()
+        return sorted(self.parts)
+
+    async def _harvest(self) -> None:
+        done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            self._tasks.discard(task)
+        for task in done:
+            number, etag, size = task.result()
+            self.parts.append((number, etag))
+            if self._reporter is not None:
+                await self._reporter.advance(size)
+
+    async def cancel(self) -> None:
+        """Cancel every request in flight and wait until they have stopped."""
+        tasks, self._tasks = self._tasks, set()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def completed_parts(parts: list[tuple[int, str]]) -> list[CompletedPartTypeDef]:
+    """Format ``(number, etag)`` pairs for CompleteMultipartUpload.
+
+    Args:
+        parts: The uploaded parts.
+
+    Returns:
+        The ``Parts`` list, sorted by part number.
+    """
+    return [{"PartNumber": number, "ETag": etag} for number, etag in sorted(parts)]
+
+
+async def abort_quietly(client: S3Client, *, bucket: str, name: str, upload_id: str) -> None:
+    """Abort an upload after a failure, shielded from cancellation, ignoring errors.
+
+    The original failure is what the caller must see; if the abort itself fails, the
+    bucket's lifecycle rule for incomplete uploads is the last line of defence.
+
+    Args:
+        client: The S3 client.
+        bucket: The bucket.
+        name: The object's full name.
+        upload_id: The upload to abort.
+    """
+    abort = asyncio.ensure_future(client.abort_multipart_upload(Bucket=bucket, Key=name, UploadId=upload_id))
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await asyncio.shield(abort)
+
+
+async def upload_parts(
+    client: S3Client,
+    *,
+    bucket: str,
+    name: str,
+    key: str,
+    parts: AsyncIterator[bytes],
+    create_args: Mapping[str, Any],
+    complete_args: Mapping[str, Any],
+    max_concurrency: int,
+    retry: RetryConfig,
+    reporter: ProgressReporter,
+) -> tuple[dict[str, Any], int]:
+    """Upload ``parts`` as one multipart upload, aborting it on any failure.
+
+    Args:
+        client: The S3 client.
+        bucket: The bucket.
+        name: The object's full name (storage prefix included).
+        key: The storage key, for errors and progress.
+        parts: The parts, in order (read lazily, one ahead of the uploads in flight).
+        create_args: Extra CreateMultipartUpload arguments (ContentType, Metadata).
+        complete_args: Extra CompleteMultipartUpload arguments (IfNoneMatch).
+        max_concurrency: Most parts in flight.
+        retry: Retry policy of each request.
+        reporter: Receives upload progress.
+
+    Returns:
+        The CompleteMultipartUpload answer and the object's size.
+
+    Raises:
+        StorageValidationError: If the input needs more than 10,000 parts.
+        StorageError: A translated S3 error.
+        Exception: Whatever the input stream raised, unchanged.
+    """
+    created = await call(
+        lambda: client.create_multipart_upload(Bucket=bucket, Key=name, **create_args), key=key, retry=retry
+    )
+    upload_id = created["UploadId"]
+    scheduler = PartScheduler(max_concurrency, reporter)
+    size = 0
+    try:
+        number = 0
+        async for part in parts:
+            number += 1
+            if number > MAX_PARTS:
+                raise StorageValidationError(
+                    f"The upload of {key!r} needs more than {MAX_PARTS} parts: raise S3Config.part_size", key=key
+                )
+            size += len(part)
+            await scheduler.submit(number, _part_request(client, bucket, name, key, upload_id, number, part, retry), len(part))
+        uploaded = await scheduler.drain()
+        completed = await call(
+            lambda: client.complete_multipart_upload(
+                Bucket=bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": completed_parts(uploaded)}, **complete_args
+            ),
+            key=key,
+            retry=retry,
+        )
+    except BaseException:
+        await scheduler.cancel()
+        await abort_quietly(client, bucket=bucket, name=name, upload_id=upload_id)
+        raise
+    return dict(completed), size
+
+
+def _part_request(
+    client: S3Client, bucket: str, name: str, key: str, upload_id: str, number: int, body: bytes, retry: RetryConfig
+) -> Callable[[], Awaitable[str]]:
+    async def request() -> str:
+        response = await call(
+            lambda: client.upload_part(Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=body),
+            key=key,
+            retry=retry,
+        )
+        return response["ETag"]
+
+    return request
+
+
+async def copy_parts(
+    client: S3Client,
+    *,
+    bucket: str,
+    source: str,
+    name: str,
+    key: str,
+    size: int,
+    part_size: int,
+    create_args: Mapping[str, Any],
+    max_concurrency: int,
+    retry: RetryConfig,
+) -> dict[str, Any]:
+    """Copy an object server-side in parts (UploadPartCopy), for objects over 5 GiB.
+
+    Args:
+        client: The S3 client.
+        bucket: The bucket.
+        source: The source object's full name.
+        name: The destination's full name.
+        key: The destination key, for errors.
+        size: The source's size.
+        part_size: The configured part size (grown to fit 10,000 parts).
+        create_args: CreateMultipartUpload arguments carrying the source's content type
+            and metadata (a part copy does not carry them over by itself).
+        max_concurrency: Most parts in flight.
+        retry: Retry policy of each request.
+
+    Returns:
+        The CompleteMultipartUpload answer.
+    """
+    part_size = max(MIN_PART_SIZE, fit_part_size(part_size, size, key=key))
+    created = await call(
+        lambda: client.create_multipart_upload(Bucket=bucket, Key=name, **create_args), key=key, retry=retry
+    )
+    upload_id = created["UploadId"]
+    scheduler = PartScheduler(max_concurrency)
+    try:
+        for number, start in enumerate(range(0, size, part_size), start=1):
+            byte_range = f"bytes={start}-{min(start + part_size, size) - 1}"
+            await scheduler.submit(
+                number, _copy_request(client, bucket, source, name, key, upload_id, number, byte_range, retry), 0
+            )
+        copied = await scheduler.drain()
+        completed = await call(
+            lambda: client.complete_multipart_upload(
+                Bucket=bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": completed_parts(copied)}
+            ),
+            key=key,
+            retry=retry,
+        )
+    except BaseException:
+        await scheduler.cancel()
+        await abort_quietly(client, bucket=bucket, name=name, upload_id=upload_id)
+        raise
+    return dict(completed)
+
+
+def _copy_request(
+    client: S3Client,
+    bucket: str,
+    source: str,
+    name: str,
+    key: str,
+    upload_id: str,
+    number: int,
+    byte_range: str,
+    retry: RetryConfig,
+) -> Callable[[], Awaitable[str]]:
+    async def request() -> str:
+        response = await call(
+            lambda: client.upload_part_copy(
+                Bucket=bucket,
+                Key=name,
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource={"Bucket": bucket, "Key": source},
+                CopySourceRange=byte_range,
+            ),
+            key=key,
+            retry=retry,
+        )
+        return response["CopyPartResult"]["ETag"]
+
+    return request

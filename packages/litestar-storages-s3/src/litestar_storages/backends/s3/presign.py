@@ -1,0 +1,143 @@
+"""Presigned URLs and POST policies: letting a browser download or upload directly.
+
+Signing is local (SigV4 over the client's credentials): no request reaches S3 and the
+key's existence is not checked. A presigned URL or POST policy is valid for at most 7
+days; with temporary credentials it also stops working when they expire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from litestar_storages.backends.s3.config import MAX_PRESIGNED_EXPIRY
+from litestar_storages.backends.s3.metadata import encode_metadata
+from litestar_storages.exceptions import StorageValidationError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+
+__all__ = ("UploadForm", "check_expiry", "content_disposition", "presigned_post", "public_url")
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """What a browser needs to upload one file straight to the bucket with an HTML form.
+
+    Send a ``multipart/form-data`` POST to :attr:`url` with every entry of :attr:`fields`
+    as a form field, then the file as the last field, named ``file``. S3 checks the
+    signed policy: the key, the size range and (when given) the content type.
+
+    Attributes:
+        url: Where to POST the form.
+        fields: Form fields to send as they are, before the file.
+        expires_at: When the policy stops being accepted (UTC).
+    """
+
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+def check_expiry(expires_in: timedelta | None, default: timedelta, *, key: str) -> int:
+    """Return the validity in whole seconds, checked against S3's 7-day limit.
+
+    Args:
+        expires_in: The caller's validity, or ``None`` for ``default``.
+        default: The configured validity.
+        key: The key being signed, for error messages.
+
+    Returns:
+        Seconds, from 1 to 604800.
+
+    Raises:
+        StorageValidationError: If the validity is not a timedelta from 1 second to 7 days.
+    """
+    expiry = default if expires_in is None else expires_in
+    if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= MAX_PRESIGNED_EXPIRY:
+        raise StorageValidationError(
+            f"expires_in must be a timedelta from 1 second to 7 days (S3's limit), got {expiry!r}", key=key
+        )
+    return int(expiry.total_seconds())
+
+
+def content_disposition(filename: str) -> str:
+    """Return an ``attachment`` Content-Disposition naming ``filename``, safe for any text.
+
+    Args:
+        filename: The name the browser should save the download as.
+
+    Returns:
+        The header value, with an ASCII fallback and the RFC 5987 UTF-8 form.
+    """
+    fallback = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def public_url(base: str, name: str) -> str:
+    """Return the unsigned URL of an object under a public base URL (CDN, public bucket).
+
+    Args:
+        base: The configured ``public_base_url``.
+        name: The object's full name (storage prefix included).
+
+    Returns:
+        ``base/name`` with the name percent-encoded.
+    """
+    return f"{base.rstrip('/')}/{quote(name, safe='/')}"
+
+
+async def presigned_post(
+    client: S3Client,
+    *,
+    bucket: str,
+    name: str,
+    key: str,
+    max_size: int,
+    min_size: int,
+    content_type: str | None,
+    metadata: dict[str, str],
+    expires_in: int,
+) -> UploadForm:
+    """Sign a POST policy for one key.
+
+    Args:
+        client: The S3 client (its credentials sign the policy).
+        bucket: The bucket.
+        name: The object's full name.
+        key: The storage key, for errors.
+        max_size: Largest accepted file, in bytes.
+        min_size: Smallest accepted file, in bytes.
+        content_type: The exact Content-Type the upload must declare, if any.
+        metadata: Validated custom metadata the object will get.
+        expires_in: Validity in seconds.
+
+    Returns:
+        The form.
+
+    Raises:
+        StorageValidationError: If the size range is invalid.
+    """
+    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0:
+        raise StorageValidationError(f"max_size must be an int >= 0, got {max_size!r}", key=key)
+    if not isinstance(min_size, int) or isinstance(min_size, bool) or not 0 <= min_size <= max_size:
+        raise StorageValidationError(f"min_size must be an int from 0 to max_size, got {min_size!r}", key=key)
+    fields: dict[str, Any] = {}
+    conditions: list[Any] = [["content-length-range", min_size, max_size]]
+    if content_type is not None:
+        fields["Content-Type"] = content_type
+        conditions.append({"Content-Type": content_type})
+    for meta_name, value in encode_metadata(metadata).items():
+        fields[f"x-amz-meta-{meta_name}"] = value
+        conditions.append({f"x-amz-meta-{meta_name}": value})
+    signed_at = datetime.now(timezone.utc)
+    post = await client.generate_presigned_post(
+        Bucket=bucket, Key=name, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+    )
+    return UploadForm(
+        url=post["url"],
+        fields={str(name): str(value) for name, value in post["fields"].items()},
+        expires_at=signed_at + timedelta(seconds=expires_in),
+    )
