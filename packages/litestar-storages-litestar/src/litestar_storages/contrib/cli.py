@@ -324,4 +324,3 @@ async def _transfer(
         metadata=stored.metadata,
         progress=report,
     )
-

@@ -32,7 +32,8 @@ def provide_storage(storage: Storage) -> Provide:
     """Wrap a storage as a Litestar dependency.
 
     Example:
-        >>> app = Litestar(route_handlers=[...], dependencies={"storage": provide_storage(MemoryStorage())})  # doctest: +SKIP
+        >>> dependencies = {"storage": provide_storage(MemoryStorage())}
+        >>> app = Litestar(route_handlers=[...], dependencies=dependencies)  # doctest: +SKIP
 
     Args:
         storage: The storage handlers receive.

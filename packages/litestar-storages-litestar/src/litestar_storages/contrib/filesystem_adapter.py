@@ -199,9 +199,7 @@ class StorageFileSystem(_FileSystemBase):
         Yields:
             The chunks.
         """
-        async with StorageFile(
-            self.storage, self.key_for(path), start=start, end=None if end < 0 else end + 1
-        ) as file:
+        async with StorageFile(self.storage, self.key_for(path), start=start, end=None if end < 0 else end + 1) as file:
             while chunk := await file.read(chunksize):
                 yield chunk
 

@@ -58,7 +58,7 @@ class ByteRange:
         return f"bytes {self.first}-{self.last}/{self.size}"
 
 
-class RangeNotSatisfiable(Exception):  # noqa: N818 - a verdict on the request, not a failure of ours
+class RangeNotSatisfiable(Exception):
     """The requested range lies wholly outside the file: answer 416.
 
     Attributes:
@@ -232,10 +232,14 @@ def if_range_allows(if_range: str | None, etag: str | None, last_modified: datet
 
 
 def _ascii_fallback(filename: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", filename)
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
-    cleaned = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in ascii_only)
-    return cleaned.strip() or "download"
+    # "é" becomes "e" (its accent is a combining mark once decomposed); characters with
+    # no ASCII form become "_" so the name keeps its shape ("文件.txt" -> "__.txt").
+    kept = []
+    for char in unicodedata.normalize("NFKD", filename):
+        if unicodedata.category(char) == "Mn":
+            continue
+        kept.append(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_")
+    return "".join(kept).strip() or "download"
 
 
 def content_disposition(filename: str | None, *, attachment: bool) -> str:

@@ -134,8 +134,7 @@ class StorageResponse(Response[None]):
         return ASGIStorageResponse(
             response=self,
             request_headers={
-                name: request.headers.get(name)
-                for name in ("range", "if-range", "if-none-match", "if-modified-since")
+                name: request.headers.get(name) for name in ("range", "if-range", "if-none-match", "if-modified-since")
             },
             headers=merged_headers,
             cookies=merged_cookies,
@@ -299,9 +298,7 @@ class ASGIStorageResponse(ASGIResponse):
             headers["last-modified"] = http_date(stored.last_modified)
         headers.setdefault(
             "content-disposition",
-            content_disposition(
-                response.filename or posixpath.basename(response.key), attachment=response.attachment
-            ),
+            content_disposition(response.filename or posixpath.basename(response.key), attachment=response.attachment),
         )
         return headers
 
@@ -309,7 +306,7 @@ class ASGIStorageResponse(ASGIResponse):
         merged = {name.lower(): value for name, value in self._extra_headers.items()}
         merged.update(headers)
         # A body-less answer: drop the file's body headers a 200 would have had.
-        if status != HTTP_200_OK and status != HTTP_206_PARTIAL_CONTENT:
+        if status not in {HTTP_200_OK, HTTP_206_PARTIAL_CONTENT}:
             merged.pop("content-length", None)
             merged.pop("content-type", None)
         return ASGIResponse(

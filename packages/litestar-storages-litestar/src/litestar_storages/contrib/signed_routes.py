@@ -20,4 +20,5 @@ def signed_route_handlers(storages: Iterable[Storage]) -> list[HTTPRouteHandler]
     Returns:
         One handler per storage that signs URLs.
     """
-    return [storage for storage in () if storages]
+    del storages
+    return []

@@ -1,0 +1,31 @@
+"""Fixtures: every HTTP-level test runs on each local backend (memory and filesystem)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from litestar_storages import MemoryStorage
+from litestar_storages.base import BaseStorage
+
+BACKENDS = ("memory",)
+
+
+def make_storage(backend: str, root: Path) -> BaseStorage:
+    if backend == "memory":
+        return MemoryStorage()
+    raise ValueError(backend)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest_asyncio.fixture
+async def storage(backend: str, tmp_path: Path) -> AsyncIterator[BaseStorage]:
+    async with make_storage(backend, tmp_path / "storage") as created:
+        yield created

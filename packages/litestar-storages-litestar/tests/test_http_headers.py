@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from litestar_storages.contrib.http_headers import (
+    ByteRange,
+    RangeNotSatisfiable,
+    content_disposition,
+    etag_for,
+    http_date,
+    if_range_allows,
+    is_not_modified,
+    parse_range,
+)
+from litestar_storages.types import StoredFile
+
+MODIFIED = datetime(2026, 11, 25, 10, 0, 0, 500_000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-0", ByteRange(0, 0, 100)),
+        ("bytes=10-19", ByteRange(10, 19, 100)),
+        ("bytes=90-", ByteRange(90, 99, 100)),
+        ("bytes=90-1000", ByteRange(90, 99, 100)),
+        ("bytes=-10", ByteRange(90, 99, 100)),
+        ("bytes=-1000", ByteRange(0, 99, 100)),
+        ("BYTES = 5-6", ByteRange(5, 6, 100)),
+        (None, None),
+        ("", None),
+        ("items=0-5", None),
+        ("bytes=5-2", None),
+        ("bytes=0-1,5-6", None),
+        ("bytes=abc", None),
+        ("bytes=-", None),
+        ("bytes=", None),
+    ],
+)
+def test_parse_range(header: str | None, expected: ByteRange | None) -> None:
+    assert parse_range(header, 100) == expected
+
+
+@pytest.mark.parametrize(("header", "size"), [("bytes=100-", 100), ("bytes=-0", 100), ("bytes=0-", 0), ("bytes=-5", 0)])
+def test_parse_range_unsatisfiable(header: str, size: int) -> None:
+    with pytest.raises(RangeNotSatisfiable) as caught:
+        parse_range(header, size)
+    assert caught.value.content_range == f"bytes */{size}"
+
+
+@given(size=st.integers(1, 10_000), first=st.integers(0, 20_000), length=st.integers(1, 20_000))
+def test_parse_range_stays_inside_the_file(size: int, first: int, length: int) -> None:
+    header = f"bytes={first}-{first + length - 1}"
+    if first >= size:
+        with pytest.raises(RangeNotSatisfiable):
+            parse_range(header, size)
+        return
+    parsed = parse_range(header, size)
+    assert parsed is not None
+    assert 0 <= parsed.first <= parsed.last < size
+    assert parsed.length == min(length, size - first)
+    assert parsed.content_range == f"bytes {parsed.first}-{parsed.last}/{size}"
+
+
+def test_etag_quoting() -> None:
+    assert etag_for(StoredFile("k", 1, etag="abc")) == '"abc"'
+    assert etag_for(StoredFile("k", 1, etag='"abc"')) == '"abc"'
+    assert etag_for(StoredFile("k", 1, etag='W/"abc"')) == 'W/"abc"'
+    weak = etag_for(StoredFile("k", 255, last_modified=MODIFIED))
+    assert weak is not None
+    assert weak.startswith('W/"ff-')
+    assert etag_for(StoredFile("k", 1)) is None
+
+
+def test_not_modified_by_etag_weak_comparison() -> None:
+    kwargs = {"if_modified_since": None}
+    assert is_not_modified('"a"', None, if_none_match='"a"', **kwargs)
+    assert is_not_modified('"a"', None, if_none_match='W/"a"', **kwargs)
+    assert is_not_modified('W/"a"', None, if_none_match='"x", "a"', **kwargs)
+    assert is_not_modified('"a"', None, if_none_match="*", **kwargs)
+    assert not is_not_modified('"a"', None, if_none_match='"b"', **kwargs)
+    assert not is_not_modified(None, None, if_none_match='"b"', **kwargs)
+
+
+def test_not_modified_by_date() -> None:
+    same_second = http_date(MODIFIED)
+    assert is_not_modified(None, MODIFIED, if_none_match=None, if_modified_since=same_second)
+    later = http_date(MODIFIED + timedelta(hours=1))
+    assert is_not_modified(None, MODIFIED, if_none_match=None, if_modified_since=later)
+    earlier = http_date(MODIFIED - timedelta(seconds=1))
+    assert not is_not_modified(None, MODIFIED, if_none_match=None, if_modified_since=earlier)
+    assert not is_not_modified(None, MODIFIED, if_none_match=None, if_modified_since="not a date")
+    # If-None-Match wins over If-Modified-Since.
+    assert not is_not_modified('"a"', MODIFIED, if_none_match='"b"', if_modified_since=later)
+
+
+def test_if_range() -> None:
+    assert if_range_allows(None, '"a"', MODIFIED)
+    assert if_range_allows('"a"', '"a"', MODIFIED)
+    assert not if_range_allows('"b"', '"a"', MODIFIED)
+    assert not if_range_allows('W/"a"', 'W/"a"', MODIFIED)
+    assert if_range_allows(http_date(MODIFIED), '"a"', MODIFIED)
+    assert not if_range_allows(http_date(MODIFIED + timedelta(seconds=5)), '"a"', MODIFIED)
+
+
+def test_http_date() -> None:
+    assert http_date(MODIFIED) == "Wed, 25 Nov 2026 10:00:00 GMT"
+
+
+@pytest.mark.parametrize(
+    ("filename", "attachment", "expected"),
+    [
+        ("report.pdf", True, 'attachment; filename="report.pdf"'),
+        ("report.pdf", False, 'inline; filename="report.pdf"'),
+        (None, False, "inline"),
+        ("résumé.pdf", True, "attachment; filename=\"resume.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"),
+        ("文件.txt", True, "attachment; filename=\"__.txt\"; filename*=UTF-8''%E6%96%87%E4%BB%B6.txt"),
+        ('say "hi".txt', False, "inline; filename=\"say _hi_.txt\"; filename*=UTF-8''say%20%22hi%22.txt"),
+        ("evil\r\nSet-Cookie: x.txt", True, 'attachment; filename="evilSet-Cookie: x.txt"'),
+    ],
+)
+def test_content_disposition(filename: str | None, attachment: bool, expected: str) -> None:
+    assert content_disposition(filename, attachment=attachment) == expected
