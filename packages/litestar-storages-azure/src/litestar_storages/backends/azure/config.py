@@ -1,0 +1,148 @@
+"""``AzureConfig``: where the container is and how to authenticate to it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Union
+
+from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages.keys import normalize_prefix
+from litestar_storages.retry import RetryConfig
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
+    from azure.core.credentials_async import AsyncTokenCredential
+
+__all__ = ("MAX_BLOCK_SIZE", "AzureConfig", "AzureCredential")
+
+MIB = 1024 * 1024
+
+MAX_BLOCK_SIZE = 4000 * MIB
+"""Largest block Azure accepts in one Put Block request."""
+
+MAX_PAGE_SIZE = 5000
+"""Most blobs Azure returns in one List Blobs page."""
+
+AzureCredential = Union["AsyncTokenCredential", "AzureNamedKeyCredential", "AzureSasCredential"]
+"""Credentials :class:`AzureConfig` accepts besides an account key or connection string."""
+
+# Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens between
+# them; plus the two system containers.
+_CONTAINER_NAME = re.compile(r"(?=.{3,63}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_SYSTEM_CONTAINERS = frozenset({"$root", "$web", "$logs"})
+
+
+def _fail(field: str, problem: str) -> ConfigurationError:
+    return ConfigurationError(f"AzureConfig.{field} {problem}", field=field)
+
+
+@dataclass(frozen=True)
+class AzureConfig:
+    """Configuration of :class:`~litestar_storages.backends.azure.AzureStorage`.
+
+    Give either ``connection_string`` or ``account_url``. With ``account_url``,
+    authenticate with ``account_key``, with ``credential`` (for example
+    ``azure.identity.aio.DefaultAzureCredential()``), with a SAS token in the URL's
+    query, or with nothing: ``DefaultAzureCredential`` is then created for you when
+    ``azure-identity`` is installed (``pip install litestar-storages-azure[identity]``).
+
+    Raises:
+        ConfigurationError: From ``__post_init__``, naming the field at fault.
+    """
+
+    container: str
+    """Name of the blob container (it must exist; see ``AzureStorage.create_container``)."""
+
+    account_url: str | None = None
+    """Blob endpoint of the account, ``https://<account>.blob.core.windows.net`` (or an
+    Azurite URL ``http://127.0.0.1:10000/devstoreaccount1``). Not with ``connection_string``."""
+
+    account_key: str | None = None
+    """Shared key of the account, used with ``account_url``; also signs SAS URLs."""
+
+    connection_string: str | None = None
+    """An Azure Storage connection string (``AZURE_STORAGE_CONNECTION_STRING`` in Azure's
+    tools), holding the endpoint and usually the account key. Not with ``account_url``."""
+
+    prefix: str = ""
+    """Folder inside the container under which every key lives (``"uploads/"``); keys
+    are reported without it."""
+
+    presigned_expiry: timedelta = timedelta(hours=1)
+    """Validity of URLs from ``url()`` when ``expires_in`` is not given."""
+
+    credential: AzureCredential | None = None
+    """An async token credential (``azure.identity.aio``), ``AzureNamedKeyCredential`` or
+    ``AzureSasCredential``, used with ``account_url``. The storage never closes it."""
+
+    block_size: int = 8 * MIB
+    """Size of each staged block of a streamed upload; data that fits in one block is
+    sent in a single request. At most 4000 MiB."""
+
+    max_concurrency: int = 4
+    """Blocks uploaded at once by one streamed upload. Memory held by an upload stays
+    below ``block_size * (max_concurrency + 1)``."""
+
+    public_base_url: str | None = None
+    """Base URL of a public container or CDN in front of it: ``url()`` then returns
+    ``public_base_url + "/" + key`` for downloads instead of signing (uploads are still signed)."""
+
+    retry: RetryConfig | None = None
+    """How failed requests are retried (``RetryConfig()`` when ``None``). The SDK's own
+    retries are turned off in clients the storage creates, so requests retry in one place."""
+
+    list_page_size: int = MAX_PAGE_SIZE
+    """Blobs requested per List Blobs page (1 to 5000)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.container, str) or not self.container:
+            raise _fail("container", "is required: the name of the blob container")
+        if self.container not in _SYSTEM_CONTAINERS and not _CONTAINER_NAME.match(self.container):
+            raise _fail(
+                "container",
+                f"{self.container!r} is not a valid container name: 3-63 lowercase letters, digits and hyphens",
+            )
+        self._check_endpoint()
+        self._check_credentials()
+        try:
+            normalize_prefix(self.prefix)
+        except InvalidKeyError as error:
+            raise _fail("prefix", f"is invalid: {error}") from None
+        if not isinstance(self.presigned_expiry, timedelta) or self.presigned_expiry <= timedelta(0):
+            raise _fail("presigned_expiry", f"must be a positive timedelta, got {self.presigned_expiry!r}")
+        self._check_int("block_size", self.block_size, 1, MAX_BLOCK_SIZE)
+        self._check_int("max_concurrency", self.max_concurrency, 1, 64)
+        self._check_int("list_page_size", self.list_page_size, 1, MAX_PAGE_SIZE)
+        if self.public_base_url is not None and not _is_http_url(self.public_base_url):
+            raise _fail("public_base_url", f"must be an http(s) URL, got {self.public_base_url!r}")
+        if self.retry is not None and not isinstance(self.retry, RetryConfig):
+            raise _fail("retry", f"must be a RetryConfig, got {type(self.retry).__name__}")
+
+    def _check_endpoint(self) -> None:
+        if self.connection_string is None and self.account_url is None:
+            raise _fail("account_url", "or AzureConfig.connection_string is required to reach the account")
+        if self.connection_string is not None and self.account_url is not None:
+            raise _fail("account_url", "and AzureConfig.connection_string are exclusive: give one of them")
+        if self.connection_string is not None:
+            parts = [part for part in self.connection_string.strip().split(";") if part]
+            if not parts or any("=" not in part for part in parts):
+                raise _fail("connection_string", "is malformed: expected 'Name=value;Name=value' pairs")
+        if self.account_url is not None and not _is_http_url(self.account_url):
+            raise _fail("account_url", f"must be an http(s) URL, got {self.account_url!r}")
+
+    def _check_credentials(self) -> None:
+        if self.account_key is not None and self.credential is not None:
+            raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
+        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
+            raise _fail("account_key", "must be a non-empty string")
+
+    @staticmethod
+    def _check_int(field: str, value: object, low: int, high: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise _fail(field, f"must be an int from {low} to {high}, got {value!r}")
+
+
+def _is_http_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > len("https://")

@@ -1,0 +1,136 @@
+"""Shared access signature (SAS) URLs for one blob, signed locally.
+
+With the account key (given, or found in the connection string or client) the SAS
+is signed directly. With a token credential, the storage first asks Azure for a *user
+delegation key* (one request, valid up to 7 days) and signs with it; the key is cached
+and reused until it is about to expire.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+from azure.storage.blob.aio import BlobServiceClient
+from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.exceptions import ConfigurationError, StorageValidationError
+
+if TYPE_CHECKING:
+    from azure.storage.blob import UserDelegationKey
+    from azure.storage.blob.aio import ContainerClient
+    from litestar_storages.protocol import HttpMethod
+
+__all__ = ("MAX_DELEGATION", "SasSigner", "content_disposition")
+
+MAX_DELEGATION = timedelta(days=7)
+"""Longest validity Azure grants a user delegation key (and so a SAS signed with one)."""
+
+_REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def content_disposition(filename: str) -> str:
+    """Build an ``attachment`` Content-Disposition naming ``filename`` (RFC 6266).
+
+    Args:
+        filename: The name a browser should save the download as.
+
+    Returns:
+        The header value, with an ASCII fallback and the exact UTF-8 name.
+    """
+    fallback = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class SasSigner:
+    """Makes SAS query strings for blobs of one container."""
+
+    __slots__ = ("_account_key", "_delegation")
+
+    def __init__(self, account_key: str | None = None) -> None:
+        """Create a signer.
+
+        Args:
+            account_key: The account key from the configuration; when ``None`` the
+                client's shared key credential, else its token credential, is used.
+        """
+        self._account_key = account_key
+        self._delegation: UserDelegationKey | None = None
+
+    async def sign(
+        self,
+        container: ContainerClient,
+        blob_name: str,
+        *,
+        key: str,
+        method: HttpMethod,
+        expiry: datetime,
+        filename: str | None = None,
+    ) -> str:
+        """Return the SAS query string for one blob.
+
+        Args:
+            container: The container client (for the account and its credential).
+            blob_name: The blob's full name in the container.
+            key: The storage key, for error messages.
+            method: ``"GET"`` grants read; ``"PUT"`` grants create and write.
+            expiry: When the signature stops working (timezone-aware).
+            filename: For GET, the download name signed into Content-Disposition.
+
+        Returns:
+            The query string, without ``?``.
+
+        Raises:
+            ConfigurationError: If neither an account key nor a token credential is available.
+            StorageValidationError: If a user delegation SAS would outlive 7 days.
+        """
+        permission = BlobSasPermissions(read=True) if method == "GET" else BlobSasPermissions(create=True, write=True)
+        options: dict[str, Any] = {"permission": permission, "expiry": expiry}
+        if filename is not None and method == "GET":
+            options["content_disposition"] = content_disposition(filename)
+        account_key = self._account_key or getattr(container.credential, "account_key", None)
+        if account_key:
+            return generate_blob_sas(
+                container.account_name or "", container.container_name, blob_name, account_key=account_key, **options
+            )
+        if hasattr(container.credential, "get_token"):
+            delegation = await self._delegation_key(container, expiry, key)
+            return generate_blob_sas(
+                container.account_name or "",
+                container.container_name,
+                blob_name,
+                user_delegation_key=delegation,
+                **options,
+            )
+        raise ConfigurationError(
+            f"{BACKEND} cannot sign URLs without the account key or a token credential: set AzureConfig.account_key, "
+            "use a connection string with AccountKey, or AzureConfig.credential",
+            field="account_key",
+            key=key,
+        )
+
+    async def _delegation_key(self, container: ContainerClient, expiry: datetime, key: str) -> UserDelegationKey:
+        now = datetime.now(timezone.utc)
+        if expiry - now > MAX_DELEGATION:
+            raise StorageValidationError(
+                f"{BACKEND}: a URL signed with a user delegation key is valid for at most 7 days", key=key
+            )
+        cached = self._delegation
+        if cached is not None and _parse_time(cached.signed_expiry) >= expiry + _REFRESH_MARGIN:
+            return cached
+        # Ask for the longest key allowed so that one request serves many URLs.
+        start, until = now - _REFRESH_MARGIN, now + MAX_DELEGATION - _REFRESH_MARGIN
+        account_url = f"{container.scheme}://{container.primary_hostname}"
+        with MAPPER.guard(key):
+            async with BlobServiceClient(account_url, credential=container.credential) as service:
+                delegation = await service.get_user_delegation_key(start, until)
+        self._delegation = delegation
+        return delegation
+
+
+def _parse_time(value: str | None) -> datetime:
+    if not value:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
