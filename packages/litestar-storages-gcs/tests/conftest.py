@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from litestar_storages.backends.gcs import GCSConfig, GCSStorage
 from litestar_storages.testing.emulators.fake_gcs import FakeGCSServer
+
+# --import-mode=importlib puts no test folder on sys.path; the helpers module has a
+# name no other package's tests use.
+sys.path.insert(0, str(Path(__file__).parent))
 
 _buckets = itertools.count()
 

@@ -101,18 +101,15 @@ class GCSConfig:
             timedelta(seconds=1) <= self.presigned_expiry <= MAX_SIGNED_EXPIRY
         ):
             raise ConfigurationError(
-                f"GCSConfig.presigned_expiry must be a timedelta from 1 second to 7 days, got {self.presigned_expiry!r}",
+                "GCSConfig.presigned_expiry must be a timedelta from 1 second to 7 days, "
+                f"got {self.presigned_expiry!r}",
                 field="presigned_expiry",
             )
         for name in ("api_root", "public_base_url"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
                 raise ConfigurationError(f"GCSConfig.{name} must be an http(s) URL, got {value!r}", field=name)
-        if (
-            not isinstance(self.chunk_size, int)
-            or self.chunk_size <= 0
-            or self.chunk_size % CHUNK_GRANULARITY
-        ):
+        if not isinstance(self.chunk_size, int) or self.chunk_size <= 0 or self.chunk_size % CHUNK_GRANULARITY:
             raise ConfigurationError(
                 f"GCSConfig.chunk_size must be a positive multiple of 256 KiB ({CHUNK_GRANULARITY}), "
                 f"got {self.chunk_size!r}",

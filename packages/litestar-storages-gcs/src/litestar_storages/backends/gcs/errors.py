@@ -87,7 +87,8 @@ def error_details(error: aiohttp.ClientResponseError) -> GCSErrorDetails:
 def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> StorageError:
     details = error_details(error)
     what = f"{key!r}" if key is not None else "the bucket"
-    text = f"GCS answered {details.status}" + (f" ({details.reason})" if details.reason else "") + f": {details.message}"
+    reason = f" ({details.reason})" if details.reason else ""
+    text = f"GCS answered {details.status}{reason}: {details.message}"
     status = details.status
     if status in {408, 429} or status >= 500 or details.reason in _THROTTLING_REASONS:
         return StorageConnectionError(f"{text} (transient, for {what})", key=key)

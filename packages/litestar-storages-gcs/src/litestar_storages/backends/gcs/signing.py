@@ -231,7 +231,9 @@ async def sign_url(
     signed_query["X-Goog-SignedHeaders"] = ";".join(sorted(header.lower() for header in signed))
     request, query_string, _ = canonical_request(method, path, signed_query, signed)
     signature = await signer.sign(string_to_sign(timestamp, scope, request).encode())
-    return f"{parts.scheme}://{parts.netloc}{path}?{query_string}&X-Goog-Signature={binascii.hexlify(signature).decode()}"
+    return (
+        f"{parts.scheme}://{parts.netloc}{path}?{query_string}&X-Goog-Signature={binascii.hexlify(signature).decode()}"
+    )
 
 
 async def sign_post_policy(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import aiohttp
@@ -94,7 +94,11 @@ class GCSStorage(BaseStorage):
             if self._client is None:
                 session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
                 self._client = SDKStorage(
-                    service_file=_path(self.config.service_file), session=session, api_root=self.config.api_root
+                    service_file=_path(self.config.service_file),
+                    # The SDK annotates sessions with requests' type (it is also built
+                    # as the sync gcloud-rest); at run time it takes aiohttp's.
+                    session=cast("Any", session),
+                    api_root=self.config.api_root,
                 )
             self._transport = Transport(self._client, timeout=self.config.timeout)
         return self._transport
@@ -165,7 +169,15 @@ class GCSStorage(BaseStorage):
         # reaches the caller unchanged.
         first = await stream.read(chunk_size)
         if len(first) < chunk_size:
-            resource = await self._upload_small(transport, key, name, first, resolved_type, checked, overwrite)
+            resource = await self._upload_small(
+                transport,
+                key=key,
+                name=name,
+                payload=first,
+                content_type=resolved_type,
+                metadata=checked,
+                overwrite=overwrite,
+            )
             await reporter.advance(len(first))
             return stored_file(resource, key)
         session = await ResumableUpload.start(
@@ -183,10 +195,10 @@ class GCSStorage(BaseStorage):
             while True:
                 # Reading one chunk ahead tells whether this one is the last.
                 following = await stream.read(chunk_size) if len(chunk) == chunk_size else b""
-                resource = await session.send(chunk, final=not following)
+                completed = await session.send(chunk, final=not following)
                 await reporter.advance(len(chunk))
-                if resource is not None:
-                    return stored_file(resource, key)
+                if completed is not None:
+                    return stored_file(completed, key)
                 chunk = following
         except BaseException:
             await session.cancel()
@@ -195,6 +207,7 @@ class GCSStorage(BaseStorage):
     async def _upload_small(
         self,
         transport: Transport,
+        *,
         key: str,
         name: str,
         payload: bytes,
@@ -562,7 +575,7 @@ class GCSStorage(BaseStorage):
         from gcloud.aio.auth import IamClient  # noqa: PLC0415 - only needed without a key
 
         try:
-            iam = IamClient(token=token, session=transport.session)
+            iam = IamClient(token=token, session=cast("Any", transport.session))
         except TypeError as error:
             raise ConfigurationError(
                 "GCSStorage cannot sign URLs with these credentials (user credentials cannot call IAM signBlob "

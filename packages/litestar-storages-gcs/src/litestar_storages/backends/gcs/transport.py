@@ -33,8 +33,8 @@ class Transport:
         # The SDK resolves its endpoint (api_root argument, else STORAGE_EMULATOR_HOST,
         # else Google) into these attributes and exposes no accessor for them; reading
         # them keeps one source of truth for SDK calls and ours.
-        self.api_root: str = client._api_root.rstrip("/")  # noqa: SLF001
-        self.emulated: bool = bool(client._api_is_dev)  # noqa: SLF001
+        self.api_root: str = client._api_root.rstrip("/")
+        self.emulated: bool = bool(client._api_is_dev)
         # total=None: a long transfer that keeps moving is never cut; stalls still fail.
         # Typed Any because the SDK annotates ``timeout`` as int yet hands it to aiohttp.
         self.timeout: Any = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
