@@ -15,7 +15,7 @@ from litestar_storages.testing.emulators.moto import MotoServer
 MIB = 1024 * 1024
 REGION = "us-east-1"
 ACCESS_KEY = "testing"
-SECRET_KEY = "testing"  # noqa: S105 - moto's well-known fake credentials
+SECRET_KEY = "testing"
 
 # Small parts so the conformance kit's "large" transfers go through multipart uploads.
 SMALL_PARTS = 5 * MIB

@@ -222,9 +222,7 @@ class S3Config:
                 raise ConfigurationError(f"S3Config.{name} must be a number of seconds > 0, got {value!r}", field=name)
         for name in ("request_checksum_calculation", "response_checksum_validation"):
             if getattr(self, name) not in ("when_required", "when_supported"):
-                raise ConfigurationError(
-                    f"S3Config.{name} must be 'when_required' or 'when_supported'", field=name
-                )
+                raise ConfigurationError(f"S3Config.{name} must be 'when_required' or 'when_supported'", field=name)
         if not isinstance(self.client_options, Mapping):
             raise ConfigurationError("S3Config.client_options must be a mapping", field="client_options")
 

@@ -48,9 +48,7 @@ def decode_value(value: str) -> str:
         return value
     try:
         parts = decode_header(value)
-        return "".join(
-            part.decode(charset or "ascii") if isinstance(part, bytes) else part for part, charset in parts
-        )
+        return "".join(part.decode(charset or "ascii") if isinstance(part, bytes) else part for part, charset in parts)
     except (LookupError, UnicodeDecodeError, ValueError):
         # Not an encoded word after all (unknown charset, bad bytes): keep it as sent.
         return value

@@ -33,8 +33,7 @@ MIB = 1024 * 1024
 
 
 def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
-    """Return the part size to use for ``total`` bytes: at least ``part_size``, and large
-    enough to fit in S3's 10,000 parts.
+    """Return the part size for ``total`` bytes: ``part_size``, or more to fit in 10,000 parts.
 
     Args:
         part_size: The configured part size.
@@ -55,29 +54,44 @@ def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
     return needed
 
 
-async def iter_parts(stream: ByteStream, head: bytes, part_size: int) -> AsyncIterator[bytes]:
+async def iter_parts(stream: ByteStream, head: bytes, part_size: int, *, key: str) -> AsyncIterator[bytes]:
     """Cut ``head`` and then the rest of ``stream`` into parts of ``part_size`` bytes.
 
     Args:
         stream: The input, already read up to the end of ``head``.
         head: Bytes read ahead of the stream.
         part_size: Size of every part but the last.
+        key: The key being uploaded, for error messages.
 
     Yields:
         The parts; only the last may be shorter.
+
+    Raises:
+        StorageValidationError: If the input needs more than 10,000 parts.
     """
     buffer = head
+    count = 0
     while True:
         while len(buffer) >= part_size:
+            count += 1
+            _check_part_count(count, key)
             # Slicing a bytes object to its full length returns it without a copy.
             yield buffer[:part_size]
             buffer = buffer[part_size:]
         more = await stream.read(part_size - len(buffer))
         if not more:
             if buffer:
+                _check_part_count(count + 1, key)
                 yield buffer
             return
         buffer = buffer + more if buffer else more
+
+
+def _check_part_count(count: int, key: str) -> None:
+    if count > MAX_PARTS:
+        raise StorageValidationError(
+            f"The upload of {key!r} needs more than {MAX_PARTS} parts: raise S3Config.part_size", key=key
+        )
 
 
 class PartScheduler:
@@ -212,7 +226,6 @@ async def upload_parts(
         The CompleteMultipartUpload answer and the object's size.
 
     Raises:
-        StorageValidationError: If the input needs more than 10,000 parts.
         StorageError: A translated S3 error.
         Exception: Whatever the input stream raised, unchanged.
     """
@@ -226,16 +239,19 @@ async def upload_parts(
         number = 0
         async for part in parts:
             number += 1
-            if number > MAX_PARTS:
-                raise StorageValidationError(
-                    f"The upload of {key!r} needs more than {MAX_PARTS} parts: raise S3Config.part_size", key=key
-                )
             size += len(part)
-            await scheduler.submit(number, _part_request(client, bucket, name, key, upload_id, number, part, retry), len(part))
+            request = _part_request(
+                client, bucket=bucket, name=name, key=key, upload_id=upload_id, number=number, body=part, retry=retry
+            )
+            await scheduler.submit(number, request, len(part))
         uploaded = await scheduler.drain()
         completed = await call(
             lambda: client.complete_multipart_upload(
-                Bucket=bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": completed_parts(uploaded)}, **complete_args
+                Bucket=bucket,
+                Key=name,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": completed_parts(uploaded)},
+                **complete_args,
             ),
             key=key,
             retry=retry,
@@ -248,7 +264,7 @@ async def upload_parts(
 
 
 def _part_request(
-    client: S3Client, bucket: str, name: str, key: str, upload_id: str, number: int, body: bytes, retry: RetryConfig
+    client: S3Client, *, bucket: str, name: str, key: str, upload_id: str, number: int, body: bytes, retry: RetryConfig
 ) -> Callable[[], Awaitable[str]]:
     async def request() -> str:
         response = await call(
@@ -301,9 +317,18 @@ async def copy_parts(
     try:
         for number, start in enumerate(range(0, size, part_size), start=1):
             byte_range = f"bytes={start}-{min(start + part_size, size) - 1}"
-            await scheduler.submit(
-                number, _copy_request(client, bucket, source, name, key, upload_id, number, byte_range, retry), 0
+            request = _copy_request(
+                client,
+                bucket=bucket,
+                source=source,
+                name=name,
+                key=key,
+                upload_id=upload_id,
+                number=number,
+                byte_range=byte_range,
+                retry=retry,
             )
+            await scheduler.submit(number, request, 0)
         copied = await scheduler.drain()
         completed = await call(
             lambda: client.complete_multipart_upload(
@@ -321,6 +346,7 @@ async def copy_parts(
 
 def _copy_request(
     client: S3Client,
+    *,
     bucket: str,
     source: str,
     name: str,

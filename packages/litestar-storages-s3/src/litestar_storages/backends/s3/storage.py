@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
@@ -175,11 +176,12 @@ class S3Storage(BaseStorage):
         overwrite: bool = True,
         progress: ProgressCallback | None = None,
     ) -> StoredFile:
-        """Store ``data`` at ``key``: one PutObject up to ``multipart_threshold``, else a
-        multipart upload with up to ``max_concurrency`` parts in flight.
+        """Store ``data`` at ``key`` with one PutObject, or a multipart upload past the threshold.
 
-        Streams are read one part at a time, never whole. On any failure a multipart
-        upload is aborted, so nothing is stored and the previous version stays.
+        Up to ``multipart_threshold`` bytes go in one PutObject; more in a multipart
+        upload with up to ``max_concurrency`` parts in flight. Streams are read one part
+        at a time, never whole. On any failure a multipart upload is aborted, so nothing
+        is stored and the previous version stays.
 
         Args:
             key: The object's key.
@@ -282,7 +284,9 @@ class S3Storage(BaseStorage):
             if not overwrite and not conditional:
                 await self._refuse_existing(key)
             reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
-            return await self._put_object(key, data, attributes, conditional, reporter, stored)
+            return await self._put_object(
+                key, data, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
+            )
 
         stream = ByteStream(
             data,
@@ -296,7 +300,9 @@ class S3Storage(BaseStorage):
             head = await stream.read(threshold)
             tail = await stream.read(part_size) if len(head) == threshold else b""
             if not tail:
-                return await self._put_object(key, head, attributes, conditional, reporter, stored)
+                return await self._put_object(
+                    key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
+                )
             if not overwrite:
                 # Fail before sending gigabytes; the conditional completion below still
                 # settles a race with a concurrent writer.
@@ -308,7 +314,7 @@ class S3Storage(BaseStorage):
                 bucket=self.config.bucket,
                 name=self._name(key),
                 key=key,
-                parts=iter_parts(stream, head + tail, part_size),
+                parts=iter_parts(stream, head + tail, part_size, key=key),
                 create_args=attributes,
                 complete_args={"IfNoneMatch": "*"} if conditional else {},
                 max_concurrency=self.config.max_concurrency,
@@ -330,6 +336,7 @@ class S3Storage(BaseStorage):
         self,
         key: str,
         body: bytes,
+        *,
         attributes: dict[str, Any],
         conditional: bool,
         reporter: ProgressReporter,
@@ -418,9 +425,7 @@ class S3Storage(BaseStorage):
         finally:
             body.close()
         if received != expected:
-            raise StorageConnectionError(
-                f"Download of {key!r} ended after {received} of {expected} bytes", key=key
-            )
+            raise StorageConnectionError(f"Download of {key!r} ended after {received} of {expected} bytes", key=key)
 
     async def exists(self, key: str) -> bool:
         """Tell whether an object exists (one HeadObject).
@@ -483,11 +488,14 @@ class S3Storage(BaseStorage):
         if remaining == 0:
             return
         client = await self._s3()
-        arguments: dict[str, Any] = {"Bucket": self.config.bucket, "Prefix": self._name(prefix) if prefix else self._prefix}
+        arguments: dict[str, Any] = {
+            "Bucket": self.config.bucket,
+            "Prefix": self._name(prefix) if prefix else self._prefix,
+        }
         while True:
             arguments["MaxKeys"] = _LIST_PAGE if remaining is None else min(_LIST_PAGE, remaining)
             page = await call(
-                lambda arguments=dict(arguments): client.list_objects_v2(**arguments),
+                lambda: client.list_objects_v2(**arguments),
                 key=prefix or None,
                 retry=self.config.retry,
             )
@@ -551,9 +559,7 @@ class S3Storage(BaseStorage):
             batch = checked[start : start + _DELETE_BATCH]
             objects: Any = [{"Key": self._name(key)} for key in batch]
             response = await call(
-                lambda objects=objects: client.delete_objects(
-                    Bucket=bucket, Delete={"Objects": objects, "Quiet": True}
-                ),
+                functools.partial(client.delete_objects, Bucket=bucket, Delete={"Objects": objects, "Quiet": True}),
                 key=None,
                 retry=self.config.retry,
             )
@@ -562,7 +568,10 @@ class S3Storage(BaseStorage):
                 failure = failures[0]
                 failed_key = strip_prefix(self._prefix, failure.get("Key", ""))
                 raise errors.translate(
-                    ClientError({"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}}, "DeleteObjects"),
+                    ClientError(
+                        {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}},
+                        "DeleteObjects",
+                    ),
                     failed_key,
                 )
 
@@ -592,7 +601,14 @@ class S3Storage(BaseStorage):
         if original.size > self.config.multipart_copy_threshold:
             create_args: dict[str, Any] = {
                 field: head[field]
-                for field in ("ContentType", "Metadata", "CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage")
+                for field in (
+                    "ContentType",
+                    "Metadata",
+                    "CacheControl",
+                    "ContentDisposition",
+                    "ContentEncoding",
+                    "ContentLanguage",
+                )
                 if head.get(field)
             }
             answer = await copy_parts(
@@ -869,4 +885,3 @@ class S3Storage(BaseStorage):
             cause = error.__cause__
             if not (isinstance(cause, ClientError) and error_code(cause)[0] == "NoSuchUpload"):
                 raise
-
