@@ -50,7 +50,11 @@ BACKEND_ERROR = {
         "code": 503,
         "message": "We encountered an internal error. Please try again.",
         "errors": [
-            {"message": "We encountered an internal error. Please try again.", "domain": "global", "reason": "backendError"}
+            {
+                "message": "We encountered an internal error. Please try again.",
+                "domain": "global",
+                "reason": "backendError",
+            }
         ],
     }
 }

@@ -169,7 +169,9 @@ async def test_resumable_chunk_retry_resumes_where_gcs_stopped() -> None:
         server.script = [
             empty_answer(200, {"Location": session_uri}),
             empty_answer(308, {"Range": f"bytes=0-{CHUNK - 1}"}),  # chunk 1 accepted
-            json_answer(503, {"error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}}),
+            json_answer(
+                503, {"error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}}
+            ),
             empty_answer(308, {"Range": f"bytes=0-{CHUNK + 1000 - 1}"}),  # status: 1000 bytes of chunk 2 kept
             empty_answer(308, {"Range": f"bytes=0-{2 * CHUNK - 1}"}),  # rest of chunk 2
             json_answer(200, object_resource("bucket", "retried.bin", len(data))),

@@ -283,4 +283,4 @@ async def sign_post_policy(
     signature = await signer.sign(policy.encode())
     fields["policy"] = policy
     fields["x-goog-signature"] = binascii.hexlify(signature).decode()
-    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}/", fields=fields)
+    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}", fields=fields)
