@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import pytest_asyncio
 from azure.storage.blob.aio import ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.testing import StorageConformance
-from litestar_storages.testing.emulators.azurite import Azurite
 
-from .conftest import MIB, unique_name
+MIB = 1024 * 1024
 
 
 class TestAzureConformance(StorageConformance):
@@ -34,13 +34,15 @@ class TestAzurePrefixedConformance(StorageConformance):
     """
 
     @pytest_asyncio.fixture
-    async def storage(self, azurite: Azurite, container: ContainerClient) -> AsyncIterator[AzureStorage]:
+    async def storage(
+        self, azurite: Any, container: ContainerClient, new_name: Callable[[str], str]
+    ) -> AsyncIterator[AzureStorage]:
         for neighbour in ("outside.txt", "a.txt", "b/1.txt", "zz/other.bin"):
             await container.upload_blob(neighbour, b"not yours")
         config = AzureConfig(
             container=container.container_name,
             connection_string=azurite.connection_string,
-            prefix=unique_name("p") + "/",
+            prefix=new_name("p") + "/",
             block_size=MIB,
             max_concurrency=3,
         )
