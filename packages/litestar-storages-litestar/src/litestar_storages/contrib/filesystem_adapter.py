@@ -140,16 +140,21 @@ class StorageFileSystem(_FileSystemBase):
                 :class:`~litestar_storages.exceptions.StorageFileNotFoundError`).
         """
         name = os.fspath(path)
-        directory_prefix = (self.prefix + name.lstrip("/")).rstrip("/")
+        relative = name.replace(os.sep, "/").strip("/")
+        if not relative:
+            # The root: a directory, listing the whole (prefixed) storage.
+            return await self._directory(name, self.prefix)
+        key = self.key_for(relative)
         try:
-            key = self.key_for(path)
             stored = await self.storage.info(key)
         except StorageFileNotFoundError:
-            directory_prefix = directory_prefix + "/" if directory_prefix else ""
-            async for _ in self.storage.list(directory_prefix, limit=1):
-                return _directory_info(name)
-            raise
+            return await self._directory(name, key + "/")
         return _file_info(name, stored)
+
+    async def _directory(self, name: str, prefix: str) -> FileInfo:
+        async for _ in self.storage.list(prefix, limit=1):
+            return _directory_info(name)
+        raise StorageFileNotFoundError(f"No file or folder at {name!r}", key=prefix)
 
     async def open(self, file: str | os.PathLike[str], mode: str = "rb", buffering: int = -1) -> Any:
         """Open a file for reading (Litestar 2).
