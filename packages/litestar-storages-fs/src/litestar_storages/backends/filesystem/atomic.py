@@ -1,0 +1,461 @@
+"""Atomic writes: a locked temporary file beside the target, renamed into place when complete.
+
+A write never shows a partial file: data goes to a hidden temporary file in the target's
+folder (same filesystem, so the final ``rename`` is atomic) and only the complete file is
+renamed over the key. ``overwrite=False`` uses ``link``, which fails atomically when the
+key exists, instead of checking first. The writer holds an ``flock`` on its temporary
+file for the whole write; the lock dies with the process, which is how
+:func:`~.maintenance.remove_stale_files` tells a crashed writer's leftovers from a live
+write.
+
+The ``*_sync`` functions block and run in worker threads; :class:`StreamingWrite` drives
+them from the event loop, one chunk in flight at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import functools
+import os
+import stat as stat_module
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from litestar_storages.exceptions import StorageError, StorageFileExistsError
+from litestar_storages.progress import ProgressReporter
+
+from .metadata import etag_of, write_small_file
+from .paths import Root, make_parents, sidecar_name, temp_name
+
+__all__ = (
+    "StreamingWrite",
+    "commit_sync",
+    "copy_range",
+    "discard_sync",
+    "open_temp_sync",
+    "regular_etag",
+    "unlink_quietly",
+    "write_all",
+    "write_file_sync",
+    "hop",
+)
+
+T = TypeVar("T")
+
+_TEMP_ATTEMPTS = 8
+
+
+async def hop(function: Callable[..., T], *args: Any, on_abandon: Callable[[T], None] | None = None, **kwargs: Any) -> T:
+    """Run a blocking function in a worker thread, surviving cancellation of the caller.
+
+    The thread cannot be stopped once started. When the awaiting task is cancelled the
+    function still finishes; ``on_abandon`` then receives its result so resources it
+    created (an open file, a temporary file) are released instead of leaked.
+
+    Args:
+        function: The blocking function.
+        *args: Its positional arguments.
+        on_abandon: Cleanup for the result of an abandoned call.
+        **kwargs: Its keyword arguments.
+
+    Returns:
+        The function's result.
+    """
+    call = functools.partial(function, *args, **kwargs) if kwargs else functools.partial(function, *args)
+    future = asyncio.get_running_loop().run_in_executor(None, call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        future.add_done_callback(functools.partial(_release, on_abandon))
+        raise
+
+
+def _release(cleanup: Callable[[Any], None] | None, done: asyncio.Future[Any]) -> None:
+    # Also marks a failure as retrieved, so asyncio logs no "never retrieved" error.
+    if done.cancelled() or done.exception() is not None:
+        return
+    if cleanup is not None:
+        cleanup(done.result())
+
+
+def unlink_quietly(path: str) -> None:
+    """Remove a file, ignoring that it is already gone."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def write_all(fd: int, data: bytes | bytearray | memoryview) -> int:
+    """Write every byte of ``data`` (``os.write`` may write less than asked).
+
+    Args:
+        fd: An open file descriptor.
+        data: The bytes.
+
+    Returns:
+        The number of bytes written.
+    """
+    view = memoryview(data).cast("B")
+    total = view.nbytes
+    while view:
+        view = view[os.write(fd, view) :]
+    return total
+
+
+def copy_range(source: int, destination: int, count: int) -> None:
+    """Copy ``count`` bytes between file descriptors at their current offsets, in the kernel.
+
+    Uses ``copy_file_range`` (reflinks on btrfs/XFS) or ``sendfile`` where available.
+
+    Args:
+        source: Descriptor to read from.
+        destination: Descriptor to write to.
+        count: Bytes to copy.
+    """
+    remaining = count
+    copy_file_range = getattr(os, "copy_file_range", None)
+    while remaining > 0:
+        step = min(remaining, 1 << 30)
+        try:
+            if copy_file_range is not None:
+                copied = copy_file_range(source, destination, step)
+            else:
+                copied = os.sendfile(destination, source, None, step)
+        except OSError as error:
+            if error.errno not in {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP}:
+                raise
+            copied = write_all(destination, os.read(source, min(step, 1 << 20)))
+        if copied == 0:
+            raise StorageError("Source file shrank while it was being copied")
+        remaining -= copied
+
+
+def open_temp_sync(directory: str, key: str, permissions: int, *, create_parents: bool = True) -> tuple[int, str]:
+    """Create and lock a fresh temporary file in ``directory`` (creating the folder if needed).
+
+    Args:
+        directory: The target's folder (already confined to the root).
+        key: The key being written, for error messages.
+        permissions: Mode of the file.
+        create_parents: Create ``directory`` when missing (else let ``FileNotFoundError`` through).
+
+    Returns:
+        ``(fd, path)`` of the open, locked temporary file.
+
+    Raises:
+        StorageFileExistsError: If a parent folder of the key is a file.
+    """
+    for _ in range(_TEMP_ATTEMPTS):
+        path = os.path.join(directory, temp_name())
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, permissions)
+        except FileNotFoundError:
+            if not create_parents:
+                raise
+            # Folder missing, or removed by a concurrent delete since we created it.
+            make_parents(directory, key)
+            continue
+        except NotADirectoryError:
+            make_parents(directory, key)  # raises the clear "parent is a file" error
+            raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_nlink == 0:
+                # remove_stale_files() unlinked it between our create and our lock.
+                raise BlockingIOError(errno.EAGAIN, "temporary file claimed by cleanup")
+            os.fchmod(fd, permissions)  # exact mode, whatever the umask
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        except BaseException:
+            discard_sync(fd, path)
+            raise
+        return fd, path
+    raise StorageError(f"Could not create a temporary file for {key!r} in {directory!r}", key=key)
+
+
+def discard_sync(fd: int, temp_path: str) -> None:
+    """Abandon a write: close its temporary file and remove it."""
+    try:
+        os.close(fd)
+    finally:
+        unlink_quietly(temp_path)
+
+
+def regular_etag(path: str) -> str | None:
+    """Return the etag of the regular file at ``path``, or ``None`` if there is none."""
+    try:
+        stat = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return etag_of(stat) if stat_module.S_ISREG(stat.st_mode) else None
+
+
+def _fsync_directory(directory: str) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def commit_sync(
+    fd: int,
+    temp_path: str,
+    target: str,
+    key: str,
+    sidecar: bytes | None,
+    *,
+    overwrite: bool,
+    permissions: int,
+    durable: bool,
+) -> os.stat_result:
+    """Put a completely written temporary file in place; always closes ``fd``.
+
+    The sidecar (named after the new version's etag) is written first, so the file
+    never appears without its metadata; the previous version's sidecar is removed after.
+    On any failure the temporary file and the new sidecar are removed and the previous
+    version stays.
+
+    Args:
+        fd: The temporary file, open and locked.
+        temp_path: Its path.
+        target: The key's path.
+        key: The key, for error messages.
+        sidecar: Sidecar bytes, or ``None`` for default metadata.
+        overwrite: Replace an existing file; when ``False`` fail atomically instead.
+        permissions: Mode of the sidecar.
+        durable: ``fsync`` the data, the sidecar and the folder.
+
+    Returns:
+        The ``stat`` of the stored file.
+
+    Raises:
+        StorageFileExistsError: If ``overwrite`` is false and the key exists, or the
+            key is a folder.
+    """
+    directory, name = os.path.split(target)
+    committed = False
+    sidecar_path: str | None = None
+    try:
+        if durable:
+            os.fsync(fd)
+        stat = os.fstat(fd)
+        etag = etag_of(stat)
+        if sidecar is not None:
+            sidecar_path = os.path.join(directory, sidecar_name(name, etag))
+            write_small_file(sidecar_path, sidecar, permissions, durable=durable)
+        if overwrite:
+            previous = regular_etag(target)
+            try:
+                os.rename(temp_path, target)
+            except OSError as error:
+                if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
+                    raise StorageFileExistsError(
+                        f"Cannot store {key!r}: a folder of that name holds other keys", key=key
+                    ) from None
+                raise
+            committed = True
+            if previous is not None and previous != etag:
+                unlink_quietly(os.path.join(directory, sidecar_name(name, previous)))
+        else:
+            try:
+                os.link(temp_path, target)
+            except FileExistsError:
+                raise StorageFileExistsError(f"File already exists: {key!r}", key=key) from None
+            committed = True
+            unlink_quietly(temp_path)
+        if durable:
+            _fsync_directory(directory)
+        return stat
+    finally:
+        os.close(fd)
+        if not committed:
+            unlink_quietly(temp_path)
+            if sidecar_path is not None:
+                unlink_quietly(sidecar_path)
+
+
+def refuse_existing(target: str, key: str) -> None:
+    """Fail early when ``overwrite=False`` and the key exists (the commit still checks atomically)."""
+    if os.path.lexists(target):
+        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+
+
+def write_file_sync(
+    root: Root,
+    key: str,
+    data: bytes | bytearray | memoryview,
+    sidecar: bytes | None,
+    *,
+    overwrite: bool,
+    permissions: int,
+    durable: bool,
+) -> os.stat_result:
+    """Store a whole in-memory payload atomically: the one thread hop of a small put.
+
+    Args:
+        root: The storage root.
+        key: A validated key.
+        data: The content.
+        sidecar: Sidecar bytes, or ``None``.
+        overwrite: Replace an existing file.
+        permissions: File mode.
+        durable: ``fsync`` before returning.
+
+    Returns:
+        The ``stat`` of the stored file.
+    """
+    target = root.path(key)
+    if not overwrite:
+        refuse_existing(target, key)
+    fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
+    try:
+        write_all(fd, data)
+    except BaseException:
+        discard_sync(fd, temp_path)
+        raise
+    return commit_sync(
+        fd, temp_path, target, key, sidecar, overwrite=overwrite, permissions=permissions, durable=durable
+    )
+
+
+def _open_and_write_sync(
+    root: Root, key: str, first: bytes, overwrite: bool, permissions: int
+) -> tuple[int, str, str]:
+    target = root.path(key)
+    if not overwrite:
+        refuse_existing(target, key)
+    fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
+    try:
+        write_all(fd, first)
+    except BaseException:
+        discard_sync(fd, temp_path)
+        raise
+    return fd, temp_path, target
+
+
+def _discard_opened(opened: tuple[int, str, str]) -> None:
+    discard_sync(opened[0], opened[1])
+
+
+class StreamingWrite:
+    """An atomic write fed chunk by chunk from the event loop.
+
+    One chunk is written in a worker thread while the caller fetches the next one, so
+    disk and producer overlap and memory stays at about two chunks. Each hop writes a
+    whole chunk (no per-syscall hops).
+    """
+
+    __slots__ = ("_fd", "_key", "_pending", "_pending_size", "_reporter", "_target", "_temp")
+
+    def __init__(self, fd: int, temp_path: str, target: str, key: str, reporter: ProgressReporter) -> None:
+        """Wrap an open temporary file; use :meth:`open`."""
+        self._fd: int | None = fd
+        self._temp = temp_path
+        self._target = target
+        self._key = key
+        self._reporter = reporter
+        self._pending: asyncio.Future[int] | None = None
+        self._pending_size = 0
+
+    @classmethod
+    async def open(
+        cls, root: Root, key: str, first: bytes, *, overwrite: bool, permissions: int, reporter: ProgressReporter
+    ) -> StreamingWrite:
+        """Create the temporary file and write the first block, in one thread hop.
+
+        Args:
+            root: The storage root.
+            key: A validated key.
+            first: The first block of data.
+            overwrite: When ``False``, fail now if the key exists.
+            permissions: File mode.
+            reporter: Upload progress.
+
+        Returns:
+            The write in progress.
+        """
+        fd, temp_path, target = await hop(
+            _open_and_write_sync, root, key, first, overwrite, permissions, on_abandon=_discard_opened
+        )
+        write = cls(fd, temp_path, target, key, reporter)
+        await reporter.advance(len(first))
+        return write
+
+    async def _settle(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            await asyncio.shield(pending)
+            self._pending = None
+            await self._reporter.advance(self._pending_size)
+
+    async def write(self, chunk: bytes) -> None:
+        """Queue ``chunk`` for writing once the previous chunk is on disk.
+
+        Args:
+            chunk: The next bytes of the stream.
+        """
+        await self._settle()
+        fd = self._fd
+        if fd is None:
+            raise StorageError("Write already finished", key=self._key)
+        self._pending = asyncio.get_running_loop().run_in_executor(None, write_all, fd, chunk)
+        self._pending_size = len(chunk)
+
+    async def finish(self, sidecar: bytes | None, *, overwrite: bool, permissions: int, durable: bool) -> os.stat_result:
+        """Wait for the last chunk, then put the file in place.
+
+        Args:
+            sidecar: Sidecar bytes, or ``None``.
+            overwrite: Replace an existing file.
+            permissions: File mode.
+            durable: ``fsync`` before returning.
+
+        Returns:
+            The ``stat`` of the stored file.
+        """
+        await self._settle()
+        fd, self._fd = self._fd, None
+        if fd is None:
+            raise StorageError("Write already finished", key=self._key)
+        # From here the commit owns the descriptor and cleans up after itself.
+        return await hop(
+            commit_sync,
+            fd,
+            self._temp,
+            self._target,
+            self._key,
+            sidecar,
+            overwrite=overwrite,
+            permissions=permissions,
+            durable=durable,
+        )
+
+    def discard(self) -> None:
+        """Abandon the write: remove the temporary file once no chunk is being written.
+
+        Synchronous on purpose: it runs while an error or a cancellation propagates,
+        where awaiting could be interrupted again; it costs a ``close`` and an ``unlink``.
+        """
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        temp_path = self._temp
+        pending = self._pending
+        if pending is None:
+            discard_sync(fd, temp_path)
+        elif pending.done():
+            _discard_when_done(fd, temp_path, pending)
+        else:
+            # Closing while a worker still writes to the descriptor could hit a reused fd.
+            pending.add_done_callback(functools.partial(_discard_when_done, fd, temp_path))
+
+
+def _discard_when_done(fd: int, temp_path: str, done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
+        done.exception()  # retrieved: the error that matters is already propagating
+    discard_sync(fd, temp_path)

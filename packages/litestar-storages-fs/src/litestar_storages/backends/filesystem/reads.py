@@ -1,0 +1,163 @@
+"""Ranged reads: open once, then ``pread`` chunk by chunk with one read ahead.
+
+Files are never modified in place (writes replace them by rename), so an open
+descriptor reads one consistent version even while the key is overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import stat as stat_module
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
+from litestar_storages.progress import ProgressReporter
+from litestar_storages.ranges import clip_range
+from litestar_storages.types import ProgressCallback
+
+from .atomic import hop
+from .paths import Root
+
+__all__ = ("read_range", "open_range_sync", "read_at_sync")
+
+Opened = tuple[Any, bytes, int, int]  # (fd or None, first chunk, next offset, stop)
+
+
+def _read_exactly(fd: int, count: int, offset: int) -> bytes:
+    chunk = os.pread(fd, count, offset)
+    if len(chunk) != count:
+        # Only possible when something outside the storage truncates the file in place.
+        raise StorageError(f"File shrank while being read (expected {count} bytes at offset {offset})")
+    return chunk
+
+
+def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_size: int) -> Opened:
+    """Open a key's file, clip the range and read its first chunk: the first thread hop of ``get``.
+
+    Args:
+        root: The storage root.
+        key: A validated key.
+        start: Inclusive start of the range.
+        end: Exclusive end, or ``None`` for the end of the file.
+        chunk_size: Size of the first chunk.
+
+    Returns:
+        ``(fd, chunk, offset, stop)``; ``fd`` is ``None`` (already closed) when the
+        first chunk was the whole range.
+
+    Raises:
+        StorageFileNotFoundError: If the key does not exist (or is a folder).
+    """
+    path = root.path(key)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
+    try:
+        stat = os.fstat(fd)
+        if not stat_module.S_ISREG(stat.st_mode):
+            raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
+        first, stop = clip_range(start, end, stat.st_size)
+        count = min(chunk_size, stop - first)
+        chunk = _read_exactly(fd, count, first) if count else b""
+    except BaseException:
+        os.close(fd)
+        raise
+    position = first + count
+    if position >= stop:
+        os.close(fd)
+        return None, chunk, position, stop
+    return fd, chunk, position, stop
+
+
+def read_at_sync(fd: int, count: int, offset: int, last: bool) -> bytes:
+    """Read ``count`` bytes at ``offset``; close the descriptor after the last chunk.
+
+    Args:
+        fd: The open file.
+        count: Bytes to read.
+        offset: Where to read.
+        last: Whether this is the range's last chunk.
+
+    Returns:
+        The chunk.
+    """
+    try:
+        return _read_exactly(fd, count, offset)
+    finally:
+        if last:
+            os.close(fd)
+
+
+def _close_opened(opened: Opened) -> None:
+    if opened[0] is not None:
+        os.close(opened[0])
+
+
+def _close_when_done(fd: int, done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
+        done.exception()  # retrieved: the consumer has gone away
+    os.close(fd)
+
+
+async def read_range(
+    root: Root,
+    key: str,
+    start: int,
+    end: int | None,
+    *,
+    chunk_size: int,
+    mapper: ErrorMapper,
+    progress: ProgressCallback | None,
+) -> AsyncIterator[bytes]:
+    """Stream a validated range of a key's file, reading the next chunk while one is consumed.
+
+    Args:
+        root: The storage root.
+        key: A validated key.
+        start: Inclusive start (validated).
+        end: Exclusive end or ``None`` (validated).
+        chunk_size: Bytes per chunk.
+        mapper: Translates ``OSError`` into storage errors.
+        progress: Download progress callback.
+
+    Yields:
+        Chunks of at most ``chunk_size`` bytes.
+    """
+    with mapper.guard(key):
+        fd, chunk, position, stop = await hop(
+            open_range_sync, root, key, start, end, chunk_size, on_abandon=_close_opened
+        )
+    reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=stop - min(start, stop))
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if fd is not None:
+                count = min(chunk_size, stop - position)
+                last = position + count >= stop
+                pending = loop.run_in_executor(None, read_at_sync, fd, count, position, last)
+                position += count
+                if last:
+                    fd = None  # the last read closes it
+            if chunk:
+                yield chunk
+                await reporter.advance(len(chunk))
+            if pending is None:
+                return
+            with mapper.guard(key):
+                chunk = await asyncio.shield(pending)
+            pending = None
+    finally:
+        if fd is not None:
+            if pending is None or pending.done():
+                if pending is not None and not pending.cancelled():
+                    pending.exception()
+                os.close(fd)
+            else:
+                # A worker may still be reading from it: close once it is done.
+                pending.add_done_callback(functools.partial(_close_when_done, fd))
