@@ -22,7 +22,10 @@ class TestFileSystemStorageSignedSmallChunks(StorageConformance):
     @pytest_asyncio.fixture
     async def storage(self, tmp_path: Path) -> AsyncIterator[FileSystemStorage]:
         config = FileSystemConfig(
-            path=str(tmp_path / "root"), base_url="https://files.example.com/media", signing_secret=SECRET, chunk_size=4093
+            path=str(tmp_path / "root"),
+            base_url="https://files.example.com/media",
+            signing_secret=SECRET,
+            chunk_size=4093,
         )
         async with FileSystemStorage(config) as storage:
             yield storage

@@ -15,6 +15,7 @@ them from the event loop, one chunk in flight at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import functools
@@ -47,7 +48,9 @@ T = TypeVar("T")
 _TEMP_ATTEMPTS = 8
 
 
-async def hop(function: Callable[..., T], *args: Any, on_abandon: Callable[[T], None] | None = None, **kwargs: Any) -> T:
+async def hop(
+    function: Callable[..., T], *args: Any, on_abandon: Callable[[T], None] | None = None, **kwargs: Any
+) -> T:
     """Run a blocking function in a worker thread, surviving cancellation of the caller.
 
     The thread cannot be stopped once started. When the awaiting task is cancelled the
@@ -82,10 +85,8 @@ def _release(cleanup: Callable[[Any], None] | None, done: asyncio.Future[Any]) -
 
 def unlink_quietly(path: str) -> None:
     """Remove a file, ignoring that it is already gone."""
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def write_all(fd: int, data: bytes | bytearray | memoryview) -> int:
@@ -163,13 +164,18 @@ def open_temp_sync(directory: str, key: str, permissions: int, *, create_parents
             raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.fstat(fd).st_nlink == 0:
-                # remove_stale_files() unlinked it between our create and our lock.
-                raise BlockingIOError(errno.EAGAIN, "temporary file claimed by cleanup")
-            os.fchmod(fd, permissions)  # exact mode, whatever the umask
+            # A link count of 0: remove_stale_files() unlinked it between our create and our lock.
+            claimed = os.fstat(fd).st_nlink == 0
         except BlockingIOError:
+            claimed = True  # remove_stale_files() holds it and is about to unlink it
+        except BaseException:
+            discard_sync(fd, path)
+            raise
+        if claimed:
             os.close(fd)
             continue
+        try:
+            os.fchmod(fd, permissions)  # exact mode, whatever the umask
         except BaseException:
             discard_sync(fd, path)
             raise
@@ -323,9 +329,7 @@ def write_file_sync(
     )
 
 
-def _open_and_write_sync(
-    root: Root, key: str, first: bytes, overwrite: bool, permissions: int
-) -> tuple[int, str, str]:
+def _open_and_write_sync(root: Root, key: str, first: bytes, overwrite: bool, permissions: int) -> tuple[int, str, str]:
     target = root.path(key)
     if not overwrite:
         refuse_existing(target, key)
@@ -406,7 +410,9 @@ class StreamingWrite:
         self._pending = asyncio.get_running_loop().run_in_executor(None, write_all, fd, chunk)
         self._pending_size = len(chunk)
 
-    async def finish(self, sidecar: bytes | None, *, overwrite: bool, permissions: int, durable: bool) -> os.stat_result:
+    async def finish(
+        self, sidecar: bytes | None, *, overwrite: bool, permissions: int, durable: bool
+    ) -> os.stat_result:
         """Wait for the last chunk, then put the file in place.
 
         Args:

@@ -77,7 +77,11 @@ class FileSystemConfig:
                 )
         if not isinstance(self.create_dirs, bool):
             raise ConfigurationError("FileSystemConfig.create_dirs must be a bool", field="create_dirs")
-        if isinstance(self.permissions, bool) or not isinstance(self.permissions, int) or not 0 <= self.permissions <= 0o7777:
+        if (
+            isinstance(self.permissions, bool)
+            or not isinstance(self.permissions, int)
+            or not 0 <= self.permissions <= 0o7777
+        ):
             raise ConfigurationError(
                 f"FileSystemConfig.permissions must be a file mode int such as 0o644, got {self.permissions!r}",
                 field="permissions",
@@ -98,7 +102,9 @@ class FileSystemConfig:
     def _check_secret(self) -> None:
         secret = self.signing_secret
         if not isinstance(secret, (str, bytes)):
-            raise ConfigurationError("FileSystemConfig.signing_secret must be str, bytes or None", field="signing_secret")
+            raise ConfigurationError(
+                "FileSystemConfig.signing_secret must be str, bytes or None", field="signing_secret"
+            )
         length = len(secret.encode() if isinstance(secret, str) else secret)
         if length < MIN_SECRET_BYTES:
             # The message gives the length, never the secret.

@@ -1,5 +1,4 @@
-"""The one place ``OSError`` becomes a :mod:`litestar_storages.exceptions` error, and the
-signed-URL errors of this backend.
+"""Translation of ``OSError`` into storage errors (in one place), and the signed-URL errors.
 
 Errors of the filesystem backend::
 

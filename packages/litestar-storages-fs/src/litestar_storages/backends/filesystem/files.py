@@ -149,7 +149,13 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
         make_parents(target_dir, destination)
         try:
             _rename_with_sidecar(
-                source_path, target, old_sidecar, new_sidecar, sidecar is not None, fresh_sidecar, permissions
+                source=source_path,
+                target=target,
+                old_sidecar=old_sidecar,
+                new_sidecar=new_sidecar,
+                has_sidecar=sidecar is not None,
+                fresh_sidecar=fresh_sidecar,
+                permissions=permissions,
             )
         except FileNotFoundError:
             if not os.path.exists(source_path):
@@ -175,6 +181,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
 
 
 def _rename_with_sidecar(
+    *,
     source: str,
     target: str,
     old_sidecar: str,

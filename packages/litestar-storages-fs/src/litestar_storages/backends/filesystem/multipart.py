@@ -1,4 +1,4 @@
-"""Manual multipart uploads, staged on disk in the root's hidden staging area.
+r"""Manual multipart uploads, staged on disk in the root's hidden staging area.
 
 Each upload is a folder ``<root>/.multipart\\<upload_id>/`` holding a manifest (key,
 content type, metadata) and one file per part, each written atomically. Completing

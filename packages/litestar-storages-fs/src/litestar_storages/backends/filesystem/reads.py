@@ -35,6 +35,13 @@ def _read_exactly(fd: int, count: int, offset: int) -> bytes:
     return chunk
 
 
+def _regular_size(fd: int, key: str) -> int:
+    stat = os.fstat(fd)
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
+    return stat.st_size
+
+
 def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_size: int) -> Opened:
     """Open a key's file, clip the range and read its first chunk: the first thread hop of ``get``.
 
@@ -58,10 +65,7 @@ def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_siz
     except (FileNotFoundError, NotADirectoryError):
         raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
     try:
-        stat = os.fstat(fd)
-        if not stat_module.S_ISREG(stat.st_mode):
-            raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
-        first, stop = clip_range(start, end, stat.st_size)
+        first, stop = clip_range(start, end, _regular_size(fd, key))
         count = min(chunk_size, stop - first)
         chunk = _read_exactly(fd, count, first) if count else b""
     except BaseException:

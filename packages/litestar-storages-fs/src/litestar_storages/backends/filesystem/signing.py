@@ -93,7 +93,9 @@ def _check_option(name: str, value: str | None) -> str | None:
     return value
 
 
-def _signature(secret: Secret, method: str, key: str, expires_at: int, filename: str | None, ctype: str | None) -> str:
+def _signature(
+    secret: Secret, *, method: str, key: str, expires_at: int, filename: str | None, ctype: str | None
+) -> str:
     # Newlines cannot occur in keys, filenames or content types, so the fields cannot run together.
     message = "\n".join((_VERSION, method, key, str(expires_at), filename or "", ctype or ""))
     digest = hmac.new(_secret_bytes(secret), message.encode(), hashlib.sha256).digest()
@@ -131,7 +133,9 @@ def signature_query(
         query["filename"] = filename
     if content_type is not None:
         query["content_type"] = content_type
-    query["signature"] = _signature(secret, method, key, int(expires_at), filename, content_type)
+    query["signature"] = _signature(
+        secret, method=method, key=key, expires_at=int(expires_at), filename=filename, ctype=content_type
+    )
     return query
 
 
@@ -208,7 +212,7 @@ def verify_signature(
     expires_at = int(raw_expiry)
     filename = params.get("filename") or None
     content_type = params.get("content_type") or None
-    expected = _signature(secret, verb, key, expires_at, filename, content_type)
+    expected = _signature(secret, method=verb, key=key, expires_at=expires_at, filename=filename, ctype=content_type)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise InvalidSignatureError(f"Invalid signature for {key!r}", key=key)
     current = time.time() if now is None else now
