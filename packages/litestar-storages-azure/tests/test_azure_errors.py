@@ -1,0 +1,221 @@
+"""Error mapping: every SDK error type is mapped, and real failures become storage errors."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable
+
+import azure.core.exceptions
+import azure.storage.blob
+import pytest
+import pytest_asyncio
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+)
+from azure.storage.blob.aio import ContainerClient
+
+from litestar_storages.backends.azure import AzureConfig, AzureStorage
+from litestar_storages.backends.azure.errors import ERROR_CATEGORIES, MAPPER, translate_error
+from litestar_storages.exceptions import (
+    ConfigurationError,
+    InvalidKeyError,
+    InvalidRangeError,
+    StorageConnectionError,
+    StorageError,
+    StorageFileExistsError,
+    StorageFileNotFoundError,
+    StoragePermissionError,
+)
+from litestar_storages.retry import RetryConfig
+from litestar_storages.testing.emulators.azurite import Azurite
+
+from .conftest import AzuriteEndpoint, CountingTransport
+
+
+def sdk_exception_types() -> set[type[BaseException]]:
+    found: set[type[BaseException]] = set()
+    for module in (azure.core.exceptions, azure.storage.blob):
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, Exception) and value.__module__.startswith("azure."):
+                found.add(value)
+    return found
+
+
+def test_every_sdk_exception_type_is_mapped() -> None:
+    found = sdk_exception_types()
+    assert HttpResponseError in found
+    assert azure.storage.blob.PartialBatchErrorException in found
+    unmapped = sorted(t.__name__ for t in found if t not in ERROR_CATEGORIES)
+    assert unmapped == []
+
+
+def status_error(status: int, kind: type[HttpResponseError] = HttpResponseError) -> HttpResponseError:
+    error = kind(message=f"status {status}")
+    error.status_code = status
+    return error
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (401, StoragePermissionError),
+        (403, StoragePermissionError),
+        (404, StorageFileNotFoundError),
+        (408, StorageConnectionError),
+        (416, InvalidRangeError),
+        (429, StorageConnectionError),
+        (500, StorageConnectionError),
+        (503, StorageConnectionError),
+        (400, StorageError),
+    ],
+)
+def test_http_status_refines_generic_errors(status: int, expected: type[StorageError]) -> None:
+    translated = MAPPER.translate(status_error(status), "k")
+    assert type(translated) is expected
+    assert translated.key == "k"
+    assert isinstance(translated.__cause__, HttpResponseError)
+
+
+def test_typed_errors_map_by_type() -> None:
+    assert type(translate_error(ResourceNotFoundError(message="x"), "k")) is StorageFileNotFoundError
+    assert type(translate_error(status_error(412, azure.core.exceptions.ResourceModifiedError), "k")) is (
+        StorageFileExistsError
+    )
+    assert type(translate_error(ClientAuthenticationError(message="x"), "k")) is StoragePermissionError
+    assert type(translate_error(ServiceRequestError("refused"), "k")) is StorageConnectionError
+    assert type(translate_error(ConnectionResetError("reset"), "k")) is StorageConnectionError
+    assert translate_error(KeyError("not an SDK error"), "k") is None
+    # A transfer cut short is wrapped by the downloader in a status-less HttpResponseError.
+    try:
+        raise HttpResponseError("wrapped") from azure.core.exceptions.IncompleteReadError(message="cut")
+    except HttpResponseError as wrapped:
+        assert type(translate_error(wrapped, "k")) is StorageConnectionError
+
+
+async def test_bad_keys_are_refused_before_any_request(
+    counted: tuple[ContainerClient, CountingTransport], azurite: AzuriteEndpoint
+) -> None:
+    client, transport = counted
+    storage = AzureStorage(client=client)
+    for call in (
+        lambda: storage.put("../escape", b"x"),
+        lambda: storage.info("a//b"),
+        lambda: storage.delete("/abs"),
+        lambda: storage.url("trailing/"),
+        lambda: storage.copy("ok.txt", "bad\\key"),
+    ):
+        with pytest.raises(InvalidKeyError):
+            await call()
+    with pytest.raises(InvalidKeyError):
+        [chunk async for chunk in storage.get("nul\x00")]
+    with pytest.raises(InvalidKeyError):
+        await storage.delete_many(["fine.txt", "../bad"])
+    assert transport.count() == 0
+
+
+async def test_missing_container(azurite: AzuriteEndpoint, new_name: Callable[[str], str]) -> None:
+    config = AzureConfig(container=new_name("missing"), connection_string=azurite.connection_string)
+    async with AzureStorage(config) as storage:
+        operations = {
+            "put": lambda: storage.put("a.txt", b"x"),
+            "info": lambda: storage.info("a.txt"),
+            "exists": lambda: storage.exists("a.txt"),
+            "delete": lambda: storage.delete("a.txt", missing_ok=True),
+            "list": lambda: anext(aiter(storage.list())),
+        }
+        for name, operation in operations.items():
+            with pytest.raises(ConfigurationError) as caught:
+                await operation()
+            assert caught.value.field == "container", name
+            assert isinstance(caught.value.__cause__, ResourceNotFoundError), name
+        with pytest.raises(ConfigurationError):
+            [chunk async for chunk in storage.get("a.txt")]
+        await storage.create_container()
+        await storage.put("a.txt", b"now it works")
+        assert await storage.get_bytes("a.txt") == b"now it works"
+        await storage.create_container()  # exist_ok
+        with pytest.raises(StorageFileExistsError):
+            await storage.create_container(exist_ok=False)
+        container = storage._container()
+        await container.delete_blob("a.txt")
+        await container.delete_container()
+
+
+async def test_wrong_account_key_is_permission_error(azurite: AzuriteEndpoint, container: ContainerClient) -> None:
+    wrong_key = "A" * 86 + "=="
+    config = AzureConfig(container=container.container_name, account_url=azurite.account_url, account_key=wrong_key)
+    async with AzureStorage(config) as storage:
+        with pytest.raises(StoragePermissionError) as caught:
+            await storage.put("a.txt", b"x")
+    # Azurite answers 403 AuthorizationFailure (Azure: AuthenticationFailed, a
+    # ClientAuthenticationError); both are permission errors.
+    cause = caught.value.__cause__
+    assert isinstance(cause, HttpResponseError)
+    assert cause.status_code == 403
+
+
+@pytest_asyncio.fixture
+async def own_azurite() -> AsyncIterator[Azurite]:
+    """An Azurite of the test's own, which the test may stop."""
+    with Azurite() as emulator:
+        yield emulator
+
+
+async def test_stopped_emulator_is_connection_error_after_retries(own_azurite: Azurite) -> None:
+    transport = CountingTransport()
+    client = ContainerClient.from_connection_string(
+        own_azurite.connection_string, "stopped", transport=transport, retry_total=0
+    )
+    config = AzureConfig(
+        container="stopped",
+        connection_string=own_azurite.connection_string,
+        retry=RetryConfig(max_attempts=3, base_delay=0.01, jitter=False),
+    )
+    async with client, AzureStorage(config, client=client) as storage:
+        await storage.create_container()
+        await storage.put("before.txt", b"x")
+        own_azurite.stop()
+        transport.reset()
+        with pytest.raises(StorageConnectionError) as caught:
+            await storage.put("after.txt", b"y")
+        assert isinstance(caught.value.__cause__, ServiceRequestError)
+        assert transport.count() == 3  # retried per AzureConfig.retry
+        with pytest.raises(StorageConnectionError):
+            await storage.exists("before.txt")
+        with pytest.raises(StorageConnectionError):
+            [item async for item in storage.list()]
+
+
+async def test_emulator_stopping_mid_download_is_connection_error(own_azurite: Azurite) -> None:
+    # Small download chunks so the body arrives in several requests, the later of
+    # which meet the stopped emulator.
+    client = ContainerClient.from_connection_string(
+        own_azurite.connection_string,
+        "midway",
+        retry_total=0,
+        max_single_get_size=256 * 1024,
+        max_chunk_get_size=256 * 1024,
+    )
+    config = AzureConfig(
+        container="midway", connection_string=own_azurite.connection_string, retry=RetryConfig(max_attempts=1)
+    )
+    async with client, AzureStorage(config, client=client) as storage:
+        await storage.create_container()
+        await storage.put("big.bin", b"z" * (2 * 1024 * 1024))
+        chunks = storage.get("big.bin")
+        first = await anext(chunks)
+        assert len(first) == 256 * 1024
+        own_azurite.stop()
+        with pytest.raises(StorageConnectionError) as caught:
+            async for _ in chunks:
+                pass
+        assert isinstance(caught.value.__cause__, AzureError)
+
+
+def test_base_azure_error_is_plain_storage_error() -> None:
+    translated = MAPPER.translate(AzureError("odd"), None)
+    assert type(translated) is StorageError

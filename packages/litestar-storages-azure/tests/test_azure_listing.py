@@ -1,0 +1,108 @@
+"""Listing, prefixes and server-side copy against Azurite."""
+
+from __future__ import annotations
+
+import pytest
+from azure.storage.blob.aio import ContainerClient
+
+from litestar_storages.backends.azure import AzureConfig, AzureStorage
+from litestar_storages.backends.azure.copying import wait_for_copy
+from litestar_storages.exceptions import StorageError
+
+from .conftest import CountingTransport
+
+
+def storage_on(counted: tuple[ContainerClient, CountingTransport], **options: object) -> AzureStorage:
+    client, _ = counted
+    account_url = client.url.rsplit("/", 1)[0]
+    config = AzureConfig(container=client.container_name, account_url=account_url, **options)  # type: ignore[arg-type]
+    return AzureStorage(config, client=client)
+
+
+async def test_pagination_and_early_stop(counted: tuple[ContainerClient, CountingTransport]) -> None:
+    _, transport = counted
+    storage = storage_on(counted, list_page_size=2)
+    keys = [f"items/{index:02d}.json" for index in range(7)]
+    for key in reversed(keys):
+        await storage.put(key, b"{}", metadata={"n": key[-7:-5]})
+    transport.reset()
+    listed = [item async for item in storage.list("items/")]
+    assert [item.key for item in listed] == keys
+    assert transport.count("list") == 4  # ceil(7 / 2) pages
+    # Content type and metadata come with the listing: no request per object.
+    assert transport.count() == 4
+    assert all(item.content_type == "application/json" for item in listed)
+    assert [item.metadata for item in listed] == [{"n": key[-7:-5]} for key in keys]
+    assert all(item.etag and item.last_modified for item in listed)
+    transport.reset()
+    assert [item.key async for item in storage.list(limit=3)] == keys[:3]
+    assert transport.count("list") == 2  # pages of 2, then of the 1 still wanted
+    transport.reset()
+    assert [item.key async for item in storage.list(limit=0)] == []
+    assert transport.count() == 0
+
+
+async def test_prefix_isolation(container: ContainerClient, config: AzureConfig) -> None:
+    await container.upload_blob("elsewhere/secret.txt", b"not visible")
+    await container.upload_blob("tenant-a-lookalike.txt", b"not visible")
+    tenant_a = AzureStorage(AzureConfig(container=config.container, connection_string=config.connection_string, prefix="tenant-a"))
+    tenant_b = AzureStorage(AzureConfig(container=config.container, connection_string=config.connection_string, prefix="/tenant-b/"))
+    async with tenant_a, tenant_b:
+        await tenant_a.put("doc.txt", b"A")
+        await tenant_b.put("doc.txt", b"B")
+        assert await tenant_a.get_bytes("doc.txt") == b"A"
+        assert await tenant_b.get_bytes("doc.txt") == b"B"
+        assert [item.key async for item in tenant_a.list()] == ["doc.txt"]
+        assert (await tenant_a.info("doc.txt")).key == "doc.txt"
+        await tenant_a.copy("doc.txt", "copy.txt")
+        await tenant_b.delete_many(["doc.txt", "copy.txt"])
+        assert [item.key async for item in tenant_b.list()] == []
+        assert [item.key async for item in tenant_a.list()] == ["copy.txt", "doc.txt"]
+        url = await tenant_a.url("doc.txt")
+    assert "/tenant-a/doc.txt?" in url
+    names = sorted([blob.name async for blob in container.list_blobs()])
+    assert names == ["elsewhere/secret.txt", "tenant-a-lookalike.txt", "tenant-a/copy.txt", "tenant-a/doc.txt"]
+
+
+async def test_copy_is_server_side(counted: tuple[ContainerClient, CountingTransport]) -> None:
+    _, transport = counted
+    storage = storage_on(counted)
+    data = b"0123456789" * 10_000
+    await storage.put("src.csv", data, content_type="text/csv", metadata={"Owner": "ada", "x-id": "7"})
+    transport.reset()
+    copied = await storage.copy("src.csv", "dst.csv")
+    # One Copy Blob plus one HEAD: the content never travels through the client.
+    assert transport.count() == 2
+    assert transport.count(method="GET") == 0
+    assert copied.size == len(data)
+    assert copied.content_type == "text/csv"
+    assert copied.metadata == {"owner": "ada", "x-id": "7"}
+    moved = await storage.move("dst.csv", "moved.csv")
+    assert moved.metadata == {"owner": "ada", "x-id": "7"}
+    assert not await storage.exists("dst.csv")
+    assert await storage.get_bytes("moved.csv") == data
+
+
+async def test_wait_for_copy_polls_until_done() -> None:
+    states = iter([("pending", None, 1), ("pending", None, 2), ("success", None, 3)])
+    calls: list[int] = []
+
+    async def poll() -> tuple[str | None, str | None, int]:
+        state = next(states)
+        calls.append(state[2])
+        return state
+
+    assert await wait_for_copy(poll, key="k", first_delay=0.001) == 3
+    assert calls == [1, 2, 3]
+
+
+@pytest.mark.parametrize("status", ["failed", "aborted"])
+async def test_failed_copy_is_storage_error(status: str) -> None:
+    async def poll() -> tuple[str | None, str | None, None]:
+        return status, "500 InternalError source unreadable", None
+
+    with pytest.raises(StorageError) as caught:
+        await wait_for_copy(poll, key="dst.bin", first_delay=0.001)
+    assert caught.value.key == "dst.bin"
+    assert "source unreadable" in str(caught.value)
+    assert status in str(caught.value)
