@@ -115,6 +115,7 @@ class Recorded:
 
     method: str
     path: str
+    raw_path: str
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
@@ -159,6 +160,7 @@ async def replay_server() -> AsyncIterator[ReplayServer]:
         recorded = Recorded(
             method=request.method,
             path=request.path,
+            raw_path=request.raw_path.partition("?")[0],
             query=dict(request.query),
             headers=dict(request.headers),
             body=await request.read(),

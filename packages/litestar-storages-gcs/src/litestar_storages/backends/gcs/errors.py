@@ -101,6 +101,14 @@ def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> Stora
     return StorageError(f"{text} (for {what})", key=key)
 
 
+def _describe(error: Exception) -> str:
+    try:
+        text = str(error)
+    except Exception:  # a half-built exception must not hide the real one
+        text = ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def translate_gcs_error(error: Exception, key: str | None) -> StorageError | None:
     """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth or aiohttp.
 
@@ -122,9 +130,11 @@ def translate_gcs_error(error: Exception, key: str | None) -> StorageError | Non
     if isinstance(error, aiohttp.ClientResponseError):
         return _from_response(error, key)
     if isinstance(error, _TRANSIENT):
-        return StorageConnectionError(f"GCS could not be reached or cut the transfer short: {error!r}", key=key)
+        return StorageConnectionError(
+            f"GCS could not be reached or cut the transfer short: {_describe(error)}", key=key
+        )
     if isinstance(error, aiohttp.ClientError):
-        return StorageError(f"GCS request failed: {error!r}", key=key)
+        return StorageError(f"GCS request failed: {_describe(error)}", key=key)
     return None
 
 

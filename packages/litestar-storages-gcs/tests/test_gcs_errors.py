@@ -1,0 +1,151 @@
+"""Error translation: every SDK and aiohttp error becomes a storage error, by status and reason."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import aiohttp.client_exceptions
+import pytest
+from gcs_helpers import (
+    BACKEND_ERROR,
+    FORBIDDEN,
+    NOT_FOUND,
+    PRECONDITION_FAILED,
+    RATE_LIMITED_403,
+    json_answer,
+    replay_server,
+)
+
+from litestar_storages.backends.gcs import GCSConfig, GCSStorage, translate_gcs_error
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, error_details
+from litestar_storages.exceptions import (
+    StorageConnectionError,
+    StorageError,
+    StorageFileExistsError,
+    StorageFileNotFoundError,
+    StoragePermissionError,
+)
+from litestar_storages.retry import RetryConfig
+
+
+def response_error(status: int, document: Any = None, phrase: str = "Reason") -> aiohttp.ClientResponseError:
+    # The shape gcloud-aio's session gives its errors: "<reason phrase>: <body>".
+    body = json.dumps(document) if document is not None else ""
+    return aiohttp.ClientResponseError(None, (), status=status, message=f"{phrase}: {body}")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "document", "expected"),
+    [
+        (404, NOT_FOUND, StorageFileNotFoundError),
+        (412, PRECONDITION_FAILED, StorageFileExistsError),
+        (401, None, StoragePermissionError),
+        (403, FORBIDDEN, StoragePermissionError),
+        (403, RATE_LIMITED_403, StorageConnectionError),
+        (408, None, StorageConnectionError),
+        (429, None, StorageConnectionError),
+        (500, None, StorageConnectionError),
+        (503, BACKEND_ERROR, StorageConnectionError),
+        (
+            400,
+            {"error": {"code": 400, "message": "Invalid argument.", "errors": [{"reason": "invalid"}]}},
+            StorageError,
+        ),
+    ],
+)
+def test_status_and_reason_mapping(status: int, document: Any, expected: type[StorageError]) -> None:
+    mapped = GCS_ERRORS.translate(response_error(status, document), "k.txt")
+    assert type(mapped) is expected
+    assert mapped.key == "k.txt"
+    assert isinstance(mapped.__cause__, aiohttp.ClientResponseError)
+
+
+def test_error_details_read_reason_and_message() -> None:
+    details = error_details(response_error(412, PRECONDITION_FAILED, "Precondition Failed"))
+    assert details.status == 412
+    assert details.reason == "conditionNotMet"
+    assert details.message == "At least one of the pre-conditions you specified did not hold."
+    plain = error_details(response_error(502, None, "Bad Gateway"))
+    assert (plain.reason, plain.message) == (None, "Bad Gateway")
+    html = error_details(aiohttp.ClientResponseError(None, (), status=502, message="Bad Gateway: <html>"))  # type: ignore[arg-type]
+    assert html.reason is None
+
+
+def _aiohttp_error_classes() -> list[type[Exception]]:
+    classes: list[type[Exception]] = []
+    for _, value in inspect.getmembers(aiohttp.client_exceptions, inspect.isclass):
+        if issubclass(value, aiohttp.ClientError):
+            classes.append(value)
+    return classes
+
+
+@pytest.mark.parametrize("error_class", _aiohttp_error_classes(), ids=lambda cls: cls.__name__)
+def test_every_aiohttp_error_is_mapped(error_class: type[Exception]) -> None:
+    error = error_class.__new__(error_class)
+    if isinstance(error, aiohttp.ClientResponseError):
+        error.status = 500
+        error.message = "Internal Server Error"
+    mapped = translate_gcs_error(error, "key")
+    assert isinstance(mapped, StorageError), error_class
+    if isinstance(error, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        assert isinstance(mapped, StorageConnectionError)
+
+
+@pytest.mark.parametrize("error", [asyncio.TimeoutError(), ConnectionResetError(), TimeoutError()])
+def test_timeouts_and_resets_are_connection_errors(error: Exception) -> None:
+    assert isinstance(translate_gcs_error(error, None), StorageConnectionError)
+
+
+def test_foreign_errors_are_left_to_the_mapper() -> None:
+    assert translate_gcs_error(KeyError("x"), None) is None
+    wrapped = GCS_ERRORS.translate(KeyError("x"), "k")
+    assert type(wrapped) is StorageError
+    assert "GCSStorage" in str(wrapped)
+
+
+async def test_permission_denied_against_recorded_403() -> None:
+    async with replay_server() as server:
+        server.script = [json_answer(403, FORBIDDEN)]
+        async with GCSStorage(GCSConfig(bucket="bucket", api_root=server.url)) as storage:
+            with pytest.raises(StoragePermissionError) as caught:
+                await storage.info("secret.txt")
+        assert caught.value.key == "secret.txt"
+        assert "does not have storage.objects.get access" in str(caught.value)
+        assert len(server.requests) == 1  # not retried
+
+
+async def test_throttling_is_retried_then_surfaces() -> None:
+    async with replay_server() as server:
+        server.script = [json_answer(429, {"error": {"code": 429, "message": "rate"}})] * 2
+        server.script.append(json_answer(403, RATE_LIMITED_403))
+        retry = RetryConfig(max_attempts=3, base_delay=0, jitter=False)
+        async with GCSStorage(GCSConfig(bucket="bucket", api_root=server.url, retry=retry)) as storage:
+            with pytest.raises(StorageConnectionError):
+                await storage.exists("hot.txt")
+        assert len(server.requests) == 3
+
+
+async def test_no_raw_sdk_error_escapes_any_operation() -> None:
+    async with replay_server() as server:
+        server.script = [json_answer(500, BACKEND_ERROR)] * 20
+        config = GCSConfig(bucket="bucket", api_root=server.url, retry=RetryConfig(max_attempts=1))
+        async with GCSStorage(config) as storage:
+            operations: list[Callable[[], Awaitable[object]]] = [
+                lambda: storage.put("a", b"x"),
+                lambda: storage.get_bytes("a"),
+                lambda: storage.info("a"),
+                lambda: storage.exists("a"),
+                lambda: storage.delete("a"),
+                lambda: storage.copy("a", "b"),
+                lambda: storage.start_multipart_upload("a"),
+            ]
+            for operation in operations:
+                with pytest.raises(StorageConnectionError):
+                    await operation()
+            with pytest.raises(StorageConnectionError):
+                [item async for item in storage.list()]
