@@ -62,6 +62,7 @@ def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
         upload: The new upload's state (its id freshly generated).
         permissions: Mode of the staged files.
     """
+    root.path(upload.key)  # refuse a key leading out of the root now, not after the upload
     directory = _upload_dir(root, upload)
     os.makedirs(directory)
     manifest = {"key": upload.key, "content_type": upload.content_type, "metadata": upload.metadata}

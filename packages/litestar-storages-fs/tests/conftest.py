@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
+
+SECRET = "test-signing-secret-0123456789abcdef"
+
+
+def internal_files(root: Path) -> list[str]:
+    """Every name under ``root`` that belongs to the storage (temporary files, sidecars, staging)."""
+    found = []
+    for directory, dirnames, filenames in os.walk(root):
+        found.extend(os.path.join(directory, name) for name in [*dirnames, *filenames] if "\\" in name)
+    return sorted(found)
+
+
+def temp_files(root: Path) -> list[str]:
+    return [path for path in internal_files(root) if path.endswith("\\tmp")]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "root"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_bytes(b"top secret")
+    return folder
+
+
+@pytest_asyncio.fixture
+async def storage(root: Path) -> AsyncIterator[FileSystemStorage]:
+    async with FileSystemStorage(FileSystemConfig(path=root)) as storage:
+        yield storage
+
+
+@pytest_asyncio.fixture
+async def signed_storage(root: Path) -> AsyncIterator[FileSystemStorage]:
+    config = FileSystemConfig(path=root, base_url="https://files.example.com/media", signing_secret=SECRET)
+    async with FileSystemStorage(config) as storage:
+        yield storage
