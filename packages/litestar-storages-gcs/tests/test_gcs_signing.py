@@ -148,7 +148,9 @@ async def test_no_key_on_emulator_is_a_clear_configuration_error(fake_gcs: Any, 
 
 
 async def test_upload_form_post_policy(gcs_storage: GCSStorage, rsa_key: rsa.RSAPrivateKey) -> None:
-    form = await gcs_storage.upload_form("forms/avatar.png", max_size=1000, content_type="image/png")
+    form = await gcs_storage.upload_form(
+        "forms/avatar.png", max_size=1000, min_size=1, content_type="image/png", metadata={"User": "42"}
+    )
     bucket = gcs_storage.config.bucket
     assert form.url == f"{gcs_storage.config.api_root}/{bucket}"
     fields = form.fields
@@ -156,7 +158,11 @@ async def test_upload_form_post_policy(gcs_storage: GCSStorage, rsa_key: rsa.RSA
     assert fields["Content-Type"] == "image/png"
     assert fields["x-goog-algorithm"] == "GOOG4-RSA-SHA256"
     policy = json.loads(base64.b64decode(fields["policy"]))
-    assert ["content-length-range", 0, 1000] in policy["conditions"]
+    assert ["content-length-range", 1, 1000] in policy["conditions"]
+    assert {"x-goog-meta-user": "42"} in policy["conditions"]
+    assert fields["x-goog-meta-user"] == "42"
+    assert form.expires_at is not None
+    assert form.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ") == policy["expiration"]
     assert {"bucket": bucket} in policy["conditions"]
     assert {"key": "forms/avatar.png"} in policy["conditions"]
     assert {"Content-Type": "image/png"} in policy["conditions"]
@@ -174,6 +180,7 @@ async def test_upload_form_post_policy(gcs_storage: GCSStorage, rsa_key: rsa.RSA
     async with aiohttp.ClientSession() as session, session.post(form.url, data=data) as response:
         assert response.status in {200, 201, 204}
     assert await gcs_storage.get_bytes("forms/avatar.png") == b"\x89PNG fake"
+    assert (await gcs_storage.info("forms/avatar.png")).content_type == "image/png"
 
 
 async def test_upload_form_rejects_bad_arguments(gcs_storage: GCSStorage) -> None:
@@ -181,6 +188,8 @@ async def test_upload_form_rejects_bad_arguments(gcs_storage: GCSStorage) -> Non
         await gcs_storage.upload_form("x.bin", max_size=-1)
     with pytest.raises(StorageValidationError):
         await gcs_storage.upload_form("x.bin", max_size=10, expires_in=timedelta(days=8))
+    with pytest.raises(StorageValidationError):
+        await gcs_storage.upload_form("x.bin", max_size=10, min_size=11)
 
 
 async def test_adc_signs_through_iam_sign_blob(

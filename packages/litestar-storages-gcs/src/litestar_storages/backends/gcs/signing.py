@@ -126,15 +126,22 @@ class IAMSigner:
 
 @dataclass(frozen=True)
 class UploadForm:
-    """A browser upload form: POST ``fields`` and then the file (field ``file``) to ``url``.
+    """What a browser needs to upload one file straight to the bucket with an HTML form.
+
+    Send a ``multipart/form-data`` POST to :attr:`url` with every entry of :attr:`fields`
+    as a form field, then the file as the last field, named ``file``. GCS checks the
+    signed policy: the key, the size range and (when given) the content type and
+    metadata. Same shape as the S3 backend's form.
 
     Attributes:
-        url: Where the form posts to.
-        fields: Hidden form fields, in order; the ``file`` field must come last.
+        url: Where to POST the form.
+        fields: Form fields to send as they are, before the file.
+        expires_at: When the policy stops being accepted (UTC).
     """
 
     url: str
     fields: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
 
 
 def _timestamps(now: datetime | None) -> tuple[datetime, str, str]:
@@ -244,7 +251,9 @@ async def sign_post_policy(
     name: str,
     expires_in: timedelta,
     max_size: int,
+    min_size: int = 0,
     content_type: str | None = None,
+    metadata: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> UploadForm:
     """Make a V4 POST policy: a form that uploads one object, within limits GCS enforces.
@@ -256,7 +265,9 @@ async def sign_post_policy(
         name: The object's full name.
         expires_in: Validity of the form (1 second to 7 days).
         max_size: Largest accepted file, in bytes (``content-length-range``).
+        min_size: Smallest accepted file, in bytes.
         content_type: The exact Content-Type the upload must declare, if any.
+        metadata: Custom metadata the object gets (``x-goog-meta-*`` fields, signed).
         now: The signing time (default: now).
 
     Returns:
@@ -272,15 +283,19 @@ async def sign_post_policy(
         {"x-goog-date": timestamp},
         {"x-goog-credential": credential},
         {"x-goog-algorithm": ALGORITHM},
-        ["content-length-range", 0, max_size],
+        ["content-length-range", min_size, max_size],
     ]
     if content_type is not None:
         fields["Content-Type"] = content_type
         conditions.append({"Content-Type": content_type})
-    expiration = (moment + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for meta_name, meta_value in (metadata or {}).items():
+        fields[f"x-goog-meta-{meta_name}"] = meta_value
+        conditions.append({f"x-goog-meta-{meta_name}": meta_value})
+    expires_at = (moment + expires_in).replace(microsecond=0)
+    expiration = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     document = json.dumps({"conditions": conditions, "expiration": expiration}, separators=(",", ":"))
     policy = base64.b64encode(document.encode()).decode()
     signature = await signer.sign(policy.encode())
     fields["policy"] = policy
     fields["x-goog-signature"] = binascii.hexlify(signature).decode()
-    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}", fields=fields)
+    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}", fields=fields, expires_at=expires_at)

@@ -502,31 +502,41 @@ class GCSStorage(BaseStorage):
         key: str,
         *,
         max_size: int,
+        min_size: int = 0,
         content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
         expires_in: timedelta | None = None,
     ) -> UploadForm:
         """Return a signed browser upload form (V4 POST policy) for one key.
 
         GCS itself enforces the policy: the size limit (``content-length-range``), the
-        key and, when given, the content type; so a browser can upload straight to the
-        bucket without the app trusting it.
+        key and, when given, the content type and metadata; so a browser can upload
+        straight to the bucket without the app trusting it. Same signature as the S3
+        backend's.
 
         Args:
             key: The key the upload will have.
             max_size: Largest accepted file, in bytes.
+            min_size: Smallest accepted file, in bytes.
             content_type: The Content-Type the upload must declare (a form field).
+            metadata: Custom metadata the object will have (signed form fields).
             expires_in: Validity of the form; ``config.presigned_expiry`` when omitted.
 
         Returns:
-            The URL to POST to and the fields to send before the ``file`` field.
+            The URL to POST to, the fields to send before the ``file`` field, and the
+            form's expiry time.
 
         Raises:
             StorageValidationError: If ``max_size`` or ``expires_in`` is out of range.
             ConfigurationError: If no credentials can sign.
         """
         name = self._name(key)
-        if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0:
-            raise StorageValidationError(f"max_size must be an int >= 0, got {max_size!r}", key=key)
+        for label, size in (("min_size", min_size), ("max_size", max_size)):
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise StorageValidationError(f"{label} must be an int >= 0, got {size!r}", key=key)
+        if min_size > max_size:
+            raise StorageValidationError(f"min_size ({min_size}) exceeds max_size ({max_size})", key=key)
+        checked_metadata = validate_metadata(metadata, key=key)
         checked_type = None if content_type is None else resolve_content_type(key, content_type)
         signer = await self._get_signer(key)
         with GCS_ERRORS.guard(key):
@@ -537,7 +547,9 @@ class GCSStorage(BaseStorage):
                 name=name,
                 expires_in=self._expiry(expires_in, key),
                 max_size=max_size,
+                min_size=min_size,
                 content_type=checked_type,
+                metadata=checked_metadata,
             )
 
     def _expiry(self, expires_in: timedelta | None, key: str) -> timedelta:
