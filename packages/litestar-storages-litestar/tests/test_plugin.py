@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,10 +76,11 @@ async def test_plain_annotation_without_named_dependency_still_works() -> None:
     async def plain(storage: Storage) -> int:
         return len(await storage.get_bytes("which"))
 
+    plugin = StoragePlugin(await _labelled("abc"))
     with pytest.warns(DeprecationWarning, match="Inferred dependency"):
-        app = Litestar([plain], plugins=[StoragePlugin(await _labelled("abc"))])
-        async with AsyncTestClient(app) as client:
-            response = await client.get("/plain")
+        app = Litestar([plain], plugins=[plugin])
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/plain")
     assert response.json() == 3
 
 
@@ -279,7 +280,7 @@ def test_invalid_storages_rejected(kwargs: dict[str, Any], field: str) -> None:
 
 def test_invalid_names_rejected() -> None:
     with pytest.raises(ConfigurationError, match="invalid storage name"):
-        StoragePlugin(**{"not-an-identifier": MemoryStorage()})
+        StoragePlugin(**{"not-an-identifier": MemoryStorage()})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

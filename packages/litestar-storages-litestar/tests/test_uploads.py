@@ -130,9 +130,7 @@ async def test_raw_body_streamed(client: AsyncClient, storage: BaseStorage) -> N
     assert (await storage.info("raw.json")).content_type == "application/json"
 
 
-async def test_raw_body_declared_too_large_is_refused_before_reading(
-    client: AsyncClient, storage: BaseStorage
-) -> None:
+async def test_raw_body_declared_too_large_is_refused_before_reading(client: AsyncClient, storage: BaseStorage) -> None:
     response = await client.put("/raw/big.bin", content=b"z" * (LIMIT + 1))
     assert response.status_code == 413
     assert not await storage.exists("big.bin")
