@@ -111,7 +111,7 @@ async def storage(config: AzureConfig) -> AsyncIterator[AzureStorage]:
         yield opened
 
 
-class CountingTransport(AioHttpTransport):
+class CountingTransport(AioHttpTransport):  # type: ignore[misc]  # azure-core exports it untyped
     """The SDK's own aiohttp transport, recording each request and the peak in flight."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -156,3 +156,23 @@ async def counted(
         azurite.connection_string, container.container_name, transport=transport, retry_total=0
     ) as client:
         yield client, transport
+
+
+@pytest.fixture
+def new_transport() -> Callable[[], CountingTransport]:
+    """Make counting transports for clients a test builds itself."""
+    return CountingTransport
+
+
+@pytest.fixture
+def storage_on_counted(counted: tuple[ContainerClient, CountingTransport]) -> Callable[..., AzureStorage]:
+    """Make storages on the counted client, with the given AzureConfig options."""
+
+    def make(**options: Any) -> AzureStorage:
+        client, _ = counted
+        account_url = client.url.rsplit("/", 1)[0]
+        return AzureStorage(
+            AzureConfig(container=client.container_name, account_url=account_url, **options), client=client
+        )
+
+    return make

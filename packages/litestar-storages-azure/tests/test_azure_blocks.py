@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
-from litestar_storages.backends.azure import AzureConfig, AzureStorage
+from litestar_storages.backends.azure import AzureStorage
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageValidationError
 
-from .conftest import CountingTransport
+Counted = tuple[ContainerClient, Any]
+"""The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
+
 
 KIB = 1024
 BLOCK = 64 * KIB
@@ -33,15 +36,8 @@ def payload(size: int) -> bytes:
     return bytes(range(251)) * (size // 251) + bytes(size % 251)
 
 
-def storage_on(counted: tuple[ContainerClient, CountingTransport], **options: object) -> AzureStorage:
-    client, _ = counted
-    account_url = client.url.rsplit("/", 1)[0]
-    config = AzureConfig(container=client.container_name, account_url=account_url, **options)  # type: ignore[arg-type]
-    return AzureStorage(config, client=client)
-
-
-async def test_small_put_is_one_request(counted: tuple[ContainerClient, CountingTransport]) -> None:
-    storage = storage_on(counted, block_size=BLOCK)
+async def test_small_put_is_one_request(counted: Counted, storage_on_counted: Callable[..., AzureStorage]) -> None:
+    storage = storage_on_counted(block_size=BLOCK)
     _, transport = counted
     stored = await storage.put("small.txt", b"hello", metadata={"a": "1"})
     assert transport.count() == 1
@@ -55,14 +51,19 @@ async def test_small_put_is_one_request(counted: tuple[ContainerClient, Counting
 
 
 async def test_stream_is_staged_in_blocks_with_bounded_concurrency(
-    counted: tuple[ContainerClient, CountingTransport],
+    counted: Counted,
+    storage_on_counted: Callable[..., AzureStorage],
 ) -> None:
     client, transport = counted
-    storage = storage_on(counted, block_size=BLOCK, max_concurrency=3)
+    storage = storage_on_counted(block_size=BLOCK, max_concurrency=3)
     data = payload(10 * BLOCK + 123)
     reports: list[int] = []
     stored = await storage.put(
-        "big.bin", stream(data), content_type="video/mp4", metadata={"x-trace-id": "t1"}, progress=lambda p: reports.append(p.bytes_transferred)
+        "big.bin",
+        stream(data),
+        content_type="video/mp4",
+        metadata={"x-trace-id": "t1"},
+        progress=lambda p: reports.append(p.bytes_transferred),
     )
     assert stored.size == len(data)
     assert transport.count("block") == 11
@@ -81,9 +82,11 @@ async def test_stream_is_staged_in_blocks_with_bounded_concurrency(
     assert info.metadata == {"x-trace-id": "t1"}
 
 
-async def test_interrupted_stream_commits_nothing(counted: tuple[ContainerClient, CountingTransport]) -> None:
+async def test_interrupted_stream_commits_nothing(
+    counted: Counted, storage_on_counted: Callable[..., AzureStorage]
+) -> None:
     client, transport = counted
-    storage = storage_on(counted, block_size=BLOCK, max_concurrency=2)
+    storage = storage_on_counted(block_size=BLOCK, max_concurrency=2)
     data = payload(8 * BLOCK)
     with pytest.raises(Boom):
         await storage.put("broken.bin", stream(data, fail_after=5 * BLOCK))
@@ -100,9 +103,11 @@ async def test_interrupted_stream_commits_nothing(counted: tuple[ContainerClient
     assert len(committed) <= 1
 
 
-async def test_overwrite_false_fails_before_staging(counted: tuple[ContainerClient, CountingTransport]) -> None:
+async def test_overwrite_false_fails_before_staging(
+    counted: Counted, storage_on_counted: Callable[..., AzureStorage]
+) -> None:
     _, transport = counted
-    storage = storage_on(counted, block_size=BLOCK)
+    storage = storage_on_counted(block_size=BLOCK)
     await storage.put("exists.bin", b"original")
     transport.reset()
     with pytest.raises(StorageFileExistsError):
@@ -130,9 +135,9 @@ async def test_overwrite_false_commit_is_atomic(storage: AzureStorage) -> None:
     assert await storage.get_bytes("race.bin") == winners[0]
 
 
-async def test_put_large_uses_part_size(counted: tuple[ContainerClient, CountingTransport]) -> None:
+async def test_put_large_uses_part_size(counted: Counted, storage_on_counted: Callable[..., AzureStorage]) -> None:
     client, _ = counted
-    storage = storage_on(counted, block_size=BLOCK)
+    storage = storage_on_counted(block_size=BLOCK)
     data = payload(5 * 32 * KIB + 1)
     stored = await storage.put_large("large.bin", stream(data), part_size=32 * KIB)
     assert stored.size == len(data)

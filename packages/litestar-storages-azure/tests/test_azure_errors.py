@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import azure.core.exceptions
 import azure.storage.blob
@@ -33,7 +34,8 @@ from litestar_storages.exceptions import (
 from litestar_storages.retry import RetryConfig
 from litestar_storages.testing.emulators.azurite import Azurite
 
-from .conftest import AzuriteEndpoint, CountingTransport
+Counted = tuple[ContainerClient, Any]
+"""The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
 
 
 def sdk_exception_types() -> set[type[BaseException]]:
@@ -90,15 +92,12 @@ def test_typed_errors_map_by_type() -> None:
     assert type(translate_error(ConnectionResetError("reset"), "k")) is StorageConnectionError
     assert translate_error(KeyError("not an SDK error"), "k") is None
     # A transfer cut short is wrapped by the downloader in a status-less HttpResponseError.
-    try:
-        raise HttpResponseError("wrapped") from azure.core.exceptions.IncompleteReadError(message="cut")
-    except HttpResponseError as wrapped:
-        assert type(translate_error(wrapped, "k")) is StorageConnectionError
+    wrapped = HttpResponseError(message="wrapped")
+    wrapped.__cause__ = azure.core.exceptions.IncompleteReadError(message="cut")
+    assert type(translate_error(wrapped, "k")) is StorageConnectionError
 
 
-async def test_bad_keys_are_refused_before_any_request(
-    counted: tuple[ContainerClient, CountingTransport], azurite: AzuriteEndpoint
-) -> None:
+async def test_bad_keys_are_refused_before_any_request(counted: Counted, azurite: Azurite) -> None:
     client, transport = counted
     storage = AzureStorage(client=client)
     for call in (
@@ -117,15 +116,15 @@ async def test_bad_keys_are_refused_before_any_request(
     assert transport.count() == 0
 
 
-async def test_missing_container(azurite: AzuriteEndpoint, new_name: Callable[[str], str]) -> None:
+async def test_missing_container(azurite: Azurite, new_name: Callable[[str], str]) -> None:
     config = AzureConfig(container=new_name("missing"), connection_string=azurite.connection_string)
     async with AzureStorage(config) as storage:
-        operations = {
+        operations: dict[str, Callable[[], Awaitable[object]]] = {
             "put": lambda: storage.put("a.txt", b"x"),
             "info": lambda: storage.info("a.txt"),
             "exists": lambda: storage.exists("a.txt"),
             "delete": lambda: storage.delete("a.txt", missing_ok=True),
-            "list": lambda: anext(aiter(storage.list())),
+            "list": lambda: storage.list().__anext__(),
         }
         for name, operation in operations.items():
             with pytest.raises(ConfigurationError) as caught:
@@ -145,7 +144,7 @@ async def test_missing_container(azurite: AzuriteEndpoint, new_name: Callable[[s
         await container.delete_container()
 
 
-async def test_wrong_account_key_is_permission_error(azurite: AzuriteEndpoint, container: ContainerClient) -> None:
+async def test_wrong_account_key_is_permission_error(azurite: Azurite, container: ContainerClient) -> None:
     wrong_key = "A" * 86 + "=="
     config = AzureConfig(container=container.container_name, account_url=azurite.account_url, account_key=wrong_key)
     async with AzureStorage(config) as storage:
@@ -165,8 +164,10 @@ async def own_azurite() -> AsyncIterator[Azurite]:
         yield emulator
 
 
-async def test_stopped_emulator_is_connection_error_after_retries(own_azurite: Azurite) -> None:
-    transport = CountingTransport()
+async def test_stopped_emulator_is_connection_error_after_retries(
+    own_azurite: Azurite, new_transport: Callable[[], Any]
+) -> None:
+    transport = new_transport()
     client = ContainerClient.from_connection_string(
         own_azurite.connection_string, "stopped", transport=transport, retry_total=0
     )

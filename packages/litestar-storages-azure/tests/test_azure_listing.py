@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
@@ -9,19 +12,13 @@ from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.backends.azure.copying import wait_for_copy
 from litestar_storages.exceptions import StorageError
 
-from .conftest import CountingTransport
+Counted = tuple[ContainerClient, Any]
+"""The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
 
 
-def storage_on(counted: tuple[ContainerClient, CountingTransport], **options: object) -> AzureStorage:
-    client, _ = counted
-    account_url = client.url.rsplit("/", 1)[0]
-    config = AzureConfig(container=client.container_name, account_url=account_url, **options)  # type: ignore[arg-type]
-    return AzureStorage(config, client=client)
-
-
-async def test_pagination_and_early_stop(counted: tuple[ContainerClient, CountingTransport]) -> None:
+async def test_pagination_and_early_stop(counted: Counted, storage_on_counted: Callable[..., AzureStorage]) -> None:
     _, transport = counted
-    storage = storage_on(counted, list_page_size=2)
+    storage = storage_on_counted(list_page_size=2)
     keys = [f"items/{index:02d}.json" for index in range(7)]
     for key in reversed(keys):
         await storage.put(key, b"{}", metadata={"n": key[-7:-5]})
@@ -45,8 +42,12 @@ async def test_pagination_and_early_stop(counted: tuple[ContainerClient, Countin
 async def test_prefix_isolation(container: ContainerClient, config: AzureConfig) -> None:
     await container.upload_blob("elsewhere/secret.txt", b"not visible")
     await container.upload_blob("tenant-a-lookalike.txt", b"not visible")
-    tenant_a = AzureStorage(AzureConfig(container=config.container, connection_string=config.connection_string, prefix="tenant-a"))
-    tenant_b = AzureStorage(AzureConfig(container=config.container, connection_string=config.connection_string, prefix="/tenant-b/"))
+    tenant_a = AzureStorage(
+        AzureConfig(container=config.container, connection_string=config.connection_string, prefix="tenant-a")
+    )
+    tenant_b = AzureStorage(
+        AzureConfig(container=config.container, connection_string=config.connection_string, prefix="/tenant-b/")
+    )
     async with tenant_a, tenant_b:
         await tenant_a.put("doc.txt", b"A")
         await tenant_b.put("doc.txt", b"B")
@@ -64,9 +65,9 @@ async def test_prefix_isolation(container: ContainerClient, config: AzureConfig)
     assert names == ["elsewhere/secret.txt", "tenant-a-lookalike.txt", "tenant-a/copy.txt", "tenant-a/doc.txt"]
 
 
-async def test_copy_is_server_side(counted: tuple[ContainerClient, CountingTransport]) -> None:
+async def test_copy_is_server_side(counted: Counted, storage_on_counted: Callable[..., AzureStorage]) -> None:
     _, transport = counted
-    storage = storage_on(counted)
+    storage = storage_on_counted()
     data = b"0123456789" * 10_000
     await storage.put("src.csv", data, content_type="text/csv", metadata={"Owner": "ada", "x-id": "7"})
     transport.reset()

@@ -15,8 +15,7 @@ from azure.storage.blob.aio import ContainerClient
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.backends.azure.sas import content_disposition
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError, UnsupportedOperationError
-
-from .conftest import AzuriteEndpoint
+from litestar_storages.testing.emulators.azurite import Azurite
 
 
 async def test_get_url_downloads(storage: AzureStorage) -> None:
@@ -89,7 +88,7 @@ async def test_url_arguments_checked(storage: AzureStorage) -> None:
         await storage.url("a.txt", method="DELETE")  # type: ignore[arg-type]
 
 
-async def test_public_base_url_is_not_signed(azurite: AzuriteEndpoint, container: ContainerClient) -> None:
+async def test_public_base_url_is_not_signed(azurite: Azurite, container: ContainerClient) -> None:
     config = AzureConfig(
         container=container.container_name,
         connection_string=azurite.connection_string,
@@ -103,7 +102,7 @@ async def test_public_base_url_is_not_signed(azurite: AzuriteEndpoint, container
         assert "sig=" in await storage.url("img/logo 1.png", filename="logo.png")
 
 
-async def test_sas_authenticated_storage_cannot_sign(azurite: AzuriteEndpoint, container: ContainerClient) -> None:
+async def test_sas_authenticated_storage_cannot_sign(azurite: Azurite, container: ContainerClient) -> None:
     # A storage authorized by a container SAS works, but holds nothing to sign URLs with.
     token = generate_container_sas(
         azurite.account_name,
@@ -123,7 +122,7 @@ async def test_sas_authenticated_storage_cannot_sign(azurite: AzuriteEndpoint, c
     assert caught.value.field == "account_key"
 
 
-async def test_account_key_config_signs(azurite: AzuriteEndpoint, container: ContainerClient) -> None:
+async def test_account_key_config_signs(azurite: Azurite, container: ContainerClient) -> None:
     config = AzureConfig(
         container=container.container_name, account_url=azurite.account_url, account_key=azurite.account_key
     )

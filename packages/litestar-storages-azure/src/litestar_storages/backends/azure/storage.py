@@ -123,12 +123,13 @@ class AzureStorage(BaseStorage):
             "max_single_put_size": max(config.block_size, 64 * 1024 * 1024),
             "max_block_size": min(config.block_size, MAX_BLOCK_SIZE),
         }
+        credential = config.credential if config.connection_string is not None else self._credential()
         try:
             if config.connection_string is not None:
                 return ContainerClient.from_connection_string(
-                    config.connection_string, config.container, credential=config.credential, **options
+                    config.connection_string, config.container, credential=credential, **options
                 )
-            return ContainerClient(config.account_url or "", config.container, credential=self._credential(), **options)
+            return ContainerClient(config.account_url or "", config.container, credential=credential, **options)
         except ValueError as error:
             field = "connection_string" if config.connection_string is not None else "account_url"
             raise ConfigurationError(f"{BACKEND}: cannot build the Azure client: {error}", field=field) from error

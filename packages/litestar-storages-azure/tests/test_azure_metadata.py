@@ -1,0 +1,60 @@
+"""Metadata encoding: any name and value the core accepts round-trips through Azure's rules."""
+
+from __future__ import annotations
+
+import re
+
+from azure.storage.blob.aio import ContainerClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from litestar_storages.backends.azure import AzureStorage
+from litestar_storages.backends.azure.metadata import decode_metadata, encode_metadata
+
+CSHARP_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?\Z")
+
+names = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,30}", fullmatch=True)
+values = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
+
+
+@given(st.dictionaries(names, values, max_size=6))
+def test_round_trip_and_azure_rules(metadata: dict[str, str]) -> None:
+    encoded = encode_metadata(metadata)
+    assert len(encoded) == len(metadata)  # no two names collide
+    for name, value in encoded.items():
+        assert CSHARP_IDENTIFIER.match(name), name
+        assert HEADER_VALUE.match(value), value
+    assert decode_metadata(encoded) == metadata
+    # Azure may report names in another case.
+    assert decode_metadata({name.upper(): value for name, value in encoded.items()}) == metadata
+
+
+def test_plain_names_and_values_are_stored_as_they_are() -> None:
+    assert encode_metadata({"author": "Ada Lovelace", "trace_id": "abc-123"}) == {
+        "author": "Ada Lovelace",
+        "trace_id": "abc-123",
+    }
+    assert encode_metadata({"x-trace-id": "1", "v1.2": "x", "9lives": "y"}) == {
+        "lsm_x_htrace_hid": "1",
+        "lsm_v1_d2": "x",
+        "lsm_9lives": "y",
+    }
+    assert encode_metadata({"note": "ünï"}) == {"note": "=?utf-8?b?w7xuw68=?="}
+    # Values that would otherwise be misread or trimmed are encoded too.
+    assert decode_metadata(encode_metadata({"a": "=?utf-8?b?AA==?=", "b": " padded ", "c": ""})) == {
+        "a": "=?utf-8?b?AA==?=",
+        "b": " padded ",
+        "c": "",
+    }
+    assert decode_metadata({"other": "=?utf-8?b?not base64!?="}) == {"other": "=?utf-8?b?not base64!?="}
+
+
+async def test_stored_form_seen_by_other_clients(storage: AzureStorage, container: ContainerClient) -> None:
+    metadata = {"author": "Ada", "x-trace-id": "abc-123", "note": "ünïcödé, spaces and = signs", "empty": ""}
+    await storage.put("meta.bin", b"x", metadata=metadata)
+    raw = (await container.get_blob_client("meta.bin").get_blob_properties()).metadata
+    assert raw["author"] == "Ada"
+    assert raw["lsm_x_htrace_hid"] == "abc-123"
+    assert raw["note"].startswith("=?utf-8?b?")
+    assert (await storage.info("meta.bin")).metadata == metadata
