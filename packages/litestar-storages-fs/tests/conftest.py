@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -12,16 +12,23 @@ from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemSt
 SECRET = "test-signing-secret-0123456789abcdef"
 
 
-def internal_files(root: Path) -> list[str]:
-    """Every name under ``root`` that belongs to the storage (temporary files, sidecars, staging)."""
+def _internal_files(root: Path) -> list[str]:
     found = []
     for directory, dirnames, filenames in os.walk(root):
         found.extend(os.path.join(directory, name) for name in [*dirnames, *filenames] if "\\" in name)
     return sorted(found)
 
 
-def temp_files(root: Path) -> list[str]:
-    return [path for path in internal_files(root) if path.endswith("\\tmp")]
+@pytest.fixture
+def internal_files(root: Path) -> Callable[[], list[str]]:
+    """Every name under the root that belongs to the storage (temporary files, sidecars, staging)."""
+    return lambda: _internal_files(root)
+
+
+@pytest.fixture
+def temp_files(root: Path) -> Callable[[], list[str]]:
+    """Temporary files under the root (left by unfinished writes)."""
+    return lambda: [path for path in _internal_files(root) if path.endswith("\\tmp")]
 
 
 @pytest.fixture

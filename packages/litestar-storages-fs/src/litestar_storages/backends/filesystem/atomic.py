@@ -441,6 +441,17 @@ class StreamingWrite:
             durable=durable,
         )
 
+    async def abort(self) -> None:
+        """Abandon the write after its chunk in flight (if any) is done, removing the temporary file."""
+        pending = self._pending
+        if pending is not None and not pending.done():
+            try:
+                await asyncio.wait([pending])
+            except asyncio.CancelledError:
+                self.discard()
+                raise
+        self.discard()
+
     def discard(self) -> None:
         """Abandon the write: remove the temporary file once no chunk is being written.
 

@@ -187,9 +187,13 @@ class FileSystemStorage(BaseStorage):
                 return await writer.finish(
                     sidecar, overwrite=overwrite, permissions=config.permissions, durable=config.fsync
                 )
+        except asyncio.CancelledError:
+            if writer is not None:
+                writer.discard()  # no waiting while being cancelled: cleans up when the thread is done
+            raise
         except BaseException:
             if writer is not None:
-                writer.discard()
+                await writer.abort()
             raise
 
     # -- reading -------------------------------------------------------------------------
