@@ -1,4 +1,4 @@
-"""``GCSConfig``: everything a :class:`~litestar_storages.backends.gcs.GCSStorage` needs to know."""
+"""``GCSConfig``: everything a ``GCSStorage`` needs to know."""
 
 from __future__ import annotations
 
