@@ -1,0 +1,114 @@
+"""Blocking work is batched into few thread hops, and streams run in flat memory."""
+
+from __future__ import annotations
+
+import asyncio
+import tracemalloc
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from litestar_storages.backends.filesystem import FileSystemStorage
+
+MIB = 1024 * 1024
+
+
+@contextmanager
+def count_hops() -> Iterator[list[str]]:
+    """Record every function the event loop hands to a worker thread."""
+    loop = asyncio.get_running_loop()
+    original = loop.run_in_executor
+    calls: list[str] = []
+
+    def counting(executor: Executor | None, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        target = getattr(func, "func", func)  # functools.partial, context.run wrappers
+        calls.append(getattr(target, "__name__", repr(target)))
+        return original(executor, func, *args)
+
+    loop.run_in_executor = counting  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        loop.run_in_executor = original  # type: ignore[method-assign]
+
+
+async def _small_stream() -> AsyncIterator[bytes]:
+    yield b"a" * 512
+    yield b"b" * 512
+
+
+@pytest.mark.parametrize(
+    ("operation", "max_hops"),
+    [("put-bytes", 1), ("put-stream", 1), ("put-metadata", 1), ("get", 1), ("info", 1), ("exists", 1), ("delete", 1)],
+)
+async def test_small_operations_take_one_thread_hop(storage: FileSystemStorage, operation: str, max_hops: int) -> None:
+    await storage.put("warm.txt", b"x")  # the root is resolved once, on first use
+    await storage.put("existing.bin", b"k" * 1024)
+    with count_hops() as hops:
+        if operation == "put-bytes":
+            await storage.put("small.bin", b"k" * 1024)
+        elif operation == "put-stream":
+            await storage.put("small.bin", _small_stream())
+        elif operation == "put-metadata":
+            await storage.put("small.bin", b"k", metadata={"a": "b"}, content_type="x/y", overwrite=False)
+        elif operation == "get":
+            assert await storage.get_bytes("existing.bin") == b"k" * 1024
+        elif operation == "info":
+            await storage.info("existing.bin")
+        elif operation == "exists":
+            await storage.exists("existing.bin")
+        else:
+            await storage.delete("existing.bin")
+    assert len(hops) <= max_hops, hops
+
+
+async def test_large_transfers_take_one_hop_per_chunk(storage: FileSystemStorage) -> None:
+    async def stream() -> AsyncIterator[bytes]:
+        for _ in range(8):
+            yield b"L" * MIB
+
+    with count_hops() as hops:
+        await storage.put("large.bin", stream())
+    assert len(hops) <= 9  # open + first chunk, 7 chunks, commit
+    with count_hops() as hops:
+        assert len(await storage.get_bytes("large.bin")) == 8 * MIB
+    assert len(hops) == 8
+
+
+async def test_listing_batches_thread_hops(storage: FileSystemStorage) -> None:
+    await storage.delete_many([])
+    for index in range(300):
+        await storage.put(f"many/{index:04d}.txt", b"x")
+    with count_hops() as hops:
+        assert len([item async for item in storage.list()]) == 300
+    assert len(hops) == 3  # 128 + 128 + 44
+    with count_hops() as hops:
+        await storage.delete_many([f"many/{index:04d}.txt" for index in range(300)])
+    assert len(hops) == 1
+
+
+async def test_streams_run_in_flat_memory(storage: FileSystemStorage) -> None:
+    total = 96 * MIB
+
+    async def produce() -> AsyncIterator[bytes]:
+        block = b"m" * MIB
+        for _ in range(total // MIB):
+            yield block
+
+    tracemalloc.start()
+    try:
+        await storage.put("flat.bin", produce())
+        _, put_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        received = 0
+        async for chunk in storage.get("flat.bin"):
+            received += len(chunk)
+        _, get_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert received == total
+    assert put_peak < 8 * MIB, f"put peaked at {put_peak / MIB:.1f} MiB"
+    assert get_peak < 8 * MIB, f"get peaked at {get_peak / MIB:.1f} MiB"
