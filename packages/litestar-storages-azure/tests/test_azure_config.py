@@ -52,6 +52,8 @@ def test_users_existing_call_shape() -> None:
         ({"max_concurrency": True}, "max_concurrency"),
         ({"list_page_size": 5001}, "list_page_size"),
         ({"public_base_url": "cdn.example.com"}, "public_base_url"),
+        ({"read_timeout": 0}, "read_timeout"),
+        ({"connection_timeout": "5"}, "connection_timeout"),
         ({"retry": {"max_attempts": 2}}, "retry"),
     ],
 )

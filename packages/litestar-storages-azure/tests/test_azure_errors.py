@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -32,7 +34,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 from litestar_storages.retry import RetryConfig
-from litestar_storages.testing.emulators.azurite import Azurite
+from litestar_storages.testing.emulators.azurite import ACCOUNT_KEY, ACCOUNT_NAME, Azurite
 
 Counted = tuple[ContainerClient, Any]
 """The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
@@ -220,3 +222,32 @@ async def test_emulator_stopping_mid_download_is_connection_error(own_azurite: A
 def test_base_azure_error_is_plain_storage_error() -> None:
     translated = MAPPER.translate(AzureError("odd"), None)
     assert type(translated) is StorageError
+
+
+async def test_stalled_service_times_out_as_connection_error() -> None:
+    # A server that accepts connections and never answers.
+    connections: list[asyncio.StreamWriter] = []
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    config = AzureConfig(
+        container="stalled",
+        account_url=f"http://127.0.0.1:{port}/{ACCOUNT_NAME}",
+        account_key=ACCOUNT_KEY,
+        read_timeout=0.3,
+        retry=RetryConfig(max_attempts=1),
+    )
+    try:
+        async with AzureStorage(config) as storage:
+            started = time.monotonic()
+            with pytest.raises(StorageConnectionError):
+                await storage.info("a.txt")
+            assert time.monotonic() - started < 5
+    finally:
+        for writer in connections:
+            writer.close()
+        server.close()
+        await server.wait_closed()

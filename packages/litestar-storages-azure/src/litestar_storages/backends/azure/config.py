@@ -96,6 +96,13 @@ class AzureConfig:
     list_page_size: int = MAX_PAGE_SIZE
     """Blobs requested per List Blobs page (1 to 5000)."""
 
+    connection_timeout: float = 20.0
+    """Seconds to wait for a connection to the service (the SDK's default)."""
+
+    read_timeout: float = 60.0
+    """Seconds to wait for each read from the service before the request fails with a
+    (retried) connection error; a stalled download fails after this long."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.container, str) or not self.container:
             raise _fail("container", "is required: the name of the blob container")
@@ -115,6 +122,10 @@ class AzureConfig:
         self._check_int("block_size", self.block_size, 1, MAX_BLOCK_SIZE)
         self._check_int("max_concurrency", self.max_concurrency, 1, 64)
         self._check_int("list_page_size", self.list_page_size, 1, MAX_PAGE_SIZE)
+        for field in ("connection_timeout", "read_timeout"):
+            value = getattr(self, field)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise _fail(field, f"must be a positive number of seconds, got {value!r}")
         if self.public_base_url is not None and not _is_http_url(self.public_base_url):
             raise _fail("public_base_url", f"must be an http(s) URL, got {self.public_base_url!r}")
         if self.retry is not None and not isinstance(self.retry, RetryConfig):

@@ -122,6 +122,8 @@ class AzureStorage(BaseStorage):
             "retry_total": 0,
             "max_single_put_size": max(config.block_size, 64 * 1024 * 1024),
             "max_block_size": min(config.block_size, MAX_BLOCK_SIZE),
+            "connection_timeout": config.connection_timeout,
+            "read_timeout": config.read_timeout,
         }
         credential = config.credential if config.connection_string is not None else self._credential()
         try:
