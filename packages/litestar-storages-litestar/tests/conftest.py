@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from litestar_storages import MemoryStorage
+from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage
 from litestar_storages.base import BaseStorage
 
-BACKENDS = ("memory",)
+BACKENDS = ("memory", "filesystem")
 
 
 def make_storage(backend: str, root: Path) -> BaseStorage:
     if backend == "memory":
         return MemoryStorage()
+    if backend == "filesystem":
+        return FileSystemStorage(FileSystemConfig(path=root))
     raise ValueError(backend)
 
 
