@@ -13,7 +13,7 @@ SECRET = "test-signing-secret-0123456789abcdef"
 
 
 def _internal_files(root: Path) -> list[str]:
-    found = []
+    found: list[str] = []
     for directory, dirnames, filenames in os.walk(root):
         found.extend(os.path.join(directory, name) for name in [*dirnames, *filenames] if "\\" in name)
     return sorted(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -164,6 +164,7 @@ async def test_abandoned_reader_closes_its_file(storage: FileSystemStorage) -> N
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(20):
         chunks = storage.get("big.bin")
+        assert isinstance(chunks, AsyncGenerator)
         await anext(chunks)
         await chunks.aclose()
     await asyncio.sleep(0.05)

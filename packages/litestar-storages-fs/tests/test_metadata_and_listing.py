@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -137,6 +137,7 @@ async def test_listing_stops_early_without_walking_the_tree(
     assert [Path(p).name for p in scanned] == ["f17"]  # no other folder is read
     scanned.clear()
     listing = storage.list()
+    assert isinstance(listing, AsyncGenerator)
     assert (await anext(listing)).key == "f00/0.txt"
     await listing.aclose()
     assert len(scanned) <= 28, "one batch should not need the whole tree"

@@ -28,7 +28,7 @@ def count_hops() -> Iterator[list[str]]:
         calls.append(getattr(target, "__name__", repr(target)))
         return original(executor, func, *args)
 
-    loop.run_in_executor = counting  # type: ignore[method-assign]
+    loop.run_in_executor = counting  # type: ignore[method-assign,assignment]
     try:
         yield calls
     finally:
