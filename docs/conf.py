@@ -35,11 +35,9 @@ extensions = [
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "examples", "README.md", "Thumbs.db", ".DS_Store"]
-suppress_warnings = [
-    # Pages of packages still being written join the toctrees through globs; an
-    # empty glob is not an error (a toctree entry naming a missing page still is).
-    "toc.empty_glob",
-]
+# Pages written by the backend engineers: listed in the toctrees, left out while they
+# do not exist yet (the docs tests list the missing ones). Any other missing page fails.
+optional_pages = ["backends/*", "litestar", "performance"]
 
 # -- MyST -------------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
@@ -70,32 +68,10 @@ python_use_unqualified_type_names = True
 
 # -- nitpicky mode ----------------------------------------------------------------------
 # The build is offline (no intersphinx inventories), so references to the standard
-# library and to the cloud SDKs cannot resolve; everything of ours must.
-_EXTERNAL = (
-    "abc",
-    "asyncio",
-    "builtins",
-    "collections",
-    "collections.abc",
-    "concurrent",
-    "contextlib",
-    "dataclasses",
-    "datetime",
-    "enum",
-    "hashlib",
-    "hmac",
-    "io",
-    "logging",
-    "os",
-    "pathlib",
-    "socket",
-    "subprocess",
-    "types",
-    "typing",
+# library (every module in sys.stdlib_module_names) and to the SDKs cannot resolve;
+# everything of ours must.
+_EXTERNAL: tuple[str, ...] = (
     "typing_extensions",
-    "urllib",
-    "uuid",
-    # third-party
     "aiobotocore",
     "aiofiles",
     "aiohttp",
@@ -109,6 +85,7 @@ _EXTERNAL = (
     "_pytest",
     "types_aiobotocore_s3",
 )
+_EXTERNAL += tuple(sorted(sys.stdlib_module_names))
 nitpick_ignore_regex = [("py:.*", re.escape(module) + r"(\..*)?") for module in _EXTERNAL] + [
     # Built-in types, typing names and type variables written unqualified in annotations.
     ("py:.*", r"(None|int|float|str|bytes|bytearray|memoryview|bool|object|dict|list|tuple|set|frozenset|type)"),

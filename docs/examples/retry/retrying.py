@@ -1,0 +1,56 @@
+"""Retrying transient failures: the retry decorator and with_retry."""
+
+import asyncio
+
+from litestar_storages import MemoryStorage, RetryConfig, StorageConnectionError, StoredFile, retry, with_retry
+
+
+class FlakyNetwork:
+    """Fails the first ``failures`` calls, like a service answering 503 under load."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    def check(self) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise StorageConnectionError("503 Slow Down")
+
+
+async def main() -> None:
+    storage = MemoryStorage()
+    network = FlakyNetwork(failures=2)
+
+    # Up to 5 attempts, waiting 10 ms, 20 ms, 40 ms... (randomised: "full jitter").
+    policy = RetryConfig(max_attempts=5, base_delay=0.01, max_delay=1.0)
+
+    @retry(policy)
+    async def upload(key: str, data: bytes) -> StoredFile:
+        network.check()
+        return await storage.put(key, data)
+
+    stored = await upload("retried.txt", b"made it")
+    assert stored.size == 7
+    assert network.calls == 3  # two failures, then success
+
+    # with_retry takes a zero-argument callable that makes a fresh awaitable per try.
+    network = FlakyNetwork(failures=1)
+
+    async def read() -> bytes:
+        network.check()
+        return await storage.get_bytes("retried.txt")
+
+    assert await with_retry(read, policy) == b"made it"
+
+    # Only retryable errors (StorageConnectionError by default) are retried; the last
+    # error is raised unchanged when attempts run out.
+    network = FlakyNetwork(failures=10)
+    try:
+        await with_retry(read, RetryConfig(max_attempts=3, base_delay=0))
+    except StorageConnectionError:
+        assert network.calls == 3
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
