@@ -60,7 +60,7 @@ async def test_stream_is_staged_in_blocks_with_bounded_concurrency(
     reports: list[int] = []
     stored = await storage.put(
         "big.bin",
-        stream(data),
+        data,  # in memory, so reading the next block never waits: the pipeline fills up
         content_type="video/mp4",
         metadata={"x-trace-id": "t1"},
         progress=lambda p: reports.append(p.bytes_transferred),
