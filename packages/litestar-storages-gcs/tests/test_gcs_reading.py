@@ -16,7 +16,12 @@ from gcs_helpers import (
 )
 
 from litestar_storages.backends.gcs import GCSConfig, GCSStorage
-from litestar_storages.exceptions import ConfigurationError, StorageConnectionError, StorageFileNotFoundError
+from litestar_storages.exceptions import (
+    ConfigurationError,
+    StorageConnectionError,
+    StorageFileNotFoundError,
+    StoragePermissionError,
+)
 from litestar_storages.retry import RetryConfig
 
 NO_RETRY = RetryConfig(max_attempts=1)
@@ -189,3 +194,22 @@ async def test_delete_sends_one_request(gcs_config: GCSConfig) -> None:
         assert server.requests[0].method == "DELETE"
         # The whole name is one path segment: its slash is encoded.
         assert server.requests[0].raw_path == "/storage/v1/b/bucket/o/a%2Fb%20c.txt"
+
+
+async def test_delete_many_runs_concurrently_and_skips_missing(gcs_storage: GCSStorage) -> None:
+    keys = [f"bulk/{index:02d}" for index in range(40)]
+    for key in keys:
+        await gcs_storage.put(key, b"x")
+    await gcs_storage.put("keep.txt", b"x")
+    await gcs_storage.delete_many([*keys, "bulk/not-there"])
+    assert [item.key async for item in gcs_storage.list()] == ["keep.txt"]
+
+
+async def test_delete_many_raises_after_all_finished() -> None:
+    async with replay_server() as server:
+        server.script = [json_answer(403, NOT_FOUND | {"error": {"code": 403, "message": "denied"}})]
+        server.script += [json_answer(404, NOT_FOUND)] * 3
+        async with GCSStorage(GCSConfig(bucket="bucket", api_root=server.url, retry=NO_RETRY)) as storage:
+            with pytest.raises(StoragePermissionError):
+                await storage.delete_many(["a", "b", "c", "d"])
+        assert len(server.requests) == 4

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import quote
@@ -44,6 +45,7 @@ __all__ = ("GCSStorage",)
 
 _GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
 _RANGE_NOT_SATISFIABLE = 416
+_DELETE_CONCURRENCY = 16
 
 
 class GCSStorage(BaseStorage):
@@ -166,8 +168,8 @@ class GCSStorage(BaseStorage):
         reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
         transport = self._connect()
         # The caller's stream is read outside every error guard: what it raises
-        # reaches the caller unchanged.
-        first = await stream.read(chunk_size)
+        # reaches the caller unchanged. Small bytes are sent as they are (no copy).
+        first = data if isinstance(data, bytes) and len(data) < chunk_size else await stream.read(chunk_size)
         if len(first) < chunk_size:
             resource = await self._upload_small(
                 transport,
@@ -404,6 +406,30 @@ class GCSStorage(BaseStorage):
         except StorageFileNotFoundError:
             if not missing_ok:
                 raise
+
+    async def delete_many(self, keys: Iterable[str]) -> None:
+        """Delete several objects, a few requests at a time; missing keys are skipped.
+
+        Every key is validated before anything is deleted.
+
+        Args:
+            keys: The keys to delete.
+
+        Raises:
+            InvalidKeyError: If any key is invalid (nothing is deleted then).
+        """
+        checked = [validate_key(key) for key in keys]
+        limit = asyncio.Semaphore(_DELETE_CONCURRENCY)
+
+        async def remove(key: str) -> None:
+            async with limit:
+                await self.delete(key, missing_ok=True)
+
+        # Every delete finishes before the first error is raised: none is left running.
+        outcomes = await asyncio.gather(*(remove(key) for key in checked), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side (``rewrite``, repeated with its token until done).
