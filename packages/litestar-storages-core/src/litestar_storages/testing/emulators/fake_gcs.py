@@ -100,8 +100,11 @@ class FakeGCSServer:
             name: The bucket's name.
 
         Raises:
+            ValueError: If the name is shorter than 3 characters (the server answers 400).
             urllib.error.HTTPError: If the server refused (an existing bucket is fine).
         """
+        if len(name) < 3:
+            raise ValueError(f"Bucket names need at least 3 characters, got {name!r}")
         request = urllib.request.Request(  # noqa: S310 - loopback URL we built
             f"{self.url}/storage/v1/b?project=test",
             data=json.dumps({"name": name}).encode(),
