@@ -127,3 +127,46 @@ def test_every_package_with_code_has_a_reference_page(tmp_path: Path) -> None:
         if has_code:
             assert distribution.modules, f"{distribution.name}: no importable public module"
             assert any(tmp_path.glob(f"*-{distribution.name}.md")), distribution.name
+
+
+# -- README.md -------------------------------------------------------------------------------
+
+README = ROOT / "README.md"
+
+
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"readme_example_{number}.py"
+        path.write_text(block, encoding="utf-8")
+        runpy.run_path(str(path), run_name="__main__")
+
+
+def test_readme_quick_start_is_the_two_hatch_commands() -> None:
+    # CI and readers rely on these exact lines.
+    text = README.read_text(encoding="utf-8")
+    assert "```shell\npip install hatch\nhatch run demo\nhatch test\n```" in text
+    hatch_toml = (ROOT / "hatch.toml").read_text(encoding="utf-8")
+    assert re.search(r"^demo = ", hatch_toml, flags=re.MULTILINE)
+
+
+def test_readme_links_resolve() -> None:
+    text = README.read_text(encoding="utf-8")
+    targets = [target for target in re.findall(r"\]\(([^)#]+)\)", text) if "://" not in target]
+    assert targets
+    missing = [target for target in targets if not (ROOT / target).exists()]
+    assert not missing, f"README links to missing files: {missing}"
+
+
+# -- claims of docs/architecture.md ------------------------------------------------------------
+
+
+def test_only_core_owns_the_shared_namespace_levels() -> None:
+    shared = ("src/litestar_storages/__init__.py", "src/litestar_storages/backends/__init__.py")
+    for package in (ROOT / "packages").iterdir():
+        if package.name in {"litestar-storages-core", "_template"} or not package.is_dir():
+            continue
+        owned = [path for path in shared if (package / path).exists()]
+        assert not owned, f"{package.name} ships {owned}: those belong to litestar-storages-core"
