@@ -230,6 +230,23 @@ async def test_manual_multipart_parts_of_any_size(gcs_storage: GCSStorage) -> No
     assert (await gcs_storage.info("manual.bin")).metadata == {"a": "b"}
 
 
+async def test_manual_multipart_aligned_parts_end_with_an_empty_final_request(gcs_config: GCSConfig) -> None:
+    log = RequestLog()
+    async with log.session() as session:
+        storage = GCSStorage(gcs_config, client=sdk_client(gcs_config.api_root or "", session))
+        upload = await storage.start_multipart_upload("aligned.bin")
+        await storage.upload_part(upload, 1, pattern(CHUNK))
+        await storage.upload_part(upload, 2, pattern(2 * CHUNK))
+        stored = await storage.complete_multipart_upload(upload)
+        assert stored.size == 3 * CHUNK
+        assert [r.headers.get("Content-Range") for r in log.requests if r.method == "PUT"] == [
+            f"bytes 0-{CHUNK - 1}/*",
+            f"bytes {CHUNK}-{3 * CHUNK - 1}/*",
+            f"bytes */{3 * CHUNK}",
+        ]
+        assert await storage.get_bytes("aligned.bin") == pattern(CHUNK) + pattern(2 * CHUNK)
+
+
 async def test_manual_multipart_parts_must_come_in_order(gcs_storage: GCSStorage) -> None:
     from litestar_storages.exceptions import StorageValidationError
 
