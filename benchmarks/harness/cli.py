@@ -1,0 +1,101 @@
+"""``python benchmarks/run.py [--quick] [--suite NAME ...] [--runs N]``: run, then write every output."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import machine, publish
+from benchmarks.harness.orchestrate import load_suite, run_suites
+from benchmarks.harness.profile import PROFILES, Profile
+from benchmarks.harness.report import missed_targets, suite_table
+from benchmarks.suites import SUITE_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description="Measure every litestar-storages backend against its peers.")
+    parser.add_argument("--quick", action="store_true", help="small sizes and 2 runs: a smoke run of about a minute")
+    parser.add_argument("--suite", action="append", choices=SUITE_NAMES, help="run only this suite (repeatable)")
+    parser.add_argument("--runs", type=int, help="samples per contender and scenario (default: 5, quick: 2)")
+    parser.add_argument(
+        "--publish",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="update docs/performance.md and its charts (default: on for a full run of every suite)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help="folder for latest.json and latest.md (charts of unpublished runs go to its tmp/)",
+    )
+    args = parser.parse_args(argv)
+    if args.runs is not None and args.runs < 1:
+        parser.error("--runs must be >= 1")
+    return args
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    """Render the whole run: header, missed targets, one table per suite."""
+    specs = {name: load_suite(name) for name in results["suites"]}
+    info = results["machine"]
+    lines = [
+        f"Run of {results['date']} ({results['profile']['name']} profile, {results['profile']['runs']} runs per"
+        f" contender, {results['seconds']:.0f} s) on {machine.summary_line(info)};"
+        f" load average at start {info['load_average_at_start']}.",
+        "",
+    ]
+    missed = missed_targets(specs, results["suites"])
+    if missed:
+        lines += ["Targets missed:", "", *(f"- {line}" for line in missed), ""]
+    for name, record in results["suites"].items():
+        lines.append(suite_table(specs[name], record))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and write ``latest.json``, ``latest.md`` and the charts.
+
+    Returns:
+        The process exit code: 0, or 1 when a suite or contender failed.
+    """
+    args = parse_args(argv)
+    profile: Profile = PROFILES["quick" if args.quick else "full"].with_runs(args.runs)
+    suites = args.suite or list(SUITE_NAMES)
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "profile": {**profile.__dict__, "concurrency": list(profile.concurrency)},
+        "machine": machine.describe(),
+    }
+    results["suites"] = run_suites(suites, profile)
+    results["seconds"] = round(time.monotonic() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
+    markdown = render_markdown(results)
+    (args.output / "latest.md").write_text(markdown)
+    print(markdown)
+    should_publish = args.publish if args.publish is not None else (not args.quick and args.suite is None)
+    docs = ROOT / "docs"
+    charts = publish.charts(
+        results, docs / "_static" / "benchmarks" if should_publish else args.output / "tmp" / "charts"
+    )
+    if should_publish:
+        publish.to_docs(results, markdown, charts, docs)
+        print(f"docs/performance.md updated with {len(charts)} charts", file=sys.stderr)
+    else:
+        print(f"charts: {', '.join(str(path.relative_to(ROOT)) for path in charts)}", file=sys.stderr)
+    failed = any("unavailable" in record or record["errors"] for record in results["suites"].values())
+    return 1 if failed else 0
