@@ -275,3 +275,26 @@ async def test_server_stopped_is_a_connection_error(tmp_path: Path) -> None:
             await storage.put("x.txt", b"x")
         with pytest.raises(StorageConnectionError):
             [chunk async for chunk in storage.get("x.txt")]
+
+
+async def test_streamed_upload_memory_is_flat(gcs_storage: GCSStorage) -> None:
+    import tracemalloc
+
+    block = pattern(64 * KIB)
+    total = 24 * 1024 * 1024
+
+    async def stream() -> AsyncIterator[bytes]:
+        for _ in range(total // len(block)):
+            yield block  # the same object each time: the source allocates nothing
+
+    await gcs_storage.put("warm-up.bin", b"x")  # session and pools created outside the measure
+    tracemalloc.start()
+    try:
+        stored = await gcs_storage.put("flat.bin", stream())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert stored.size == total
+    # Two 256 KiB chunks and their copies in flight, far from the 24 MiB uploaded.
+    print(f"peak traced memory: {peak / 1024:.0f} KiB for {total // 1024 // 1024} MiB uploaded")
+    assert peak < 4 * 1024 * 1024, peak
