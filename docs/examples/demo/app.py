@@ -87,9 +87,7 @@ async def serve_file(
 def _config_values(config_type: type[Any], environ: Mapping[str, str]) -> dict[str, str]:
     names = {field.name for field in dataclasses.fields(config_type)}
     return {
-        name: environ[f"DEMO_{name.upper()}"]
-        for name in names
-        if f"DEMO_{name.upper()}" in environ and name != "retry"
+        name: environ[f"DEMO_{name.upper()}"] for name in names if f"DEMO_{name.upper()}" in environ and name != "retry"
     }
 
 
