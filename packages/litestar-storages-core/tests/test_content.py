@@ -39,6 +39,7 @@ def test_metadata_none_is_empty() -> None:
         {"a": "b\nc"},
         {"a": "b\rc"},
         {"a": "b\x00"},
+        {"a": "lone \ud800 surrogate"},
         {"bad name": "x"},
         {"nämé": "x"},
         {"": "x"},

@@ -51,7 +51,8 @@ def resolve_content_type(key: str, content_type: str | None) -> str:
 
 
 def _is_header_safe(text: str) -> bool:
-    return all(char == "\t" or 0x20 <= ord(char) != 0x7F for char in text)
+    # Lone surrogates are excluded too: they cannot be encoded (UTF-8, JSON, headers).
+    return all(char == "\t" or (0x20 <= ord(char) != 0x7F and not 0xD800 <= ord(char) <= 0xDFFF) for char in text)
 
 
 def validate_metadata(metadata: Mapping[str, str] | None, *, key: str | None = None) -> dict[str, str]:
@@ -60,7 +61,8 @@ def validate_metadata(metadata: Mapping[str, str] | None, *, key: str | None = N
     Names and values must be ``str``. Names are case-insensitive and returned in lower
     case on every backend (S3 lower-cases them, Azure compares them without case); they
     may hold ASCII letters, digits, ``-``, ``_`` and ``.``. Values may hold any text but
-    CR, LF and other control characters. These rules hold on every backend because the
+    CR, LF and other control characters (and lone surrogates, which no encoding can
+    carry). These rules hold on every backend because the
     clouds send metadata as HTTP headers; backends encode non-ASCII values as needed.
 
     Args:
