@@ -60,14 +60,15 @@ def _decode_name(stored: str) -> str:
 def _encode_value(value: str) -> str:
     if _PLAIN_VALUE.match(value) and not value.startswith(_VALUE_PREFIX):
         return value
-    return _VALUE_PREFIX + base64.b64encode(value.encode("utf-8")).decode("ascii") + _VALUE_SUFFIX
+    # surrogatepass: the core lets lone surrogates through, and they must round-trip too.
+    return _VALUE_PREFIX + base64.b64encode(value.encode("utf-8", "surrogatepass")).decode("ascii") + _VALUE_SUFFIX
 
 
 def _decode_value(stored: str) -> str:
     if stored.startswith(_VALUE_PREFIX) and stored.endswith(_VALUE_SUFFIX):
         payload = stored[len(_VALUE_PREFIX) : len(stored) - len(_VALUE_SUFFIX)]
         try:
-            return base64.b64decode(payload, validate=True).decode("utf-8")
+            return base64.b64decode(payload, validate=True).decode("utf-8", "surrogatepass")
         except (binascii.Error, UnicodeDecodeError):
             return stored  # written by another tool; show it as it is
     return stored
