@@ -250,14 +250,19 @@ def _directive(module: str, name: str, value: Any) -> list[str]:
     target = f"{module}.{name}"
     if inspect.isclass(value):
         kind = "autoexception" if issubclass(value, BaseException) else "autoclass"
-        options = ["   :members:", "   :show-inheritance:"]
+        options = ["   :members:"]
         if any(_is_private(base) for base in value.__mro__[1:]):
-            # Members of private mixins (the conformance kit's) are documented here.
+            # Members of private mixins (the conformance kit's) are documented here,
+            # and the mixins themselves are not listed as bases.
             options.append("   :inherited-members: object")
+        else:
+            options.append("   :show-inheritance:")
         return [f".. {kind}:: {target}", *options, ""]
     if inspect.isfunction(value) or inspect.isbuiltin(value):
         return [f".. autofunction:: {target}", ""]
-    return [f".. autodata:: {target}", ""]
+    # Long values (the kit's tuples of test keys) would bury the description.
+    long_value = len(repr(value)) > 120
+    return [f".. autodata:: {target}", *(["   :no-value:"] if long_value else []), ""]
 
 
 def _page(distribution: Distribution, places: dict[tuple[str, str], str]) -> str:
@@ -408,8 +413,13 @@ _ORIGINAL_LINES: dict[str, list[str]] = {}
 
 
 def _remember_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:  # noqa: PLR0917 - Sphinx event signature
-    if what in {"data", "attribute"}:
-        _ORIGINAL_LINES[name] = list(lines)
+    if what not in {"data", "attribute"}:
+        return
+    # A variable without a docstring of its own (``__version__``) gets its type's
+    # docstring (``str``'s) from autodoc: show none instead.
+    if " ".join(" ".join(lines).split()) == " ".join((type(obj).__doc__ or "").split()):
+        lines.clear()
+    _ORIGINAL_LINES[name] = list(lines)
 
 
 def _prose_first_line(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:  # noqa: PLR0917 - Sphinx event signature
