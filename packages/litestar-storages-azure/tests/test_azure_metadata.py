@@ -15,7 +15,7 @@ CSHARP_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?\Z")
 
 names = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,30}", fullmatch=True)
-values = st.text(st.characters(blacklist_categories=("Cc",)), max_size=40)  # lone surrogates included
+values = st.text(st.characters(exclude_categories=["Cc"]), max_size=40)  # lone surrogates included
 
 
 @given(st.dictionaries(names, values, max_size=6))
