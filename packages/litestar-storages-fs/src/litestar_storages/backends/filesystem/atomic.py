@@ -22,7 +22,7 @@ import functools
 import os
 import stat as stat_module
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from litestar_storages.exceptions import StorageError, StorageFileExistsError
 from litestar_storages.progress import ProgressReporter
@@ -46,6 +46,7 @@ __all__ = (
 T = TypeVar("T")
 
 _TEMP_ATTEMPTS = 8
+_LOOK_UP = object()
 
 
 async def hop(
@@ -218,6 +219,7 @@ def commit_sync(
     overwrite: bool,
     permissions: int,
     durable: bool,
+    previous: str | object | None = _LOOK_UP,
 ) -> os.stat_result:
     """Put a completely written temporary file in place; always closes ``fd``.
 
@@ -235,6 +237,8 @@ def commit_sync(
         overwrite: Replace an existing file; when ``False`` fail atomically instead.
         permissions: Mode of the sidecar.
         durable: ``fsync`` the data, the sidecar and the folder.
+        previous: Etag of the version being replaced (``None``: none), when the caller
+            just looked; by default it is looked up here.
 
     Returns:
         The ``stat`` of the stored file.
@@ -255,7 +259,7 @@ def commit_sync(
             sidecar_path = os.path.join(directory, sidecar_name(name, etag))
             write_small_file(sidecar_path, sidecar, permissions, durable=durable)
         if overwrite:
-            previous = regular_etag(target)
+            replaced = regular_etag(target) if previous is _LOOK_UP else cast("str | None", previous)
             try:
                 os.rename(temp_path, target)
             except OSError as error:
@@ -265,8 +269,8 @@ def commit_sync(
                     ) from None
                 raise
             committed = True
-            if previous is not None and previous != etag:
-                unlink_quietly(os.path.join(directory, sidecar_name(name, previous)))
+            if replaced is not None and replaced != etag:
+                unlink_quietly(os.path.join(directory, sidecar_name(name, replaced)))
         else:
             try:
                 os.link(temp_path, target)
@@ -283,12 +287,6 @@ def commit_sync(
             unlink_quietly(temp_path)
             if sidecar_path is not None:
                 unlink_quietly(sidecar_path)
-
-
-def refuse_existing(target: str, key: str) -> None:
-    """Fail early when ``overwrite=False`` and the key exists (the commit still checks atomically)."""
-    if os.path.lexists(target):
-        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
 
 
 def write_file_sync(
@@ -315,24 +313,34 @@ def write_file_sync(
     Returns:
         The ``stat`` of the stored file.
     """
-    target = root.path(key)
-    if not overwrite:
-        refuse_existing(target, key)
+    target, existing = root.resolve(key)
+    if not overwrite and existing is not None:
+        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
     fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
     try:
         write_all(fd, data)
     except BaseException:
         discard_sync(fd, temp_path)
         raise
+    # The write took microseconds: the version seen by resolve() is the one being replaced.
+    previous = etag_of(existing) if existing is not None and stat_module.S_ISREG(existing.st_mode) else None
     return commit_sync(
-        fd, temp_path, target, key, sidecar, overwrite=overwrite, permissions=permissions, durable=durable
+        fd,
+        temp_path,
+        target,
+        key,
+        sidecar,
+        overwrite=overwrite,
+        permissions=permissions,
+        durable=durable,
+        previous=previous,
     )
 
 
 def _open_and_write_sync(root: Root, key: str, first: bytes, overwrite: bool, permissions: int) -> tuple[int, str, str]:
-    target = root.path(key)
-    if not overwrite:
-        refuse_existing(target, key)
+    target, existing = root.resolve(key)
+    if not overwrite and existing is not None:
+        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
     fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
     try:
         write_all(fd, first)

@@ -14,7 +14,7 @@ from litestar_storages.content import guess_content_type
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
-from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, regular_etag, unlink_quietly
+from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, unlink_quietly
 from .metadata import Sidecar, encode_sidecar, etag_of, read_sidecar, stored_file, write_small_file
 from .paths import Root, make_parents, remove_empty_parents, sidecar_name
 
@@ -23,19 +23,18 @@ __all__ = ("copy_sync", "delete_many_sync", "delete_sync", "exists_sync", "info_
 _MOVE_ATTEMPTS = 8
 
 
-def _stat_file(path: str, key: str) -> os.stat_result:
-    try:
-        stat = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
-    if not stat_module.S_ISREG(stat.st_mode):
-        raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
-    return stat
-
-
 def _sidecar_of(path: str, stat: os.stat_result) -> Sidecar | None:
     directory, name = os.path.split(path)
     return read_sidecar(directory, name, etag_of(stat))
+
+
+def _existing_file(root: Root, key: str) -> tuple[str, os.stat_result]:
+    path, stat = root.resolve(key)
+    if stat is None:
+        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
+    return path, stat
 
 
 def info_sync(root: Root, key: str) -> StoredFile:
@@ -44,23 +43,24 @@ def info_sync(root: Root, key: str) -> StoredFile:
     Raises:
         StorageFileNotFoundError: If the key does not exist.
     """
-    path = root.path(key)
-    stat = _stat_file(path, key)
+    path, stat = _existing_file(root, key)
     return stored_file(key, stat, _sidecar_of(path, stat))
 
 
 def exists_sync(root: Root, key: str) -> bool:
     """Tell whether a key exists (a folder is not a key)."""
-    try:
-        stat = os.stat(root.path(key))
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    return stat_module.S_ISREG(stat.st_mode)
+    stat = root.resolve(key)[1]
+    return stat is not None and stat_module.S_ISREG(stat.st_mode)
 
 
-def _delete_path(root: Root, path: str, key: str, *, missing_ok: bool) -> None:
+def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
+    """Delete a key's file and sidecar, then its folders while they are empty.
+
+    Raises:
+        StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
+    """
     try:
-        stat = _stat_file(path, key)
+        path, stat = _existing_file(root, key)
         os.unlink(path)
     except (StorageFileNotFoundError, FileNotFoundError):
         if missing_ok:
@@ -71,19 +71,10 @@ def _delete_path(root: Root, path: str, key: str, *, missing_ok: bool) -> None:
     remove_empty_parents(root.real(), directory)
 
 
-def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
-    """Delete a key's file and sidecar, then its folders while they are empty.
-
-    Raises:
-        StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
-    """
-    _delete_path(root, root.path(key), key, missing_ok=missing_ok)
-
-
 def delete_many_sync(root: Root, keys: Iterable[str]) -> None:
     """Delete several (validated) keys, skipping missing ones, in one thread hop."""
     for key in keys:
-        _delete_path(root, root.path(key), key, missing_ok=True)
+        delete_sync(root, key, True)
 
 
 def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
@@ -130,9 +121,8 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
         StorageFileNotFoundError: If ``source`` does not exist.
         StorageFileExistsError: If ``destination`` is a folder holding other keys.
     """
-    source_path = root.path(source)
-    target = root.path(destination)
-    stat = _stat_file(source_path, source)
+    source_path, stat = _existing_file(root, source)
+    target, target_stat = root.resolve(destination)
     sidecar = _sidecar_of(source_path, stat)
     described = _effective(source, sidecar)
     if source_path == target:  # two keys naming one file through a link inside the root
@@ -144,7 +134,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
     new_sidecar = os.path.join(target_dir, sidecar_name(target_name, etag))
     # Without a sidecar the type was guessed from the old key; the new key may guess differently.
     fresh_sidecar = None if sidecar is not None else encode_sidecar(destination, *described)
-    previous = regular_etag(target)
+    previous = etag_of(target_stat) if target_stat is not None and stat_module.S_ISREG(target_stat.st_mode) else None
     for _ in range(_MOVE_ATTEMPTS):
         make_parents(target_dir, destination)
         try:
@@ -164,7 +154,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
         except OSError as error:
             if error.errno == errno.EXDEV:
                 copied = copy_sync(root, source, destination, permissions, durable)
-                _delete_path(root, source_path, source, missing_ok=True)
+                delete_sync(root, source, True)
                 return copied
             if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
                 raise StorageFileExistsError(

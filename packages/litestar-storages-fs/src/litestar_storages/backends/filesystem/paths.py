@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import stat as stat_module
 from pathlib import Path
 
 from litestar_storages.exceptions import ConfigurationError, StorageFileExistsError, StoragePermissionError
@@ -173,13 +174,47 @@ class Root:
         Raises:
             StoragePermissionError: If the key resolves outside the root.
         """
-        lexical = f"{self.real()}/{key}"
-        real = os.path.realpath(lexical)
-        if real != lexical and not self.contains(real):
+        return self.resolve(key)[0]
+
+    def resolve(self, key: str) -> tuple[str, os.stat_result | None]:
+        """Like :meth:`path`, also returning the ``stat`` of what the key names.
+
+        Only the key's own segments are examined (one ``lstat`` each, stopping at the
+        first that does not exist): the root itself was resolved once.
+
+        Args:
+            key: A validated key.
+
+        Returns:
+            ``(path, stat)``; ``stat`` is ``None`` when nothing exists at the key.
+
+        Raises:
+            StoragePermissionError: If the key resolves outside the root.
+        """
+        root = self.real()
+        path = root
+        stat: os.stat_result | None = None
+        for segment in key.split("/"):
+            path = f"{path}/{segment}"
+            try:
+                stat = os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                # Nothing exists from here down, so no link below can lead anywhere.
+                return f"{root}/{key}", None
+            if stat_module.S_ISLNK(stat.st_mode):
+                return self._through_link(key)
+        return path, stat
+
+    def _through_link(self, key: str) -> tuple[str, os.stat_result | None]:
+        real = os.path.realpath(f"{self.real()}/{key}")
+        if not self.contains(real):
             raise StoragePermissionError(
                 f"Refusing {key!r}: it resolves through a symbolic link to outside the storage root", key=key
             )
-        return real
+        try:
+            return real, os.stat(real)
+        except (FileNotFoundError, NotADirectoryError):
+            return real, None
 
 
 def make_parents(directory: str, key: str) -> None:
