@@ -31,7 +31,7 @@ OWN_SDK = {
     "litestar": {"litestar"},
 }
 
-SEED_EXAMPLES = '''
+SEED_EXAMPLES = """
 import asyncio, importlib.metadata, sys
 from litestar_storages import MemoryStorage, MemoryConfig
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
@@ -64,8 +64,9 @@ try:
 except ImportError as error:
     print("import error:", error)
 print("requires:", importlib.metadata.requires("litestar-storages-core"))
-print("sdk modules:", sorted(m for m in sys.modules if m.split(".")[0] in {"aiobotocore", "botocore", "aiofiles", "azure", "gcloud", "litestar"}))
-'''
+sdks = {"aiobotocore", "botocore", "aiofiles", "azure", "gcloud", "litestar"}
+print("sdk modules:", sorted(m for m in sys.modules if m.split(".")[0] in sdks))
+"""
 
 
 def _uv() -> str:
@@ -153,8 +154,10 @@ def test_backend_pulls_only_its_own_sdk(wheels: dict[str, Path], tmp_path: Path,
         if other != backend:
             pulled = (sdks & installed) - allowed
             assert not pulled, f"litestar-storages-{backend} pulled {pulled}"
-    assert not any(name.startswith("litestar-storages-") and name != "litestar-storages-core"
-                   for name in installed - {f"litestar-storages-{backend}"})
+    assert not any(
+        name.startswith("litestar-storages-") and name != "litestar-storages-core"
+        for name in installed - {f"litestar-storages-{backend}"}
+    )
     probe = "import litestar_storages, sys; print(sorted(litestar_storages._LAZY))"
     subprocess.run([str(python), "-c", probe], check=True, capture_output=True)
 
