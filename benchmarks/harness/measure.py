@@ -2,8 +2,10 @@
 
 CPU time is the process's (every thread's, so obstore's Rust threads and our worker
 threads count); emulators run in other processes, so their work is excluded. Peak RSS
-comes from the kernel's high-water mark (``ru_maxrss``) when the operation raised it,
-else from a sampling thread, minus the RSS just before the operation.
+is the kernel's high-water mark (``VmHWM``), reset just before the operation through
+``/proc/self/clear_refs``, so it catches even a peak that lasts microseconds; where that
+is unavailable (not Linux), a thread samples RSS every 2 ms. Growth is the peak minus
+the same measure just before the operation.
 """
 
 from __future__ import annotations
@@ -27,8 +29,29 @@ def rss_bytes() -> int:
     return rss
 
 
-def max_rss_bytes() -> int:
-    """Return the kernel's high-water mark of this process's RSS (Linux: KiB units)."""
+def reset_peak_rss() -> bool:
+    """Reset the kernel's RSS high-water mark to the current RSS (Linux >= 4.0).
+
+    Returns:
+        Whether the reset worked (then :func:`peak_rss_bytes` is exact).
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_bytes() -> int:
+    """Return the kernel's RSS high-water mark of this process."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
@@ -119,10 +142,12 @@ async def measure(*, memory: bool = False, loop_lag: bool = False) -> AsyncItera
         The measurement, filled in when the block exits.
     """
     result = Measurement()
-    sampler = RssSampler() if memory else None
+    exact_peak = memory and reset_peak_rss()
+    sampler = RssSampler() if memory and not exact_peak else None
     lag = LoopLagMonitor() if loop_lag else None
-    start_rss = rss_bytes()
-    start_max = max_rss_bytes()
+    # The high-water mark and RSS are counted differently (approximate per-CPU counters
+    # versus an exact sum): compare the peak with the mark right after its reset.
+    start_rss = peak_rss_bytes() if exact_peak else rss_bytes()
     with sampler if sampler is not None else contextlib.nullcontext():
         async with lag if lag is not None else contextlib.nullcontext():
             cpu0 = time.process_time()
@@ -130,9 +155,8 @@ async def measure(*, memory: bool = False, loop_lag: bool = False) -> AsyncItera
             yield result
             result.wall = time.perf_counter() - wall0
             result.cpu = time.process_time() - cpu0
-    if sampler is not None:
-        end_max = max_rss_bytes()
-        peak = end_max if end_max > start_max else sampler.peak
+    if memory:
+        peak = peak_rss_bytes() if exact_peak else sampler.peak if sampler is not None else start_rss
         result.rss_growth = max(0, peak - start_rss)
     if lag is not None:
         result.lag_max, result.lag_p99 = lag.summary(result.wall)

@@ -200,8 +200,8 @@ SUITE = SuiteSpec(
         Target("small.*.ops_s", ">= 1.0x obstore", peer=ObstoreLocal.name, min_ratio=1.0),
     ),
     notes=(
-        "raw os calls block the event loop (its loop lag is the whole transfer): it is the ceiling, not a way"
-        " to serve requests.",
+        "raw os calls run on the event loop and block it for each call (for the whole download: it never"
+        " awaits): it is the ceiling for throughput, not a way to serve requests.",
         "aiofiles has no recursive listing: its row runs os.walk in one thread hop, as its users would.",
         "FileSystemStorage writes to a temporary file and renames it into place (atomic); raw os and aiofiles"
         " write in place; obstore LocalStore also renames.",
