@@ -13,6 +13,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.types import ExceptionHandlersMap
 
 from litestar_storages.exceptions import (
     StorageConnectionError,
@@ -43,10 +44,11 @@ def _handler(status: int) -> ExceptionHandler:
     return handle
 
 
-def storage_exception_handlers() -> dict[type[Exception], ExceptionHandler]:
+def storage_exception_handlers() -> ExceptionHandlersMap:
     """Return exception handlers mapping storage errors to HTTP statuses.
 
     Returns:
         A mapping for ``Litestar(exception_handlers=...)``.
     """
-    return {error_type: _handler(status) for error_type, status in STATUS_BY_ERROR.items()}
+    handlers: ExceptionHandlersMap = {error_type: _handler(status) for error_type, status in STATUS_BY_ERROR.items()}
+    return handlers

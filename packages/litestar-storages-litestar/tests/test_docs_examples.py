@@ -1,0 +1,148 @@
+"""Every example of docs/litestar.md runs here, so the page cannot drift from the code."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+import uuid
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from litestar.cli.main import litestar_group
+from litestar.testing import AsyncTestClient
+
+from litestar_storages.base import BaseStorage
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "litestar"
+
+
+def load(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
+    # Examples use relative folders ("uploads"): run them in a fresh working directory.
+    monkeypatch.chdir(tmp_path)
+    module_name = f"litestar_example_{name}_{uuid.uuid4().hex}"
+    spec = importlib.util.spec_from_file_location(module_name, EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, module_name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def default_storage(module: ModuleType) -> BaseStorage:
+    for plugin in module.app.plugins:
+        storages = getattr(plugin, "storages", None)
+        if storages:
+            storage: BaseStorage = storages["default"]
+            return storage
+    raise AssertionError("no StoragePlugin")
+
+
+async def test_plugin_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("plugin", monkeypatch, tmp_path)
+    async with AsyncTestClient(module.app) as client:
+        created = await client.post("/files/notes/today.txt", files={"data": ("today.txt", b"hello")})
+        assert created.status_code == 201
+        assert created.json()["key"] == "notes/today.txt"
+        assert [item["key"] for item in (await client.get("/files")).json()] == ["notes/today.txt"]
+        download = await client.get("/files/notes/today.txt", headers={"Range": "bytes=1-3"})
+        assert (download.status_code, download.content) == (206, b"ell")
+        assert (await client.get("/avatars/none.png")).status_code == 404
+
+
+async def test_uploads_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("uploads", monkeypatch, tmp_path)
+    async with AsyncTestClient(module.app) as client:
+        assert (await client.post("/documents/a.pdf", files={"data": ("a.pdf", b"x" * 300_000)})).status_code == 201
+        assert (await client.post("/avatars/a.png", files={"data": ("a.png", b"x" * 300_000)})).status_code == 413
+        assert (await client.post("/avatars/a.png", files={"data": ("a.png", b"x" * 100_000)})).status_code == 201
+        raw = await client.put("/raw/big.bin", content=b"r" * 12_000_000)
+        assert raw.status_code == 200
+        assert raw.json()["size"] == 12_000_000
+
+
+async def test_responses_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("responses", monkeypatch, tmp_path)
+    storage = default_storage(module)
+    await storage.put("invoices/42.pdf", b"%PDF-1.7")
+    await storage.put("clips/a.mp4", b"0123456789", content_type="video/mp4")
+    async with AsyncTestClient(module.app) as client:
+        media = await client.get("/media/clips/a.mp4", headers={"Range": "bytes=-4"})
+        assert (media.status_code, media.content) == (206, b"6789")
+        assert media.headers["cache-control"] == "private, max-age=300"
+        invoice = await client.get("/invoices/42")
+        assert invoice.headers["content-disposition"] == (
+            "attachment; filename=\"facture-n_42.pdf\"; filename*=UTF-8''facture-n%C2%B042.pdf"
+        )
+        direct = await client.get("/direct/clips/a.mp4", follow_redirects=False)
+        assert direct.status_code == 307
+        assert direct.headers["location"] == "memory://clips/a.mp4"
+
+
+async def test_signed_urls_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("signed_urls", monkeypatch, tmp_path)
+    await module.storage.put("reports/q3.csv", b"a,b\n1,2\n")
+    async with AsyncTestClient(module.app) as client:
+        url = (await client.get("/share/reports/q3.csv")).json()["url"]
+        assert urlsplit(url).path == "/media/reports/q3.csv"
+        assert (await client.get(url)).content == b"a,b\n1,2\n"
+        assert (await client.get(url.replace("signature=", "signature=0"))).status_code == 403
+        put_url = (await client.get("/upload-link/inbox/new.txt")).json()["url"]
+        assert (await client.put(put_url, content=b"uploaded")).status_code == 201
+    assert (tmp_path / "uploads" / "inbox" / "new.txt").read_bytes() == b"uploaded"
+
+
+async def test_static_files_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("static_files", monkeypatch, tmp_path)
+    await module.storage.put("public/index.html", b"<h1>hi</h1>")
+    await module.storage.put("public/img/logo.png", b"PNG")
+    await module.storage.put("reports/2026.csv", b"x,y")
+    async with AsyncTestClient(module.app) as client:
+        assert (await client.get("/site/")).text == "<h1>hi</h1>"
+        assert (await client.get("/site/img/logo.png")).content == b"PNG"
+        assert (await client.get("/site/%2E%2E/reports/2026.csv")).status_code == 404
+        assert (await client.get("/site/nothing.png")).status_code == 404
+        report = await client.get("/reports/2026.csv")
+        assert report.content == b"x,y"
+        assert report.headers["content-disposition"] == 'attachment; filename="2026.csv"'
+
+
+async def test_manual_wiring_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("manual_wiring", monkeypatch, tmp_path)
+    await module.storage.put("a.txt", b"abc", metadata={"secret": "s"})
+    async with AsyncTestClient(module.app) as client:
+        response = await client.get("/info/a.txt")
+        assert response.status_code == 200, response.text
+        info = response.json()
+        assert info["size"] == 3
+        assert "metadata" not in info
+        assert (await client.get("/info/missing.txt")).status_code == 404
+
+
+def test_cli_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("cli_app", monkeypatch, tmp_path)
+    monkeypatch.setenv("LITESTAR_APP", f"{module.__name__}:app")
+    monkeypatch.setenv("LITESTAR_QUIET_CONSOLE", "1")
+    (tmp_path / "photo.jpg").write_bytes(b"jpeg bytes")
+
+    def storages(*args: str) -> str:
+        # Litestar asks app plugins for commands once per process; each test loads its own app.
+        monkeypatch.setattr(litestar_group, "_prepare_done", False)
+        result = CliRunner().invoke(litestar_group, ["storages", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    # The commands shown on the docs page, in order.
+    storages("cp", "photo.jpg", "default:photos/", "--quiet")
+    assert storages("list").split()[-1] == "photos/photo.jpg"
+    storages("cp", "default:photos/photo.jpg", "backups:2026/photo.jpg", "--quiet")
+    assert "backups" not in storages("list", "backups")
+    assert "size:          10" in storages("info", "backups:2026/photo.jpg")
+    assert storages("url", "photos/photo.jpg", "--expires", "1h").startswith("file://")
+    storages("rm", "photos/photo.jpg")
+    assert (tmp_path / "backups" / "2026" / "photo.jpg").read_bytes() == b"jpeg bytes"
+    assert not asyncio.run(default_storage(module).exists("photos/photo.jpg"))
