@@ -200,7 +200,7 @@ class SuiteRunner:
                 available.append(name)
             else:
                 self.record["skipped"][name] = self._fail_reason(result)
-                self.log(f"{self.spec.name}: {name} unavailable: {self._fail_reason(result)}")
+                self.log(f"{self.spec.name}: {name} unavailable: {self._fail_reason(result).splitlines()[0][:300]}")
         return available
 
     def _prepare(self) -> bool:
@@ -243,7 +243,7 @@ class SuiteRunner:
                     self.record["unsupported"].setdefault(scenario, {})[name] = result["unsupported"]
                 else:
                     self.record["errors"].append({"scenario": scenario, "contender": name, "run": run, **result})
-                    self.log(f"{self.spec.name} {scenario}: {name} failed: {result['error']}")
+                    self.log(f"{self.spec.name} {scenario}: {name} failed: {result['error'].splitlines()[0][:300]}")
         self.log(f"{self.spec.name}: {scenario} done in {time.monotonic() - started:.1f} s")
 
 

@@ -151,7 +151,7 @@ def results_section(results: dict[str, Any], markdown: str, charts: list[Path], 
             if spec_title == match.group(1).strip() and name in images:
                 relative = images[name].relative_to(docs).as_posix()
                 parts.append(f"\n![{spec_title}: ratios to the best of each row]({relative})\n")
-    for stem, caption in (("memory", "Peak RSS growth"), ("loop-lag", "Event-loop lag")):
+    for stem, caption in (("rss", "Peak RSS growth"), ("loop-lag", "Event-loop lag")):
         if stem in images:
             parts.append(f"\n![{caption}]({images[stem].relative_to(docs).as_posix()})\n")
     machine_line = machine.summary_line(results["machine"])
