@@ -37,6 +37,9 @@ MEDIA_PATH = "/media"  # where the signed filesystem links point (the plugin ser
 Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
+# The page and its API.
+
+
 @get("/", media_type=MediaType.HTML, include_in_schema=False)
 async def index() -> str:
     return PAGE
