@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
+from aiobotocore.session import AioSession
 
 from litestar_storages.backends.s3 import S3Config, S3Storage
-from litestar_storages.retry import RetryConfig
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
 from litestar_storages.testing.emulators.moto import MotoServer
 
-MIB = 1024 * 1024
-REGION = "us-east-1"
-ACCESS_KEY = "testing"
-SECRET_KEY = "testing"
+# --import-mode=importlib puts no test folder on sys.path; the helpers module has a
+# name no other package's tests use.
+sys.path.insert(0, str(Path(__file__).parent))
 
-# Small parts so the conformance kit's "large" transfers go through multipart uploads.
-SMALL_PARTS = 5 * MIB
-FAST_RETRY = RetryConfig(max_attempts=3, base_delay=0.01, max_delay=0.05)
+from s3_helpers import ACCESS_KEY, REGION, SECRET_KEY, FaultProxy, make_config  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -37,23 +40,6 @@ def bucket(moto_server: MotoServer) -> str:
     return name
 
 
-def make_config(server: MotoServer, bucket: str, **overrides: object) -> S3Config:
-    """An S3Config pointing at the moto server, with small parts and quick retries."""
-    settings: dict[str, object] = {
-        "bucket": bucket,
-        "endpoint_url": server.endpoint_url,
-        "region": REGION,
-        "access_key_id": ACCESS_KEY,
-        "secret_access_key": SECRET_KEY,
-        "addressing_style": "path",
-        "multipart_threshold": SMALL_PARTS,
-        "part_size": SMALL_PARTS,
-        "retry": FAST_RETRY,
-    }
-    settings.update(overrides)
-    return S3Config(**settings)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def s3_config(moto_server: MotoServer, bucket: str) -> S3Config:
     """Configuration of a storage over the test's bucket."""
@@ -65,3 +51,23 @@ async def storage(s3_config: S3Config) -> AsyncIterator[S3Storage]:
     """An S3Storage over the test's empty bucket."""
     async with S3Storage(s3_config) as storage:
         yield storage
+
+
+@pytest_asyncio.fixture
+async def proxy(moto_server: MotoServer) -> AsyncIterator[FaultProxy]:
+    """A fault-injecting HTTP proxy in front of the moto server."""
+    async with FaultProxy(moto_server.endpoint_url) as running:
+        yield running
+
+
+@pytest_asyncio.fixture
+async def raw_client(moto_server: MotoServer) -> AsyncIterator[S3Client]:
+    """A plain aiobotocore client to moto, to check what the storage did."""
+    async with AioSession().create_client(
+        "s3",
+        region_name=REGION,
+        endpoint_url=moto_server.endpoint_url,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    ) as client:
+        yield client

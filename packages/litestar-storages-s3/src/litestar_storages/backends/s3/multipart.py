@@ -54,12 +54,15 @@ def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
     return needed
 
 
-async def iter_parts(stream: ByteStream, head: bytes, part_size: int, *, key: str) -> AsyncIterator[bytes]:
-    """Cut ``head`` and then the rest of ``stream`` into parts of ``part_size`` bytes.
+async def iter_parts(stream: ByteStream, read_ahead: list[bytes], part_size: int, *, key: str) -> AsyncIterator[bytes]:
+    """Cut the bytes already read and then the rest of ``stream`` into parts of ``part_size`` bytes.
+
+    Blocks of exactly ``part_size`` bytes are passed on without a copy.
 
     Args:
-        stream: The input, already read up to the end of ``head``.
-        head: Bytes read ahead of the stream.
+        stream: The input, already read up to the end of ``read_ahead``.
+        read_ahead: Blocks read from the stream before (to choose multipart), in order;
+            emptied as they are used, so that no reference outlives its part.
         part_size: Size of every part but the last.
         key: The key being uploaded, for error messages.
 
@@ -69,7 +72,7 @@ async def iter_parts(stream: ByteStream, head: bytes, part_size: int, *, key: st
     Raises:
         StorageValidationError: If the input needs more than 10,000 parts.
     """
-    buffer = head
+    buffer = b""
     count = 0
     while True:
         while len(buffer) >= part_size:
@@ -78,7 +81,7 @@ async def iter_parts(stream: ByteStream, head: bytes, part_size: int, *, key: st
             # Slicing a bytes object to its full length returns it without a copy.
             yield buffer[:part_size]
             buffer = buffer[part_size:]
-        more = await stream.read(part_size - len(buffer))
+        more = read_ahead.pop(0) if read_ahead else await stream.read(part_size - len(buffer))
         if not more:
             if buffer:
                 _check_part_count(count + 1, key)
@@ -115,6 +118,15 @@ class PartScheduler:
         self._reporter = reporter
         self._tasks: set[asyncio.Task[tuple[int, str, int]]] = set()
 
+    async def reserve(self) -> None:
+        """Wait until fewer than ``limit`` requests are in flight.
+
+        Raises:
+            StorageError: The error of a part that failed meanwhile.
+        """
+        while len(self._tasks) >= self.limit:
+            await self._harvest()
+
     async def submit(self, number: int, request: Callable[[], Awaitable[str]], size: int) -> None:
         """Start one part's request, first waiting for a free slot.
 
@@ -126,8 +138,17 @@ class PartScheduler:
         Raises:
             StorageError: The error of a part that failed meanwhile.
         """
-        while len(self._tasks) >= self.limit:
-            await self._harvest()
+        await self.reserve()
+        self.start(number, request, size)
+
+    def start(self, number: int, request: Callable[[], Awaitable[str]], size: int) -> None:
+        """Start one part's request now (after :meth:`reserve`).
+
+        Args:
+            number: The part number.
+            request: Uploads (or copies) the part and returns its ETag.
+            size: The part's size in bytes, for progress.
+        """
 
         async def run() -> tuple[int, str, int]:
             return number, await request(), size
@@ -237,13 +258,19 @@ async def upload_parts(
     size = 0
     try:
         number = 0
-        async for part in parts:
+        while True:
+            # Wait for a free slot before reading the next part, so the part being read
+            # is the "+ 1" of the memory bound rather than one more waiting in line.
+            await scheduler.reserve()
+            part = await anext(parts, None)
+            if part is None:
+                break
             number += 1
             size += len(part)
             request = _part_request(
                 client, bucket=bucket, name=name, key=key, upload_id=upload_id, number=number, body=part, retry=retry
             )
-            await scheduler.submit(number, request, len(part))
+            scheduler.start(number, request, len(part))
         uploaded = await scheduler.drain()
         completed = await call(
             lambda: client.complete_multipart_upload(

@@ -303,7 +303,11 @@ class S3Storage(BaseStorage):
                 return await self._put_object(
                     key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
                 )
-            if not overwrite:
+            # The blocks read so far move into the part iterator: no local reference may
+            # keep a part alive after it is uploaded (the memory bound counts on it).
+            read_ahead = [head, tail]
+            del head, tail
+            if conditional:
                 # Fail before sending gigabytes; the conditional completion below still
                 # settles a race with a concurrent writer.
                 await self._refuse_existing(key)
@@ -314,7 +318,7 @@ class S3Storage(BaseStorage):
                 bucket=self.config.bucket,
                 name=self._name(key),
                 key=key,
-                parts=iter_parts(stream, head + tail, part_size, key=key),
+                parts=iter_parts(stream, read_ahead, part_size, key=key),
                 create_args=attributes,
                 complete_args={"IfNoneMatch": "*"} if conditional else {},
                 max_concurrency=self.config.max_concurrency,
