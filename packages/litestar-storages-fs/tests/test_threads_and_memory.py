@@ -7,11 +7,12 @@ import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from litestar_storages.backends.filesystem import FileSystemStorage
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
 
 MIB = 1024 * 1024
 
@@ -65,17 +66,49 @@ async def test_small_operations_take_one_thread_hop(storage: FileSystemStorage, 
     assert len(hops) <= max_hops, hops
 
 
-async def test_large_transfers_take_one_hop_per_chunk(storage: FileSystemStorage) -> None:
+async def test_large_transfers_take_one_hop_per_megabyte(storage: FileSystemStorage) -> None:
     async def stream() -> AsyncIterator[bytes]:
         for _ in range(8):
             yield b"L" * MIB
 
     with count_hops() as hops:
         await storage.put("large.bin", stream())
-    assert len(hops) <= 9  # open + first chunk, 7 chunks, commit
+    assert len(hops) <= 9  # open + first chunk, at most one hop per further chunk, commit
     with count_hops() as hops:
         assert len(await storage.get_bytes("large.bin")) == 8 * MIB
     assert len(hops) == 8
+
+
+async def test_small_chunks_are_batched_per_hop(root: Path) -> None:
+    storage = FileSystemStorage(FileSystemConfig(path=root, chunk_size=64 * 1024))
+
+    async def stream() -> AsyncIterator[bytes]:
+        for _ in range(256):  # 16 MiB in 64 KiB chunks, faster than the disk
+            yield b"c" * (64 * 1024)
+
+    with count_hops() as hops:
+        await storage.put("chunky.bin", stream())
+    assert len(hops) < 256
+    with count_hops() as hops:
+        chunks = [chunk async for chunk in storage.get("chunky.bin")]
+    assert {len(chunk) for chunk in chunks} == {64 * 1024}
+    assert len(chunks) == 256
+    assert len(hops) < 64, len(hops)  # read-ahead grows to 1 MiB (16 chunks) per hop
+
+
+async def test_slow_consumers_and_producers_keep_one_chunk_per_hop(storage: FileSystemStorage) -> None:
+    async def slow_stream() -> AsyncIterator[bytes]:
+        for _ in range(6):
+            await asyncio.sleep(0.02)  # a network upload: the disk is idle between chunks
+            yield b"S" * MIB
+
+    with count_hops() as hops:
+        await storage.put("slow.bin", slow_stream())
+    assert len(hops) == 7  # open + first chunk, one per further chunk, commit
+    with count_hops() as hops:
+        async for _ in storage.get("slow.bin"):
+            await asyncio.sleep(0.02)  # a slow client: read-ahead stays at one chunk
+    assert len(hops) == 6
 
 
 async def test_listing_batches_thread_hops(storage: FileSystemStorage) -> None:

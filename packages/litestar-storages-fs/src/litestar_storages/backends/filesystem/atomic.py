@@ -39,6 +39,7 @@ __all__ = (
     "regular_etag",
     "unlink_quietly",
     "write_all",
+    "write_chunks",
     "write_file_sync",
     "hop",
 )
@@ -46,6 +47,10 @@ __all__ = (
 T = TypeVar("T")
 
 _TEMP_ATTEMPTS = 8
+_MAX_IOVECS = 512  # below IOV_MAX (1024 on Linux and macOS)
+_WRITE_BEHIND = 1024 * 1024
+"""Most bytes gathered for one thread hop while the previous write is still running
+(small chunks are batched; see ``reads._READ_AHEAD`` for why not more)."""
 _LOOK_UP = object()
 
 
@@ -104,6 +109,27 @@ def write_all(fd: int, data: bytes | bytearray | memoryview) -> int:
     total = view.nbytes
     while view:
         view = view[os.write(fd, view) :]
+    return total
+
+
+def write_chunks(fd: int, chunks: list[bytes]) -> int:
+    """Write several chunks with one ``writev`` (no joining copy).
+
+    Args:
+        fd: An open file descriptor.
+        chunks: The chunks, in order.
+
+    Returns:
+        The number of bytes written.
+    """
+    if len(chunks) == 1:
+        return write_all(fd, chunks[0])
+    if len(chunks) > _MAX_IOVECS:
+        return write_all(fd, b"".join(chunks))
+    total = sum(len(chunk) for chunk in chunks)
+    written = os.writev(fd, chunks)
+    if written < total:  # only when interrupted or out of space: finish the slow way
+        write_all(fd, memoryview(b"".join(chunks))[written:])
     return total
 
 
@@ -357,12 +383,14 @@ def _discard_opened(opened: tuple[int, str, str]) -> None:
 class StreamingWrite:
     """An atomic write fed chunk by chunk from the event loop.
 
-    One chunk is written in a worker thread while the caller fetches the next one, so
-    disk and producer overlap and memory stays at about two chunks. Each hop writes a
-    whole chunk (no per-syscall hops).
+    One batch of chunks is written in a worker thread while the caller fetches the next
+    ones, so disk and producer overlap. A slow producer (a network upload) gets one chunk
+    per hop; when the producer outpaces the disk, chunks arriving meanwhile are gathered
+    (up to 1 MiB) into the next hop's ``writev`` instead of waiting, so memory stays
+    bounded and thread hops stay few.
     """
 
-    __slots__ = ("_fd", "_key", "_pending", "_pending_size", "_reporter", "_target", "_temp")
+    __slots__ = ("_batch", "_batch_size", "_fd", "_key", "_pending", "_pending_size", "_reporter", "_target", "_temp")
 
     def __init__(self, fd: int, temp_path: str, target: str, key: str, reporter: ProgressReporter) -> None:
         """Wrap an open temporary file; use :meth:`open`."""
@@ -373,6 +401,8 @@ class StreamingWrite:
         self._reporter = reporter
         self._pending: asyncio.Future[int] | None = None
         self._pending_size = 0
+        self._batch: list[bytes] = []
+        self._batch_size = 0
 
     @classmethod
     async def open(
@@ -406,17 +436,26 @@ class StreamingWrite:
             await self._reporter.advance(self._pending_size)
 
     async def write(self, chunk: bytes) -> None:
-        """Queue ``chunk`` for writing once the previous chunk is on disk.
+        """Queue ``chunk`` for writing.
 
         Args:
             chunk: The next bytes of the stream.
         """
+        self._batch.append(chunk)
+        self._batch_size += len(chunk)
+        pending = self._pending
+        if pending is not None and not pending.done() and self._batch_size < _WRITE_BEHIND:
+            return  # the disk is busy: gather more rather than wait
         await self._settle()
+        self._submit()
+
+    def _submit(self) -> None:
         fd = self._fd
         if fd is None:
             raise StorageError("Write already finished", key=self._key)
-        self._pending = asyncio.get_running_loop().run_in_executor(None, write_all, fd, chunk)
-        self._pending_size = len(chunk)
+        batch, self._batch = self._batch, []
+        self._pending_size, self._batch_size = self._batch_size, 0
+        self._pending = asyncio.get_running_loop().run_in_executor(None, write_chunks, fd, batch)
 
     async def finish(
         self, sidecar: bytes | None, *, overwrite: bool, permissions: int, durable: bool
@@ -433,6 +472,9 @@ class StreamingWrite:
             The ``stat`` of the stored file.
         """
         await self._settle()
+        if self._batch:
+            self._submit()
+            await self._settle()
         fd, self._fd = self._fd, None
         if fd is None:
             raise StorageError("Write already finished", key=self._key)
