@@ -14,7 +14,7 @@ from typing import Any
 from benchmarks.harness import machine, publish
 from benchmarks.harness.orchestrate import load_suite, run_suites
 from benchmarks.harness.profile import PROFILES, Profile
-from benchmarks.harness.report import missed_targets, suite_table
+from benchmarks.harness.report import build_rows, missed_targets, suite_table
 from benchmarks.suites import SUITE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +63,24 @@ def render_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def add_verdicts(results: dict[str, Any]) -> None:
+    """Store each suite's target verdicts in its record, for readers of ``latest.json``."""
+    for name, record in results["suites"].items():
+        if "unavailable" in record:
+            continue
+        spec = load_suite(name)
+        record["verdicts"] = [
+            {
+                "metric": row.metric,
+                "target": verdict.text,
+                "met": verdict.met,
+                "ours": row.cells[spec.ours].median if spec.ours in row.cells else None,
+            }
+            for row in build_rows(spec, record)
+            for verdict in row.verdicts
+        ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and write ``latest.json``, ``latest.md`` and the charts.
 
@@ -82,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = round(time.monotonic() - started, 1)
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
 
+    add_verdicts(results)
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
     markdown = render_markdown(results)
