@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-import litestar_storages.contrib as contrib
+from litestar_storages import contrib
 
 
 def test_all_is_sorted_unique_and_importable() -> None:
