@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import fcntl
 import functools
 import os
 import stat as stat_module
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -29,6 +29,9 @@ from litestar_storages.progress import ProgressReporter
 
 from .metadata import etag_of, write_small_file
 from .paths import Root, make_parents, sidecar_name, temp_name
+
+if sys.platform != "win32":  # POSIX only: FileSystemStorage refuses to start elsewhere
+    import fcntl
 
 __all__ = (
     "StreamingWrite",

@@ -10,10 +10,10 @@ the window between creating the file and locking it.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import stat as stat_module
+import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +21,9 @@ from datetime import timedelta
 from .atomic import unlink_quietly
 from .metadata import etag_of
 from .paths import STAGING_DIR, Root, is_internal, is_sidecar, is_temp, sidecar_name
+
+if sys.platform != "win32":  # POSIX only: FileSystemStorage refuses to start elsewhere
+    import fcntl
 
 __all__ = ("CleanupReport", "remove_stale_files_sync")
 

@@ -98,10 +98,12 @@ def read_sidecar(directory: str, name: str, etag: str) -> Sidecar | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     try:
-        raw = os.read(fd, 1 << 20)
+        parts = []
+        while part := os.read(fd, 65536):
+            parts.append(part)
     finally:
         os.close(fd)
-    return _decode_sidecar(raw)
+    return _decode_sidecar(b"".join(parts))
 
 
 def write_small_file(path: str, data: bytes, permissions: int, *, durable: bool = False) -> None:
