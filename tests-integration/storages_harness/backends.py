@@ -91,6 +91,17 @@ class Backend(ABC):
             timeout: Connect/read timeout in seconds, where the backend has one.
         """
 
+    def upstream(self) -> tuple[str, int]:
+        """Return ``(host, port)`` of the local service, for a fault proxy to forward to.
+
+        Raises:
+            TypeError: For backends without a local service (memory, filesystem, clouds).
+        """
+        endpoint: Endpoint | None = getattr(self, "endpoint", None)
+        if endpoint is None or endpoint.host is None or endpoint.port is None:
+            raise TypeError(f"{self.id} has no local service to put a proxy in front of")
+        return endpoint.host, endpoint.port
+
     async def names(self) -> list[str]:
         """Return every object name in the underlying store, sorted (all namespaces)."""
         return []

@@ -31,6 +31,7 @@ class Harness:
         self.unavailable: dict[str, str] = {}
         self.item_backend: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
+        self.notes: dict[str, list[str]] = {}
         self.not_installed = [backend_id for backend_id in BACKEND_IDS if not _CLASSES[backend_id].installed()]
         self.configured_clouds = [
             backend_id
@@ -53,6 +54,10 @@ class Harness:
                 self.unavailable[backend_id] = str(error)
                 raise
         return self.backends[backend_id]
+
+    def note(self, backend_id: str, text: str) -> None:
+        """Add a figure to the backend's summary line (e.g. how many keys were generated)."""
+        self.notes.setdefault(backend_id, []).append(text)
 
     def close(self) -> None:
         """Stop every service and remove the session's work folder."""
@@ -83,5 +88,6 @@ class Harness:
             else:
                 kind = backend_id.removesuffix("-cloud")
                 where = self.services.failures.get(kind, "not started") if kind in ("s3", "azure", "gcs") else ""
-            lines.append(f"{backend_id}: {text} ({where})")
+            notes = "".join(f"; {note}" for note in self.notes.get(backend_id, []))
+            lines.append(f"{backend_id}: {text} ({where}){notes}")
         return lines
