@@ -5,7 +5,7 @@ folder (same filesystem, so the final ``rename`` is atomic) and only the complet
 renamed over the key. ``overwrite=False`` uses ``link``, which fails atomically when the
 key exists, instead of checking first. The writer holds an ``flock`` on its temporary
 file for the whole write; the lock dies with the process, which is how
-:func:`~.maintenance.remove_stale_files` tells a crashed writer's leftovers from a live
+``FileSystemStorage.remove_stale_files()`` tells a crashed writer's leftovers from a live
 write.
 
 The ``*_sync`` functions block and run in worker threads; :class:`StreamingWrite` drives

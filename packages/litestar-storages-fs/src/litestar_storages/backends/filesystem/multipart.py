@@ -6,7 +6,7 @@ copies the parts, in the kernel where possible, into a temporary file beside the
 target and renames it into place like any other write. Nothing is held in memory
 beyond the part being uploaded, and uploads survive restarts: the upload id is all a
 later process needs. Abandoned uploads are removed by
-:func:`~.maintenance.remove_stale_files`.
+``FileSystemStorage.remove_stale_files()``.
 """
 
 from __future__ import annotations
