@@ -22,7 +22,7 @@ from litestar_storages.testing.emulators.moto import MotoServer
 # name no other package's tests use.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from s3_helpers import ACCESS_KEY, REGION, SECRET_KEY, FaultProxy, make_config  # noqa: E402
+from s3_helpers import ACCESS_KEY, REGION, SECRET_KEY, FaultProxy, make_config
 
 
 @pytest.fixture(scope="session")

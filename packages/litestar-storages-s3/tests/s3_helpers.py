@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -119,7 +120,9 @@ class FaultProxy:
             self.in_flight -= 1
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:
-        seen = Seen(request.method, request.path, dict(request.query), {k.lower(): v for k, v in request.headers.items()})
+        seen = Seen(
+            request.method, request.path, dict(request.query), {k.lower(): v for k, v in request.headers.items()}
+        )
         self.seen.append(seen)
         body = await request.read()
         if self.delay:
@@ -137,9 +140,7 @@ class FaultProxy:
             request.method, f"{self.upstream}{request.path_qs}", headers=headers, data=body, allow_redirects=False
         ) as upstream:
             payload = await upstream.read()
-            reply_headers = {
-                name: value for name, value in upstream.headers.items() if name.lower() not in HOP_BY_HOP
-            }
+            reply_headers = {name: value for name, value in upstream.headers.items() if name.lower() not in HOP_BY_HOP}
             if request.method == "HEAD":
                 # A HEAD answer has no body but announces the object's length.
                 response = web.StreamResponse(status=upstream.status, headers=reply_headers)
@@ -165,9 +166,8 @@ class FaultProxy:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server: Any = site._server
+        self.port = int(server.sockets[0].getsockname()[1])
         return self
 
     async def __aexit__(

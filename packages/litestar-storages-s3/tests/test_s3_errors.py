@@ -99,20 +99,20 @@ def _instantiate(cls: type[Exception]) -> Exception:
     return instance
 
 
+NETWORK_ERRORS: set[type[Exception]] = {
+    *_subclasses(boto.HTTPClientError),
+    *_subclasses(boto.ConnectionError),
+    boto.HTTPClientError,
+    boto.ConnectionError,
+    boto.IncompleteReadError,
+    boto.ChecksumError,
+}
+
+
 @pytest.mark.parametrize(
     "cls",
-    sorted(
-        {
-            *_subclasses(boto.HTTPClientError),
-            *_subclasses(boto.ConnectionError),
-            boto.HTTPClientError,
-            boto.ConnectionError,
-            boto.IncompleteReadError,
-            boto.ChecksumError,
-        },
-        key=lambda cls: cls.__name__,
-    ),
-    ids=lambda cls: cls.__name__,
+    sorted(NETWORK_ERRORS, key=str),
+    ids=str,
 )
 def test_every_botocore_network_error_is_a_connection_error(cls: type[Exception]) -> None:
     assert isinstance(translate_error(_instantiate(cls), None), StorageConnectionError)
@@ -267,9 +267,13 @@ async def test_download_cut_mid_body_raises_connection_error(proxy: FaultProxy, 
         await storage.put("cut.bin", data)
         proxy.truncate(1, after=300_000, when=lambda seen: seen.method == "GET")
         received = bytearray()
-        with pytest.raises(StorageConnectionError) as caught:
+
+        async def read_all() -> None:
             async for chunk in storage.get("cut.bin"):
-                received += chunk
+                received.extend(chunk)
+
+        with pytest.raises(StorageConnectionError) as caught:
+            await read_all()
         assert len(received) < len(data)
         assert data.startswith(bytes(received))
         # aiohttp notices the short body (the announced Content-Length was not reached).

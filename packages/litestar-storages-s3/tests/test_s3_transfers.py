@@ -115,9 +115,7 @@ async def test_put_large_takes_its_own_part_size(proxy: FaultProxy, bucket: str)
         assert sizes == [1 * MIB, 6 * MIB, 6 * MIB]
 
 
-async def test_failing_stream_aborts_the_upload(
-    proxy: FaultProxy, bucket: str, raw_client: S3Client
-) -> None:
+async def test_failing_stream_aborts_the_upload(proxy: FaultProxy, bucket: str, raw_client: S3Client) -> None:
     error = Boom("input failed")
     async with S3Storage(make_config(proxy.endpoint_url, bucket)) as storage:
         with pytest.raises(Boom) as caught:
@@ -253,7 +251,9 @@ async def test_manual_multipart_abort_leaves_no_upload(storage: S3Storage, bucke
     assert await open_uploads(raw_client, bucket) == []
 
 
-async def test_client_passed_in_is_used_and_left_open(moto_server: MotoServer, bucket: str, raw_client: S3Client) -> None:
+async def test_client_passed_in_is_used_and_left_open(
+    moto_server: MotoServer, bucket: str, raw_client: S3Client
+) -> None:
     storage = S3Storage(make_config(moto_server, bucket), client=raw_client)
     async with storage:
         await storage.put("shared.txt", b"shared")

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.client import call
-from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE
+from litestar_storages.backends.s3.config import MAX_OBJECT_SIZE, MAX_PARTS, MIN_PART_SIZE
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.retry import RetryConfig
@@ -44,14 +44,15 @@ def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
         The part size, rounded up to a whole MiB when it had to grow.
 
     Raises:
-        StorageValidationError: If the object cannot fit in 10,000 parts of 5 GiB.
+        StorageValidationError: If the object is larger than S3's 5 TiB maximum.
     """
-    if total is None or total <= part_size * MAX_PARTS:
+    if total is None:
         return part_size
-    needed = math.ceil(math.ceil(total / MAX_PARTS) / MIB) * MIB
-    if needed > MAX_PART_SIZE:
+    if total > MAX_OBJECT_SIZE:
         raise StorageValidationError(f"{total} bytes exceed S3's largest object (5 TiB)", key=key)
-    return needed
+    if total <= part_size * MAX_PARTS:
+        return part_size
+    return math.ceil(math.ceil(total / MAX_PARTS) / MIB) * MIB
 
 
 async def iter_parts(stream: ByteStream, read_ahead: list[bytes], part_size: int, *, key: str) -> AsyncIterator[bytes]:
