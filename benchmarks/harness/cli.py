@@ -96,12 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         "profile": {**profile.__dict__, "concurrency": list(profile.concurrency)},
         "machine": machine.describe(),
     }
-    results["suites"] = run_suites(suites, profile)
+    args.output.mkdir(parents=True, exist_ok=True)
+    partial = args.output / "tmp" / "partial.json"  # tmp/ is git-ignored
+    partial.parent.mkdir(exist_ok=True)
+
+    def checkpoint(records: dict[str, Any]) -> None:
+        partial.write_text(json.dumps({**results, "suites": records}, indent=1) + "\n")
+
+    results["suites"] = run_suites(suites, profile, checkpoint=checkpoint)
+    partial.unlink(missing_ok=True)
     results["seconds"] = round(time.monotonic() - started, 1)
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
 
     add_verdicts(results)
-    args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
     markdown = render_markdown(results)
     (args.output / "latest.md").write_text(markdown)

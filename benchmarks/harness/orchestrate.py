@@ -136,11 +136,19 @@ def scenario_params(scenario: str, contender: str, run: int, sizes: dict[str, in
 class SuiteRunner:
     """Runs one suite and collects its samples into a JSON-ready record."""
 
-    def __init__(self, spec: SuiteSpec, profile: Profile, launcher: WorkerLauncher, log: Log) -> None:
+    def __init__(
+        self,
+        spec: SuiteSpec,
+        profile: Profile,
+        launcher: WorkerLauncher,
+        log: Log,
+        checkpoint: Callable[[], None] = lambda: None,
+    ) -> None:
         self.spec = spec
         self.profile = profile
         self.launcher = launcher
         self.log = log
+        self.checkpoint = checkpoint
         self.sizes = profile.sizes(spec.size_class)
         self.record: dict[str, Any] = {
             "title": spec.title,
@@ -245,15 +253,23 @@ class SuiteRunner:
                     self.record["errors"].append({"scenario": scenario, "contender": name, "run": run, **result})
                     self.log(f"{self.spec.name} {scenario}: {name} failed: {result['error'].splitlines()[0][:300]}")
         self.log(f"{self.spec.name}: {scenario} done in {time.monotonic() - started:.1f} s")
+        self.checkpoint()
 
 
-def run_suites(names: Sequence[str], profile: Profile, log: Log | None = None) -> dict[str, Any]:
+def run_suites(
+    names: Sequence[str],
+    profile: Profile,
+    log: Log | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Run the named suites in order.
 
     Args:
         names: Suite module names.
         profile: Sizes and repetitions.
         log: Progress printer (stderr by default).
+        checkpoint: Receives the records gathered so far after each scenario (a long
+            run interrupted midway keeps what it measured).
 
     Returns:
         ``{suite name: record}``.
@@ -272,5 +288,9 @@ def run_suites(names: Sequence[str], profile: Profile, log: Log | None = None) -
             (log or default_log)(f"{name}: skipped: {error}")
             records[name] = {"unavailable": f"{type(error).__name__}: {error}"}
             continue
-        records[name] = SuiteRunner(spec, profile, launcher, log or default_log).run()
+        runner = SuiteRunner(spec, profile, launcher, log or default_log)
+        records[name] = runner.record
+        if checkpoint is not None:
+            runner.checkpoint = lambda: checkpoint(records)
+        runner.run()
     return records
