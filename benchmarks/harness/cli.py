@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         publish.to_docs(results, markdown, charts, docs)
         print(f"docs/performance.md updated with {len(charts)} charts", file=sys.stderr)
     else:
-        print(f"charts: {', '.join(str(path.relative_to(ROOT)) for path in charts)}", file=sys.stderr)
+        shown = [str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path) for path in charts]
+        print(f"charts: {', '.join(shown)}", file=sys.stderr)
     failed = any("unavailable" in record or record["errors"] for record in results["suites"].values())
     return 1 if failed else 0
