@@ -118,7 +118,7 @@ def charts(results: dict[str, Any], folder: Path) -> list[Path]:
         _absolute_chart(
             results,
             "memory",
-            folder / "memory.png",
+            folder / "rss.png",
             title="Peak RSS growth during transfers",
             unit="MiB",
             subtitle=subtitle,
