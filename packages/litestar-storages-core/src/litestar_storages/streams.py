@@ -214,6 +214,42 @@ class ByteStream:
         self.consumed += len(block)
         return block
 
+    async def read_block(self, size: int) -> bytearray:
+        """Return the next ``size`` bytes as a new ``bytearray``; fewer only at the end.
+
+        Unlike :meth:`read`, the block is assembled with a single copy of each byte and
+        handed over as a mutable buffer, which botocore and aiohttp send as it is (they
+        copy ``bytes`` bodies once more). Multipart uploads use it so that memory stays
+        at about one copy per part in flight.
+
+        Args:
+            size: Number of bytes wanted (> 0).
+
+        Returns:
+            Up to ``size`` bytes; empty once the stream is exhausted.
+        """
+        block = bytearray()
+        if self._buffer:
+            take = min(size, len(self._buffer))
+            with memoryview(self._buffer) as view:
+                block += view[:take]
+            del self._buffer[:take]
+        while len(block) < size and not self._exhausted:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._exhausted = True
+                break
+            need = size - len(block)
+            if len(chunk) <= need:
+                block += chunk
+            else:
+                with memoryview(chunk) as view:
+                    block += view[:need]
+                    self._buffer += view[need:]
+        self.consumed += len(block)
+        return block
+
     async def aclose(self) -> None:
         """Release the underlying iterator (closes async generators early)."""
         await self._chunks.aclose()
