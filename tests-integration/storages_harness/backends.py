@@ -15,14 +15,14 @@ import os
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from litestar_storages.base import BaseStorage
 from litestar_storages.retry import RetryConfig
 from storages_harness.proxy import Fault, respond
 from storages_harness.services import Endpoint, ServiceKind, ServiceManager, cloud_endpoint
 
-__all__ = ("BACKEND_IDS", "CLOUD_IDS", "NETWORK_IDS", "Backend", "BackendUnavailable", "make_backend")
+__all__ = ("BACKEND_IDS", "CLOUD_IDS", "NETWORK_IDS", "Backend", "BackendUnavailable", "Match", "make_backend")
 
 BACKEND_IDS = ("memory", "filesystem", "s3", "azure", "gcs")
 """The five backends, with the parameter ids every parametrised test uses."""
@@ -34,6 +34,13 @@ CLOUD_IDS = ("s3-cloud", "azure-cloud", "gcs-cloud")
 """Opt-in runs against real cloud accounts (see ``services.CLOUD_VARIABLES``)."""
 
 MIB = 1024 * 1024
+
+
+class Match(TypedDict):
+    """Which requests a fault targets: the method, and text the target contains."""
+
+    method: str
+    path: str
 
 
 class BackendUnavailable(Exception):
@@ -106,9 +113,26 @@ class Backend(ABC):
         """Return every object name in the underlying store, sorted (all namespaces)."""
         return []
 
-    async def open_uploads(self, namespace: str) -> list[str]:
-        """Return multipart uploads (or uncommitted blocks) still open under ``namespace``."""
+    async def leftovers(self, namespace: str) -> list[str]:
+        """Return what unfinished writes left under ``namespace``: temporary files, open
+        multipart uploads. Empty when every write either completed or was undone."""
         return []
+
+    def upload_request(self, name: str) -> Match:
+        """Match the request that uploads a small object named ``name`` (fault targeting)."""
+        return {"method": "PUT", "path": name}
+
+    def part_request(self) -> Match:
+        """Match the requests that upload one part (block, chunk) of a large object."""
+        raise NotImplementedError
+
+    def start_request(self) -> Match:
+        """Match the first request of a large upload (the one opening it server-side)."""
+        return self.part_request()
+
+    def download_request(self, name: str) -> Match:
+        """Match the request that downloads object ``name``."""
+        return {"method": "GET", "path": name}
 
     async def purge(self, namespace: str) -> None:
         """Remove everything under ``namespace`` (tidy-up after a test)."""
@@ -183,6 +207,20 @@ class FileSystemBackend(Backend):
         import shutil
 
         shutil.rmtree(self.root(namespace), ignore_errors=True)
+
+    async def leftovers(self, namespace: str) -> list[str]:
+        # The backend's documented internal names: "<name>\\tmp" temporary files and
+        # the ".multipart\\" staging folder (keys can never contain a backslash).
+        from litestar_storages.backends.filesystem.paths import STAGING_DIR, is_temp
+
+        root = self.root(namespace)
+        found: list[str] = []
+        for folder, _dirs, files in os.walk(root):
+            relative = os.path.relpath(folder, root)
+            for name in files:
+                if is_temp(name) or relative.split(os.sep)[0] == STAGING_DIR:
+                    found.append(os.path.join(relative, name))
+        return sorted(found)
 
 
 class S3Backend(Backend):
@@ -266,7 +304,13 @@ class S3Backend(Backend):
                 names.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(names)
 
-    async def open_uploads(self, namespace: str) -> list[str]:
+    def part_request(self) -> Match:
+        return {"method": "PUT", "path": "partNumber="}
+
+    def start_request(self) -> Match:
+        return {"method": "POST", "path": "?uploads"}
+
+    async def leftovers(self, namespace: str) -> list[str]:
         async with self._client() as client:
             page = await client.list_multipart_uploads(Bucket=self.endpoint.bucket, Prefix=f"{namespace}/")
         return [f"{upload['Key']} ({upload['UploadId']})" for upload in page.get("Uploads", [])]
@@ -352,16 +396,11 @@ class AzureBackend(Backend):
         async with self._container() as container:
             return sorted([blob.name async for blob in container.list_blobs()])
 
-    async def open_uploads(self, namespace: str) -> list[str]:
-        # Azure has no multipart sessions: staged blocks that were never committed
-        # show up as blobs of size 0 only when listed with "uncommittedblobs".
-        async with self._container() as container:
-            committed = {blob.name async for blob in container.list_blobs(name_starts_with=f"{namespace}/")}
-            every = [
-                blob.name
-                async for blob in container.list_blobs(name_starts_with=f"{namespace}/", include=["uncommittedblobs"])
-            ]
-        return [f"{name} (uncommitted blocks)" for name in every if name not in committed]
+    def part_request(self) -> Match:
+        return {"method": "PUT", "path": "blockid="}
+
+    # leftovers(): staged blocks never committed cannot be removed through the API
+    # (they expire after a week) and are no object: only committed blobs count.
 
     async def purge(self, namespace: str) -> None:
         async with self._container() as container:
@@ -415,6 +454,15 @@ class GCSBackend(Backend):
             options["timeout"] = timeout
         # 256 KiB chunks (GCS's unit) so the kit's large objects go through resumable uploads.
         return GCSStorage(GCSConfig(bucket=self.endpoint.bucket, prefix=namespace, chunk_size=256 * 1024, **options))
+
+    def upload_request(self, name: str) -> Match:
+        return {"method": "POST", "path": "/upload/"}
+
+    def part_request(self) -> Match:
+        return {"method": "PUT", "path": "upload_id="}
+
+    def start_request(self) -> Match:
+        return {"method": "POST", "path": "uploadType=resumable"}
 
     async def _objects(self, prefix: str) -> list[str]:
         import aiohttp

@@ -49,6 +49,7 @@ class Fault:
         method: Only requests with this method (``None``: any).
         path: Only requests whose target contains this text (``None``: any).
         times: How many matching exchanges it applies to; ``None`` for all of them.
+        skip: How many matching exchanges to let through untouched first.
         phase: Which direction ``after`` counts: request body or response.
         after: Bytes forwarded before the fault strikes.
         status: Status code of a ``respond`` fault.
@@ -68,15 +69,23 @@ class Fault:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     rate: int = 64 * 1024
+    skip: int = 0
     hits: int = 0
+    seen: int = 0
 
     def matches(self, method: str, target: str) -> bool:
-        """Tell whether this fault applies to a request (and has strikes left)."""
-        if self.times is not None and self.hits >= self.times:
-            return False
+        """Tell whether a request is one this fault watches (whether or not it strikes)."""
         if self.method is not None and self.method.upper() != method.upper():
             return False
         return self.path is None or self.path in target
+
+    def strike(self) -> bool:
+        """Count one matching exchange; tell whether the fault strikes it."""
+        self.seen += 1
+        if self.seen <= self.skip or (self.times is not None and self.hits >= self.times):
+            return False
+        self.hits += 1
+        return True
 
     @property
     def exhausted(self) -> bool:
@@ -92,9 +101,12 @@ def respond(
     method: str | None = None,
     path: str | None = None,
     times: int | None = 1,
+    skip: int = 0,
 ) -> Fault:
     """Answer matching requests with ``status`` instead of forwarding them."""
-    return Fault("respond", method=method, path=path, times=times, status=status, body=body, headers=tuple(headers))
+    return Fault(
+        "respond", method=method, path=path, times=times, skip=skip, status=status, body=body, headers=tuple(headers)
+    )
 
 
 def reset(
@@ -104,9 +116,10 @@ def reset(
     method: str | None = None,
     path: str | None = None,
     times: int | None = 1,
+    skip: int = 0,
 ) -> Fault:
     """Reset (RST) the connection after ``after`` bytes of the given phase."""
-    return Fault("reset", method=method, path=path, times=times, phase=phase, after=after)
+    return Fault("reset", method=method, path=path, times=times, skip=skip, phase=phase, after=after)
 
 
 def close(
@@ -116,9 +129,10 @@ def close(
     method: str | None = None,
     path: str | None = None,
     times: int | None = 1,
+    skip: int = 0,
 ) -> Fault:
     """Close the connection cleanly (FIN) after ``after`` bytes of the given phase."""
-    return Fault("close", method=method, path=path, times=times, phase=phase, after=after)
+    return Fault("close", method=method, path=path, times=times, skip=skip, phase=phase, after=after)
 
 
 def stall(
@@ -128,14 +142,17 @@ def stall(
     method: str | None = None,
     path: str | None = None,
     times: int | None = 1,
+    skip: int = 0,
 ) -> Fault:
     """Stop forwarding after ``after`` bytes of the given phase, keeping the connection open."""
-    return Fault("stall", method=method, path=path, times=times, phase=phase, after=after)
+    return Fault("stall", method=method, path=path, times=times, skip=skip, phase=phase, after=after)
 
 
-def slow(rate: int, *, method: str | None = None, path: str | None = None, times: int | None = 1) -> Fault:
+def slow(
+    rate: int, *, method: str | None = None, path: str | None = None, times: int | None = 1, skip: int = 0
+) -> Fault:
     """Forward matching responses at ``rate`` bytes per second."""
-    return Fault("slow", method=method, path=path, times=times, rate=rate)
+    return Fault("slow", method=method, path=path, times=times, skip=skip, rate=rate)
 
 
 @dataclass(frozen=True)
@@ -364,7 +381,8 @@ class _Connection:
         while True:
             data = await self.upstream_reader.read(_READ_SIZE)
             if not data:
-                self.client_writer.close()
+                if not self.stalled:  # a hung server does not hang up either
+                    self.client_writer.close()
                 return
             exchange = self.exchange
             if exchange.response_head:
@@ -476,8 +494,7 @@ class FaultProxy:
 
     def _select(self, method: str, target: str) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(method, target):
-                fault.hits += 1
+            if fault.matches(method, target) and fault.strike():
                 return fault
         return None
 
