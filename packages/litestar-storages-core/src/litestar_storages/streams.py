@@ -228,26 +228,31 @@ class ByteStream:
         Returns:
             Up to ``size`` bytes; empty once the stream is exhausted.
         """
-        block = bytearray()
-        if self._buffer:
-            take = min(size, len(self._buffer))
-            with memoryview(self._buffer) as view:
-                block += view[:take]
-            del self._buffer[:take]
-        while len(block) < size and not self._exhausted:
-            try:
-                chunk = await self._chunks.__anext__()
-            except StopAsyncIteration:
-                self._exhausted = True
-                break
-            need = size - len(block)
-            if len(chunk) <= need:
-                block += chunk
-            else:
-                with memoryview(chunk) as view:
-                    block += view[:need]
-                    self._buffer += view[need:]
-        self.consumed += len(block)
+        # Allocated once at full size and filled in place: growing a bytearray chunk by
+        # chunk reallocates it, briefly holding two copies.
+        block = bytearray(size)
+        filled = 0
+        with memoryview(block) as target:
+            if self._buffer:
+                filled = min(size, len(self._buffer))
+                target[:filled] = self._buffer[:filled]
+                del self._buffer[:filled]
+            while filled < size and not self._exhausted:
+                try:
+                    chunk = await self._chunks.__anext__()
+                except StopAsyncIteration:
+                    self._exhausted = True
+                    break
+                taken = min(size - filled, len(chunk))
+                with memoryview(chunk) as source:
+                    target[filled : filled + taken] = source[:taken]
+                    if taken < len(chunk):
+                        self._buffer += source[taken:]
+                filled += taken
+                del chunk
+        if filled < size:
+            del block[filled:]
+        self.consumed += filled
         return block
 
     async def aclose(self) -> None:
