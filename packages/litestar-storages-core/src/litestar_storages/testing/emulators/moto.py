@@ -1,4 +1,4 @@
-"""moto's S3 server, run in a background thread of the test process.
+"""moto's S3 server, run in a background thread of the test process (or as a child process).
 
 ``moto[server]`` (a test dependency, imported only when the server starts) answers the
 S3 REST API over real HTTP: SigV4 requests, ranges, multipart uploads, conditional
@@ -9,10 +9,13 @@ on, and it does not enforce a presigned URL's expiry or a POST policy's conditio
 from __future__ import annotations
 
 import logging
+import sys
 import urllib.error
 import urllib.request
 from types import TracebackType
 from typing import Any
+
+from litestar_storages.testing.emulators.process import EmulatorProcess, free_port, http_ready
 
 __all__ = ("MotoServer",)
 
@@ -29,16 +32,20 @@ class MotoServer:
         host: The loopback address the server listens on.
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, quiet: bool = True, subprocess: bool = False) -> None:
         """Describe the server; nothing starts until :meth:`start` (or ``with``).
 
         Args:
             host: The loopback address to listen on.
             port: The port; ``0`` lets the system pick a free one when the server starts.
             quiet: Silence werkzeug's line per request (it logs every request at INFO).
+            subprocess: Run ``python -m moto.server`` as a child process instead of a
+                thread, so the server's memory and CPU stay out of the test process
+                (for memory measurements and benchmarks).
         """
         self.host = host
         self.quiet = quiet
+        self.subprocess = subprocess
         self._requested_port = port
         self._port: int | None = None
         self._server: Any = None
@@ -71,6 +78,17 @@ class MotoServer:
             raise RuntimeError("MotoServer needs moto's server extra: pip install 'moto[server]'") from error
         if self._server is not None:
             return
+        if self.subprocess:
+            port = self._requested_port or free_port(self.host)
+            url = f"http://{self.host}:{port}"
+            process = EmulatorProcess(
+                [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(port)],
+                ready=lambda: http_ready(f"{url}/moto-api/"),
+                name="moto server",
+            )
+            process.start()
+            self._server, self._port = process, port
+            return
         if self.quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = ThreadedMotoServer(ip_address=self.host, port=self._requested_port, verbose=False)
@@ -85,6 +103,8 @@ class MotoServer:
         if server is None:
             return
         server.stop()
+        if isinstance(server, EmulatorProcess):
+            return
         # ThreadedMotoServer.stop() only ends the serve loop: the listening socket stays
         # open and would accept connections nobody answers. Close it so clients of a
         # stopped server get "connection refused", as with a real outage.
