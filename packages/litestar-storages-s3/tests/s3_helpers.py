@@ -8,6 +8,7 @@ connection. The SDK under test talks real HTTP to it: nothing of aiobotocore is 
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -137,7 +138,11 @@ class FaultProxy:
         assert self._session is not None
         headers = {name: value for name, value in request.headers.items() if name.lower() not in HOP_BY_HOP}
         async with self._session.request(
-            request.method, f"{self.upstream}{request.path_qs}", headers=headers, data=body, allow_redirects=False
+            request.method,
+            f"{self.upstream}{request.path_qs}",
+            headers=headers,
+            data=io.BytesIO(body),
+            allow_redirects=False,
         ) as upstream:
             payload = await upstream.read()
             reply_headers = {name: value for name, value in upstream.headers.items() if name.lower() not in HOP_BY_HOP}

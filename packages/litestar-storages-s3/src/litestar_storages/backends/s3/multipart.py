@@ -16,6 +16,7 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from litestar_storages.backends.s3.body import request_body
 from litestar_storages.backends.s3.client import call
 from litestar_storages.backends.s3.config import MAX_OBJECT_SIZE, MAX_PARTS, MIN_PART_SIZE
 from litestar_storages.exceptions import StorageValidationError
@@ -55,10 +56,14 @@ def fit_part_size(part_size: int, total: int | None, *, key: str) -> int:
     return math.ceil(math.ceil(total / MAX_PARTS) / MIB) * MIB
 
 
-async def iter_parts(stream: ByteStream, read_ahead: list[bytes], part_size: int, *, key: str) -> AsyncIterator[bytes]:
-    """Cut the bytes already read and then the rest of ``stream`` into parts of ``part_size`` bytes.
+async def iter_parts(
+    stream: ByteStream, read_ahead: list[bytearray], part_size: int, *, key: str
+) -> AsyncIterator[bytearray]:
+    """Cut the blocks already read and then the rest of ``stream`` into parts of ``part_size`` bytes.
 
-    Blocks of exactly ``part_size`` bytes are passed on without a copy.
+    Parts are ``bytearray`` blocks from :meth:`ByteStream.read_block`: botocore and
+    aiohttp send them without a further copy (a ``bytes`` body is copied into a
+    ``BytesIO`` and copied again by aiohttp), so each part in flight costs its size once.
 
     Args:
         stream: The input, already read up to the end of ``read_ahead``.
@@ -73,22 +78,32 @@ async def iter_parts(stream: ByteStream, read_ahead: list[bytes], part_size: int
     Raises:
         StorageValidationError: If the input needs more than 10,000 parts.
     """
-    buffer = b""
     count = 0
+    carry = bytearray()
     while True:
-        while len(buffer) >= part_size:
+        block = read_ahead.pop(0) if read_ahead else await stream.read_block(part_size - len(carry))
+        if not block:
+            break
+        # Every yielded block is dropped right after: a local name holding it while the
+        # next one is read would keep one more part alive than the memory bound allows.
+        if not carry and len(block) == part_size:
             count += 1
             _check_part_count(count, key)
-            # Slicing a bytes object to its full length returns it without a copy.
-            yield buffer[:part_size]
-            buffer = buffer[part_size:]
-        more = read_ahead.pop(0) if read_ahead else await stream.read(part_size - len(buffer))
-        if not more:
-            if buffer:
-                _check_part_count(count + 1, key)
-                yield buffer
-            return
-        buffer = buffer + more if buffer else more
+            yield block
+            del block
+            continue
+        carry += block
+        del block
+        while len(carry) >= part_size:
+            count += 1
+            _check_part_count(count, key)
+            part = carry[:part_size]
+            del carry[:part_size]
+            yield part
+            del part
+    if carry:
+        _check_part_count(count + 1, key)
+        yield carry
 
 
 def _check_part_count(count: int, key: str) -> None:
@@ -223,7 +238,7 @@ async def upload_parts(
     bucket: str,
     name: str,
     key: str,
-    parts: AsyncIterator[bytes],
+    parts: AsyncIterator[bytearray],
     create_args: Mapping[str, Any],
     complete_args: Mapping[str, Any],
     max_concurrency: int,
@@ -272,6 +287,7 @@ async def upload_parts(
                 client, bucket=bucket, name=name, key=key, upload_id=upload_id, number=number, body=part, retry=retry
             )
             scheduler.start(number, request, len(part))
+            del part, request  # the task holds them now; see iter_parts
         uploaded = await scheduler.drain()
         completed = await call(
             lambda: client.complete_multipart_upload(
@@ -292,11 +308,21 @@ async def upload_parts(
 
 
 def _part_request(
-    client: S3Client, *, bucket: str, name: str, key: str, upload_id: str, number: int, body: bytes, retry: RetryConfig
+    client: S3Client,
+    *,
+    bucket: str,
+    name: str,
+    key: str,
+    upload_id: str,
+    number: int,
+    body: bytearray,
+    retry: RetryConfig,
 ) -> Callable[[], Awaitable[str]]:
     async def request() -> str:
         response = await call(
-            lambda: client.upload_part(Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=body),
+            lambda: client.upload_part(
+                Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=request_body(body)
+            ),
             key=key,
             retry=retry,
         )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from litestar_storages.backends.s3.body import request_body
 from litestar_storages.backends.s3.client import call, open_client
 from litestar_storages.backends.s3.config import MAX_PARTS, S3Config
 from litestar_storages.backends.s3.errors import error_code, errors
@@ -288,17 +289,13 @@ class S3Storage(BaseStorage):
                 key, data, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
             )
 
-        stream = ByteStream(
-            data,
-            chunk_size=part_size if isinstance(data, (bytes, bytearray, memoryview)) else DEFAULT_CHUNK_SIZE,
-            key=key,
-        )
+        stream = ByteStream(data, key=key)
         reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
         if not overwrite and not conditional:
             await self._refuse_existing(key)
         try:
-            head = await stream.read(threshold)
-            tail = await stream.read(part_size) if len(head) == threshold else b""
+            head = await stream.read_block(threshold)
+            tail = await stream.read_block(part_size) if len(head) == threshold else bytearray()
             if not tail:
                 return await self._put_object(
                     key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
@@ -339,7 +336,7 @@ class S3Storage(BaseStorage):
     async def _put_object(
         self,
         key: str,
-        body: bytes,
+        body: bytes | bytearray,
         *,
         attributes: dict[str, Any],
         conditional: bool,
@@ -350,13 +347,15 @@ class S3Storage(BaseStorage):
         bucket, name = self.config.bucket, self._name(key)
         if conditional:
             response = await call(
-                lambda: client.put_object(Bucket=bucket, Key=name, Body=body, IfNoneMatch="*", **attributes),
+                lambda: client.put_object(
+                    Bucket=bucket, Key=name, Body=request_body(body), IfNoneMatch="*", **attributes
+                ),
                 key=key,
                 retry=self.config.retry,
             )
         else:
             response = await call(
-                lambda: client.put_object(Bucket=bucket, Key=name, Body=body, **attributes),
+                lambda: client.put_object(Bucket=bucket, Key=name, Body=request_body(body), **attributes),
                 key=key,
                 retry=self.config.retry,
             )
@@ -828,12 +827,12 @@ class S3Storage(BaseStorage):
             raise StorageValidationError(f"part_number must be 1 to {MAX_PARTS}, got {part_number!r}", key=upload.key)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
-        body = bytes(data)
+        body = data
         client = await self._s3()
         bucket, name = self.config.bucket, self._name(upload.key)
         response = await call(
             lambda: client.upload_part(
-                Bucket=bucket, Key=name, UploadId=upload.upload_id, PartNumber=part_number, Body=body
+                Bucket=bucket, Key=name, UploadId=upload.upload_id, PartNumber=part_number, Body=request_body(body)
             ),
             key=upload.key,
             retry=self.config.retry,
