@@ -138,9 +138,9 @@ class Backend(ABC):
         """Remove everything under ``namespace`` (tidy-up after a test)."""
         return
 
-    def unavailable_fault(self, **match: Any) -> Fault:
-        """A 503 answer shaped like the service's own throttling error."""
-        return respond(503, **match)
+    def error_fault(self, status: int, **match: Any) -> Fault:
+        """An answer with ``status`` (503, 500) shaped like the service's own error."""
+        return respond(status, **match)
 
     @property
     def timeout_setting(self) -> str | None:
@@ -328,9 +328,10 @@ class S3Backend(Backend):
                 batch = [{"Key": name} for name in names[start : start + 1000]]
                 await client.delete_objects(Bucket=self.endpoint.bucket, Delete={"Objects": batch, "Quiet": True})
 
-    def unavailable_fault(self, **match: Any) -> Fault:
-        body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-        return respond(503, body=body, headers=[("Content-Type", "application/xml")], **match)
+    def error_fault(self, status: int, **match: Any) -> Fault:
+        code = b"SlowDown" if status == 503 else b"InternalError"
+        body = b"<Error><Code>" + code + b"</Code><Message>Please retry.</Message></Error>"
+        return respond(status, body=body, headers=[("Content-Type", "application/xml")], **match)
 
 
 class AzureBackend(Backend):
@@ -408,13 +409,13 @@ class AzureBackend(Backend):
             for name in names:
                 await container.delete_blob(name)
 
-    def unavailable_fault(self, **match: Any) -> Fault:
+    def error_fault(self, status: int, **match: Any) -> Fault:
+        code = "ServerBusy" if status == 503 else "InternalError"
         body = (
-            b'<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code>'
-            b"<Message>The server is busy.</Message></Error>"
-        )
-        headers = [("Content-Type", "application/xml"), ("x-ms-error-code", "ServerBusy")]
-        return respond(503, body=body, headers=headers, **match)
+            f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>Please retry.</Message></Error>'
+        ).encode()
+        headers = [("Content-Type", "application/xml"), ("x-ms-error-code", code)]
+        return respond(status, body=body, headers=headers, **match)
 
 
 class GCSBackend(Backend):
@@ -496,9 +497,11 @@ class GCSBackend(Backend):
                 async with session.delete(f"{base}/{quote(name, safe='')}") as response:
                     await response.read()
 
-    def unavailable_fault(self, **match: Any) -> Fault:
-        body = b'{"error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}}'
-        return respond(503, body=body, headers=[("Content-Type", "application/json")], **match)
+    def error_fault(self, status: int, **match: Any) -> Fault:
+        body = (
+            f'{{"error": {{"code": {status}, "message": "Backend Error", "errors": [{{"reason": "backendError"}}]}}}}'
+        )
+        return respond(status, body=body.encode(), headers=[("Content-Type", "application/json")], **match)
 
 
 _CLASSES: dict[str, type[Backend]] = {
