@@ -255,6 +255,28 @@ class ByteStream:
         self.consumed += filled
         return block
 
+    async def at_eof(self) -> bool:
+        """Tell whether the stream has no more bytes, fetching at most one chunk ahead.
+
+        Lets a backend that has read exactly its single-request limit learn whether more
+        follows without reading (and holding) a whole further block.
+
+        Returns:
+            ``True`` once the stream is exhausted.
+        """
+        if self._buffer:
+            return False
+        while not self._exhausted:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._exhausted = True
+                break
+            if chunk:
+                self._buffer += chunk
+                return False
+        return True
+
     async def aclose(self) -> None:
         """Release the underlying iterator (closes async generators early)."""
         await self._chunks.aclose()
