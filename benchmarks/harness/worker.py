@@ -7,15 +7,27 @@ pickling SDK objects or exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import traceback
 from typing import Any
 
-from benchmarks.harness.contender import Unsupported
+from benchmarks.harness.contender import Contender, Unsupported
 from benchmarks.harness.scenarios import SCENARIOS
 
 Job = dict[str, Any]
 JobResult = dict[str, Any]
+
+
+async def warm_up(contender: Contender) -> None:
+    """Make one request off the clock, so lazily created clients and the first connection exist.
+
+    Libraries differ in when they build their client (litestar-storages on first use,
+    raw SDK clients when opened); without this the first measured operation of some
+    would pay for it. The object does not exist; the expected "not found" is ignored.
+    """
+    with contextlib.suppress(Exception):
+        await contender.info("warm-up/missing-object")
 
 
 async def _run(job: Job) -> JobResult:
@@ -23,6 +35,7 @@ async def _run(job: Job) -> JobResult:
     contender = module.CONTENDERS[job["contender"]](job["endpoint"])
     try:
         await contender.open()
+        await warm_up(contender)
         metrics = await SCENARIOS[job["scenario"]](contender, job["params"])
     finally:
         await contender.close()
