@@ -19,6 +19,7 @@ from typing import Any
 from benchmarks.harness.orchestrate import FIXTURES, load_suite, scenario_params
 from benchmarks.harness.profile import FULL, QUICK
 from benchmarks.harness.scenarios import SCENARIOS
+from benchmarks.harness.worker import warm_up
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +31,7 @@ async def _run(suite: str, contender_name: str, scenario: str, params: dict[str,
     contender = module.CONTENDERS[contender_name](endpoint)
     await contender.open()
     try:
+        await warm_up(contender)
         profiler = Profiler(async_mode="enabled", interval=0.0005)
         with profiler:
             metrics = await SCENARIOS[scenario](contender, params)
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("contender")
     parser.add_argument("scenario", choices=["small", "large_put", "large_get", "list", "copy"])
     parser.add_argument("--full", action="store_true", help="full-run sizes (default: quick sizes)")
+    parser.add_argument("--show-all", action="store_true", help="show library frames too")
     args = parser.parse_args(argv)
     spec = load_suite(args.suite)
     profile = FULL if args.full else QUICK
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scenario == "small":
             params["concurrency"] = list(profile.concurrency)
         profiler, metrics = asyncio.run(_run(args.suite, args.contender, args.scenario, params, endpoint))
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=args.show_all))
     for name, value in sorted(metrics.items()):
         print(f"{name}: {value:,.3f}")
     output = ROOT / "benchmarks" / "results" / "tmp" / f"profile-{args.suite}-{args.scenario}.html"
