@@ -295,15 +295,14 @@ class S3Storage(BaseStorage):
             await self._refuse_existing(key)
         try:
             head = await stream.read_block(threshold)
-            tail = await stream.read_block(part_size) if len(head) == threshold else bytearray()
-            if not tail:
+            if len(head) < threshold or await stream.at_eof():
                 return await self._put_object(
                     key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
                 )
-            # The blocks read so far move into the part iterator: no local reference may
+            # The block read so far moves into the part iterator: no local reference may
             # keep a part alive after it is uploaded (the memory bound counts on it).
-            read_ahead = [head, tail]
-            del head, tail
+            read_ahead = [head]
+            del head
             if conditional:
                 # Fail before sending gigabytes; the conditional completion below still
                 # settles a race with a concurrent writer.
