@@ -35,9 +35,6 @@ extensions = [
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "examples", "README.md", "Thumbs.db", ".DS_Store"]
-# Pages written by the backend engineers: listed in the toctrees, left out while they
-# do not exist yet (the docs tests list the missing ones). Any other missing page fails.
-optional_pages = ["backends/*", "litestar", "performance"]
 
 # -- MyST -------------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]

@@ -470,20 +470,6 @@ def _resolve_short_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     ) or domain.resolve_xref(env, node.get("refdoc"), app.builder, "obj", full, node, contnode)
 
 
-def _drop_missing_optional_pages(app: Any, docname: str, source: list[str]) -> None:
-    # Toctree entries listed in `optional_pages` (pages other engineers write in
-    # parallel) are dropped while no page matches them, instead of failing the build;
-    # tests-integration/test_docs_examples.py reports the pages still missing.
-    kept = []
-    for line in source[0].splitlines(keepends=True):
-        entry = line.strip()
-        if entry in app.config.optional_pages and not any(Path(app.srcdir).glob(f"{entry}.md")):
-            _LOG.info("toctree of %s: no page %s yet", docname, entry)
-            continue
-        kept.append(line)
-    source[0] = "".join(kept)
-
-
 def setup(app: Any) -> dict[str, Any]:
     """Register the extension with Sphinx.
 
@@ -493,9 +479,7 @@ def setup(app: Any) -> dict[str, Any]:
     Returns:
         Extension metadata.
     """
-    app.add_config_value("optional_pages", [], "env")
     app.connect("builder-inited", _generate)
-    app.connect("source-read", _drop_missing_optional_pages)
     app.connect("autodoc-skip-member", _skip_tests)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-process-signature", _alias_names)
