@@ -444,10 +444,8 @@ class GCSBackend(Backend):
     ) -> BaseStorage:
         from litestar_storages.backends.gcs import GCSConfig, GCSStorage
 
-        options: dict[str, Any] = {}
-        if self.endpoint.cloud:
-            options["service_file"] = self.endpoint.settings["service_file"]
-        else:
+        options: dict[str, Any] = {"service_file": self.endpoint.settings["service_file"]}
+        if not self.endpoint.cloud:
             options["api_root"] = endpoint or self.endpoint.settings["api_root"]
         if retry is not None:
             options["retry"] = retry

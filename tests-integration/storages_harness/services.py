@@ -17,6 +17,8 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -256,8 +258,37 @@ class ServiceManager:
         from litestar_storages.testing.emulators.fake_gcs import FakeGCSServer
 
         gcs = self._stack.enter_context(FakeGCSServer())
-        host, port = _host_port(gcs.url)
-        return Endpoint("gcs", "fake-gcs-server (process)", bucket, host, port, {"api_root": gcs.url})
+        host, port = _host_port(gcs.api_root)
+        settings = {"api_root": gcs.api_root, "service_file": self._signing_key()}
+        return Endpoint("gcs", "fake-gcs-server (process)", bucket, host, port, settings)
+
+    def _signing_key(self) -> str:
+        # The emulator checks no signature, but GCSStorage needs a service-account key
+        # to sign URLs at all: a throwaway one, made for this session.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        folder = tempfile.mkdtemp(prefix="storages-it-gcs-")
+        self._stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        path = os.path.join(folder, "service-account.json")
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(
+                {
+                    "type": "service_account",
+                    "project_id": "integration",
+                    "private_key_id": secrets.token_hex(8),
+                    "private_key": pem,
+                    "client_email": "signer@integration.iam.gserviceaccount.com",
+                    "client_id": "1",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                },
+                file,
+            )
+        return path
 
     # -- testcontainers ----------------------------------------------------------------
 
@@ -311,7 +342,8 @@ class ServiceManager:
             .with_bind_ports(4443, host_port)
         )
         host, port = self._run(container, 4443, "/_internal/healthcheck", host_port=host_port)
-        return Endpoint("gcs", "fake-gcs-server container", bucket, host, port, {"api_root": f"http://{host}:{port}"})
+        settings = {"api_root": f"http://{host}:{port}", "service_file": self._signing_key()}
+        return Endpoint("gcs", "fake-gcs-server container", bucket, host, port, settings)
 
     def _run(self, container: Any, port: int, ready_path: str, *, host_port: int | None = None) -> tuple[str, int]:
         container.start()
