@@ -198,8 +198,10 @@ class FileSystemBackend(Backend):
         return FileSystemStorage(FileSystemConfig(path=self.root(namespace)))
 
     async def names(self) -> list[str]:
+        # Walk the folder above the namespaces too: a file that escaped a root shows
+        # up as "../name", inside no namespace.
         found: list[str] = []
-        for folder, _dirs, files in os.walk(self.base):
+        for folder, _dirs, files in os.walk(self.base.parent):
             found.extend(os.path.relpath(os.path.join(folder, name), self.base) for name in files)
         return sorted(found)
 
