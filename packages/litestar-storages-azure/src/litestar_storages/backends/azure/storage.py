@@ -584,27 +584,6 @@ class AzureStorage(BaseStorage):
             properties = await self._properties(destination)
         return self._stored(destination, properties)
 
-    async def move(self, source: str, destination: str) -> StoredFile:
-        """Move an object: server-side copy, then delete the source.
-
-        Args:
-            source: Key to move from.
-            destination: Key to move to (replaced if it exists).
-
-        Returns:
-            Metadata of the object at its new key.
-
-        Raises:
-            StorageFileNotFoundError: If ``source`` does not exist.
-        """
-        validate_key(source)
-        validate_key(destination)
-        if source == destination:
-            return await self.info(source)
-        moved = await self.copy(source, destination)
-        await self.delete(source, missing_ok=True)
-        return moved
-
     # -- manual multipart uploads (blocks) -----------------------------------------------
 
     async def start_multipart_upload(
