@@ -125,6 +125,7 @@ async def test_dead_upload_leaves_nothing(backend: Backend, size: str, previous:
             setup.proxy.add(reset(100_000, phase="request", skip=1, times=None, **backend.part_request()))
         with pytest.raises(StorageConnectionError):
             await setup.storage.put("dead.bin", stream(data) if size == "large" else data)
+        assert backend.abandoned_sessions(setup.proxy.requests) == [], "upload sessions left open"
         setup.proxy.clear()
         assert await read_or_none(setup.storage, "dead.bin") == (OLD if previous == "present" else None)
         await assert_no_leftovers(backend, setup.namespace)

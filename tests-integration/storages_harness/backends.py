@@ -16,10 +16,11 @@ import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
+from urllib.parse import parse_qs, urlsplit
 
 from litestar_storages.base import BaseStorage
 from litestar_storages.retry import RetryConfig
-from storages_harness.proxy import Fault, respond
+from storages_harness.proxy import Fault, RecordedRequest, respond
 from storages_harness.services import Endpoint, ServiceKind, ServiceManager, cloud_endpoint
 
 __all__ = ("BACKEND_IDS", "CLOUD_IDS", "NETWORK_IDS", "Backend", "BackendUnavailable", "Match", "make_backend")
@@ -116,6 +117,14 @@ class Backend(ABC):
     async def leftovers(self, namespace: str) -> list[str]:
         """Return what unfinished writes left under ``namespace``: temporary files, open
         multipart uploads. Empty when every write either completed or was undone."""
+        return []
+
+    def abandoned_sessions(self, requests: list[RecordedRequest]) -> list[str]:
+        """Upload sessions a failed put used but never cancelled, judged from its requests.
+
+        Only GCS has such sessions (resumable uploads; the emulator cannot list them, so
+        the wire is the evidence); other backends' leftovers are visible in the store.
+        """
         return []
 
     def upload_request(self, name: str) -> Match:
@@ -458,6 +467,15 @@ class GCSBackend(Backend):
 
     def upload_request(self, name: str) -> Match:
         return {"method": "POST", "path": "/upload/"}
+
+    def abandoned_sessions(self, requests: list[RecordedRequest]) -> list[str]:
+        def session(target: str) -> str | None:
+            query = parse_qs(urlsplit(target).query)
+            return query.get("upload_id", [None])[0]
+
+        used = {session(r.target) for r in requests if r.method == "PUT"} - {None}
+        cancelled = {session(r.target) for r in requests if r.method == "DELETE"}
+        return sorted(name for name in used - cancelled if name is not None)
 
     def part_request(self) -> Match:
         return {"method": "PUT", "path": "upload_id="}
