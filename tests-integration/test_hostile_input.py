@@ -27,7 +27,7 @@ from storages_harness.proxy import FaultProxy
 
 from litestar_storages.base import BaseStorage
 from litestar_storages.content import validate_metadata
-from litestar_storages.exceptions import InvalidKeyError, InvalidMetadataError, StorageError
+from litestar_storages.exceptions import InvalidKeyError, InvalidMetadataError, StorageError, StorageFileNotFoundError
 from litestar_storages.keys import validate_key
 
 T = TypeVar("T")
@@ -207,6 +207,59 @@ async def test_list_order_is_key_order(storage: BaseStorage) -> None:
         await storage.put(key, key.encode())
     assert [item.key async for item in storage.list()] == sorted(ORDER_KEYS)
     assert [item.key async for item in storage.list("x")] == sorted(k for k in ORDER_KEYS if k.startswith("x"))
+
+
+def _prefix_probes(neighbour: str) -> list[str]:
+    return [
+        "..",
+        "../",
+        f"../{neighbour}/",
+        f"%2e%2e/{neighbour}/",
+        f"%2E%2E%2F{neighbour}",
+        f"..%2f{neighbour}",
+        f"..\\{neighbour}",
+        "/",
+        "//",
+        f"/{neighbour}/",
+        f"{neighbour}/",
+        "*",
+        "?",
+        "%",
+        "%25",
+        "\\",
+        "\x00",
+    ]
+
+
+@pytest.mark.backends("filesystem", "s3", "azure", "gcs")
+async def test_hostile_prefixes_and_keys_stay_inside(backend: Backend) -> None:
+    namespace, neighbour = new_namespace(), new_namespace()
+    storage = await backend.open(namespace)
+    other = await backend.open(neighbour)
+    try:
+        await storage.put("mine.txt", b"mine")
+        await other.put("secret.txt", b"secret")
+        for prefix in _prefix_probes(neighbour):
+            try:
+                listed = [item.key async for item in storage.list(prefix)]
+            except InvalidKeyError:
+                continue
+            assert listed == [key for key in ["mine.txt"] if key.startswith(prefix)], f"list({prefix!r}): {listed}"
+        for prefix in _prefix_probes(neighbour):
+            key = f"{prefix}secret.txt"
+            try:
+                found = await storage.exists(key)
+            except InvalidKeyError:
+                continue
+            assert not found, f"{key!r} reached the neighbour's object"
+            with pytest.raises(StorageFileNotFoundError):
+                await storage.get_bytes(key)
+        assert await other.get_bytes("secret.txt") == b"secret"
+    finally:
+        await storage.close()
+        await other.close()
+        await backend.purge(namespace)
+        await backend.purge(neighbour)
 
 
 def _inside(name: str, *namespaces: str) -> bool:
