@@ -213,3 +213,88 @@ def sdk_client(api_root: str, session: aiohttp.ClientSession, **kwargs: Any) -> 
     """A gcloud-aio-storage client on ``session`` (what users may pass to GCSStorage)."""
     client: SDKStorage = SDKStorage(api_root=api_root, session=session, **kwargs)  # type: ignore[arg-type]
     return client
+
+
+@dataclass
+class FaultyFront:
+    """A forwarding server in front of fake-gcs-server that breaks chosen chunk requests.
+
+    Every request is forwarded to the emulator, except the resumable chunk requests
+    (``PUT`` with an ``upload_id``) given an action in ``chunk_faults`` (by the chunk
+    request's 0-based index, retries included; ``default`` for the others):
+
+    - ``"pass"``: forwarded.
+    - ``"cut"``: ``cut_after`` bytes of the body are read, then the connection is reset;
+      the emulator never sees the request (a connection dying mid-body).
+    - ``"503"``: answered 503 ``backendError`` by the front itself.
+    - ``"lose-answer"``: forwarded whole (the emulator takes the bytes), then the
+      connection is reset instead of answering: a lost answer.
+    """
+
+    server: TestServer
+    upstream: str
+    chunk_faults: dict[int, str] = field(default_factory=dict)
+    default: str = "pass"
+    cut_after: int = 100_000
+    chunk_requests: list[str] = field(default_factory=list)
+    """``Content-Range`` of every chunk request received, in order."""
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+
+@asynccontextmanager
+async def faulty_front(upstream: str) -> AsyncIterator[FaultyFront]:
+    """Start a :class:`FaultyFront` forwarding to ``upstream`` (fake-gcs-server's URL)."""
+    holder: dict[str, FaultyFront] = {}
+    client = aiohttp.ClientSession(auto_decompress=False)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        front = holder["front"]
+        action = "pass"
+        if request.method == "PUT" and "upload_id" in request.query:
+            action = front.chunk_faults.get(len(front.chunk_requests), front.default)
+            front.chunk_requests.append(request.headers.get("Content-Range", ""))
+        if action == "503":
+            await request.read()
+            return web.Response(status=503, text=json.dumps(BACKEND_ERROR), content_type="application/json")
+        if action == "cut":
+            await request.content.readexactly(min(front.cut_after, request.content_length or 0))
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=599)  # never sent: the connection is gone
+        body = await request.read()
+        headers = {name: value for name, value in request.headers.items() if name.lower() not in _HOP_HEADERS}
+        async with client.request(
+            request.method,
+            f"{front.upstream}{request.path_qs}",
+            headers=headers,
+            data=body,
+            allow_redirects=False,
+        ) as answer:
+            payload = await answer.read()
+            answer_headers = {
+                name: value.replace(front.upstream, front.url)
+                for name, value in answer.headers.items()
+                if name.lower() not in _HOP_HEADERS
+            }
+        if action == "lose-answer":
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=599)  # never sent: the connection is gone
+        return web.Response(status=answer.status, body=payload, headers=answer_headers)
+
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    holder["front"] = FaultyFront(server, upstream.rstrip("/"))
+    try:
+        yield holder["front"]
+    finally:
+        await server.close()
+        await client.close()
+
+
+_HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive"})

@@ -159,53 +159,6 @@ async def test_overwrite_false_on_resumable_upload_against_recorded_412() -> Non
         assert initiate.query["uploadType"] == "resumable"
 
 
-async def test_resumable_chunk_retry_resumes_where_gcs_stopped() -> None:
-    # A chunk request fails (503); the session's status says GCS kept part of it, and
-    # sending resumes from there. fake-gcs-server cannot fail on demand (and saves the
-    # object on a status query), so GCS's answers are replayed.
-    data = pattern(2 * CHUNK + 100)
-    async with replay_server() as server:
-        session_uri = f"{server.url}/upload/resumable/XYZ"
-        server.script = [
-            empty_answer(200, {"Location": session_uri}),
-            empty_answer(308, {"Range": f"bytes=0-{CHUNK - 1}"}),  # chunk 1 accepted
-            json_answer(
-                503, {"error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}}
-            ),
-            empty_answer(308, {"Range": f"bytes=0-{CHUNK + 1000 - 1}"}),  # status: 1000 bytes of chunk 2 kept
-            empty_answer(308, {"Range": f"bytes=0-{2 * CHUNK - 1}"}),  # rest of chunk 2
-            json_answer(200, object_resource("bucket", "retried.bin", len(data))),
-        ]
-        config = GCSConfig(bucket="bucket", api_root=server.url, chunk_size=CHUNK, retry=NO_WAIT)
-        async with GCSStorage(config) as storage:
-            stored = await storage.put("retried.bin", chunks(data))
-        assert stored.size == len(data)
-        puts = [r for r in server.requests if r.method == "PUT"]
-        assert [r.headers["Content-Range"] for r in puts] == [
-            f"bytes 0-{CHUNK - 1}/*",
-            f"bytes {CHUNK}-{2 * CHUNK - 1}/*",
-            "bytes */*",
-            f"bytes {CHUNK + 1000}-{2 * CHUNK - 1}/*",
-            f"bytes {2 * CHUNK}-{len(data) - 1}/{len(data)}",
-        ]
-        assert puts[3].body == data[CHUNK + 1000 : 2 * CHUNK]
-        assert puts[4].body == data[2 * CHUNK :]
-
-
-async def test_resumable_gives_up_after_retries() -> None:
-    async with replay_server() as server:
-        session_uri = f"{server.url}/upload/resumable/XYZ"
-        failure = json_answer(503, {"error": {"code": 503, "message": "Backend Error"}})
-        server.script = [empty_answer(200, {"Location": session_uri}), failure, empty_answer(308), failure]
-        server.script += [empty_answer(308), failure, empty_answer(499)]
-        retry = RetryConfig(max_attempts=3, base_delay=0, jitter=False)
-        config = GCSConfig(bucket="bucket", api_root=server.url, chunk_size=CHUNK, retry=retry)
-        async with GCSStorage(config) as storage:
-            with pytest.raises(StorageConnectionError):
-                await storage.put("never.bin", chunks(pattern(CHUNK + 1)))
-        assert server.requests[-1].method == "DELETE"
-
-
 async def test_small_put_retried_after_transient_error() -> None:
     async with replay_server() as server:
         server.script = [
