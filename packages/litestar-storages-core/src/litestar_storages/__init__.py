@@ -40,6 +40,7 @@ from litestar_storages.types import (
     ProgressCallback,
     ProgressInfo,
     StoredFile,
+    UploadForm,
     UploadResult,
 )
 from litestar_storages.version import __version__
@@ -82,6 +83,7 @@ __all__ = (
     "StorageValidationError",
     "StoredFile",
     "UnsupportedOperationError",
+    "UploadForm",
     "UploadResult",
     "__version__",
     "retry",

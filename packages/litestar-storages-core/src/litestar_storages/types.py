@@ -1,4 +1,4 @@
-"""Value types shared by every backend: stored-file metadata, progress and multipart state."""
+"""Value types shared by every backend: stored-file metadata, progress, multipart state, upload forms."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = (
     "ProgressInfo",
     "StoredFile",
     "TransferOperation",
+    "UploadForm",
     "UploadResult",
 )
 
@@ -123,3 +124,24 @@ class UploadResult:
     part_number: int
     etag: str
     size: int
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """What a browser needs to upload one file straight to a bucket with an HTML form.
+
+    Returned by the ``upload_form`` method of the backends that sign POST policies (S3,
+    GCS). Send a ``multipart/form-data`` POST to :attr:`url` with every entry of
+    :attr:`fields` as a form field, then the file as the last field, named ``file``. The
+    service checks the signed policy (the key, the size range and, when given, the
+    content type and metadata), so the browser posting the form needs no trust.
+
+    Attributes:
+        url: Where to POST the form.
+        fields: Form fields to send as they are, before the file.
+        expires_at: When the policy stops being accepted (UTC).
+    """
+
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
