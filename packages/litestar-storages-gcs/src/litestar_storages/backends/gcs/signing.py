@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -24,13 +23,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.types import UploadForm
 
 __all__ = (
     "ALGORITHM",
     "IAMSigner",
     "KeySigner",
     "Signer",
-    "UploadForm",
     "canonical_request",
     "sign_post_policy",
     "sign_url",
@@ -122,26 +121,6 @@ class IAMSigner:
         """
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
-
-
-@dataclass(frozen=True)
-class UploadForm:
-    """What a browser needs to upload one file straight to the bucket with an HTML form.
-
-    Send a ``multipart/form-data`` POST to :attr:`url` with every entry of :attr:`fields`
-    as a form field, then the file as the last field, named ``file``. GCS checks the
-    signed policy: the key, the size range and (when given) the content type and
-    metadata. Same shape as the S3 backend's form.
-
-    Attributes:
-        url: Where to POST the form.
-        fields: Form fields to send as they are, before the file.
-        expires_at: When the policy stops being accepted (UTC).
-    """
-
-    url: str
-    fields: dict[str, str] = field(default_factory=dict)
-    expires_at: datetime | None = None
 
 
 def _timestamps(now: datetime | None) -> tuple[datetime, str, str]:

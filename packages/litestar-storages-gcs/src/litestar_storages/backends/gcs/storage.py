@@ -20,7 +20,6 @@ from litestar_storages.backends.gcs.signing import (
     IAMSigner,
     KeySigner,
     Signer,
-    UploadForm,
     sign_post_policy,
     sign_url,
 )
@@ -39,7 +38,7 @@ from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.retry import with_retry
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE, ByteStream, PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
 
 __all__ = ("GCSStorage",)
 
