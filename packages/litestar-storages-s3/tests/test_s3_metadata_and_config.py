@@ -158,6 +158,8 @@ def test_names_are_exported() -> None:
     assert set(s3_package.__all__) == {"S3Config", "S3Storage", "UploadForm", "__version__"}
     for name in s3_package.__all__:
         assert getattr(s3_package, name) is not None
+    # The form type lives in core, shared with GCS; the old import path keeps working.
+    assert s3_package.UploadForm is litestar_storages.UploadForm
 
 
 async def test_close_is_idempotent_and_reopens(moto_server: MotoServer, bucket: str) -> None:

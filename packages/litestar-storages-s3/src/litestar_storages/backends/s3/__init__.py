@@ -9,8 +9,8 @@ also importable from :mod:`litestar_storages`::
 """
 
 from litestar_storages.backends.s3.config import S3Config
-from litestar_storages.backends.s3.presign import UploadForm
 from litestar_storages.backends.s3.storage import S3Storage
 from litestar_storages.backends.s3.version import __version__
+from litestar_storages.types import UploadForm
 
 __all__ = ("S3Config", "S3Storage", "UploadForm", "__version__")

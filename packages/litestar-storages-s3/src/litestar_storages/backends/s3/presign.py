@@ -7,7 +7,6 @@ days; with temporary credentials it also stops working when they expire.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -15,30 +14,12 @@ from urllib.parse import quote
 from litestar_storages.backends.s3.config import MAX_PRESIGNED_EXPIRY
 from litestar_storages.backends.s3.metadata import encode_metadata
 from litestar_storages.exceptions import StorageValidationError
+from litestar_storages.types import UploadForm
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
-__all__ = ("UploadForm", "check_expiry", "content_disposition", "presigned_post", "public_url")
-
-
-@dataclass(frozen=True)
-class UploadForm:
-    """What a browser needs to upload one file straight to the bucket with an HTML form.
-
-    Send a ``multipart/form-data`` POST to :attr:`url` with every entry of :attr:`fields`
-    as a form field, then the file as the last field, named ``file``. S3 checks the
-    signed policy: the key, the size range and (when given) the content type.
-
-    Attributes:
-        url: Where to POST the form.
-        fields: Form fields to send as they are, before the file.
-        expires_at: When the policy stops being accepted (UTC).
-    """
-
-    url: str
-    fields: dict[str, str] = field(default_factory=dict)
-    expires_at: datetime | None = None
+__all__ = ("check_expiry", "content_disposition", "presigned_post", "public_url")
 
 
 def check_expiry(expires_in: timedelta | None, default: timedelta, *, key: str) -> int:

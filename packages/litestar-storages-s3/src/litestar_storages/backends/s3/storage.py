@@ -25,7 +25,6 @@ from litestar_storages.backends.s3.multipart import (
     upload_parts,
 )
 from litestar_storages.backends.s3.presign import (
-    UploadForm,
     check_expiry,
     content_disposition,
     presigned_post,
@@ -47,7 +46,7 @@ from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE, ByteStream, PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
