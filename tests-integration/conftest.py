@@ -29,6 +29,8 @@ HERE = Path(__file__).parent
 
 
 HARNESS = pytest.StashKey[Harness]()
+BACKEND_PROPERTY = "storages_backend"
+SERVICE_PROPERTY = "storages_service"
 # pytest_runtest_logreport gets no config: it finds the harness here.
 _HARNESS_REF: list[Harness] = []
 
@@ -67,18 +69,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    harness = config.stash[HARNESS]
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "backend" in callspec.params and HERE in Path(item.path).parents:
-            harness.item_backend[item.nodeid] = callspec.params["backend"]
+            # user_properties travel with each report, also from pytest-xdist workers.
+            item.user_properties.append((BACKEND_PROPERTY, callspec.params["backend"]))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     # One outcome per test: a failed setup or teardown counts as an error.
     harness = _HARNESS_REF[0] if _HARNESS_REF else None
-    if harness is None or report.nodeid not in harness.item_backend:
+    properties = dict(report.user_properties)
+    backend_id = properties.get(BACKEND_PROPERTY)
+    if harness is None or backend_id is None:
         return
+    harness.item_backend[report.nodeid] = str(backend_id)
+    if SERVICE_PROPERTY in properties:
+        harness.descriptions.setdefault(str(backend_id), str(properties[SERVICE_PROPERTY]))
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if hasattr(report, "wasxfail"):
             outcome = "xfailed" if report.skipped else "xpassed"
@@ -110,9 +117,11 @@ def harness(pytestconfig: pytest.Config) -> Harness:
 def backend(request: pytest.FixtureRequest, harness: Harness) -> Backend:
     """The backend this test instance runs on (its service started on first use)."""
     try:
-        return harness.backend(request.param)
+        chosen = harness.backend(request.param)
     except BackendUnavailable as error:
         pytest.skip(str(error))
+    request.node.user_properties.append((SERVICE_PROPERTY, chosen.describe()))
+    return chosen
 
 
 @pytest_asyncio.fixture

@@ -32,6 +32,7 @@ class Harness:
         self.item_backend: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}
+        self.descriptions: dict[str, str] = {}
         self.not_installed = [backend_id for backend_id in BACKEND_IDS if not _CLASSES[backend_id].installed()]
         self.configured_clouds = [
             backend_id
@@ -83,6 +84,8 @@ class Harness:
             text = ", ".join(f"{tally[name]} {name}" for name in order if tally[name] or name in {"passed", "failed"})
             if backend_id in self.backends:
                 where = self.backends[backend_id].describe()
+            elif backend_id in self.descriptions:  # started in a pytest-xdist worker
+                where = self.descriptions[backend_id]
             elif backend_id in self.unavailable:
                 where = f"skipped: {self.unavailable[backend_id]}"
             else:
