@@ -274,3 +274,11 @@ def test_digest_of_a_session_attached_mid_way_checks_the_size_only() -> None:
     assert not digest.complete
     assert digest.mismatch({"size": "110", "md5Hash": md5_of(b"anything")}) is None
     assert digest.mismatch({"size": "10"}) is not None
+
+
+def test_following_digest_leaves_the_current_one_unchanged() -> None:
+    current = UploadDigest()
+    current.update(b"confirmed ")
+    successor = current.following(b"in flight")
+    assert (current.size, current.md5_base64) == (10, md5_of(b"confirmed "))
+    assert (successor.size, successor.md5_base64) == (19, md5_of(b"confirmed in flight"))

@@ -52,6 +52,25 @@ class UploadDigest:
         self._md5.update(data)
         self.size += len(data)
 
+    def following(self, data: bytes) -> UploadDigest:
+        """Return a new digest with ``data`` added, leaving this one unchanged.
+
+        Safe to run in a worker thread while the chunk is on the wire (hashlib releases
+        the GIL on large inputs), so hashing costs no upload time.
+
+        Args:
+            data: Bytes following those already added.
+
+        Returns:
+            The digest to adopt once GCS has confirmed ``data``.
+        """
+        successor = UploadDigest.__new__(UploadDigest)
+        successor._md5 = self._md5.copy()
+        successor.size = self.size
+        successor.complete = self.complete
+        successor.update(data)
+        return successor
+
     @property
     def md5_base64(self) -> str:
         """The MD5 of the bytes added, base64-encoded as GCS's ``md5Hash``."""

@@ -162,6 +162,17 @@ class ResumableUpload:
                 precondition failed).
         """
         start, end = self.offset, self.offset + len(chunk)
+        # Hashed in a worker thread while the chunk is on the wire; adopted only once
+        # GCS confirms the chunk, so a part the caller retries is not hashed twice.
+        hashing = asyncio.ensure_future(asyncio.to_thread(self._digest.following, chunk))
+        try:
+            return await self._send(chunk, start, end, hashing, final=final)
+        finally:
+            hashing.cancel()
+
+    async def _send(
+        self, chunk: bytes, start: int, end: int, hashing: asyncio.Future[UploadDigest], *, final: bool
+    ) -> dict[str, Any] | None:
         position = start
         failures = 0
         stalls = 0
@@ -175,9 +186,7 @@ class ResumableUpload:
                 await asyncio.sleep(self._retry.delay_for(failures))
                 continue
             if resource is not None:
-                # Bytes count as sent only once confirmed: a part retried by the caller
-                # after a failure is not hashed twice.
-                self._digest.update(chunk)
+                self._digest = await hashing
                 self.offset = end
                 return await self._verified(resource, final=final)
             if persisted > end or persisted < start:
@@ -185,7 +194,7 @@ class ResumableUpload:
                     f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end} just sent", key=self.key
                 )
             if persisted == end and not final:
-                self._digest.update(chunk)
+                self._digest = await hashing
                 self.offset = end
                 return None
             stalls = stalls + 1 if persisted == position else 0
