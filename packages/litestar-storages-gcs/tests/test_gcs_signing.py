@@ -136,7 +136,7 @@ async def test_public_base_url_gives_plain_urls(gcs_config: GCSConfig) -> None:
     async with GCSStorage(config) as storage:
         assert await storage.url("a b/c.jpg") == "https://cdn.example.com/media/a%20b/c.jpg"
         # Uploads still need a signature, and there is no key here.
-        with pytest.raises(ConfigurationError) as caught:
+        with pytest.raises(ConfigurationError, match="upload URLs always need a key") as caught:
             await storage.url("a.jpg", method="PUT")
         assert caught.value.field == "service_file"
 

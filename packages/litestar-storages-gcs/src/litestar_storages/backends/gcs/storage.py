@@ -602,7 +602,7 @@ class GCSStorage(BaseStorage):
             raise ConfigurationError(
                 "GCSStorage cannot sign URLs: the credentials hold no service-account key. Set "
                 "GCSConfig.service_file to a service-account key (any key works with an emulator) "
-                "or GCSConfig.public_base_url for plain URLs",
+                "or GCSConfig.public_base_url for plain (unsigned) GET URLs; upload URLs always need a key",
                 field="service_file",
             )
         self._signer = self._iam_signer(transport, token)
