@@ -7,13 +7,19 @@ once. :class:`PartBody` avoids all three: botocore sees a seekable file-like obj
 (for the Content-Length and, on plain HTTP, the payload hash) and aiohttp an async
 iterable, which it writes 64 KiB at a time with flow control. Each part in flight then
 costs its size once, which is what the memory bound of multipart uploads counts on.
+
+Each slice aiohttp asks for is reported to a :class:`~.stall.SendWatch`, which fails the
+request when the service stops taking the body (aiohttp bounds nothing while it writes).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litestar_storages.backends.s3.stall import SendWatch
 
 __all__ = ("SLICE", "PartBody", "request_body")
 
@@ -27,16 +33,19 @@ class PartBody:
     A body is consumed by one request: create a new one for each attempt.
     """
 
-    __slots__ = ("_position", "_view")
+    __slots__ = ("_position", "_view", "_watch")
 
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+    def __init__(self, data: bytes | bytearray | memoryview, watch: SendWatch | None = None) -> None:
         """Wrap ``data`` without copying it.
 
         Args:
             data: The part's bytes.
+            watch: Told about every slice handed to the transport, and when the last
+                one has gone.
         """
         self._view = memoryview(data).cast("B")
         self._position = 0
+        self._watch = watch
 
     def __len__(self) -> int:
         return self._view.nbytes
@@ -77,17 +86,28 @@ class PartBody:
         return self._slices()
 
     async def _slices(self) -> AsyncIterator[memoryview]:
-        for start in range(self._position, self._view.nbytes, SLICE):
-            yield self._view[start : start + SLICE]
+        # aiohttp asks for the next slice only once the transport has room for it, so
+        # the time between two requests measures the service's reading of the body.
+        watch = self._watch
+        try:
+            for start in range(self._position, self._view.nbytes, SLICE):
+                if watch is not None:
+                    watch.progress()
+                yield self._view[start : start + SLICE]
+        finally:
+            if watch is not None:
+                watch.finish()
 
 
-def request_body(data: bytes | bytearray | memoryview) -> Any:
+def request_body(data: bytes | bytearray | memoryview, watch: SendWatch | None = None) -> Any:
     """Return what to pass as ``Body=``: small ``bytes`` as they are, anything else as a :class:`PartBody`.
 
-    Call it inside the request factory, so that each attempt gets a fresh body.
+    Call it inside the request factory, so that each attempt gets a fresh body. Small
+    bodies need no watch: they fit in the transport's buffer at once.
 
     Args:
         data: The bytes to send.
+        watch: The watch of the attempt, for a :class:`PartBody`.
 
     Returns:
         The body object (typed ``Any``: botocore's stubs do not know file-likes that
@@ -95,4 +115,4 @@ def request_body(data: bytes | bytearray | memoryview) -> Any:
     """
     if isinstance(data, bytes) and len(data) <= SLICE:
         return data
-    return PartBody(data)
+    return PartBody(data, watch)

@@ -6,6 +6,13 @@ per :class:`~litestar_storages.retry.RetryConfig`. Two layers would multiply (bo
 default 3 tries inside 3 tries of ours make 9 requests and long stalls before an error
 surfaces), and ours also covers what botocore cannot retry by itself, such as a whole
 streamed upload's single PutObject re-sent from the buffered part.
+
+Timeouts: ``connect_timeout`` bounds each connection attempt and ``read_timeout`` every
+wait for the service: for the answer once the request is out, between two chunks of a
+response body, and, through :func:`send` and its :class:`~.stall.SendWatch`, between two
+slices of a request body the service takes. A request that stalls in any of these raises
+:class:`~litestar_storages.exceptions.StorageConnectionError` and is retried. Nothing
+bounds a whole transfer that keeps moving, nor the wait for a free pooled connection.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
+from litestar_storages.backends.s3.body import PartBody, request_body
 from litestar_storages.backends.s3.errors import errors
+from litestar_storages.backends.s3.stall import SendWatch
 from litestar_storages.retry import RetryConfig, with_retry
 
 if TYPE_CHECKING:
@@ -25,7 +34,7 @@ if TYPE_CHECKING:
 
     from litestar_storages.backends.s3.config import S3Config
 
-__all__ = ("call", "client_config", "open_client")
+__all__ = ("call", "client_config", "open_client", "prepare_client", "send")
 
 T = TypeVar("T")
 
@@ -91,6 +100,29 @@ async def open_client(config: S3Config, stack: AsyncExitStack, session: AioSessi
     return client
 
 
+def _no_expect_continue(params: dict[str, Any], **_: Any) -> None:
+    if isinstance(params.get("body"), PartBody):
+        params["headers"].pop("Expect", None)
+
+
+def prepare_client(client: S3Client) -> None:
+    """Make ``client`` send the storage's part bodies without ``Expect: 100-continue``.
+
+    botocore asks for an interim ``100 Continue`` before every file-like body, and aiohttp
+    waits for it with no timeout at all: a service that hangs before answering would hang
+    the upload for good. Sending the body at once also saves a round trip per part; a
+    request the service refuses then sends its body (at most ``part_size``) in vain.
+    Only requests whose body is a :class:`~.body.PartBody` are changed, so a client
+    shared with other code keeps its behaviour there. Registering twice is harmless.
+
+    Args:
+        client: The storage's client, created by it or passed in.
+    """
+    # botocore adds the header in a handler of every S3 call ("before-call.s3"); handlers
+    # of more specific events run before it, so this one must sit last at that level.
+    client.meta.events.register_last("before-call.s3", _no_expect_continue, unique_id="litestar-storages-no-expect")
+
+
 async def call(request: Callable[[], Awaitable[T]], *, key: str | None, retry: RetryConfig) -> T:
     """Make one request, translating its errors and retrying the retryable ones.
 
@@ -110,5 +142,43 @@ async def call(request: Callable[[], Awaitable[T]], *, key: str | None, retry: R
     async def attempt() -> T:
         with errors.guard(key):
             return await request()
+
+    return await with_retry(attempt, retry)
+
+
+async def send(
+    client: S3Client,
+    data: bytes | bytearray | memoryview,
+    request: Callable[[Any], Awaitable[T]],
+    *,
+    key: str | None,
+    retry: RetryConfig,
+) -> T:
+    """Make one request that carries ``data`` as its body, like :func:`call`.
+
+    Each attempt gets a fresh body and a :class:`~.stall.SendWatch` with the client's
+    ``read_timeout``, so a service that stops taking the body fails the attempt instead
+    of hanging it.
+
+    Args:
+        client: The client making the request (its ``read_timeout`` is the limit).
+        data: The body's bytes.
+        request: Makes the request from the body object it is given.
+        key: The storage key concerned, attached to errors.
+        retry: The retry policy.
+
+    Returns:
+        The request's result.
+
+    Raises:
+        StorageError: The translated error of the last attempt.
+    """
+    # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
+    limit = float(getattr(client.meta.config, "read_timeout", None) or 60)
+
+    async def attempt() -> T:
+        with errors.guard(key):
+            watch = SendWatch(limit, key=key)
+            return await watch.run(request(request_body(data, watch)))
 
     return await with_retry(attempt, retry)

@@ -4,31 +4,28 @@
 ``max_concurrency`` parts are uploading, so a streamed upload holds at most
 ``part_size * (max_concurrency + 1)`` bytes. Any failure (the input stream raising, a
 part failing after its retries, the caller being cancelled) aborts the upload: no object
-appears and no upload is left open to be billed. The input's own exception propagates
-unchanged.
+appears and no upload is left open to be billed (see :mod:`.lifecycle`). The input's own
+exception propagates unchanged.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from litestar_storages.backends.s3.body import request_body
-from litestar_storages.backends.s3.client import call
+from litestar_storages.backends.s3.client import call, send
 from litestar_storages.backends.s3.config import MAX_OBJECT_SIZE, MAX_PARTS, MIN_PART_SIZE
+from litestar_storages.backends.s3.lifecycle import UploadTarget, abort_upload, create_upload
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.progress import ProgressReporter
-from litestar_storages.retry import RetryConfig
 from litestar_storages.streams import ByteStream
 
 if TYPE_CHECKING:
-    from types_aiobotocore_s3 import S3Client
     from types_aiobotocore_s3.type_defs import CompletedPartTypeDef
 
-__all__ = ("PartScheduler", "copy_parts", "fit_part_size", "iter_parts", "upload_parts")
+__all__ = ("PartScheduler", "copy_parts", "fit_part_size", "iter_parts", "put_part", "upload_parts")
 
 MIB = 1024 * 1024
 
@@ -215,48 +212,81 @@ def completed_parts(parts: list[tuple[int, str]]) -> list[CompletedPartTypeDef]:
     return [{"PartNumber": number, "ETag": etag} for number, etag in sorted(parts)]
 
 
-async def abort_quietly(client: S3Client, *, bucket: str, name: str, upload_id: str) -> None:
-    """Abort an upload after a failure, shielded from cancellation, ignoring errors.
-
-    The original failure is what the caller must see; if the abort itself fails, the
-    bucket's lifecycle rule for incomplete uploads is the last line of defence.
+async def put_part(target: UploadTarget, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+    """Upload one part (UploadPart), retried per the target's policy.
 
     Args:
-        client: The S3 client.
-        bucket: The bucket.
-        name: The object's full name.
-        upload_id: The upload to abort.
+        target: The object being uploaded.
+        upload_id: The multipart upload.
+        number: The part's 1-based position.
+        body: The part's bytes (sent without a copy).
+
+    Returns:
+        The part's ETag.
     """
-    abort = asyncio.ensure_future(client.abort_multipart_upload(Bucket=bucket, Key=name, UploadId=upload_id))
-    with contextlib.suppress(Exception, asyncio.CancelledError):
-        await asyncio.shield(abort)
+    client = target.client
+    response = await send(
+        client,
+        body,
+        lambda payload: client.upload_part(
+            Bucket=target.bucket, Key=target.name, UploadId=upload_id, PartNumber=number, Body=payload
+        ),
+        key=target.key,
+        retry=target.retry,
+    )
+    return response["ETag"]
+
+
+async def _multipart(
+    target: UploadTarget,
+    scheduler: PartScheduler,
+    feed: Callable[[str], Awaitable[None]],
+    *,
+    create_args: Mapping[str, Any],
+    complete_args: Mapping[str, Any],
+) -> dict[str, Any]:
+    # Create, let ``feed`` submit every part to ``scheduler``, complete; abort on any
+    # failure or cancellation, whatever raised it.
+    upload_id = await create_upload(target, create_args)
+    client = target.client
+    try:
+        await feed(upload_id)
+        parts = await scheduler.drain()
+        completed = await call(
+            lambda: client.complete_multipart_upload(
+                Bucket=target.bucket,
+                Key=target.name,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": completed_parts(parts)},
+                **complete_args,
+            ),
+            key=target.key,
+            retry=target.retry,
+        )
+    except BaseException:
+        await scheduler.cancel()
+        await abort_upload(target, upload_id)
+        raise
+    return dict(completed)
 
 
 async def upload_parts(
-    client: S3Client,
-    *,
-    bucket: str,
-    name: str,
-    key: str,
+    target: UploadTarget,
     parts: AsyncIterator[bytearray],
+    *,
     create_args: Mapping[str, Any],
     complete_args: Mapping[str, Any],
     max_concurrency: int,
-    retry: RetryConfig,
     reporter: ProgressReporter,
 ) -> tuple[dict[str, Any], int]:
     """Upload ``parts`` as one multipart upload, aborting it on any failure.
 
     Args:
-        client: The S3 client.
-        bucket: The bucket.
-        name: The object's full name (storage prefix included).
-        key: The storage key, for errors and progress.
+        target: The object to write.
         parts: The parts, in order (read lazily, one ahead of the uploads in flight).
         create_args: Extra CreateMultipartUpload arguments (ContentType, Metadata).
         complete_args: Extra CompleteMultipartUpload arguments (IfNoneMatch).
         max_concurrency: Most parts in flight.
-        retry: Retry policy of each request.
         reporter: Receives upload progress.
 
     Returns:
@@ -266,13 +296,11 @@ async def upload_parts(
         StorageError: A translated S3 error.
         Exception: Whatever the input stream raised, unchanged.
     """
-    created = await call(
-        lambda: client.create_multipart_upload(Bucket=bucket, Key=name, **create_args), key=key, retry=retry
-    )
-    upload_id = created["UploadId"]
     scheduler = PartScheduler(max_concurrency, reporter)
     size = 0
-    try:
+
+    async def feed(upload_id: str) -> None:
+        nonlocal size
         number = 0
         while True:
             # Wait for a free slot before reading the next part, so the part being read
@@ -280,148 +308,71 @@ async def upload_parts(
             await scheduler.reserve()
             part = await anext(parts, None)
             if part is None:
-                break
+                return
             number += 1
             size += len(part)
-            request = _part_request(
-                client, bucket=bucket, name=name, key=key, upload_id=upload_id, number=number, body=part, retry=retry
-            )
-            scheduler.start(number, request, len(part))
-            del part, request  # the task holds them now; see iter_parts
-        uploaded = await scheduler.drain()
-        completed = await call(
-            lambda: client.complete_multipart_upload(
-                Bucket=bucket,
-                Key=name,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": completed_parts(uploaded)},
-                **complete_args,
-            ),
-            key=key,
-            retry=retry,
-        )
-    except BaseException:
-        await scheduler.cancel()
-        await abort_quietly(client, bucket=bucket, name=name, upload_id=upload_id)
-        raise
-    return dict(completed), size
+            scheduler.start(number, _part_request(target, upload_id, number, part), len(part))
+            del part  # the task holds it now; see iter_parts
+
+    completed = await _multipart(target, scheduler, feed, create_args=create_args, complete_args=complete_args)
+    return completed, size
 
 
-def _part_request(
-    client: S3Client,
-    *,
-    bucket: str,
-    name: str,
-    key: str,
-    upload_id: str,
-    number: int,
-    body: bytearray,
-    retry: RetryConfig,
-) -> Callable[[], Awaitable[str]]:
-    async def request() -> str:
-        response = await call(
-            lambda: client.upload_part(
-                Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=request_body(body)
-            ),
-            key=key,
-            retry=retry,
-        )
-        return response["ETag"]
-
-    return request
+def _part_request(target: UploadTarget, upload_id: str, number: int, body: bytearray) -> Callable[[], Awaitable[str]]:
+    return lambda: put_part(target, upload_id, number, body)
 
 
 async def copy_parts(
-    client: S3Client,
+    target: UploadTarget,
     *,
-    bucket: str,
     source: str,
-    name: str,
-    key: str,
     size: int,
     part_size: int,
     create_args: Mapping[str, Any],
     max_concurrency: int,
-    retry: RetryConfig,
 ) -> dict[str, Any]:
     """Copy an object server-side in parts (UploadPartCopy), for objects over 5 GiB.
 
     Args:
-        client: The S3 client.
-        bucket: The bucket.
-        source: The source object's full name.
-        name: The destination's full name.
-        key: The destination key, for errors.
+        target: The destination.
+        source: The source object's full name (in the same bucket).
         size: The source's size.
         part_size: The configured part size (grown to fit 10,000 parts).
         create_args: CreateMultipartUpload arguments carrying the source's content type
             and metadata (a part copy does not carry them over by itself).
         max_concurrency: Most parts in flight.
-        retry: Retry policy of each request.
 
     Returns:
         The CompleteMultipartUpload answer.
     """
-    part_size = max(MIN_PART_SIZE, fit_part_size(part_size, size, key=key))
-    created = await call(
-        lambda: client.create_multipart_upload(Bucket=bucket, Key=name, **create_args), key=key, retry=retry
-    )
-    upload_id = created["UploadId"]
+    part_size = max(MIN_PART_SIZE, fit_part_size(part_size, size, key=target.key))
     scheduler = PartScheduler(max_concurrency)
-    try:
+
+    async def feed(upload_id: str) -> None:
         for number, start in enumerate(range(0, size, part_size), start=1):
             byte_range = f"bytes={start}-{min(start + part_size, size) - 1}"
-            request = _copy_request(
-                client,
-                bucket=bucket,
-                source=source,
-                name=name,
-                key=key,
-                upload_id=upload_id,
-                number=number,
-                byte_range=byte_range,
-                retry=retry,
-            )
-            await scheduler.submit(number, request, 0)
-        copied = await scheduler.drain()
-        completed = await call(
-            lambda: client.complete_multipart_upload(
-                Bucket=bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": completed_parts(copied)}
-            ),
-            key=key,
-            retry=retry,
-        )
-    except BaseException:
-        await scheduler.cancel()
-        await abort_quietly(client, bucket=bucket, name=name, upload_id=upload_id)
-        raise
-    return dict(completed)
+            await scheduler.submit(number, _copy_request(target, upload_id, number, source, byte_range), 0)
+
+    return await _multipart(target, scheduler, feed, create_args=create_args, complete_args={})
 
 
 def _copy_request(
-    client: S3Client,
-    *,
-    bucket: str,
-    source: str,
-    name: str,
-    key: str,
-    upload_id: str,
-    number: int,
-    byte_range: str,
-    retry: RetryConfig,
+    target: UploadTarget, upload_id: str, number: int, source: str, byte_range: str
 ) -> Callable[[], Awaitable[str]]:
+    client = target.client
+
     async def request() -> str:
         response = await call(
             lambda: client.upload_part_copy(
-                Bucket=bucket,
-                Key=name,
+                Bucket=target.bucket,
+                Key=target.name,
                 UploadId=upload_id,
                 PartNumber=number,
-                CopySource={"Bucket": bucket, "Key": source},
+                CopySource={"Bucket": target.bucket, "Key": source},
                 CopySourceRange=byte_range,
             ),
-            key=key,
-            retry=retry,
+            key=target.key,
+            retry=target.retry,
         )
         return response["CopyPartResult"]["ETag"]
 

@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from litestar_storages.backends.s3.body import request_body
-from litestar_storages.backends.s3.client import call, open_client
+from litestar_storages.backends.s3.client import call, open_client, prepare_client, send
 from litestar_storages.backends.s3.config import MAX_PARTS, S3Config
 from litestar_storages.backends.s3.errors import error_code, errors
+from litestar_storages.backends.s3.lifecycle import Cleanups, UploadTarget, create_upload
 from litestar_storages.backends.s3.metadata import decode_metadata, encode_metadata
 from litestar_storages.backends.s3.multipart import (
     completed_parts,
     copy_parts,
     fit_part_size,
     iter_parts,
+    put_part,
     upload_parts,
 )
 from litestar_storages.backends.s3.presign import (
@@ -84,7 +85,7 @@ class S3Storage(BaseStorage):
         >>> url = await storage.url("photos/cat.jpg")  # doctest: +SKIP
     """
 
-    __slots__ = ("_client", "_lock", "_owns_client", "_prefix", "_session", "_stack", "config")
+    __slots__ = ("_cleanups", "_client", "_lock", "_owns_client", "_prefix", "_session", "_stack", "config")
 
     backend_name = "S3Storage"
 
@@ -100,8 +101,10 @@ class S3Storage(BaseStorage):
         Args:
             config: Bucket, credentials and transfer settings.
             client: A ready aiobotocore S3 client to use instead of creating one (the
-                caller keeps closing it); its own endpoint, credentials and retry settings
-                then apply, not those of ``config``.
+                caller keeps closing it); its own endpoint, credentials, timeouts and
+                retry settings then apply, not those of ``config``. The storage adds one
+                event handler to it, which affects only the storage's own uploads (see
+                :func:`~litestar_storages.backends.s3.client.prepare_client`).
             session: An aiobotocore session to create the client from (to share
                 credential caches or event hooks); a new one when omitted.
         """
@@ -109,11 +112,14 @@ class S3Storage(BaseStorage):
             raise TypeError(f"S3Storage takes an S3Config, not {type(config).__name__}")
         self.config = config
         self._prefix = config.key_prefix
+        if client is not None:
+            prepare_client(client)
         self._client: S3Client | None = client
         self._owns_client = client is None
         self._session = session
         self._stack: AsyncExitStack | None = None
         self._lock = asyncio.Lock()
+        self._cleanups = Cleanups()
 
     def __repr__(self) -> str:
         return f"S3Storage(bucket={self.config.bucket!r}, prefix={self._prefix!r})"
@@ -127,12 +133,36 @@ class S3Storage(BaseStorage):
         async with self._lock:
             if self._client is None:
                 stack = AsyncExitStack()
-                self._client = await open_client(self.config, stack, self._session)
+                client = await open_client(self.config, stack, self._session)
+                prepare_client(client)
+                self._client = client
                 self._stack = stack
             return self._client
 
     def _name(self, key: str) -> str:
         return join_key(self._prefix, key)
+
+    async def _target(self, key: str) -> UploadTarget:
+        return UploadTarget(
+            client=await self._s3(),
+            bucket=self.config.bucket,
+            name=self._name(key),
+            key=key,
+            retry=self.config.retry,
+            cleanups=self._cleanups,
+        )
+
+    @staticmethod
+    def _attributes(
+        key: str, content_type: str | None, metadata: Mapping[str, str] | None
+    ) -> tuple[str, dict[str, str], dict[str, Any]]:
+        # The validated content type and metadata, and the request arguments carrying them.
+        resolved_type = resolve_content_type(key, content_type)
+        checked = validate_metadata(metadata, key=key)
+        attributes: dict[str, Any] = {"ContentType": resolved_type}
+        if checked:
+            attributes["Metadata"] = encode_metadata(checked)
+        return resolved_type, checked, attributes
 
     async def _head(self, key: str) -> dict[str, Any]:
         client = await self._s3()
@@ -153,9 +183,11 @@ class S3Storage(BaseStorage):
     async def close(self) -> None:
         """Close the client the storage created; safe to call more than once.
 
-        The storage stays usable: the next operation opens a new client. A client passed
-        to the constructor is left open.
+        Aborts of failed or cancelled uploads still running get a few seconds to finish
+        first. The storage stays usable: the next operation opens a new client. A client
+        passed to the constructor is left open.
         """
+        await self._cleanups.join()
         if not self._owns_client:
             return
         stack, self._stack = self._stack, None
@@ -271,11 +303,7 @@ class S3Storage(BaseStorage):
         threshold: int,
     ) -> StoredFile:
         validate_key(key)
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        attributes: dict[str, Any] = {"ContentType": resolved_type}
-        if checked:
-            attributes["Metadata"] = encode_metadata(checked)
+        resolved_type, checked, attributes = self._attributes(key, content_type, metadata)
         conditional = not overwrite and self.config.conditional_writes
         stored = StoredFile(key=key, size=0, content_type=resolved_type, metadata=checked)
 
@@ -307,17 +335,12 @@ class S3Storage(BaseStorage):
                 # settles a race with a concurrent writer.
                 await self._refuse_existing(key)
             part_size = fit_part_size(part_size, stream.size, key=key)
-            client = await self._s3()
             answer, size = await upload_parts(
-                client,
-                bucket=self.config.bucket,
-                name=self._name(key),
-                key=key,
-                parts=iter_parts(stream, read_ahead, part_size, key=key),
+                await self._target(key),
+                iter_parts(stream, read_ahead, part_size, key=key),
                 create_args=attributes,
                 complete_args={"IfNoneMatch": "*"} if conditional else {},
                 max_concurrency=self.config.max_concurrency,
-                retry=self.config.retry,
                 reporter=reporter,
             )
         finally:
@@ -343,20 +366,14 @@ class S3Storage(BaseStorage):
     ) -> StoredFile:
         client = await self._s3()
         bucket, name = self.config.bucket, self._name(key)
-        if conditional:
-            response = await call(
-                lambda: client.put_object(
-                    Bucket=bucket, Key=name, Body=request_body(body), IfNoneMatch="*", **attributes
-                ),
-                key=key,
-                retry=self.config.retry,
-            )
-        else:
-            response = await call(
-                lambda: client.put_object(Bucket=bucket, Key=name, Body=request_body(body), **attributes),
-                key=key,
-                retry=self.config.retry,
-            )
+        arguments = {**attributes, "IfNoneMatch": "*"} if conditional else attributes
+        response = await send(
+            client,
+            body,
+            lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments),
+            key=key,
+            retry=self.config.retry,
+        )
         await reporter.advance(len(body))
         return StoredFile(
             key=key,
@@ -597,8 +614,6 @@ class S3Storage(BaseStorage):
         validate_key(destination)
         head = await self._head(source)
         original = self._stored_file(destination, head)
-        client = await self._s3()
-        bucket, source_name, name = self.config.bucket, self._name(source), self._name(destination)
         if original.size > self.config.multipart_copy_threshold:
             create_args: dict[str, Any] = {
                 field: head[field]
@@ -613,19 +628,17 @@ class S3Storage(BaseStorage):
                 if head.get(field)
             }
             answer = await copy_parts(
-                client,
-                bucket=bucket,
-                source=source_name,
-                name=name,
-                key=destination,
+                await self._target(destination),
+                source=self._name(source),
                 size=original.size,
                 part_size=self.config.part_size,
                 create_args=create_args,
                 max_concurrency=self.config.max_concurrency,
-                retry=self.config.retry,
             )
             etag, modified = answer.get("ETag"), _response_date(answer)
         else:
+            client = await self._s3()
+            bucket, source_name, name = self.config.bucket, self._name(source), self._name(destination)
             response = await call(
                 lambda: client.copy_object(
                     Bucket=bucket, Key=name, CopySource={"Bucket": bucket, "Key": source_name}, MetadataDirective="COPY"
@@ -787,20 +800,10 @@ class S3Storage(BaseStorage):
             The upload's state.
         """
         validate_key(key)
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        attributes: dict[str, Any] = {"ContentType": resolved_type}
-        if checked:
-            attributes["Metadata"] = encode_metadata(checked)
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(key)
-        created = await call(
-            lambda: client.create_multipart_upload(Bucket=bucket, Key=name, **attributes),
-            key=key,
-            retry=self.config.retry,
-        )
+        resolved_type, checked, attributes = self._attributes(key, content_type, metadata)
+        upload_id = await create_upload(await self._target(key), attributes)
         return MultipartUpload(
-            upload_id=created["UploadId"],
+            upload_id=upload_id,
             key=key,
             part_size=part_size,
             content_type=resolved_type,
@@ -825,17 +828,7 @@ class S3Storage(BaseStorage):
             raise StorageValidationError(f"part_number must be 1 to {MAX_PARTS}, got {part_number!r}", key=upload.key)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
-        body = data
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(upload.key)
-        response = await call(
-            lambda: client.upload_part(
-                Bucket=bucket, Key=name, UploadId=upload.upload_id, PartNumber=part_number, Body=request_body(body)
-            ),
-            key=upload.key,
-            retry=self.config.retry,
-        )
-        etag = response["ETag"]
+        etag = await put_part(await self._target(upload.key), upload.upload_id, part_number, data)
         upload.add_part(part_number, etag)
         return etag
 
