@@ -1,14 +1,17 @@
 """Helpers of the S3 tests: configs pointing at moto, and a fault-injecting proxy.
 
 The proxy forwards every request to the moto server and can instead answer with an S3 error
-(503 SlowDown, 500 InternalError ...) or cut a response body short and drop the
-connection. The SDK under test talks real HTTP to it: nothing of aiobotocore is mocked.
+(503 SlowDown, 500 InternalError ...), cut a response body short and drop the connection,
+or hold an answer back after moto has handled the request. The SDK under test talks real
+HTTP to it: nothing of aiobotocore is mocked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -70,6 +73,7 @@ class Fault:
     status: int = 503
     code: str = "SlowDown"
     truncate_after: int | None = None
+    hold: float = 0.0
 
 
 @dataclass
@@ -84,6 +88,7 @@ class FaultProxy:
     max_in_flight: int = 0
     _runner: web.AppRunner | None = None
     _session: aiohttp.ClientSession | None = None
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
     port: int = 0
 
     @property
@@ -104,6 +109,14 @@ class FaultProxy:
     def truncate(self, count: int, *, after: int, when: Callable[[Seen], bool] = lambda seen: True) -> None:
         """Send only ``after`` bytes of the next ``count`` matching bodies, then hang up."""
         self.faults.append(Fault(when, count, truncate_after=after))
+
+    def hold(self, count: int, *, seconds: float = math.inf, when: Callable[[Seen], bool] = lambda seen: True) -> None:
+        """Forward the next ``count`` matching requests, then hold their answers back.
+
+        moto handles the request; its answer reaches the client after ``seconds``, or
+        never (the connection hangs until the proxy closes) with the default.
+        """
+        self.faults.append(Fault(when, count, hold=seconds))
 
     def _take_fault(self, seen: Seen) -> Fault | None:
         for fault in self.faults:
@@ -129,7 +142,7 @@ class FaultProxy:
         if self.delay:
             await asyncio.sleep(self.delay)
         fault = self._take_fault(seen)
-        if fault is not None and fault.truncate_after is None:
+        if fault is not None and fault.truncate_after is None and not fault.hold:
             xml = (
                 '<?xml version="1.0" encoding="UTF-8"?>'
                 f"<Error><Code>{fault.code}</Code><Message>injected by the test proxy</Message></Error>"
@@ -145,6 +158,9 @@ class FaultProxy:
             allow_redirects=False,
         ) as upstream:
             payload = await upstream.read()
+            if fault is not None and fault.hold:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), None if math.isinf(fault.hold) else fault.hold)
             reply_headers = {name: value for name, value in upstream.headers.items() if name.lower() not in HOP_BY_HOP}
             if request.method == "HEAD":
                 # A HEAD answer has no body but announces the object's length.
@@ -178,6 +194,7 @@ class FaultProxy:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        self._closing.set()
         if self._runner is not None:
             await self._runner.cleanup()
         if self._session is not None:
