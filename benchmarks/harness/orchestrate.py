@@ -99,6 +99,9 @@ def rotate(items: Sequence[str], by: int) -> list[str]:
     return [*items[shift:], *items[:shift]]
 
 
+MAX_FAILURES = 2
+"""Failed samples after which a contender's remaining runs of a scenario are skipped."""
+
 FIXTURES = {"list": "fixtures/list", "large": "fixtures/large.bin", "copy": "fixtures/copy-source.bin"}
 
 
@@ -233,10 +236,10 @@ class SuiteRunner:
 
     def _scenario(self, scenario: str, contenders: list[str]) -> None:
         started = time.monotonic()
-        dropped: set[str] = set()
+        failures: dict[str, int] = {}
         for run in range(self.profile.runs):
             for name in rotate(contenders, run):
-                if name in dropped:
+                if failures.get(name, 0) >= MAX_FAILURES:
                     continue
                 params = scenario_params(scenario, name, run, self.sizes, prepare=self.spec.in_process_fixtures)
                 if scenario == "small":
@@ -246,10 +249,11 @@ class SuiteRunner:
                     for metric, value in result["metrics"].items():
                         self.record["samples"].setdefault(metric, {}).setdefault(name, []).append(value)
                     continue
-                dropped.add(name)  # the same failure would repeat: do not spend the other runs on it
                 if "unsupported" in result:
+                    failures[name] = MAX_FAILURES  # it would say the same again: skip its other runs
                     self.record["unsupported"].setdefault(scenario, {})[name] = result["unsupported"]
                 else:
+                    failures[name] = failures.get(name, 0) + 1
                     self.record["errors"].append({"scenario": scenario, "contender": name, "run": run, **result})
                     self.log(f"{self.spec.name} {scenario}: {name} failed: {result['error'].splitlines()[0][:300]}")
         self.log(f"{self.spec.name}: {scenario} done in {time.monotonic() - started:.1f} s")
