@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 from s3_helpers import make_config
+from test_s3_timeouts import FakeS3
 
 from litestar_storages.backends.s3 import S3Config, S3Storage
 from litestar_storages.testing.emulators.moto import MotoServer
@@ -129,6 +131,35 @@ async def test_multipart(storage: S3Storage, tmp_path: Path) -> None:
 async def test_shared_client(moto_server: MotoServer, bucket: str, capsys: pytest.CaptureFixture[str]) -> None:
     await load("shared_client").main(moto_server.endpoint_url, bucket)
     assert "['shared.txt']" in capsys.readouterr().out
+
+
+async def test_timeouts(moto_server: MotoServer, bucket: str) -> None:
+    module = load("timeouts")
+    config = module.impatient()
+    assert (config.connect_timeout, config.read_timeout, config.retry.max_attempts) == (2.0, 5.0, 3)
+    reachable = dataclasses.replace(config, bucket=bucket, **_endpoint(make_config(moto_server, bucket)))
+    async with S3Storage(reachable) as storage:
+        assert await module.save_within(storage, "thumb.png", b"png", 10)
+        assert await storage.get_bytes("thumb.png") == b"png"
+    # A service that takes no more of the body: the attempts time out, the call gives up.
+    fake = FakeS3("stall")
+    async with fake.running() as endpoint:
+        stalled = dataclasses.replace(
+            config,
+            **_endpoint(make_config(endpoint, bucket)),
+            read_timeout=0.3,
+            retry=dataclasses.replace(config.retry, base_delay=0.01),
+        )
+        async with S3Storage(stalled) as storage:
+            assert not await module.save_within(storage, "thumb.png", bytes(12 * 1024 * 1024), 10)
+            assert len(fake.heads) == 3  # every attempt timed out
+            # The deadline of the call itself applies too.
+            assert not await module.save_within(storage, "thumb.png", bytes(12 * 1024 * 1024), 0.1)
+
+
+def _endpoint(config: S3Config) -> dict[str, object]:
+    fields = ("endpoint_url", "region", "access_key_id", "secret_access_key", "addressing_style")
+    return {name: getattr(config, name) for name in fields}
 
 
 def test_testing_example_passes() -> None:
