@@ -99,6 +99,12 @@ class Backend(ABC):
             timeout: Connect/read timeout in seconds, where the backend has one.
         """
 
+    @property
+    def proxied(self) -> bool:
+        """Whether a fault proxy can sit in front of the service (an emulator, not a cloud)."""
+        endpoint: Endpoint | None = getattr(self, "endpoint", None)
+        return self.network and endpoint is not None and not endpoint.cloud
+
     def upstream(self) -> tuple[str, int]:
         """Return ``(host, port)`` of the local service, for a fault proxy to forward to.
 
@@ -280,17 +286,11 @@ class S3Backend(Backend):
         if timeout is not None:
             options["connect_timeout"] = timeout
             options["read_timeout"] = timeout
+        if not self.endpoint.cloud:
+            options["addressing_style"] = "path"  # emulators serve no bucket subdomains
         # 5 MiB parts (S3's minimum) so the kit's large objects go through multipart.
-        return S3Storage(
-            S3Config(
-                bucket=self.endpoint.bucket,
-                prefix=namespace,
-                multipart_threshold=5 * MIB,
-                part_size=5 * MIB,
-                addressing_style="path",
-                **options,
-            )
-        )
+        options.update(multipart_threshold=5 * MIB, part_size=5 * MIB)
+        return S3Storage(S3Config(bucket=self.endpoint.bucket, prefix=namespace, **options))
 
     def _client(self) -> Any:
         from aiobotocore.session import get_session
@@ -483,17 +483,21 @@ class GCSBackend(Backend):
     def start_request(self) -> Match:
         return {"method": "POST", "path": "uploadType=resumable"}
 
-    async def _objects(self, prefix: str) -> list[str]:
-        import aiohttp
+    def _client(self) -> Any:
+        # gcloud-aio-storage: with api_root (the emulator) it sends no credentials, with
+        # a service file (a real account) it signs requests.
+        from gcloud.aio.storage import Storage
 
+        if self.endpoint.cloud:
+            return Storage(service_file=self.endpoint.settings["service_file"])
+        return Storage(api_root=self.endpoint.settings["api_root"])
+
+    async def _objects(self, prefix: str) -> list[str]:
         names: list[str] = []
-        url = f"{self.endpoint.settings['api_root']}/storage/v1/b/{self.endpoint.bucket}/o"
         params = {"prefix": prefix, "maxResults": "1000"}
-        async with aiohttp.ClientSession() as session:
+        async with self._client() as client:
             while True:
-                async with session.get(url, params=params) as response:
-                    response.raise_for_status()
-                    page = await response.json()
+                page = await client.list_objects(self.endpoint.bucket, params=params)
                 names.extend(item["name"] for item in page.get("items", []))
                 token = page.get("nextPageToken")
                 if not token:
@@ -504,16 +508,10 @@ class GCSBackend(Backend):
         return await self._objects("")
 
     async def purge(self, namespace: str) -> None:
-        from urllib.parse import quote
-
-        import aiohttp
-
         names = await self._objects(f"{namespace}/")
-        base = f"{self.endpoint.settings['api_root']}/storage/v1/b/{self.endpoint.bucket}/o"
-        async with aiohttp.ClientSession() as session:
+        async with self._client() as client:
             for name in names:
-                async with session.delete(f"{base}/{quote(name, safe='')}") as response:
-                    await response.read()
+                await client.delete(self.endpoint.bucket, name)
 
     def error_fault(self, status: int, **match: Any) -> Fault:
         body = (

@@ -90,7 +90,7 @@ async def through_proxy(
     connection closed: a connection still open after ``close()`` was leaked.
     """
     namespace = new_namespace()
-    proxy = FaultProxy(*backend.upstream()) if backend.network else None
+    proxy = FaultProxy(*backend.upstream()) if backend.proxied else None
     if proxy is not None:
         await proxy.start()
     storage = await backend.open(namespace, endpoint=proxy.endpoint if proxy else None, retry=retry, timeout=timeout)
