@@ -154,11 +154,12 @@ async def send(
     key: str | None,
     retry: RetryConfig,
 ) -> T:
-    """Make one request that carries ``data`` as its body, like :func:`call`.
+    """Like :func:`call`, for a request that carries ``data`` as its body.
 
     Each attempt gets a fresh body and a :class:`~.stall.SendWatch` with the client's
-    ``read_timeout``, so a service that stops taking the body fails the attempt instead
-    of hanging it.
+    ``read_timeout``, so a service that stops taking the body fails the attempt (as a
+    retryable :class:`~litestar_storages.exceptions.StorageConnectionError`) instead of
+    hanging it.
 
     Args:
         client: The client making the request (its ``read_timeout`` is the limit).
@@ -169,16 +170,12 @@ async def send(
 
     Returns:
         The request's result.
-
-    Raises:
-        StorageError: The translated error of the last attempt.
     """
     # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
     limit = float(getattr(client.meta.config, "read_timeout", None) or 60)
 
-    async def attempt() -> T:
-        with errors.guard(key):
-            watch = SendWatch(limit, key=key)
-            return await watch.run(request(request_body(data, watch)))
+    async def watched() -> T:
+        watch = SendWatch(limit, key=key)
+        return await watch.run(request(request_body(data, watch)))
 
-    return await with_retry(attempt, retry)
+    return await call(watched, key=key, retry=retry)
