@@ -201,8 +201,16 @@ ORDER_KEYS = (
 )
 
 
-async def test_list_order_is_key_order(storage: BaseStorage) -> None:
+async def test_list_order_is_key_order(storage: BaseStorage, backend: Backend, request: pytest.FixtureRequest) -> None:
     """``list()`` yields keys in Python's ``sorted`` order (code points, i.e. UTF-8 bytes)."""
+    if backend.id == "azure":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="reported bug: AzureStorage.list() yields Azurite's order (UTF-16 code units), so keys with "
+                "characters above U+FFFF come before keys with U+E000-U+FFFF characters",
+            )
+        )
     for key in ORDER_KEYS:
         await storage.put(key, key.encode())
     assert [item.key async for item in storage.list()] == sorted(ORDER_KEYS)
