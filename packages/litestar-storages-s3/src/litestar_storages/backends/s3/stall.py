@@ -87,6 +87,9 @@ class SendWatch:
                 ) from None
             raise
         finally:
+            # The body may still be asked for a slice after the request is over (an
+            # early answer): the watch must never cancel the task once run() is done.
+            self._task = None
             self.finish()
 
     def _withdraw(self) -> bool:
