@@ -92,6 +92,10 @@ def _category(error: Exception) -> type[StorageError] | None:
 
 def _error_code(error: HttpResponseError) -> str:
     code = getattr(error, "error_code", None)  # set by azure-storage-blob's error processing
+    if not code and error.response is not None:
+        # Errors of requests sent through the generated operations (downloads) are not
+        # processed by azure-storage-blob: read the service's code from its header.
+        code = getattr(error.response, "headers", {}).get("x-ms-error-code")
     return str(getattr(code, "value", code) or "")
 
 

@@ -22,6 +22,7 @@ from litestar_storages.backends.azure.blocks import (
 )
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
 from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
+from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND, MAPPER
 from litestar_storages.backends.azure.metadata import decode_metadata, encode_metadata
 from litestar_storages.backends.azure.sas import SasSigner
@@ -30,7 +31,6 @@ from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidDataError,
-    InvalidRangeError,
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
@@ -347,26 +347,28 @@ class AzureStorage(BaseStorage):
             end: Byte after the last to read (default: end of object); clipped.
             progress: Sync or async callback receiving download progress.
 
+        A transfer cut short is resumed from the byte reached (same blob version, checked
+        with its ETag) within the ``retry`` budget, which covers the whole download: the
+        SDK's own re-reads are bypassed, so ``max_attempts`` is the number of GETs at most.
+
         Yields:
-            Chunks of the object (at most 4 MiB each by default).
+            Chunks of the object as they arrive (at most 256 KiB each by default).
 
         Raises:
             StorageFileNotFoundError: If the key does not exist.
-            StorageConnectionError: If the transfer is cut short.
+            StorageConnectionError: If the transfer kept failing until the attempts ran out
+                (short data is never returned).
+            StorageError: If the blob was replaced between two attempts.
         """
         first, last = validate_range(start, end, key=key)
         blob = self._blob(validate_key(key))
         if last is not None and last == first:
             await self._properties(key)  # an empty range still needs the object to exist
             return
-        length = None if last is None else last - first
-        offset = first if first or length is not None else None
-        try:
-            downloader = await self._call(key, lambda: blob.download_blob(offset=offset, length=length))
-        except InvalidRangeError:
-            return  # the range starts past the end: Azure answers 416, the protocol clips
-        reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=downloader.size)
-        async for chunk in MAPPER.guard_stream(downloader.chunks(), key):
+        download = RangeDownload(blob, key=key, start=first, end=last, retry=self._retry)
+        reporter = ProgressReporter(progress, operation="download", key=key)
+        async for chunk in download:
+            reporter.total_bytes = download.size
             yield chunk
             await reporter.advance(len(chunk))
 
