@@ -107,3 +107,17 @@ async def test_failed_copy_is_storage_error(status: str) -> None:
     assert caught.value.key == "dst.bin"
     assert "source unreadable" in str(caught.value)
     assert status in str(caught.value)
+
+
+async def test_list_order_is_utf16_code_units_across_pages(storage_on_counted: Callable[..., AzureStorage]) -> None:
+    # The documented order (docs/backends/azure.md, "List order"): a character above
+    # U+FFFF (a surrogate pair) comes before U+E000-U+FFFF, unlike code point order.
+    storage = storage_on_counted(list_page_size=2)
+    keys = ["k/\ufffd", "k/\U0001f600/a", "k/\U0001f600/b", "k/\ue000", "k/z", "k/\u00e9", "k/\U00049a77"]
+    for key in keys:
+        await storage.put(key, b"x")
+    listed = [item.key async for item in storage.list("k/")]
+    assert listed == ["k/z", "k/\u00e9", "k/\U0001f600/a", "k/\U0001f600/b", "k/\U00049a77", "k/\ue000", "k/\ufffd"]
+    assert listed == sorted(keys, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+    assert listed != sorted(keys)
+    assert [item.key async for item in storage.list("k/", limit=3)] == listed[:3]

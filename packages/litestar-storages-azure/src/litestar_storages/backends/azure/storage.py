@@ -407,7 +407,15 @@ class AzureStorage(BaseStorage):
         return True
 
     async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
-        """List objects whose keys start with ``prefix``, in key order, page by page.
+        r"""List objects whose keys start with ``prefix``, in Azure's order, page by page.
+
+        Azure (and Azurite) list names in UTF-16 code-unit order, not in code point
+        order like the other backends. The two differ only where, at the first
+        differing character, one key has a character from U+E000 to U+FFFF and the
+        other one above U+FFFF (a surrogate pair): Azure lists ``"\U0001f600"``
+        before ``"\ue000"``. The listing is not reordered, since the keys to move can
+        be arbitrarily many; ``sorted(keys, key=lambda k: k.encode("utf-16-be",
+        "surrogatepass"))`` reproduces Azure's order.
 
         Each page is one List Blobs request including metadata and content type;
         iteration stops requesting pages once ``limit`` objects were yielded.
