@@ -100,7 +100,7 @@ class SuiteSpec:
     start: Starter
     in_process_fixtures: bool = False
     fixture_writer: str | None = None
-    scenarios: tuple[str, ...] = ("small", "large_put", "large_get", "list", "copy")
+    scenarios: tuple[str, ...] = ("small", "large_put", "large_get", "copy", "list")
     targets: tuple[Target, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
