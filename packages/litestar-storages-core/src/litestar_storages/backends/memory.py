@@ -112,7 +112,14 @@ class MemoryStorage(BaseStorage):
         return entry
 
     def _store(
-        self, key: str, data: bytes, content_type: str, metadata: dict[str, str], *, overwrite: bool
+        self,
+        key: str,
+        data: bytes,
+        content_type: str,
+        metadata: dict[str, str],
+        *,
+        overwrite: bool,
+        etag: str | None = None,
     ) -> StoredFile:
         # No await from the existence check to the assignment: concurrent puts with
         # overwrite=False cannot both succeed.
@@ -127,7 +134,7 @@ class MemoryStorage(BaseStorage):
                     f"({used} bytes in use)",
                     key=key,
                 )
-        entry = _Entry(data, content_type, metadata, datetime.now(timezone.utc), _etag(data))
+        entry = _Entry(data, content_type, metadata, datetime.now(timezone.utc), etag or _etag(data))
         self._used += len(data) - (len(previous.data) if previous else 0)
         self._entries[key] = entry
         return entry.stored_file(key)
@@ -322,7 +329,10 @@ class MemoryStorage(BaseStorage):
         """
         validate_key(destination)
         entry = self._entry(source)
-        return self._store(destination, entry.data, entry.content_type, dict(entry.metadata), overwrite=True)
+        # Same bytes, same MD5: reuse the source's etag instead of hashing the data again.
+        return self._store(
+            destination, entry.data, entry.content_type, dict(entry.metadata), overwrite=True, etag=entry.etag
+        )
 
     async def move(self, source: str, destination: str) -> StoredFile:
         """Move/rename a file within the storage backend.
