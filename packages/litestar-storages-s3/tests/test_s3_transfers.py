@@ -148,7 +148,9 @@ async def test_cancelled_upload_is_aborted(proxy: FaultProxy, bucket: str, raw_c
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert proxy.count("DELETE", query="uploadId") == 1
+        # At least one abort: moto sometimes answers an abort that races a part upload
+        # with a 500 ("dictionary changed size during iteration"), which is retried.
+        assert proxy.count("DELETE", query="uploadId") >= 1
     assert await open_uploads(raw_client, bucket) == []
     assert "Contents" not in await raw_client.list_objects_v2(Bucket=bucket)
 
