@@ -9,10 +9,13 @@ completion. Memory stays at one part, never the whole object.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY
+from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY, GCSConfig
 from litestar_storages.backends.gcs.resumable import ResumableUpload
+from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import InvalidDataError, StorageError, StorageValidationError
 from litestar_storages.types import MultipartUpload
 
@@ -35,13 +38,50 @@ class PendingUploads:
         """Start with none."""
         self._uploads: dict[str, _Pending] = {}
 
-    def add(self, session: ResumableUpload) -> None:
-        """Track a new upload.
+    async def start(
+        self,
+        connect: Callable[[], Transport],
+        config: GCSConfig,
+        *,
+        key: str,
+        name: str,
+        content_type: str | None,
+        metadata: Mapping[str, str] | None,
+        part_size: int,
+    ) -> MultipartUpload:
+        """Open a resumable session for ``name`` and track it as a new upload.
 
         Args:
-            session: Its resumable session.
+            connect: Returns the storage's transport, opening it on first use.
+            config: The storage's configuration (bucket, retry).
+            key: The caller's key (for errors and the content type).
+            name: The object's full name in the bucket.
+            content_type: MIME type; guessed from the key when omitted.
+            metadata: Custom metadata.
+            part_size: Nominal size of each part.
+
+        Returns:
+            The upload's state; its ``upload_id`` is the session URL.
         """
+        resolved_type = resolve_content_type(key, content_type)
+        checked = validate_metadata(metadata, key=key)
+        session = await ResumableUpload.start(
+            connect(),
+            config.bucket,
+            name,
+            content_type=resolved_type,
+            metadata=checked,
+            key=key,
+            retry=config.retry,
+        )
         self._uploads[session.session_uri] = _Pending(session)
+        return MultipartUpload(
+            upload_id=session.session_uri,
+            key=key,
+            part_size=part_size,
+            content_type=resolved_type,
+            metadata=checked,
+        )
 
     def _get(self, upload: MultipartUpload) -> _Pending:
         pending = self._uploads.get(upload.upload_id)

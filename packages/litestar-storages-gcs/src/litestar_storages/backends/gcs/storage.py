@@ -6,44 +6,30 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 from typing import Any, cast
-from urllib.parse import quote
 
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
-from litestar_storages.backends.gcs.config import MAX_SIGNED_EXPIRY, GCSConfig
+from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.multipart import PendingUploads
-from litestar_storages.backends.gcs.resources import LIST_FIELDS, stored_file
-from litestar_storages.backends.gcs.resumable import ResumableUpload
-from litestar_storages.backends.gcs.signing import (
-    IAMSigner,
-    KeySigner,
-    Signer,
-    sign_post_policy,
-    sign_url,
-)
+from litestar_storages.backends.gcs.reading import download, fetch_info, list_objects
+from litestar_storages.backends.gcs.resources import stored_file
+from litestar_storages.backends.gcs.signing import Signer
 from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.backends.gcs.urls import make_signer, object_url, upload_form
+from litestar_storages.backends.gcs.writing import copy_object, upload_object
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import (
-    ConfigurationError,
-    StorageError,
-    StorageFileNotFoundError,
-    StorageValidationError,
-)
-from litestar_storages.keys import join_key, strip_prefix, validate_key, validate_prefix
-from litestar_storages.progress import ProgressReporter
+from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError
+from litestar_storages.keys import join_key, validate_key, validate_prefix
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.retry import with_retry
-from litestar_storages.streams import DEFAULT_CHUNK_SIZE, ByteStream, PutData
+from litestar_storages.streams import PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
 
 __all__ = ("GCSStorage",)
 
-_GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
-_RANGE_NOT_SATISFIABLE = 416
 _DELETE_CONCURRENCY = 16
 
 
@@ -159,82 +145,17 @@ class GCSStorage(BaseStorage):
             StorageValidationError: If the key, metadata or data is invalid.
             StorageError: If GCS failed; nothing is stored.
         """
-        name = self._name(key)
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        chunk_size = self.config.chunk_size
-        stream = ByteStream(data, chunk_size=chunk_size, key=key)
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-        transport = self._connect()
-        # The caller's stream is read outside every error guard: what it raises
-        # reaches the caller unchanged. Small bytes are sent as they are (no copy).
-        first = data if isinstance(data, bytes) and len(data) < chunk_size else await stream.read(chunk_size)
-        if len(first) < chunk_size:
-            resource = await self._upload_small(
-                transport,
-                key=key,
-                name=name,
-                payload=first,
-                content_type=resolved_type,
-                metadata=checked,
-                overwrite=overwrite,
-            )
-            await reporter.advance(len(first))
-            return stored_file(resource, key)
-        session = await ResumableUpload.start(
-            transport,
-            self.config.bucket,
-            name,
-            content_type=resolved_type,
-            metadata=checked,
-            if_generation_match=None if overwrite else 0,
+        return await upload_object(
+            self._connect,
+            self.config,
             key=key,
-            retry=self.config.retry,
+            name=self._name(key),
+            data=data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            progress=progress,
         )
-        try:
-            chunk = first
-            while True:
-                # Reading one chunk ahead tells whether this one is the last.
-                following = await stream.read(chunk_size) if len(chunk) == chunk_size else b""
-                completed = await session.send(chunk, final=not following)
-                await reporter.advance(len(chunk))
-                if completed is not None:
-                    return stored_file(completed, key)
-                chunk = following
-        except BaseException:
-            await session.cancel()
-            raise
-
-    async def _upload_small(
-        self,
-        transport: Transport,
-        *,
-        key: str,
-        name: str,
-        payload: bytes,
-        content_type: str,
-        metadata: dict[str, str],
-        overwrite: bool,
-    ) -> dict[str, Any]:
-        # A multipart upload (never "media"): it carries the metadata, and
-        # ifGenerationMatch=0 is honoured on it by GCS and by fake-gcs-server alike.
-        parameters = {} if overwrite else {"ifGenerationMatch": "0"}
-
-        async def upload() -> dict[str, Any]:
-            with GCS_ERRORS.guard(key):
-                resource: dict[str, Any] = await transport.client.upload(
-                    self.config.bucket,
-                    name,
-                    payload,
-                    content_type=content_type,
-                    metadata={"metadata": metadata},
-                    parameters=dict(parameters),
-                    force_resumable_upload=False,
-                    timeout=transport.timeout,
-                )
-                return resource
-
-        return await with_retry(upload, self.config.retry)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -267,32 +188,11 @@ class GCSStorage(BaseStorage):
         if last is not None and last <= first:
             await self.info(key)  # an empty range of a missing key still fails
             return
-        headers = {}
-        if first or last is not None:
-            headers["Range"] = f"bytes={first}-{'' if last is None else last - 1}"
         transport = self._connect()
-
-        async def open_stream() -> Any:
-            with GCS_ERRORS.guard(key):
-                try:
-                    return await transport.client.download_stream(
-                        self.config.bucket, name, headers=dict(headers), timeout=transport.timeout
-                    )
-                except aiohttp.ClientResponseError as error:
-                    if error.status == _RANGE_NOT_SATISFIABLE:
-                        return None  # the range starts past the end: nothing to read
-                    raise
-
-        response = await with_retry(open_stream, self.config.retry)
-        if response is None:
-            return
-        async with response:
-            reporter = ProgressReporter(
-                progress, operation="download", key=key, total_bytes=response.content_length or None
-            )
-            async for chunk in GCS_ERRORS.guard_stream(_read_chunks(response), key):
-                yield chunk
-                await reporter.advance(len(chunk))
+        async for chunk in download(
+            transport, self.config, key=key, name=name, first=first, last=last, progress=progress
+        ):
+            yield chunk
 
     async def info(self, key: str) -> StoredFile:
         """Return the object's metadata without downloading it.
@@ -307,16 +207,7 @@ class GCSStorage(BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
         """
         name = self._name(key)
-        transport = self._connect()
-
-        async def fetch() -> dict[str, Any]:
-            with GCS_ERRORS.guard(key):
-                resource: dict[str, Any] = await transport.client.download_metadata(
-                    self.config.bucket, name, timeout=transport.timeout
-                )
-                return resource
-
-        return stored_file(await with_retry(fetch, self.config.retry), key)
+        return await fetch_info(self._connect(), self.config, key=key, name=name)
 
     async def exists(self, key: str) -> bool:
         """Tell whether the object exists.
@@ -349,37 +240,8 @@ class GCSStorage(BaseStorage):
             ConfigurationError: If the bucket does not exist.
         """
         validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
-        transport = self._connect()
-        params = {"prefix": self._prefix + prefix, "fields": LIST_FIELDS}
-        while remaining is None or remaining > 0:
-            page_size = self.config.list_page_size if remaining is None else min(remaining, self.config.list_page_size)
-            params["maxResults"] = str(page_size)
-            page = await with_retry(lambda: self._list_page(transport, dict(params)), self.config.retry)
-            for item in page.get("items", []):
-                yield stored_file(item, strip_prefix(self._prefix, item["name"]))
-                if remaining is not None:
-                    remaining -= 1
-                    if remaining == 0:
-                        return
-            token = page.get("nextPageToken")
-            if not token:
-                return
-            params["pageToken"] = token
-
-    async def _list_page(self, transport: Transport, params: dict[str, str]) -> dict[str, Any]:
-        try:
-            with GCS_ERRORS.guard():
-                page: dict[str, Any] = await transport.client.list_objects(
-                    self.config.bucket, params=params, timeout=transport.timeout
-                )
-                return page
-        except StorageFileNotFoundError as error:
-            raise ConfigurationError(
-                f"GCS bucket {self.config.bucket!r} does not exist", field="bucket"
-            ) from error.__cause__
+        async for item in list_objects(self._connect, self.config, root=self._prefix, prefix=prefix, limit=limit):
+            yield item
 
     # -- deleting, copying ---------------------------------------------------------------
 
@@ -448,25 +310,9 @@ class GCSStorage(BaseStorage):
         """
         source_name = self._name(source)
         destination_name = self._name(destination)
-        transport = self._connect()
-
-        async def rewrite() -> dict[str, Any]:
-            with GCS_ERRORS.guard(source):
-                answer: dict[str, Any] = await transport.client.copy(
-                    self.config.bucket,
-                    source_name,
-                    self.config.bucket,
-                    new_name=destination_name,
-                    params={},
-                    timeout=transport.timeout,
-                )
-                return answer
-
-        answer = await with_retry(rewrite, self.config.retry)
-        resource = answer.get("resource")
-        if not isinstance(resource, dict):
-            raise StorageError(f"GCS did not finish copying {source!r} to {destination!r}", key=source)
-        return stored_file(resource, destination)
+        return await copy_object(
+            self._connect(), self.config, source=source, destination=destination, names=(source_name, destination_name)
+        )
 
     # -- URLs ----------------------------------------------------------------------------
 
@@ -498,29 +344,17 @@ class GCSStorage(BaseStorage):
             ConfigurationError: If no credentials can sign.
             StorageValidationError: If ``expires_in`` is out of range or ``method`` unknown.
         """
-        name = self._name(key)
-        if method not in ("GET", "PUT"):
-            raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
-        if method == "GET" and self.config.public_base_url and filename is None:
-            return f"{self.config.public_base_url.rstrip('/')}/{quote(name, safe='/~')}"
-        query: dict[str, str] = {}
-        headers: dict[str, str] = {}
-        if method == "GET" and filename is not None:
-            query["response-content-disposition"] = _attachment(filename)
-        if method == "PUT" and content_type is not None:
-            headers["content-type"] = resolve_content_type(key, content_type)
-        signer = await self._get_signer(key)
-        with GCS_ERRORS.guard(key):
-            return await sign_url(
-                signer,
-                method=method,
-                base_url=self._signing_base(),
-                bucket=self.config.bucket,
-                name=name,
-                expires_in=self._expiry(expires_in, key),
-                query=query,
-                headers=headers,
-            )
+        return await object_url(
+            self._connect,
+            self.config,
+            self._get_signer,
+            key=key,
+            name=self._name(key),
+            expires_in=expires_in,
+            method=method,
+            filename=filename,
+            content_type=content_type,
+        )
 
     async def upload_form(
         self,
@@ -555,79 +389,23 @@ class GCSStorage(BaseStorage):
             StorageValidationError: If ``max_size`` or ``expires_in`` is out of range.
             ConfigurationError: If no credentials can sign.
         """
-        name = self._name(key)
-        for label, size in (("min_size", min_size), ("max_size", max_size)):
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                raise StorageValidationError(f"{label} must be an int >= 0, got {size!r}", key=key)
-        if min_size > max_size:
-            raise StorageValidationError(f"min_size ({min_size}) exceeds max_size ({max_size})", key=key)
-        checked_metadata = validate_metadata(metadata, key=key)
-        checked_type = None if content_type is None else resolve_content_type(key, content_type)
-        signer = await self._get_signer(key)
-        with GCS_ERRORS.guard(key):
-            return await sign_post_policy(
-                signer,
-                base_url=self._signing_base(),
-                bucket=self.config.bucket,
-                name=name,
-                expires_in=self._expiry(expires_in, key),
-                max_size=max_size,
-                min_size=min_size,
-                content_type=checked_type,
-                metadata=checked_metadata,
-            )
+        return await upload_form(
+            self._connect,
+            self.config,
+            self._get_signer,
+            key=key,
+            name=self._name(key),
+            max_size=max_size,
+            min_size=min_size,
+            content_type=content_type,
+            metadata=metadata,
+            expires_in=expires_in,
+        )
 
-    def _expiry(self, expires_in: timedelta | None, key: str) -> timedelta:
-        expiry = self.config.presigned_expiry if expires_in is None else expires_in
-        if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= MAX_SIGNED_EXPIRY:
-            raise StorageValidationError(f"expires_in must be 1 second to 7 days, got {expires_in!r}", key=key)
-        return expiry
-
-    def _signing_base(self) -> str:
-        transport = self._connect()
-        return transport.api_root if transport.emulated else _GOOGLE_STORAGE_HOST
-
-    async def _get_signer(self, key: str) -> Signer:
-        if self._signer is not None:
-            return self._signer
-        transport = self._connect()
-        token = transport.client.token
-        service_data: dict[str, Any] = getattr(token, "service_data", None) or {}
-        email = service_data.get("client_email")
-        private_key = service_data.get("private_key")
-        if isinstance(email, str) and isinstance(private_key, str):
-            self._signer = KeySigner(email, private_key)
-            return self._signer
-        if transport.emulated:
-            raise ConfigurationError(
-                "GCSStorage cannot sign URLs: the credentials hold no service-account key. Set "
-                "GCSConfig.service_file to a service-account key (any key works with an emulator) "
-                "or GCSConfig.public_base_url for plain (unsigned) GET URLs; upload URLs always need a key",
-                field="service_file",
-            )
-        self._signer = self._iam_signer(transport, token)
+    async def _get_signer(self) -> Signer:
+        if self._signer is None:
+            self._signer = make_signer(self._connect(), self.config)
         return self._signer
-
-    def _iam_signer(self, transport: Transport, token: Any) -> Signer:
-        from gcloud.aio.auth import IamClient  # noqa: PLC0415 - only needed without a key
-
-        try:
-            iam = IamClient(token=token, session=cast("Any", transport.session))
-        except TypeError as error:
-            raise ConfigurationError(
-                "GCSStorage cannot sign URLs with these credentials (user credentials cannot call IAM signBlob "
-                "through gcloud-aio-auth): use a service-account key (GCSConfig.service_file) or "
-                "GCSConfig.public_base_url",
-                field="service_file",
-            ) from error
-        email = self.config.service_account_email or iam.service_account_email
-        if not email:
-            raise ConfigurationError(
-                "GCSStorage signs URLs through IAM signBlob with Application Default Credentials and needs "
-                "the service account's email: set GCSConfig.service_account_email",
-                field="service_account_email",
-            )
-        return IAMSigner(iam, email)
 
     # -- manual multipart ----------------------------------------------------------------
 
@@ -653,25 +431,14 @@ class GCSStorage(BaseStorage):
         Returns:
             The upload's state; its ``upload_id`` is the session URL.
         """
-        name = self._name(key)
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        session = await ResumableUpload.start(
-            self._connect(),
-            self.config.bucket,
-            name,
-            content_type=resolved_type,
-            metadata=checked,
+        return await self._uploads.start(
+            self._connect,
+            self.config,
             key=key,
-            retry=self.config.retry,
-        )
-        self._uploads.add(session)
-        return MultipartUpload(
-            upload_id=session.session_uri,
-            key=key,
+            name=self._name(key),
+            content_type=content_type,
+            metadata=metadata,
             part_size=part_size,
-            content_type=resolved_type,
-            metadata=checked,
         )
 
     async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
@@ -709,16 +476,3 @@ class GCSStorage(BaseStorage):
 
 def _path(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-async def _read_chunks(response: Any) -> AsyncIterator[bytes]:
-    while True:
-        chunk: bytes = await response.read(DEFAULT_CHUNK_SIZE)
-        if not chunk:
-            return
-        yield chunk

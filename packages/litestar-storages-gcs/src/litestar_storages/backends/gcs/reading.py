@@ -1,0 +1,155 @@
+"""Reading: object downloads (whole or ranged), metadata and listing pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+
+from litestar_storages.backends.gcs.config import GCSConfig
+from litestar_storages.backends.gcs.errors import GCS_ERRORS
+from litestar_storages.backends.gcs.resources import LIST_FIELDS, stored_file
+from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError, StorageValidationError
+from litestar_storages.keys import strip_prefix
+from litestar_storages.progress import ProgressReporter
+from litestar_storages.retry import with_retry
+from litestar_storages.streams import DEFAULT_CHUNK_SIZE
+from litestar_storages.types import ProgressCallback, StoredFile
+
+__all__ = ("download", "fetch_info", "list_objects")
+
+_RANGE_NOT_SATISFIABLE = 416
+
+
+async def download(
+    transport: Transport,
+    config: GCSConfig,
+    *,
+    key: str,
+    name: str,
+    first: int,
+    last: int | None,
+    progress: ProgressCallback | None,
+) -> AsyncIterator[bytes]:
+    """Stream the bytes ``first`` to ``last`` (exclusive) of the object ``name``.
+
+    Args:
+        transport: The storage's client and endpoints.
+        config: The storage's configuration (bucket, retry).
+        key: The caller's key (for errors and progress).
+        name: The object's full name in the bucket.
+        first: First byte to read.
+        last: Byte after the last to read, or ``None`` for the end of the object.
+        progress: Sync or async callback receiving download progress.
+
+    Yields:
+        Chunks of the content, as they arrive.
+    """
+    headers = {}
+    if first or last is not None:
+        headers["Range"] = f"bytes={first}-{'' if last is None else last - 1}"
+
+    async def open_stream() -> Any:
+        with GCS_ERRORS.guard(key):
+            try:
+                return await transport.client.download_stream(
+                    config.bucket, name, headers=dict(headers), timeout=transport.timeout
+                )
+            except aiohttp.ClientResponseError as error:
+                if error.status == _RANGE_NOT_SATISFIABLE:
+                    return None  # the range starts past the end: nothing to read
+                raise
+
+    response = await with_retry(open_stream, config.retry)
+    if response is None:
+        return
+    async with response:
+        reporter = ProgressReporter(
+            progress, operation="download", key=key, total_bytes=response.content_length or None
+        )
+        async for chunk in GCS_ERRORS.guard_stream(_read_chunks(response), key):
+            yield chunk
+            await reporter.advance(len(chunk))
+
+
+async def fetch_info(transport: Transport, config: GCSConfig, *, key: str, name: str) -> StoredFile:
+    """Fetch the metadata of the object ``name``.
+
+    Args:
+        transport: The storage's client and endpoints.
+        config: The storage's configuration (bucket, retry).
+        key: The caller's key (for errors and the result).
+        name: The object's full name in the bucket.
+
+    Returns:
+        Its size, content type, etag, update time and custom metadata.
+    """
+
+    async def fetch() -> dict[str, Any]:
+        with GCS_ERRORS.guard(key):
+            resource: dict[str, Any] = await transport.client.download_metadata(
+                config.bucket, name, timeout=transport.timeout
+            )
+            return resource
+
+    return stored_file(await with_retry(fetch, config.retry), key)
+
+
+async def list_objects(
+    connect: Callable[[], Transport], config: GCSConfig, *, root: str, prefix: str, limit: int | None
+) -> AsyncIterator[StoredFile]:
+    """List objects under ``root + prefix``, page by page, in key order.
+
+    Args:
+        connect: Returns the storage's transport, opening it on first use.
+        config: The storage's configuration (bucket, page size, retry).
+        root: The storage's normalized key prefix (stripped from the keys yielded).
+        prefix: The caller's prefix (already validated).
+        limit: Stop after this many results (no further page is fetched).
+
+    Yields:
+        Metadata of each object.
+
+    Raises:
+        StorageValidationError: If ``limit`` is negative.
+    """
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
+    remaining = limit
+    transport = connect()
+    params = {"prefix": root + prefix, "fields": LIST_FIELDS}
+    while remaining is None or remaining > 0:
+        page_size = config.list_page_size if remaining is None else min(remaining, config.list_page_size)
+        params["maxResults"] = str(page_size)
+        page = await with_retry(lambda: _list_page(transport, config, dict(params)), config.retry)
+        for item in page.get("items", []):
+            yield stored_file(item, strip_prefix(root, item["name"]))
+            if remaining is not None:
+                remaining -= 1
+                if remaining == 0:
+                    return
+        token = page.get("nextPageToken")
+        if not token:
+            return
+        params["pageToken"] = token
+
+
+async def _list_page(transport: Transport, config: GCSConfig, params: dict[str, str]) -> dict[str, Any]:
+    try:
+        with GCS_ERRORS.guard():
+            page: dict[str, Any] = await transport.client.list_objects(
+                config.bucket, params=params, timeout=transport.timeout
+            )
+            return page
+    except StorageFileNotFoundError as error:
+        raise ConfigurationError(f"GCS bucket {config.bucket!r} does not exist", field="bucket") from error.__cause__
+
+
+async def _read_chunks(response: Any) -> AsyncIterator[bytes]:
+    while True:
+        chunk: bytes = await response.read(DEFAULT_CHUNK_SIZE)
+        if not chunk:
+            return
+        yield chunk
