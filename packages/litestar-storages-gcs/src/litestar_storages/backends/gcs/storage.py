@@ -10,15 +10,15 @@ from typing import Any, cast
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.backends.gcs._reading import download, fetch_info, list_objects
+from litestar_storages.backends.gcs._urls import make_signer, object_url, upload_form
+from litestar_storages.backends.gcs._writing import copy_object, upload_object
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.multipart import PendingUploads
-from litestar_storages.backends.gcs.reading import download, fetch_info, list_objects
 from litestar_storages.backends.gcs.resources import stored_file
 from litestar_storages.backends.gcs.signing import Signer
 from litestar_storages.backends.gcs.transport import Transport
-from litestar_storages.backends.gcs.urls import make_signer, object_url, upload_form
-from litestar_storages.backends.gcs.writing import copy_object, upload_object
 from litestar_storages.base import BaseStorage
 from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError
 from litestar_storages.keys import join_key, validate_key, validate_prefix
