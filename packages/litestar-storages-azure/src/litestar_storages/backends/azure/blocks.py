@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
+from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream
@@ -22,6 +23,7 @@ __all__ = (
     "BlockStager",
     "block_id",
     "check_part_number",
+    "check_part_size",
     "new_upload_id",
     "require_parts",
     "upload_blocks",
@@ -162,6 +164,24 @@ def check_part_number(part_number: object, key: str) -> int:
             f"part_number must be an int from 1 to {MAX_PART_NUMBER}, got {part_number!r}", key=key
         )
     return part_number
+
+
+def check_part_size(part_size: object, key: str) -> int:
+    """Check a block size asked for by ``start_multipart_upload`` or ``put_large``.
+
+    Args:
+        part_size: The caller's part size.
+        key: The upload's key, for error messages.
+
+    Returns:
+        The part size.
+
+    Raises:
+        StorageValidationError: If it is not an int from 1 to ``MAX_BLOCK_SIZE``.
+    """
+    if not isinstance(part_size, int) or not 1 <= part_size <= MAX_BLOCK_SIZE:
+        raise StorageValidationError(f"part_size must be 1 to {MAX_BLOCK_SIZE} bytes, got {part_size!r}", key=key)
+    return part_size
 
 
 def require_parts(parts: list[tuple[int, str]], key: str) -> list[str]:

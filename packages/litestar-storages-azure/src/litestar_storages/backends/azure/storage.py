@@ -3,46 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
-import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from azure.core import MatchConditions
-from azure.storage.blob import BlobBlock, BlobType, ContentSettings
 from azure.storage.blob.aio import ContainerClient
-from litestar_storages.backends.azure.blocks import (
-    block_id,
-    check_part_number,
-    new_upload_id,
-    require_parts,
-    upload_blocks,
+from litestar_storages.backends.azure.client import (
+    build_client,
+    client_config,
+    default_credential,
+    request,
+    static_credential,
 )
-from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
+from litestar_storages.backends.azure.config import AzureConfig
 from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
 from litestar_storages.backends.azure.download import RangeDownload
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
-from litestar_storages.backends.azure.metadata import decode_metadata, encode_metadata
+from litestar_storages.backends.azure.errors import BACKEND
+from litestar_storages.backends.azure.listing import list_blobs
+from litestar_storages.backends.azure.multipart import MultipartMixin
+from litestar_storages.backends.azure.properties import stored_file
 from litestar_storages.backends.azure.sas import SasSigner
+from litestar_storages.backends.azure.upload import upload_blob
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
-    ConfigurationError,
-    InvalidDataError,
-    StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
     StorageValidationError,
     UnsupportedOperationError,
 )
-from litestar_storages.keys import join_key, normalize_prefix, strip_prefix, validate_key, validate_prefix
+from litestar_storages.keys import join_key, normalize_prefix, validate_key
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.ranges import validate_range
-from litestar_storages.retry import RetryConfig, with_retry
-from litestar_storages.streams import ByteStream
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.retry import RetryConfig
+from litestar_storages.types import ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobProperties
@@ -55,11 +49,7 @@ __all__ = ("AzureStorage",)
 T = TypeVar("T")
 
 
-def _etag(value: object) -> str | None:
-    return str(value).strip('"') if value else None
-
-
-class AzureStorage(BaseStorage):
+class AzureStorage(MultipartMixin, BaseStorage):
     """Files in an Azure Blob Storage container, through the async azure-storage-blob SDK.
 
     One ``ContainerClient`` is created on first use and reused by every operation;
@@ -87,19 +77,7 @@ class AzureStorage(BaseStorage):
         Raises:
             ConfigurationError: If neither is given, or their containers differ.
         """
-        if config is None:
-            if client is None:
-                raise ConfigurationError("AzureStorage needs an AzureConfig or a ContainerClient", field="container")
-            parts = urlsplit(client.url)
-            account_url = f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}"
-            config = AzureConfig(container=client.container_name, account_url=account_url)
-        elif client is not None and client.container_name != config.container:
-            raise ConfigurationError(
-                f"AzureConfig.container is {config.container!r} but the client's container is "
-                f"{client.container_name!r}",
-                field="container",
-            )
-        self.config = config
+        self.config = config = client_config(config, client)
         self._prefix = normalize_prefix(config.prefix)
         self._retry = config.retry or RetryConfig()
         self._client = client
@@ -117,68 +95,22 @@ class AzureStorage(BaseStorage):
 
     def _new_client(self) -> ContainerClient:
         config = self.config
-        options: dict[str, Any] = {
-            # Retries happen once, in with_retry around each request, not also in the SDK.
-            "retry_total": 0,
-            "max_single_put_size": max(config.block_size, 64 * 1024 * 1024),
-            "max_block_size": min(config.block_size, MAX_BLOCK_SIZE),
-            "connection_timeout": config.connection_timeout,
-            "read_timeout": config.read_timeout,
-        }
         credential = config.credential if config.connection_string is not None else self._credential()
-        try:
-            if config.connection_string is not None:
-                return ContainerClient.from_connection_string(
-                    config.connection_string, config.container, credential=credential, **options
-                )
-            return ContainerClient(config.account_url or "", config.container, credential=credential, **options)
-        except ValueError as error:
-            field = "connection_string" if config.connection_string is not None else "account_url"
-            raise ConfigurationError(f"{BACKEND}: cannot build the Azure client: {error}", field=field) from error
+        return build_client(config, credential)
 
     def _credential(self) -> Any:
-        config = self.config
-        if config.account_key is not None:
-            return config.account_key
-        if config.credential is not None:
-            return config.credential
-        if "?" in (config.account_url or ""):
-            return None  # a SAS token in the URL authorizes every request
+        found, credential = static_credential(self.config)
+        if found:
+            return credential
         if self._owned_credential is None:
-            try:
-                # Optional extra ([identity]): imported only when no other credential is configured.
-                from azure.identity.aio import (  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-                    DefaultAzureCredential,
-                )
-            except ImportError as error:
-                raise ConfigurationError(
-                    f"{BACKEND}: AzureConfig.account_url has no account_key, credential or SAS token; install "
-                    "litestar-storages-azure[identity] to use DefaultAzureCredential, or set one of them",
-                    field="credential",
-                ) from error
-            self._owned_credential = DefaultAzureCredential()
+            self._owned_credential = default_credential()
         return self._owned_credential
 
     def _blob(self, key: str) -> BlobClient:
         return self._container().get_blob_client(join_key(self._prefix, key))
 
     async def _call(self, key: str | None, operation: Callable[[], Awaitable[T]]) -> T:
-        async def attempt() -> T:
-            with MAPPER.guard(key):
-                return await operation()
-
-        return await with_retry(attempt, self._retry)
-
-    def _stored(self, key: str, properties: BlobProperties) -> StoredFile:
-        settings = properties.content_settings
-        return StoredFile(
-            key=key,
-            size=int(properties.size or 0),
-            content_type=settings.content_type if settings else None,
-            etag=_etag(properties.etag),
-            last_modified=properties.last_modified,
-            metadata=decode_metadata(properties.metadata),
-        )
+        return await request(self._retry, key, operation)
 
     async def _properties(self, key: str) -> BlobProperties:
         blob = self._blob(key)
@@ -254,79 +186,18 @@ class AzureStorage(BaseStorage):
         progress: ProgressCallback | None,
         block_size: int,
     ) -> StoredFile:
-        validate_key(key)
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        stream = ByteStream(data, chunk_size=min(block_size, 1024 * 1024), key=key)
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-        settings = ContentSettings(content_type=resolved_type)
-        encoded = encode_metadata(checked)
-        blob = self._blob(key)
-        try:
-            first = await stream.read(block_size)
-            second = await stream.read(block_size) if len(first) == block_size else b""
-            if not second:
-                result = await self._call(
-                    key,
-                    lambda: blob.upload_blob(
-                        first,
-                        blob_type=BlobType.BLOCKBLOB,
-                        length=len(first),
-                        overwrite=overwrite,
-                        content_settings=settings,
-                        metadata=encoded,
-                    ),
-                )
-                await reporter.advance(len(first))
-                size = len(first)
-            else:
-                if not overwrite and await self.exists(key):
-                    # Fail before uploading the blocks; the commit below stays conditional.
-                    raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
-                upload_id = new_upload_id()
-
-                async def stage(identifier: str, block: bytes) -> None:
-                    await self._call(key, lambda: blob.stage_block(identifier, block, length=len(block)))
-
-                blocks = [first, second]
-                del first, second
-                ids, size = await upload_blocks(
-                    stage,
-                    stream,
-                    blocks,
-                    upload_id=upload_id,
-                    block_size=block_size,
-                    max_concurrency=self.config.max_concurrency,
-                    reporter=reporter,
-                    key=key,
-                )
-                result = await self._commit(blob, key, ids, settings, encoded, overwrite=overwrite)
-        finally:
-            await stream.aclose()
-        return StoredFile(
-            key=key,
-            size=size,
-            content_type=resolved_type,
-            etag=_etag(result.get("etag")),
-            last_modified=result.get("last_modified"),
-            metadata=checked,
-        )
-
-    async def _commit(
-        self,
-        blob: BlobClient,
-        key: str,
-        ids: builtins.list[str],
-        settings: ContentSettings,
-        encoded: dict[str, str],
-        *,
-        overwrite: bool,
-    ) -> dict[str, Any]:
-        conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}
-        blocks = [BlobBlock(block_id=identifier) for identifier in ids]
-        return await self._call(
+        return await upload_blob(
+            self._blob,
             key,
-            lambda: blob.commit_block_list(blocks, content_settings=settings, metadata=encoded, **conditions),
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            progress=progress,
+            block_size=block_size,
+            max_concurrency=self.config.max_concurrency,
+            retry=self._retry,
+            exists=self.exists,
         )
 
     # -- reading -------------------------------------------------------------------------
@@ -385,7 +256,7 @@ class AzureStorage(BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
         """
         validate_key(key)
-        return self._stored(key, await self._properties(key))
+        return stored_file(key, await self._properties(key))
 
     async def exists(self, key: str) -> bool:
         """Tell whether the object exists.
@@ -431,36 +302,16 @@ class AzureStorage(BaseStorage):
             InvalidKeyError: If the prefix could never match a valid key.
             StorageValidationError: If ``limit`` is negative.
         """
-        validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
-        token: str | None = None
-        name_prefix = join_key(self._prefix, prefix) or None
-        while remaining != 0:
-            page_size = self.config.list_page_size if remaining is None else min(remaining, self.config.list_page_size)
-            fetch = functools.partial(self._list_page, name_prefix, page_size, token)
-            page, token = await self._call(prefix or None, fetch)
-            for properties in page:
-                yield self._stored(strip_prefix(self._prefix, properties.name), properties)
-                if remaining is not None:
-                    remaining -= 1
-                    if remaining == 0:
-                        return
-            if not token:
-                return
-
-    async def _list_page(
-        self, name_prefix: str | None, page_size: int, token: str | None
-    ) -> tuple[builtins.list[BlobProperties], str | None]:
-        pages = (
-            self._container()
-            .list_blobs(name_starts_with=name_prefix, include=["metadata"], results_per_page=page_size)
-            .by_page(continuation_token=token)
+        listing = list_blobs(
+            self._container,
+            prefix,
+            limit=limit,
+            storage_prefix=self._prefix,
+            page_size=self.config.list_page_size,
+            retry=self._retry,
         )
-        page = await anext(pages)
-        items = [properties async for properties in page]
-        return items, pages.continuation_token  # type: ignore[attr-defined]
+        async for stored in listing:
+            yield stored
 
     # -- deleting ------------------------------------------------------------------------
 
@@ -548,17 +399,10 @@ class AzureStorage(BaseStorage):
         name = join_key(self._prefix, key)
         if method == "GET" and filename is None and self.config.public_base_url:
             return f"{self.config.public_base_url.rstrip('/')}/{quote(name, safe='/~')}"
-        container = self._container()
-        query = await self._signer.sign(
-            container,
-            name,
-            key=key,
-            method=method,
-            expiry=datetime.now(timezone.utc) + validity,
-            filename=filename,
+        expiry = datetime.now(timezone.utc) + validity
+        return await self._signer.signed_url(
+            self._container(), name, key=key, method=method, expiry=expiry, filename=filename
         )
-        base = container.get_blob_client(name).url
-        return f"{base}{'&' if '?' in base else '?'}{query}"
 
     # -- server-side copy ----------------------------------------------------------------
 
@@ -592,138 +436,7 @@ class AzureStorage(BaseStorage):
             properties = await wait_for_copy(poll, key=destination)
         else:
             properties = await self._properties(destination)
-        return self._stored(destination, properties)
-
-    # -- manual multipart uploads (blocks) -----------------------------------------------
-
-    async def start_multipart_upload(
-        self,
-        key: str,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        part_size: int = 8 * 1024 * 1024,
-    ) -> MultipartUpload:
-        """Begin an upload in parts; each part becomes one staged block.
-
-        No request is made: Azure has no upload session, the parts are blocks staged
-        under the final name and nothing is visible until :meth:`complete_multipart_upload`.
-
-        Args:
-            key: The key the object will have.
-            content_type: MIME type; guessed from the key when omitted.
-            metadata: Custom metadata.
-            part_size: Nominal size of each part (at most 4000 MiB).
-
-        Returns:
-            The upload's state.
-        """
-        validate_key(key)
-        if not isinstance(part_size, int) or not 1 <= part_size <= MAX_BLOCK_SIZE:
-            raise StorageValidationError(f"part_size must be 1 to {MAX_BLOCK_SIZE} bytes, got {part_size!r}", key=key)
-        return MultipartUpload(
-            upload_id=new_upload_id(),
-            key=key,
-            part_size=part_size,
-            content_type=resolve_content_type(key, content_type),
-            metadata=validate_metadata(metadata, key=key),
-        )
-
-    async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
-        """Stage one part as a block and record it in ``upload.parts``.
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-            part_number: The part's 1-based position (1 to 10,000).
-            data: The part's bytes.
-
-        Returns:
-            The block id, recorded as the part's tag.
-
-        Raises:
-            StorageError: If the upload was aborted.
-        """
-        self._check_active(upload)
-        check_part_number(part_number, upload.key)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
-        payload = bytes(data)
-        identifier = block_id(upload.upload_id, part_number)
-        blob = self._blob(upload.key)
-        await self._call(upload.key, lambda: blob.stage_block(identifier, payload, length=len(payload)))
-        upload.add_part(part_number, identifier)
-        return identifier
-
-    async def complete_multipart_upload(self, upload: MultipartUpload) -> StoredFile:
-        """Commit the staged parts, in part-number order, as the object.
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-
-        Returns:
-            Metadata of the stored object.
-
-        Raises:
-            StorageError: If the upload was aborted or has no parts.
-        """
-        self._check_active(upload)
-        ids = require_parts(upload.parts, upload.key)
-        blob = self._blob(upload.key)
-        settings = ContentSettings(content_type=upload.content_type)
-        await self._commit(blob, upload.key, ids, settings, encode_metadata(upload.metadata), overwrite=True)
-        return await self.info(upload.key)
-
-    async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
-        """Abandon an upload: its staged blocks are never committed.
-
-        Azure has no request to discard uncommitted blocks; it garbage-collects them
-        after a week (or when another upload of the key commits).
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-        """
-        self._aborted.add(upload.upload_id)
-        upload.parts.clear()
-
-    def _check_active(self, upload: MultipartUpload) -> None:
-        if upload.upload_id in self._aborted:
-            raise StorageError(f"Multipart upload {upload.upload_id!r} of {upload.key!r} was aborted", key=upload.key)
-
-    async def put_large(
-        self,
-        key: str,
-        data: PutData,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        part_size: int | None = None,
-        progress_callback: ProgressCallback | None = None,
-    ) -> StoredFile:
-        """Upload a large object as staged blocks of ``part_size`` bytes.
-
-        Args:
-            key: The object's key.
-            data: Anything :meth:`put` accepts.
-            content_type: MIME type; guessed from the key when omitted.
-            metadata: Custom metadata.
-            part_size: Block size; ``AzureConfig.block_size`` when omitted.
-            progress_callback: Sync or async callback receiving upload progress.
-
-        Returns:
-            Metadata of the stored object.
-        """
-        size = self.config.block_size if part_size is None else part_size
-        if not isinstance(size, int) or not 1 <= size <= MAX_BLOCK_SIZE:
-            raise StorageValidationError(f"part_size must be 1 to {MAX_BLOCK_SIZE} bytes, got {part_size!r}", key=key)
-        return await self._put(
-            key,
-            data,
-            content_type=content_type,
-            metadata=metadata,
-            overwrite=True,
-            progress=progress_callback,
-            block_size=size,
-        )
+        return stored_file(destination, properties)
 
     # -- lifecycle -----------------------------------------------------------------------
 

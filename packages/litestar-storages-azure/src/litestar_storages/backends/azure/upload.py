@@ -1,0 +1,157 @@
+"""Uploading one object: a single Put Blob when it fits in a block, else staged blocks.
+
+The block list is committed at the end with the content type and metadata; if the
+input stream raises, nothing is committed and the error propagates unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from azure.core import MatchConditions
+from azure.storage.blob import BlobBlock, BlobType, ContentSettings
+from litestar_storages.backends.azure.blocks import new_upload_id, upload_blocks
+from litestar_storages.backends.azure.client import request
+from litestar_storages.backends.azure.errors import BACKEND
+from litestar_storages.backends.azure.metadata import encode_metadata
+from litestar_storages.backends.azure.properties import blob_etag
+from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.exceptions import StorageFileExistsError
+from litestar_storages.keys import validate_key
+from litestar_storages.progress import ProgressReporter
+from litestar_storages.streams import ByteStream
+from litestar_storages.types import StoredFile
+
+if TYPE_CHECKING:
+    from azure.storage.blob.aio import BlobClient
+    from litestar_storages.retry import RetryConfig
+    from litestar_storages.streams import PutData
+    from litestar_storages.types import ProgressCallback
+
+__all__ = ("commit_blocks", "upload_blob")
+
+
+async def upload_blob(
+    blob_for: Callable[[str], BlobClient],
+    key: str,
+    data: PutData,
+    *,
+    content_type: str | None,
+    metadata: Mapping[str, str] | None,
+    overwrite: bool,
+    progress: ProgressCallback | None,
+    block_size: int,
+    max_concurrency: int,
+    retry: RetryConfig,
+    exists: Callable[[str], Awaitable[bool]],
+) -> StoredFile:
+    """Store ``data`` at ``key`` (what ``AzureStorage.put`` and ``put_large`` do).
+
+    Args:
+        blob_for: Returns the blob client of a key (called once the key is valid).
+        key: The object's key.
+        data: Anything ``put`` accepts.
+        content_type: MIME type; guessed from the key when omitted.
+        metadata: Custom metadata.
+        overwrite: When ``False``, fail atomically if the key exists.
+        progress: Callback receiving upload progress.
+        block_size: Size of each block, and the most sent in one Put Blob.
+        max_concurrency: Most blocks staged at a time.
+        retry: The retry policy of each request.
+        exists: Tells whether a key exists (checked before staging blocks).
+
+    Returns:
+        Metadata of the stored object.
+    """
+    validate_key(key)
+    resolved_type = resolve_content_type(key, content_type)
+    checked = validate_metadata(metadata, key=key)
+    stream = ByteStream(data, chunk_size=min(block_size, 1024 * 1024), key=key)
+    reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
+    settings = ContentSettings(content_type=resolved_type)
+    encoded = encode_metadata(checked)
+    blob = blob_for(key)
+    try:
+        first = await stream.read(block_size)
+        second = await stream.read(block_size) if len(first) == block_size else b""
+        if not second:
+            result = await request(
+                retry,
+                key,
+                lambda: blob.upload_blob(
+                    first,
+                    blob_type=BlobType.BLOCKBLOB,
+                    length=len(first),
+                    overwrite=overwrite,
+                    content_settings=settings,
+                    metadata=encoded,
+                ),
+            )
+            await reporter.advance(len(first))
+            size = len(first)
+        else:
+            if not overwrite and await exists(key):
+                # Fail before uploading the blocks; the commit below stays conditional.
+                raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
+            upload_id = new_upload_id()
+
+            async def stage(identifier: str, block: bytes) -> None:
+                await request(retry, key, lambda: blob.stage_block(identifier, block, length=len(block)))
+
+            blocks = [first, second]
+            del first, second
+            ids, size = await upload_blocks(
+                stage,
+                stream,
+                blocks,
+                upload_id=upload_id,
+                block_size=block_size,
+                max_concurrency=max_concurrency,
+                reporter=reporter,
+                key=key,
+            )
+            result = await commit_blocks(blob, key, ids, settings, encoded, overwrite=overwrite, retry=retry)
+    finally:
+        await stream.aclose()
+    return StoredFile(
+        key=key,
+        size=size,
+        content_type=resolved_type,
+        etag=blob_etag(result.get("etag")),
+        last_modified=result.get("last_modified"),
+        metadata=checked,
+    )
+
+
+async def commit_blocks(
+    blob: BlobClient,
+    key: str,
+    ids: list[str],
+    settings: ContentSettings,
+    encoded: dict[str, str],
+    *,
+    overwrite: bool,
+    retry: RetryConfig,
+) -> dict[str, Any]:
+    """Commit staged blocks, in order, as the blob's content (Put Block List).
+
+    Args:
+        blob: The blob's client.
+        key: The object's key, named in errors.
+        ids: The block ids, in content order.
+        settings: Content type to store.
+        encoded: Metadata, already encoded for Azure.
+        overwrite: When ``False``, commit only if the blob does not exist.
+        retry: The retry policy.
+
+    Returns:
+        Azure's answer (``etag``, ``last_modified``).
+    """
+    conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}
+    blocks = [BlobBlock(block_id=identifier) for identifier in ids]
+    return await request(
+        retry,
+        key,
+        lambda: blob.commit_block_list(blocks, content_settings=settings, metadata=encoded, **conditions),
+    )
