@@ -1,4 +1,4 @@
-"""Writing objects: one multipart request when small, a resumable session when not; server-side copies."""
+"""Changing objects: uploads (one request when small, a resumable session when not), copies, deletes."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from litestar_storages.backends.gcs.resources import stored_file
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import StorageError
+from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.retry import with_retry
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.types import ProgressCallback, StoredFile
 
-__all__ = ("copy_object", "upload_object")
+__all__ = ("copy_object", "delete_object", "upload_object")
 
 
 async def upload_object(
@@ -164,3 +164,28 @@ async def copy_object(
     if not isinstance(resource, dict):
         raise StorageError(f"GCS did not finish copying {source!r} to {destination!r}", key=source)
     return stored_file(resource, destination)
+
+
+async def delete_object(transport: Transport, config: GCSConfig, *, key: str, name: str, missing_ok: bool) -> None:
+    """Delete the object ``name``.
+
+    Args:
+        transport: The storage's client and endpoints.
+        config: The storage's configuration (bucket, retry).
+        key: The caller's key (for errors).
+        name: The object's full name in the bucket.
+        missing_ok: Succeed silently when the object does not exist.
+
+    Raises:
+        StorageFileNotFoundError: If the object does not exist and ``missing_ok`` is false.
+    """
+
+    async def remove() -> None:
+        with GCS_ERRORS.guard(key):
+            await transport.client.delete(config.bucket, name, timeout=transport.timeout)
+
+    try:
+        await with_retry(remove, config.retry)
+    except StorageFileNotFoundError:
+        if not missing_ok:
+            raise

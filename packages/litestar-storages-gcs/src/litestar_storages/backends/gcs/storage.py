@@ -12,9 +12,8 @@ from gcloud.aio.storage import Storage as SDKStorage
 
 from litestar_storages.backends.gcs._reading import download, fetch_info, list_objects
 from litestar_storages.backends.gcs._urls import make_signer, object_url, upload_form
-from litestar_storages.backends.gcs._writing import copy_object, upload_object
+from litestar_storages.backends.gcs._writing import copy_object, delete_object, upload_object
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.multipart import PendingUploads
 from litestar_storages.backends.gcs.resources import stored_file
 from litestar_storages.backends.gcs.signing import Signer
@@ -24,7 +23,6 @@ from litestar_storages.exceptions import ConfigurationError, StorageFileNotFound
 from litestar_storages.keys import join_key, validate_key, validate_prefix
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
-from litestar_storages.retry import with_retry
 from litestar_storages.streams import PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
 
@@ -256,17 +254,7 @@ class GCSStorage(BaseStorage):
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
         name = self._name(key)
-        transport = self._connect()
-
-        async def remove() -> None:
-            with GCS_ERRORS.guard(key):
-                await transport.client.delete(self.config.bucket, name, timeout=transport.timeout)
-
-        try:
-            await with_retry(remove, self.config.retry)
-        except StorageFileNotFoundError:
-            if not missing_ok:
-                raise
+        await delete_object(self._connect(), self.config, key=key, name=name, missing_ok=missing_ok)
 
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete several objects, a few requests at a time; missing keys are skipped.
