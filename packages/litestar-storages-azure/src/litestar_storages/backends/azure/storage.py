@@ -17,7 +17,7 @@ from litestar_storages.backends.azure.client import (
     static_credential,
 )
 from litestar_storages.backends.azure.config import AzureConfig
-from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
+from litestar_storages.backends.azure.copying import copy_blob
 from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
@@ -424,19 +424,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         """
         validate_key(source)
         validate_key(destination)
-        source_blob = self._blob(source)
-        target = self._blob(destination)
-        result = await self._call(source, lambda: target.start_copy_from_url(source_blob.url))
-
-        async def poll() -> CopyState[BlobProperties]:
-            properties = await self._properties(destination)
-            return properties.copy.status, properties.copy.status_description, properties
-
-        if result.get("copy_status") == "pending":
-            properties = await wait_for_copy(poll, key=destination)
-        else:
-            properties = await self._properties(destination)
-        return stored_file(destination, properties)
+        return await copy_blob(self._blob(source), self._blob(destination), source, destination, self._retry)
 
     # -- lifecycle -----------------------------------------------------------------------
 
