@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from azure.storage.blob.aio import ContainerClient
+from litestar_storages.backends.azure._multipart import MultipartMixin
 from litestar_storages.backends.azure.client import (
     build_client,
     client_config,
@@ -21,7 +22,6 @@ from litestar_storages.backends.azure.copying import copy_blob
 from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
-from litestar_storages.backends.azure.multipart import MultipartMixin
 from litestar_storages.backends.azure.properties import stored_file
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import upload_blob

@@ -2,6 +2,9 @@
 
 Azure has no upload session: parts are blocks staged under the final name, and
 nothing is visible until the block list is committed.
+
+Private: ``AzureStorage`` inherits these methods, and the API reference documents
+them there.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ if TYPE_CHECKING:
     from litestar_storages.backends.azure.config import AzureConfig
     from litestar_storages.retry import RetryConfig
     from litestar_storages.streams import PutData
-
-__all__ = ("MultipartMixin",)
 
 T = TypeVar("T")
 
@@ -62,7 +63,7 @@ class MultipartMixin:
             block_size: int,
         ) -> StoredFile: ...
 
-        async def info(self, key: str) -> StoredFile: ...  # noqa: D102
+        async def info(self, key: str) -> StoredFile: ...
 
     async def start_multipart_upload(
         self,
