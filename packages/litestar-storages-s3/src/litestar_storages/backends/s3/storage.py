@@ -3,51 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import AsyncExitStack
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from contextlib import AsyncExitStack, aclosing
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from litestar_storages.backends.s3.client import call, open_client, prepare_client, send
-from litestar_storages.backends.s3.config import MAX_PARTS, S3Config
-from litestar_storages.backends.s3.errors import error_code, errors
-from litestar_storages.backends.s3.lifecycle import Cleanups, UploadTarget, create_upload
-from litestar_storages.backends.s3.metadata import decode_metadata, encode_metadata
-from litestar_storages.backends.s3.multipart import (
-    completed_parts,
-    copy_parts,
-    fit_part_size,
-    iter_parts,
-    put_part,
-    upload_parts,
-)
-from litestar_storages.backends.s3.presign import (
-    check_expiry,
-    content_disposition,
-    presigned_post,
-    public_url,
-)
+from litestar_storages.backends.s3 import copying, listing, objects, reads, removal, signing, writes
+from litestar_storages.backends.s3.client import call, open_client, prepare_client
+from litestar_storages.backends.s3.config import S3Config
+from litestar_storages.backends.s3.errors import errors
+from litestar_storages.backends.s3.lifecycle import Cleanups, UploadTarget
+from litestar_storages.backends.s3.manual import ManualUploads
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import (
-    InvalidDataError,
-    InvalidRangeError,
-    StorageConnectionError,
-    StorageError,
-    StorageFileExistsError,
-    StorageFileNotFoundError,
-    StorageValidationError,
-)
-from litestar_storages.keys import join_key, strip_prefix, validate_key, validate_prefix
-from litestar_storages.progress import ProgressReporter
+from litestar_storages.exceptions import StorageFileNotFoundError
+from litestar_storages.keys import join_key, validate_key
 from litestar_storages.protocol import HttpMethod
-from litestar_storages.ranges import validate_range
-from litestar_storages.streams import DEFAULT_CHUNK_SIZE, ByteStream, PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
+from litestar_storages.streams import PutData
+from litestar_storages.types import ProgressCallback, StoredFile, UploadForm
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -55,23 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ("S3Storage",)
 
-_DELETE_BATCH = 1000
-_LIST_PAGE = 1000
 
-
-def _response_date(response: Mapping[str, Any]) -> datetime | None:
-    # PutObject and CompleteMultipartUpload answers carry no Last-Modified; the
-    # answer's Date header is the server's clock at the write, without another request.
-    date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-    if not date:
-        return None
-    try:
-        return parsedate_to_datetime(date)
-    except (TypeError, ValueError):
-        return None
-
-
-class S3Storage(BaseStorage):
+class S3Storage(ManualUploads, BaseStorage):
     """Files in an Amazon S3 bucket, or on any S3-compatible service.
 
     One aiobotocore client is created on first use and shared by every operation and
@@ -152,34 +109,6 @@ class S3Storage(BaseStorage):
             cleanups=self._cleanups,
         )
 
-    @staticmethod
-    def _attributes(
-        key: str, content_type: str | None, metadata: Mapping[str, str] | None
-    ) -> tuple[str, dict[str, str], dict[str, Any]]:
-        # The validated content type and metadata, and the request arguments carrying them.
-        resolved_type = resolve_content_type(key, content_type)
-        checked = validate_metadata(metadata, key=key)
-        attributes: dict[str, Any] = {"ContentType": resolved_type}
-        if checked:
-            attributes["Metadata"] = encode_metadata(checked)
-        return resolved_type, checked, attributes
-
-    async def _head(self, key: str) -> dict[str, Any]:
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(key)
-        response = await call(lambda: client.head_object(Bucket=bucket, Key=name), key=key, retry=self.config.retry)
-        return dict(response)
-
-    def _stored_file(self, key: str, head: Mapping[str, Any]) -> StoredFile:
-        return StoredFile(
-            key=key,
-            size=int(head.get("ContentLength", 0)),
-            content_type=head.get("ContentType"),
-            etag=head.get("ETag"),
-            last_modified=head.get("LastModified"),
-            metadata=decode_metadata(head.get("Metadata")),
-        )
-
     async def close(self) -> None:
         """Close the client the storage created; safe to call more than once.
 
@@ -234,15 +163,8 @@ class S3Storage(BaseStorage):
             StorageValidationError: If the key, metadata or data is invalid.
             StorageError: If S3 failed; an exception raised by ``data`` propagates unchanged.
         """
-        return await self._put(
-            key,
-            data,
-            content_type=content_type,
-            metadata=metadata,
-            overwrite=overwrite,
-            progress=progress,
-            part_size=self.config.part_size,
-            threshold=self.config.multipart_threshold,
+        return await writes.put_data(
+            self, key, data, content_type=content_type, metadata=metadata, overwrite=overwrite, progress=progress
         )
 
     async def put_large(
@@ -274,119 +196,17 @@ class S3Storage(BaseStorage):
         Raises:
             StorageValidationError: If ``part_size`` is out of S3's range.
         """
-        size = self.config.part_size if part_size is None else part_size
-        try:
-            S3Config(bucket=self.config.bucket, part_size=size)
-        except StorageError as error:
-            raise StorageValidationError(str(error), key=key) from None
-        return await self._put(
+        return await writes.put_data(
+            self,
             key,
             data,
             content_type=content_type,
             metadata=metadata,
             overwrite=True,
             progress=progress_callback,
-            part_size=size,
-            threshold=size,
+            in_parts=True,
+            part_size=part_size,
         )
-
-    async def _put(
-        self,
-        key: str,
-        data: PutData,
-        *,
-        content_type: str | None,
-        metadata: Mapping[str, str] | None,
-        overwrite: bool,
-        progress: ProgressCallback | None,
-        part_size: int,
-        threshold: int,
-    ) -> StoredFile:
-        validate_key(key)
-        resolved_type, checked, attributes = self._attributes(key, content_type, metadata)
-        conditional = not overwrite and self.config.conditional_writes
-        stored = StoredFile(key=key, size=0, content_type=resolved_type, metadata=checked)
-
-        if isinstance(data, bytes) and len(data) <= threshold:
-            # The hot path: one PutObject, no stream wrapper, no extra request.
-            if not overwrite and not conditional:
-                await self._refuse_existing(key)
-            reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
-            return await self._put_object(
-                key, data, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
-            )
-
-        stream = ByteStream(data, key=key)
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-        if not overwrite and not conditional:
-            await self._refuse_existing(key)
-        try:
-            head = await stream.read_block(threshold)
-            if len(head) < threshold or await stream.at_eof():
-                return await self._put_object(
-                    key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
-                )
-            # The block read so far moves into the part iterator: no local reference may
-            # keep a part alive after it is uploaded (the memory bound counts on it).
-            read_ahead = [head]
-            del head
-            if conditional:
-                # Fail before sending gigabytes; the conditional completion below still
-                # settles a race with a concurrent writer.
-                await self._refuse_existing(key)
-            part_size = fit_part_size(part_size, stream.size, key=key)
-            answer, size = await upload_parts(
-                await self._target(key),
-                iter_parts(stream, read_ahead, part_size, key=key),
-                create_args=attributes,
-                complete_args={"IfNoneMatch": "*"} if conditional else {},
-                max_concurrency=self.config.max_concurrency,
-                reporter=reporter,
-            )
-        finally:
-            await stream.aclose()
-        return StoredFile(
-            key=key,
-            size=size,
-            content_type=resolved_type,
-            etag=answer.get("ETag"),
-            last_modified=_response_date(answer),
-            metadata=dict(checked),
-        )
-
-    async def _put_object(
-        self,
-        key: str,
-        body: bytes | bytearray,
-        *,
-        attributes: dict[str, Any],
-        conditional: bool,
-        reporter: ProgressReporter,
-        stored: StoredFile,
-    ) -> StoredFile:
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(key)
-        arguments = {**attributes, "IfNoneMatch": "*"} if conditional else attributes
-        response = await send(
-            client,
-            body,
-            lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments),
-            key=key,
-            retry=self.config.retry,
-        )
-        await reporter.advance(len(body))
-        return StoredFile(
-            key=key,
-            size=len(body),
-            content_type=stored.content_type,
-            etag=response.get("ETag"),
-            last_modified=_response_date(response),
-            metadata=dict(stored.metadata),
-        )
-
-    async def _refuse_existing(self, key: str) -> None:
-        if await self.exists(key):
-            raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -415,35 +235,9 @@ class S3Storage(BaseStorage):
             StorageConnectionError: If the connection drops mid-body: a short body is
                 never returned as if it were complete.
         """
-        first, last = validate_range(start, end, key=key)
-        validate_key(key)
-        if last is not None and last <= first:
-            # An empty range: nothing to read, but a missing key must still raise.
-            await self._head(key)
-            return
-        client = await self._s3()
-        arguments: dict[str, Any] = {"Bucket": self.config.bucket, "Key": self._name(key)}
-        if first or last is not None:
-            arguments["Range"] = f"bytes={first}-{'' if last is None else last - 1}"
-        try:
-            response = await call(lambda: client.get_object(**arguments), key=key, retry=self.config.retry)
-        except InvalidRangeError:
-            # 416: the object exists but the range starts at or past its end (or it is
-            # empty); ranges are clipped, so that is an empty read.
-            return
-        body = response["Body"]
-        expected = int(response.get("ContentLength", 0))
-        reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=expected)
-        received = 0
-        try:
-            async for chunk in errors.guard_stream(body.iter_chunks(DEFAULT_CHUNK_SIZE), key):
-                received += len(chunk)
+        async with aclosing(reads.read_object(self, key, start=start, end=end, progress=progress)) as chunks:
+            async for chunk in chunks:
                 yield chunk
-                await reporter.advance(len(chunk))
-        finally:
-            body.close()
-        if received != expected:
-            raise StorageConnectionError(f"Download of {key!r} ended after {received} of {expected} bytes", key=key)
 
     async def exists(self, key: str) -> bool:
         """Tell whether an object exists (one HeadObject).
@@ -460,7 +254,7 @@ class S3Storage(BaseStorage):
         """
         validate_key(key)
         try:
-            await self._head(key)
+            await objects.head_object(self, key)
         except StorageFileNotFoundError:
             return False
         return True
@@ -478,7 +272,7 @@ class S3Storage(BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
         """
         validate_key(key)
-        return self._stored_file(key, await self._head(key))
+        return objects.stored_file(key, await objects.head_object(self, key))
 
     async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects whose keys start with ``prefix`` (ListObjectsV2, 1,000 per page).
@@ -499,42 +293,9 @@ class S3Storage(BaseStorage):
             InvalidKeyError: If the prefix could never match a valid key.
             StorageValidationError: If ``limit`` is negative.
         """
-        validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
-        if remaining == 0:
-            return
-        client = await self._s3()
-        arguments: dict[str, Any] = {
-            "Bucket": self.config.bucket,
-            "Prefix": self._name(prefix) if prefix else self._prefix,
-        }
-        while True:
-            arguments["MaxKeys"] = _LIST_PAGE if remaining is None else min(_LIST_PAGE, remaining)
-            page = await call(
-                lambda: client.list_objects_v2(**arguments),
-                key=prefix or None,
-                retry=self.config.retry,
-            )
-            for item in page.get("Contents", []):
-                name = item["Key"]
-                if name.endswith("/"):
-                    continue
-                yield StoredFile(
-                    key=strip_prefix(self._prefix, name),
-                    size=int(item.get("Size", 0)),
-                    etag=item.get("ETag"),
-                    last_modified=item.get("LastModified"),
-                )
-                if remaining is not None:
-                    remaining -= 1
-                    if remaining == 0:
-                        return
-            token = page.get("NextContinuationToken")
-            if not page.get("IsTruncated") or not token:
-                return
-            arguments["ContinuationToken"] = token
+        async with aclosing(listing.list_objects(self, prefix, limit=limit)) as files:
+            async for stored in files:
+                yield stored
 
     # -- deletes, copies --------------------------------------------------------------------
 
@@ -553,7 +314,7 @@ class S3Storage(BaseStorage):
         """
         validate_key(key)
         if not missing_ok:
-            await self._head(key)
+            await objects.head_object(self, key)
         client = await self._s3()
         bucket, name = self.config.bucket, self._name(key)
         await call(lambda: client.delete_object(Bucket=bucket, Key=name), key=key, retry=self.config.retry)
@@ -568,30 +329,7 @@ class S3Storage(BaseStorage):
             InvalidKeyError: If any key is invalid (nothing is deleted then).
             StorageError: The first per-key error S3 reported.
         """
-        checked = list(dict.fromkeys(validate_key(key) for key in keys))
-        if not checked:
-            return
-        client = await self._s3()
-        bucket = self.config.bucket
-        for start in range(0, len(checked), _DELETE_BATCH):
-            batch = checked[start : start + _DELETE_BATCH]
-            objects: Any = [{"Key": self._name(key)} for key in batch]
-            response = await call(
-                functools.partial(client.delete_objects, Bucket=bucket, Delete={"Objects": objects, "Quiet": True}),
-                key=None,
-                retry=self.config.retry,
-            )
-            failures = response.get("Errors") or []
-            if failures:
-                failure = failures[0]
-                failed_key = strip_prefix(self._prefix, failure.get("Key", ""))
-                raise errors.translate(
-                    ClientError(
-                        {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}},
-                        "DeleteObjects",
-                    ),
-                    failed_key,
-                )
+        await removal.delete_objects(self, keys)
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side, keeping its content type and metadata.
@@ -610,52 +348,7 @@ class S3Storage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If ``source`` does not exist.
         """
-        validate_key(source)
-        validate_key(destination)
-        head = await self._head(source)
-        original = self._stored_file(destination, head)
-        if original.size > self.config.multipart_copy_threshold:
-            create_args: dict[str, Any] = {
-                field: head[field]
-                for field in (
-                    "ContentType",
-                    "Metadata",
-                    "CacheControl",
-                    "ContentDisposition",
-                    "ContentEncoding",
-                    "ContentLanguage",
-                )
-                if head.get(field)
-            }
-            answer = await copy_parts(
-                await self._target(destination),
-                source=self._name(source),
-                size=original.size,
-                part_size=self.config.part_size,
-                create_args=create_args,
-                max_concurrency=self.config.max_concurrency,
-            )
-            etag, modified = answer.get("ETag"), _response_date(answer)
-        else:
-            client = await self._s3()
-            bucket, source_name, name = self.config.bucket, self._name(source), self._name(destination)
-            response = await call(
-                lambda: client.copy_object(
-                    Bucket=bucket, Key=name, CopySource={"Bucket": bucket, "Key": source_name}, MetadataDirective="COPY"
-                ),
-                key=source,
-                retry=self.config.retry,
-            )
-            result = response.get("CopyObjectResult", {})
-            etag, modified = result.get("ETag"), result.get("LastModified")
-        return StoredFile(
-            key=destination,
-            size=original.size,
-            content_type=original.content_type,
-            etag=etag,
-            last_modified=modified,
-            metadata=original.metadata,
-        )
+        return await copying.copy_object(self, source, destination)
 
     async def move(self, source: str, destination: str) -> StoredFile:
         """Move an object: a server-side copy, then a delete of the source.
@@ -709,23 +402,9 @@ class S3Storage(BaseStorage):
         Raises:
             StorageValidationError: If ``expires_in`` or ``method`` is invalid.
         """
-        validate_key(key)
-        if method not in ("GET", "PUT"):
-            raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
-        name = self._name(key)
-        if method == "GET" and self.config.public_base_url and filename is None:
-            return public_url(self.config.public_base_url, name)
-        seconds = check_expiry(expires_in, self.config.presigned_expiry, key=key)
-        params: dict[str, Any] = {"Bucket": self.config.bucket, "Key": name}
-        if method == "GET" and filename:
-            params["ResponseContentDisposition"] = content_disposition(filename)
-        if method == "PUT" and content_type:
-            params["ContentType"] = resolve_content_type(key, content_type)
-        client = await self._s3()
-        with errors.guard(key):
-            return await client.generate_presigned_url(
-                "get_object" if method == "GET" else "put_object", Params=params, ExpiresIn=seconds
-            )
+        return await signing.object_url(
+            self, key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
+        )
 
     async def upload_form(
         self,
@@ -757,125 +436,12 @@ class S3Storage(BaseStorage):
         Raises:
             StorageValidationError: If a size, the content type or the expiry is invalid.
         """
-        validate_key(key)
-        checked = validate_metadata(metadata, key=key)
-        resolved_type = None if content_type is None else resolve_content_type(key, content_type)
-        seconds = check_expiry(expires_in, self.config.presigned_expiry, key=key)
-        client = await self._s3()
-        with errors.guard(key):
-            return await presigned_post(
-                client,
-                bucket=self.config.bucket,
-                name=self._name(key),
-                key=key,
-                max_size=max_size,
-                min_size=min_size,
-                content_type=resolved_type,
-                metadata=checked,
-                expires_in=seconds,
-            )
-
-    # -- manual multipart uploads -----------------------------------------------------------
-
-    async def start_multipart_upload(
-        self,
-        key: str,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        part_size: int = 8 * 1024 * 1024,
-    ) -> MultipartUpload:
-        """Begin a multipart upload (CreateMultipartUpload).
-
-        Abort it with :meth:`abort_multipart_upload` if it is not completed: S3 keeps
-        (and bills) the parts of an open upload until a lifecycle rule removes them.
-
-        Args:
-            key: The key the object will have.
-            content_type: MIME type; guessed from the key when omitted.
-            metadata: Custom metadata.
-            part_size: Nominal size of each part but the last (5 MiB to 5 GiB).
-
-        Returns:
-            The upload's state.
-        """
-        validate_key(key)
-        resolved_type, checked, attributes = self._attributes(key, content_type, metadata)
-        upload_id = await create_upload(await self._target(key), attributes)
-        return MultipartUpload(
-            upload_id=upload_id,
-            key=key,
-            part_size=part_size,
-            content_type=resolved_type,
-            metadata=checked,
+        return await signing.upload_form(
+            self,
+            key,
+            max_size=max_size,
+            min_size=min_size,
+            content_type=content_type,
+            metadata=metadata,
+            expires_in=expires_in,
         )
-
-    async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
-        """Upload one part (UploadPart) and record it in ``upload.parts``.
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-            part_number: The part's 1-based position (1 to 10,000).
-            data: The part's bytes (at least 5 MiB except for the last part).
-
-        Returns:
-            The part's ETag.
-
-        Raises:
-            StorageValidationError: If the part number or data is invalid.
-        """
-        if not isinstance(part_number, int) or isinstance(part_number, bool) or not 1 <= part_number <= MAX_PARTS:
-            raise StorageValidationError(f"part_number must be 1 to {MAX_PARTS}, got {part_number!r}", key=upload.key)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
-        etag = await put_part(await self._target(upload.key), upload.upload_id, part_number, data)
-        upload.add_part(part_number, etag)
-        return etag
-
-    async def complete_multipart_upload(self, upload: MultipartUpload) -> StoredFile:
-        """Assemble the parts listed in ``upload.parts`` into the object.
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-
-        Returns:
-            Metadata of the stored object.
-
-        Raises:
-            StorageError: If the upload was aborted or completed already, or a part is missing.
-        """
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(upload.key)
-        await call(
-            lambda: client.complete_multipart_upload(
-                Bucket=bucket,
-                Key=name,
-                UploadId=upload.upload_id,
-                MultipartUpload={"Parts": completed_parts(upload.parts)},
-            ),
-            key=upload.key,
-            retry=self.config.retry,
-        )
-        return await self.info(upload.key)
-
-    async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
-        """Abandon an upload and discard its parts (AbortMultipartUpload).
-
-        Aborting an upload that no longer exists is not an error.
-
-        Args:
-            upload: The state returned by :meth:`start_multipart_upload`.
-        """
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(upload.key)
-        try:
-            await call(
-                lambda: client.abort_multipart_upload(Bucket=bucket, Key=name, UploadId=upload.upload_id),
-                key=upload.key,
-                retry=self.config.retry,
-            )
-        except StorageError as error:
-            # Aborting twice, or after completion, is not an error worth raising.
-            cause = error.__cause__
-            if not (isinstance(cause, ClientError) and error_code(cause)[0] == "NoSuchUpload"):
-                raise

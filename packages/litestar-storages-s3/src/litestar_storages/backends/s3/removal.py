@@ -1,0 +1,56 @@
+"""Batch deletes: DeleteObjects, 1,000 keys per request."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from litestar_storages.backends.s3.client import call
+from litestar_storages.backends.s3.errors import errors
+from litestar_storages.keys import strip_prefix, validate_key
+
+if TYPE_CHECKING:
+    from litestar_storages.backends.s3.storage import S3Storage
+
+__all__ = ("delete_objects",)
+
+_DELETE_BATCH = 1000
+
+
+async def delete_objects(storage: S3Storage, keys: Iterable[str]) -> None:
+    """Delete objects, skipping missing keys: the body of ``S3Storage.delete_many``.
+
+    Args:
+        storage: The storage deleting.
+        keys: The keys to delete; all are validated before the first request.
+
+    Raises:
+        StorageError: The first per-key error S3 reported.
+    """
+    checked = list(dict.fromkeys(validate_key(key) for key in keys))
+    if not checked:
+        return
+    client = await storage._s3()
+    bucket = storage.config.bucket
+    for start in range(0, len(checked), _DELETE_BATCH):
+        batch = checked[start : start + _DELETE_BATCH]
+        objects: Any = [{"Key": storage._name(key)} for key in batch]
+        response = await call(
+            functools.partial(client.delete_objects, Bucket=bucket, Delete={"Objects": objects, "Quiet": True}),
+            key=None,
+            retry=storage.config.retry,
+        )
+        failures = response.get("Errors") or []
+        if failures:
+            failure = failures[0]
+            failed_key = strip_prefix(storage._prefix, failure.get("Key", ""))
+            raise errors.translate(
+                ClientError(
+                    {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}},
+                    "DeleteObjects",
+                ),
+                failed_key,
+            )
