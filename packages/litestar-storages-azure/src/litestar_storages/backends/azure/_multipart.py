@@ -21,7 +21,7 @@ from litestar_storages.backends.azure.blocks import (
     require_parts,
 )
 from litestar_storages.backends.azure.metadata import encode_metadata
-from litestar_storages.backends.azure.upload import commit_blocks
+from litestar_storages.backends.azure.upload import UploadTarget, commit_blocks, upload_blob
 from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import InvalidDataError, StorageError
 from litestar_storages.keys import validate_key
@@ -51,17 +51,7 @@ class MultipartMixin:
 
         async def _call(self, key: str | None, operation: Callable[[], Awaitable[T]]) -> T: ...
 
-        async def _put(
-            self,
-            key: str,
-            data: PutData,
-            *,
-            content_type: str | None,
-            metadata: Mapping[str, str] | None,
-            overwrite: bool,
-            progress: ProgressCallback | None,
-            block_size: int,
-        ) -> StoredFile: ...
+        def _upload_target(self) -> UploadTarget: ...
 
         async def info(self, key: str) -> StoredFile: ...
 
@@ -182,7 +172,8 @@ class MultipartMixin:
             Metadata of the stored object.
         """
         size = check_part_size(self.config.block_size if part_size is None else part_size, key)
-        return await self._put(
+        return await upload_blob(
+            self._upload_target(),
             key,
             data,
             content_type=content_type,

@@ -110,25 +110,6 @@ class SasSigner:
             key=key,
         )
 
-    async def signed_url(
-        self,
-        container: ContainerClient,
-        blob_name: str,
-        *,
-        key: str,
-        method: HttpMethod,
-        expiry: datetime,
-        filename: str | None = None,
-    ) -> str:
-        """Return the blob's URL with a SAS appended (arguments as for :meth:`sign`).
-
-        Returns:
-            The signed URL.
-        """
-        query = await self.sign(container, blob_name, key=key, method=method, expiry=expiry, filename=filename)
-        base = container.get_blob_client(blob_name).url
-        return f"{base}{'&' if '?' in base else '?'}{query}"
-
     async def _delegation_key(self, container: ContainerClient, expiry: datetime, key: str) -> UserDelegationKey:
         now = datetime.now(timezone.utc)
         if expiry - now > MAX_DELEGATION:

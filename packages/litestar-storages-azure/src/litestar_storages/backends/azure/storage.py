@@ -24,7 +24,7 @@ from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
 from litestar_storages.backends.azure.properties import stored_file
 from litestar_storages.backends.azure.sas import SasSigner
-from litestar_storages.backends.azure.upload import upload_blob
+from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
 from litestar_storages.base import BaseStorage
 from litestar_storages.exceptions import (
     StorageFileExistsError,
@@ -165,7 +165,8 @@ class AzureStorage(MultipartMixin, BaseStorage):
             StorageFileExistsError: If ``overwrite`` is false and the key exists.
             StorageValidationError: If the key, metadata or data is invalid.
         """
-        return await self._put(
+        return await upload_blob(
+            self._upload_target(),
             key,
             data,
             content_type=content_type,
@@ -175,30 +176,8 @@ class AzureStorage(MultipartMixin, BaseStorage):
             block_size=self.config.block_size,
         )
 
-    async def _put(
-        self,
-        key: str,
-        data: PutData,
-        *,
-        content_type: str | None,
-        metadata: Mapping[str, str] | None,
-        overwrite: bool,
-        progress: ProgressCallback | None,
-        block_size: int,
-    ) -> StoredFile:
-        return await upload_blob(
-            self._blob,
-            key,
-            data,
-            content_type=content_type,
-            metadata=metadata,
-            overwrite=overwrite,
-            progress=progress,
-            block_size=block_size,
-            max_concurrency=self.config.max_concurrency,
-            retry=self._retry,
-            exists=self.exists,
-        )
+    def _upload_target(self) -> UploadTarget:
+        return UploadTarget(self._blob, self.exists, self._retry, self.config.max_concurrency)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -399,10 +378,17 @@ class AzureStorage(MultipartMixin, BaseStorage):
         name = join_key(self._prefix, key)
         if method == "GET" and filename is None and self.config.public_base_url:
             return f"{self.config.public_base_url.rstrip('/')}/{quote(name, safe='/~')}"
-        expiry = datetime.now(timezone.utc) + validity
-        return await self._signer.signed_url(
-            self._container(), name, key=key, method=method, expiry=expiry, filename=filename
+        container = self._container()
+        query = await self._signer.sign(
+            container,
+            name,
+            key=key,
+            method=method,
+            expiry=datetime.now(timezone.utc) + validity,
+            filename=filename,
         )
+        base = container.get_blob_client(name).url
+        return f"{base}{'&' if '?' in base else '?'}{query}"
 
     # -- server-side copy ----------------------------------------------------------------
 

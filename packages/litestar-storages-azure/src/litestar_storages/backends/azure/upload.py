@@ -7,6 +7,7 @@ input stream raises, nothing is committed and the error propagates unchanged.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from azure.core import MatchConditions
@@ -29,11 +30,25 @@ if TYPE_CHECKING:
     from litestar_storages.streams import PutData
     from litestar_storages.types import ProgressCallback
 
-__all__ = ("commit_blocks", "upload_blob")
+__all__ = ("UploadTarget", "commit_blocks", "upload_blob")
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """The storage's side of an upload: how requests are made."""
+
+    blob_for: Callable[[str], BlobClient]
+    """Returns the blob client of a key (called once the key is valid)."""
+    exists: Callable[[str], Awaitable[bool]]
+    """Tells whether a key exists (checked before staging blocks without overwrite)."""
+    retry: RetryConfig
+    """The retry policy of each request."""
+    max_concurrency: int
+    """Most blocks staged at a time."""
 
 
 async def upload_blob(
-    blob_for: Callable[[str], BlobClient],
+    target: UploadTarget,
     key: str,
     data: PutData,
     *,
@@ -42,14 +57,11 @@ async def upload_blob(
     overwrite: bool,
     progress: ProgressCallback | None,
     block_size: int,
-    max_concurrency: int,
-    retry: RetryConfig,
-    exists: Callable[[str], Awaitable[bool]],
 ) -> StoredFile:
     """Store ``data`` at ``key`` (what ``AzureStorage.put`` and ``put_large`` do).
 
     Args:
-        blob_for: Returns the blob client of a key (called once the key is valid).
+        target: How to reach the blob.
         key: The object's key.
         data: Anything ``put`` accepts.
         content_type: MIME type; guessed from the key when omitted.
@@ -57,9 +69,6 @@ async def upload_blob(
         overwrite: When ``False``, fail atomically if the key exists.
         progress: Callback receiving upload progress.
         block_size: Size of each block, and the most sent in one Put Blob.
-        max_concurrency: Most blocks staged at a time.
-        retry: The retry policy of each request.
-        exists: Tells whether a key exists (checked before staging blocks).
 
     Returns:
         Metadata of the stored object.
@@ -71,7 +80,8 @@ async def upload_blob(
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
     settings = ContentSettings(content_type=resolved_type)
     encoded = encode_metadata(checked)
-    blob = blob_for(key)
+    blob = target.blob_for(key)
+    retry = target.retry
     try:
         first = await stream.read(block_size)
         second = await stream.read(block_size) if len(first) == block_size else b""
@@ -91,7 +101,7 @@ async def upload_blob(
             await reporter.advance(len(first))
             size = len(first)
         else:
-            if not overwrite and await exists(key):
+            if not overwrite and await target.exists(key):
                 # Fail before uploading the blocks; the commit below stays conditional.
                 raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
             upload_id = new_upload_id()
@@ -107,7 +117,7 @@ async def upload_blob(
                 blocks,
                 upload_id=upload_id,
                 block_size=block_size,
-                max_concurrency=max_concurrency,
+                max_concurrency=target.max_concurrency,
                 reporter=reporter,
                 key=key,
             )
