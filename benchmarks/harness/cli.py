@@ -39,6 +39,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=RESULTS,
         help="folder for latest.json and latest.md (charts of unpublished runs go to its tmp/)",
     )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: render tables, charts (and, with --publish, the docs) from a saved latest.json",
+    )
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be >= 1")
@@ -52,7 +58,8 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Run of {results['date']} ({results['profile']['name']} profile, {results['profile']['runs']} runs per"
         f" contender, {results['seconds']:.0f} s) on {machine.summary_line(info)};"
-        f" load average at start {info['load_average_at_start']}.",
+        f" load average (1, 5, 15 min) {info['load_average_at_start']} at the start,"
+        f" {info.get('load_average_at_end', '?')} at the end.",
         "",
     ]
     missed = missed_targets(specs, results["suites"])
@@ -88,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         The process exit code: 0, or 1 when a suite or contender failed.
     """
     args = parse_args(argv)
+    if args.render is not None:
+        return write_outputs(json.loads(args.render.read_text()), args, publish_default=False)
     profile: Profile = PROFILES["quick" if args.quick else "full"].with_runs(args.runs)
     suites = args.suite or list(SUITE_NAMES)
     started = time.monotonic()
@@ -110,10 +119,20 @@ def main(argv: list[str] | None = None) -> int:
 
     add_verdicts(results)
     (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
+    return write_outputs(results, args, publish_default=not args.quick and args.suite is None)
+
+
+def write_outputs(results: dict[str, Any], args: argparse.Namespace, *, publish_default: bool) -> int:
+    """Write latest.md and the charts, print the tables, and publish to the docs when asked.
+
+    Returns:
+        The process exit code: 0, or 1 when a suite or contender failed.
+    """
     markdown = render_markdown(results)
+    args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.md").write_text(markdown)
     print(markdown)
-    should_publish = args.publish if args.publish is not None else (not args.quick and args.suite is None)
+    should_publish = args.publish if args.publish is not None else publish_default
     docs = ROOT / "docs"
     charts = publish.charts(
         results, docs / "_static" / "benchmarks" if should_publish else args.output / "tmp" / "charts"

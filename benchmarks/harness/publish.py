@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import machine
 from benchmarks.harness.orchestrate import load_suite
 from benchmarks.harness.report import Row, build_rows
 
@@ -154,10 +153,9 @@ def results_section(results: dict[str, Any], markdown: str, charts: list[Path], 
     for stem, caption in (("rss", "Peak RSS growth"), ("loop-lag", "Event-loop lag")):
         if stem in images:
             parts.append(f"\n![{caption}]({images[stem].relative_to(docs).as_posix()})\n")
-    machine_line = machine.summary_line(results["machine"])
     versions = ", ".join(f"{name} {version}" for name, version in results["machine"]["versions"].items())
-    header = f"Measured {results['date']} on {machine_line}.\n\nVersions: {versions}.\n\n"
-    return header + "\n".join(parts)
+    parts.insert(1, f"\nVersions: {versions}.\n")
+    return "\n".join(parts)
 
 
 def to_docs(results: dict[str, Any], markdown: str, charts: list[Path], docs: Path) -> None:
