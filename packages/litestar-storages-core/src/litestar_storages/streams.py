@@ -209,7 +209,9 @@ class ByteStream:
                 self.consumed += len(head)
                 return head
             self._buffer.extend(chunk)
-        block = bytes(self._buffer[:size])
+        # Through a memoryview: slicing the bytearray itself would copy the block twice.
+        with memoryview(self._buffer) as view:
+            block = bytes(view[:size])
         del self._buffer[:size]
         self.consumed += len(block)
         return block
