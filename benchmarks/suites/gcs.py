@@ -71,14 +71,16 @@ class RawGCS(Contender):
 
     async def list_count(self, prefix: str) -> int:
         count = 0
-        params = {"prefix": prefix}
+        # Real GCS pages at 1,000 objects unless told otherwise; fake-gcs-server answers
+        # every object in one page when maxResults is absent, so ask for the real default.
+        params = {"prefix": prefix, "maxResults": "1000"}
         while True:
             page = await self.client.list_objects(self.bucket, params=params)
             count += len(page.get("items", ()))
             token = page.get("nextPageToken")
             if not token:
                 return count
-            params = {"prefix": prefix, "pageToken": token}
+            params = {**params, "pageToken": token}
 
     async def copy(self, source: str, destination: str) -> None:
         await self.client.copy(self.bucket, source, self.bucket, new_name=destination)
