@@ -26,6 +26,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Measure every litestar-storages backend against its peers.")
     parser.add_argument("--quick", action="store_true", help="small sizes and 2 runs: a smoke run of about a minute")
     parser.add_argument("--suite", action="append", choices=SUITE_NAMES, help="run only this suite (repeatable)")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=["small", "large_put", "large_get", "copy", "list"],
+        help="run only this scenario (repeatable)",
+    )
     parser.add_argument("--runs", type=int, help="samples per contender and scenario (default: 5, quick: 2)")
     parser.add_argument(
         "--publish",
@@ -112,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     def checkpoint(records: dict[str, Any]) -> None:
         partial.write_text(json.dumps({**results, "suites": records}, indent=1) + "\n")
 
-    results["suites"] = run_suites(suites, profile, checkpoint=checkpoint)
+    results["suites"] = run_suites(suites, profile, checkpoint=checkpoint, scenarios=args.scenario)
     partial.unlink(missing_ok=True)
     results["seconds"] = round(time.monotonic() - started, 1)
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
 
     add_verdicts(results)
     (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
-    return write_outputs(results, args, publish_default=not args.quick and args.suite is None)
+    return write_outputs(results, args, publish_default=not args.quick and args.suite is None and args.scenario is None)
 
 
 def write_outputs(results: dict[str, Any], args: argparse.Namespace, *, publish_default: bool) -> int:

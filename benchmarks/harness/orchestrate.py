@@ -155,6 +155,8 @@ class SuiteRunner:
         self.launcher = launcher
         self.log = log
         self.checkpoint = checkpoint
+        self.only: frozenset[str] | None = None
+        """Run only these scenarios (all when ``None``)."""
         self.sizes = profile.sizes(spec.size_class)
         self.record: dict[str, Any] = {
             "title": spec.title,
@@ -200,6 +202,8 @@ class SuiteRunner:
                 return self.record
             self.record["contenders"] = available
             for scenario in self.spec.scenarios:
+                if self.only is not None and scenario not in self.only:
+                    continue
                 # Fixtures are written just before the scenario that reads them (listing
                 # keys last of all): some emulators slow down as objects pile up
                 # (Azurite's deletes get ~10x slower with 10,000 blobs), which would
@@ -273,6 +277,7 @@ def run_suites(
     profile: Profile,
     log: Log | None = None,
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    scenarios: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Run the named suites in order.
 
@@ -282,6 +287,7 @@ def run_suites(
         log: Progress printer (stderr by default).
         checkpoint: Receives the records gathered so far after each scenario (a long
             run interrupted midway keeps what it measured).
+        scenarios: Run only these scenarios (default: all).
 
     Returns:
         ``{suite name: record}``.
@@ -301,6 +307,7 @@ def run_suites(
             records[name] = {"unavailable": f"{type(error).__name__}: {error}"}
             continue
         runner = SuiteRunner(spec, profile, launcher, log or default_log)
+        runner.only = frozenset(scenarios) if scenarios else None
         records[name] = runner.record
         if checkpoint is not None:
             runner.checkpoint = lambda: checkpoint(records)
