@@ -82,7 +82,8 @@ async def upload_blocks(
     Args:
         stage: Uploads one block.
         stream: The rest of the data, read ``block_size`` bytes at a time.
-        first_blocks: Blocks already read from the stream (to decide it was large).
+        first_blocks: Blocks already read from the stream (to decide it was large);
+            emptied as they are staged.
         upload_id: Prefix of the block ids.
         block_size: Size of each block but the last.
         max_concurrency: Most uploads in flight.
@@ -111,7 +112,8 @@ async def upload_blocks(
         for task in done:
             await reporter.advance(task.result())
 
-    pending = list(first_blocks)
+    # Consumed in place, so neither the caller nor this frame keeps staged blocks alive.
+    pending = first_blocks
     try:
         while True:
             block = pending.pop(0) if pending else await stream.read(block_size)
