@@ -42,8 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output",
         type=Path,
-        default=RESULTS,
-        help="folder for latest.json and latest.md (charts of unpublished runs go to its tmp/)",
+        help="folder for latest.json, latest.md and unpublished charts (default: benchmarks/results for a full"
+        " run of everything, which is what the docs show; benchmarks/results/tmp, git-ignored, otherwise)",
     )
     parser.add_argument(
         "--render",
@@ -54,7 +54,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be >= 1")
+    if args.output is None:
+        # Only a full run of everything (or one being published) replaces the committed
+        # results the docs show; smoke and partial runs write to the git-ignored tmp/.
+        args.output = RESULTS if is_full_run(args) or args.publish else RESULTS / "tmp"
     return args
+
+
+def is_full_run(args: argparse.Namespace) -> bool:
+    """Tell whether the command measures every scenario of every suite at full size."""
+    return not args.quick and args.suite is None and args.scenario is None and args.render is None
+
+
+def scratch_folder(output: Path) -> Path:
+    """Where partial results and unpublished charts go: ``tmp/`` below the committed results."""
+    return RESULTS / "tmp" if output == RESULTS else output
 
 
 def render_markdown(results: dict[str, Any]) -> str:
@@ -111,9 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         "profile": {**profile.__dict__, "concurrency": list(profile.concurrency)},
         "machine": machine.describe(),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
-    partial = args.output / "tmp" / "partial.json"  # tmp/ is git-ignored
-    partial.parent.mkdir(exist_ok=True)
+    partial = scratch_folder(args.output) / "partial.json"
+    partial.parent.mkdir(parents=True, exist_ok=True)
 
     def checkpoint(records: dict[str, Any]) -> None:
         partial.write_text(json.dumps({**results, "suites": records}, indent=1) + "\n")
@@ -124,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
 
     add_verdicts(results)
+    args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.json").write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
-    return write_outputs(results, args, publish_default=not args.quick and args.suite is None and args.scenario is None)
+    return write_outputs(results, args, publish_default=is_full_run(args))
 
 
 def write_outputs(results: dict[str, Any], args: argparse.Namespace, *, publish_default: bool) -> int:
@@ -141,7 +155,7 @@ def write_outputs(results: dict[str, Any], args: argparse.Namespace, *, publish_
     should_publish = args.publish if args.publish is not None else publish_default
     docs = ROOT / "docs"
     charts = publish.charts(
-        results, docs / "_static" / "benchmarks" if should_publish else args.output / "tmp" / "charts"
+        results, docs / "_static" / "benchmarks" if should_publish else scratch_folder(args.output) / "charts"
     )
     if should_publish:
         publish.to_docs(results, markdown, charts, docs)
