@@ -15,6 +15,7 @@ from litestar_storages.contrib.http_headers import (
     if_range_allows,
     is_not_modified,
     parse_range,
+    precondition_failed,
 )
 from litestar_storages.types import StoredFile
 
@@ -96,6 +97,28 @@ def test_not_modified_by_date() -> None:
     assert not is_not_modified(None, MODIFIED, if_none_match=None, if_modified_since="not a date")
     # If-None-Match wins over If-Modified-Since.
     assert not is_not_modified('"a"', MODIFIED, if_none_match='"b"', if_modified_since=later)
+
+
+def test_precondition_failed_by_if_match_strong_comparison() -> None:
+    kwargs = {"if_unmodified_since": None}
+    assert not precondition_failed('"a"', None, if_match='"a"', **kwargs)
+    assert not precondition_failed('"a"', None, if_match='"x", "a"', **kwargs)
+    assert not precondition_failed('"a"', None, if_match="*", **kwargs)
+    assert precondition_failed('"a"', None, if_match='"b"', **kwargs)
+    assert precondition_failed('"a"', None, if_match='W/"a"', **kwargs)
+    assert precondition_failed('W/"a"', None, if_match='W/"a"', **kwargs)
+    assert precondition_failed(None, None, if_match='"a"', **kwargs)
+    assert not precondition_failed('"a"', MODIFIED, if_match=None, if_unmodified_since=None)
+
+
+def test_precondition_failed_by_date() -> None:
+    same_second = http_date(MODIFIED)
+    assert not precondition_failed(None, MODIFIED, if_match=None, if_unmodified_since=same_second)
+    earlier = http_date(MODIFIED - timedelta(seconds=1))
+    assert precondition_failed(None, MODIFIED, if_match=None, if_unmodified_since=earlier)
+    assert not precondition_failed(None, MODIFIED, if_match=None, if_unmodified_since="not a date")
+    # If-Match wins over If-Unmodified-Since.
+    assert not precondition_failed('"a"', MODIFIED, if_match='"a"', if_unmodified_since=earlier)
 
 
 def test_if_range() -> None:

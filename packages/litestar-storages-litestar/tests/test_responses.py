@@ -1,4 +1,4 @@
-"""storage_response: headers and every status (200, 206, 304, 404, 416, 307), on each backend."""
+"""storage_response: headers and every status (200, 206, 304, 404, 412, 416, 307), on each backend."""
 
 from __future__ import annotations
 
@@ -143,6 +143,29 @@ async def test_304_if_modified_since(client: AsyncClient) -> None:
     assert response.status_code == 304
     old = await client.get("/files/media/clip.bin", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
     assert old.status_code == 200
+
+
+async def test_412_if_match(client: AsyncClient, storage: BaseStorage) -> None:
+    etag = (await client.get("/files/media/clip.bin")).headers["etag"]
+    resumed = await client.get("/files/media/clip.bin", headers={"If-Match": etag, "Range": "bytes=5-"})
+    assert resumed.status_code == 206
+    assert resumed.content == CONTENT[5:]
+    await storage.put("media/clip.bin", b"another version", content_type="video/mp4")
+    changed = await client.get("/files/media/clip.bin", headers={"If-Match": etag, "Range": "bytes=5-"})
+    assert changed.status_code == 412
+    assert changed.content == b""
+    assert "content-range" not in changed.headers
+    head = await client.head("/files/media/clip.bin", headers={"If-Match": etag})
+    assert head.status_code == 412
+
+
+async def test_412_if_unmodified_since(client: AsyncClient) -> None:
+    first = await client.get("/files/media/clip.bin")
+    current = await client.get("/files/media/clip.bin", headers={"If-Unmodified-Since": first.headers["last-modified"]})
+    assert current.status_code == 200
+    assert current.content == CONTENT
+    old = await client.get("/files/media/clip.bin", headers={"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert old.status_code == 412
 
 
 async def test_304_after_change_is_200(client: AsyncClient, storage: BaseStorage) -> None:

@@ -25,6 +25,7 @@ __all__ = (
     "if_range_allows",
     "is_not_modified",
     "parse_range",
+    "precondition_failed",
 )
 
 _RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
@@ -175,6 +176,42 @@ def _parse_http_date(value: str) -> datetime | None:
 def _whole_seconds(moment: datetime) -> datetime:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return aware.replace(microsecond=0)
+
+
+def precondition_failed(
+    etag: str | None,
+    last_modified: datetime | None,
+    *,
+    if_match: str | None,
+    if_unmodified_since: str | None,
+) -> bool:
+    """Tell whether a request's ``If-Match``/``If-Unmodified-Since`` fail (412 Precondition Failed).
+
+    Evaluated first, as RFC 9110 (13.2.2) orders it: a client resuming a download or
+    guarding against a concurrent change gets 412 instead of bytes of another version.
+    ``If-Match`` compares strongly (a weak tag never matches) and, when present, makes
+    ``If-Unmodified-Since`` ignored; ``*`` matches any existing file. An unparsable date
+    is ignored, as the RFC requires.
+
+    Args:
+        etag: The file's ``ETag`` header value.
+        last_modified: The file's modification time.
+        if_match: The request's ``If-Match``, or ``None``.
+        if_unmodified_since: The request's ``If-Unmodified-Since``, or ``None``.
+
+    Returns:
+        ``True`` when the request must be answered with 412.
+    """
+    if if_match is not None:
+        if if_match.strip() == "*":
+            return False
+        if etag is None or etag.startswith("W/"):
+            return True
+        return etag not in {tag for tag in _etag_list(if_match) if not tag.startswith("W/")}
+    if if_unmodified_since is not None and last_modified is not None:
+        since = _parse_http_date(if_unmodified_since)
+        return since is not None and _whole_seconds(last_modified) > since
+    return False
 
 
 def is_not_modified(

@@ -25,6 +25,7 @@ from litestar.status_codes import (
     HTTP_206_PARTIAL_CONTENT,
     HTTP_304_NOT_MODIFIED,
     HTTP_307_TEMPORARY_REDIRECT,
+    HTTP_412_PRECONDITION_FAILED,
     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
 )
 
@@ -38,6 +39,7 @@ from litestar_storages.contrib.http_headers import (
     if_range_allows,
     is_not_modified,
     parse_range,
+    precondition_failed,
 )
 from litestar_storages.exceptions import InvalidKeyError, StorageConnectionError, StorageFileNotFoundError
 from litestar_storages.protocol import Storage
@@ -134,7 +136,15 @@ class StorageResponse(Response[None]):
         return ASGIStorageResponse(
             response=self,
             request_headers={
-                name: request.headers.get(name) for name in ("range", "if-range", "if-none-match", "if-modified-since")
+                name: request.headers.get(name)
+                for name in (
+                    "range",
+                    "if-range",
+                    "if-match",
+                    "if-unmodified-since",
+                    "if-none-match",
+                    "if-modified-since",
+                )
             },
             headers=merged_headers,
             cookies=merged_cookies,
@@ -157,7 +167,8 @@ def storage_response(
 
     The response carries Content-Type, Content-Length, ETag, Last-Modified,
     Content-Disposition and Accept-Ranges; honours a single ``Range`` (206, or 416
-    when unsatisfiable) and ``If-None-Match``/``If-Modified-Since`` (304). A missing key
+    when unsatisfiable), ``If-Match``/``If-Unmodified-Since`` (412), ``If-None-Match``/
+    ``If-Modified-Since`` (304) and ``If-Range``. A missing key
     is a 404. With ``redirect=True`` it answers ``307`` to the storage's (presigned)
     URL instead, without checking that the key exists.
 
@@ -216,7 +227,7 @@ class ASGIStorageResponse(ASGIResponse):
         self._cookies = list(cookies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Send the answer: redirect, 304, 416, 206 or 200.
+        """Send the answer: redirect, 412, 304, 416, 206 or 200.
 
         Args:
             scope: The ASGI scope.
@@ -241,6 +252,13 @@ class ASGIStorageResponse(ASGIResponse):
             return await self._redirect()
         stored = await response.storage.info(response.key)
         headers = self._file_headers(stored)
+        if precondition_failed(
+            headers.get("etag"),
+            stored.last_modified,
+            if_match=self._request_headers.get("if-match"),
+            if_unmodified_since=self._request_headers.get("if-unmodified-since"),
+        ):
+            return self._simple(HTTP_412_PRECONDITION_FAILED, headers)
         if is_not_modified(
             headers.get("etag"),
             stored.last_modified,
