@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from litestar_storages.contrib.http_headers import (
+    MAX_RANGES,
     ByteRange,
     RangeNotSatisfiable,
     content_disposition,
@@ -15,6 +16,7 @@ from litestar_storages.contrib.http_headers import (
     if_range_allows,
     is_not_modified,
     parse_range,
+    parse_ranges,
     precondition_failed,
 )
 from litestar_storages.types import StoredFile
@@ -37,6 +39,9 @@ MODIFIED = datetime(2026, 11, 25, 10, 0, 0, 500_000, tzinfo=timezone.utc)
         ("items=0-5", None),
         ("bytes=5-2", None),
         ("bytes=0-1,5-6", None),
+        ("bytes=0-4,3-9", ByteRange(0, 9, 100)),
+        ("bytes=5-9, 0-4", ByteRange(0, 9, 100)),
+        ("bytes=100-, 90-", ByteRange(90, 99, 100)),
         ("bytes=abc", None),
         ("bytes=-", None),
         ("bytes=", None),
@@ -51,6 +56,33 @@ def test_parse_range_unsatisfiable(header: str, size: int) -> None:
     with pytest.raises(RangeNotSatisfiable) as caught:
         parse_range(header, size)
     assert caught.value.content_range == f"bytes */{size}"
+
+
+def test_parse_ranges_merges_overlaps_and_keeps_file_order() -> None:
+    assert parse_ranges("bytes=50-59, 0-9, -5", 100) == [
+        ByteRange(0, 9, 100),
+        ByteRange(50, 59, 100),
+        ByteRange(95, 99, 100),
+    ]
+    assert parse_ranges("bytes=0-9,10-19,30-39", 100) == [ByteRange(0, 19, 100), ByteRange(30, 39, 100)]
+    assert parse_ranges("bytes=0-1,,5-6,", 100) == [ByteRange(0, 1, 100), ByteRange(5, 6, 100)]
+    # Unsatisfiable ranges are dropped while others remain; none left is a 416.
+    assert parse_ranges("bytes=0-1, 200-300", 100) == [ByteRange(0, 1, 100)]
+    with pytest.raises(RangeNotSatisfiable):
+        parse_ranges("bytes=100-, 200-300", 100)
+    # One malformed range spoils the header: the whole file is sent.
+    assert parse_ranges("bytes=0-1, x-3", 100) is None
+    assert parse_ranges("bytes=0-1, 5-2", 100) is None
+
+
+def test_parse_ranges_refuses_too_many_ranges() -> None:
+    allowed = ",".join(f"{i * 4}-{i * 4 + 1}" for i in range(MAX_RANGES))
+    assert parse_ranges(f"bytes={allowed}", 1000) is not None
+    too_many = ",".join(f"{i * 4}-{i * 4 + 1}" for i in range(MAX_RANGES + 1))
+    assert parse_ranges(f"bytes={too_many}", 1000) is None
+    # Many ranges that merge into few are fine.
+    adjacent = ",".join(f"{i}-{i}" for i in range(MAX_RANGES * 2))
+    assert parse_ranges(f"bytes={adjacent}", 1000) == [ByteRange(0, MAX_RANGES * 2 - 1, 1000)]
 
 
 @given(size=st.integers(1, 10_000), first=st.integers(0, 20_000), length=st.integers(1, 20_000))

@@ -103,10 +103,40 @@ async def test_206_suffix_and_open_ranges(client: AsyncClient, header: str, expe
     assert response.headers["content-range"].endswith(f"/{len(CONTENT)}")
 
 
-async def test_multiple_ranges_get_the_whole_file(client: AsyncClient) -> None:
-    response = await client.get("/files/media/clip.bin", headers={"Range": "bytes=0-1,5-6"})
-    assert response.status_code == 200
-    assert response.content == CONTENT
+async def test_multiple_ranges_as_multipart_byteranges(client: AsyncClient) -> None:
+    response = await client.get("/files/media/clip.bin", headers={"Range": "bytes=0-1, 5-6, -3"})
+    assert response.status_code == 206
+    media_type, _, boundary = response.headers["content-type"].partition("; boundary=")
+    assert media_type == "multipart/byteranges"
+    assert "content-range" not in response.headers
+    assert int(response.headers["content-length"]) == len(response.content)
+    parts = response.content.split(f"--{boundary}".encode())
+    assert parts[0] == b"\r\n"
+    assert parts[-1] == b"--\r\n"
+    size = len(CONTENT)
+    expected = [(0, 1), (5, 6), (size - 3, size - 1)]
+    assert len(parts[1:-1]) == len(expected)
+    for part, (first, last) in zip(parts[1:-1], expected, strict=True):
+        head, _, data = part.partition(b"\r\n\r\n")
+        lines = head.decode().strip().split("\r\n")
+        assert lines == ["Content-Type: video/mp4", f"Content-Range: bytes {first}-{last}/{size}"]
+        assert data == CONTENT[first : last + 1] + b"\r\n"
+
+
+async def test_overlapping_ranges_merge_into_one(client: AsyncClient) -> None:
+    response = await client.get("/files/media/clip.bin", headers={"Range": "bytes=4-9, 0-5"})
+    assert response.status_code == 206
+    assert response.headers["content-range"] == f"bytes 0-9/{len(CONTENT)}"
+    assert response.content == CONTENT[:10]
+
+
+async def test_head_of_multiple_ranges(client: AsyncClient) -> None:
+    get = await client.get("/files/media/clip.bin", headers={"Range": "bytes=0-1,5-6"})
+    head = await client.head("/files/media/clip.bin", headers={"Range": "bytes=0-1,5-6"})
+    assert head.status_code == 206
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"].startswith("multipart/byteranges; boundary=")
 
 
 async def test_416_unsatisfiable(client: AsyncClient) -> None:

@@ -1,8 +1,8 @@
 """HTTP header rules for serving stored files: Range, conditional requests, ETag, Content-Disposition.
 
 Pure functions, independent of Litestar, so the response helper stays a thin layer and
-each rule is tested on its own. Only single byte ranges are served; a request for
-several ranges is answered with the whole file, which RFC 9110 allows.
+each rule is tested on its own. Several ranges are served as ``multipart/byteranges``
+(merged where they overlap, at most :data:`MAX_RANGES`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import quote
 from litestar_storages.types import StoredFile
 
 __all__ = (
+    "MAX_RANGES",
     "ByteRange",
     "RangeNotSatisfiable",
     "content_disposition",
@@ -25,6 +26,7 @@ __all__ = (
     "if_range_allows",
     "is_not_modified",
     "parse_range",
+    "parse_ranges",
     "precondition_failed",
 )
 
@@ -81,27 +83,16 @@ class RangeNotSatisfiable(Exception):
         return f"bytes */{self.size}"
 
 
-def parse_range(header: str | None, size: int) -> ByteRange | None:
-    """Interpret a ``Range`` header against a file of ``size`` bytes.
+MAX_RANGES = 16
+"""Most ranges one request may get as ``multipart/byteranges``; more are answered whole.
 
-    Args:
-        header: The request's ``Range`` value, or ``None``.
-        size: The file's size in bytes.
+RFC 9110 (14.2) lets a server ignore a ``Range`` of many small ranges: it costs one
+download each, and a request listing thousands is a cheap way to load a server.
+"""
 
-    Returns:
-        The range to send, or ``None`` to send the whole file (no header, another
-        unit, several ranges or a malformed one, all of which RFC 9110 lets a server
-        ignore).
 
-    Raises:
-        RangeNotSatisfiable: If the single range requested starts past the end of
-            the file (or asks for a zero-length suffix).
-    """
-    if not header:
-        return None
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or not spec or "," in spec:
-        return None
+def _one_range(spec: str, size: int) -> ByteRange | None:
+    # None: malformed (the whole header is then ignored); raises when it lies past the end.
     match = _RANGE_SPEC.match(spec)
     if match is None:
         return None
@@ -120,6 +111,77 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if first >= size:
         raise RangeNotSatisfiable(size)
     return ByteRange(first, min(last, size - 1), size)
+
+
+def _coalesce(ranges: list[ByteRange]) -> list[ByteRange]:
+    merged: list[ByteRange] = []
+    for item in sorted(ranges, key=lambda r: r.first):
+        if merged and item.first <= merged[-1].last + 1:
+            previous = merged[-1]
+            merged[-1] = ByteRange(previous.first, max(previous.last, item.last), previous.size)
+        else:
+            merged.append(item)
+    return merged
+
+
+def parse_ranges(header: str | None, size: int) -> list[ByteRange] | None:
+    """Interpret a ``Range`` header of one or several ranges against a file of ``size`` bytes.
+
+    Ranges that overlap or touch are merged and the result is in file order, as RFC
+    9110 (15.3.7.2) allows, so each byte is sent once. Ranges past the end are dropped
+    when others remain.
+
+    Args:
+        header: The request's ``Range`` value, or ``None``.
+        size: The file's size in bytes.
+
+    Returns:
+        The ranges to send (one or more), or ``None`` to send the whole file: no header,
+        another unit, a malformed range, or more than :data:`MAX_RANGES` ranges, all of
+        which RFC 9110 lets a server ignore.
+
+    Raises:
+        RangeNotSatisfiable: If no requested range overlaps the file.
+    """
+    if not header:
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or not spec.strip():
+        return None
+    specs = [item for item in spec.split(",") if item.strip()]
+    if not specs or len(specs) > MAX_RANGES * 4:
+        return None
+    ranges: list[ByteRange] = []
+    for item in specs:
+        try:
+            parsed = _one_range(item, size)
+        except RangeNotSatisfiable:
+            continue
+        if parsed is None:
+            return None
+        ranges.append(parsed)
+    if not ranges:
+        raise RangeNotSatisfiable(size)
+    merged = _coalesce(ranges)
+    return merged if len(merged) <= MAX_RANGES else None
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """Interpret a ``Range`` header that must come down to a single range.
+
+    Args:
+        header: The request's ``Range`` value, or ``None``.
+        size: The file's size in bytes.
+
+    Returns:
+        The range to send, or ``None`` to send the whole file: as
+        :func:`parse_ranges`, and also when several disjoint ranges remain.
+
+    Raises:
+        RangeNotSatisfiable: If no requested range overlaps the file.
+    """
+    ranges = parse_ranges(header, size)
+    return ranges[0] if ranges is not None and len(ranges) == 1 else None
 
 
 def etag_for(stored: StoredFile) -> str | None:

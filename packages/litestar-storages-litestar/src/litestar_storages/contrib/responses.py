@@ -30,6 +30,7 @@ from litestar.status_codes import (
 )
 
 from litestar_storages.content import DEFAULT_CONTENT_TYPE, guess_content_type
+from litestar_storages.contrib.byteranges import MultipartByteranges
 from litestar_storages.contrib.http_headers import (
     ByteRange,
     RangeNotSatisfiable,
@@ -38,7 +39,7 @@ from litestar_storages.contrib.http_headers import (
     http_date,
     if_range_allows,
     is_not_modified,
-    parse_range,
+    parse_ranges,
     precondition_failed,
 )
 from litestar_storages.exceptions import InvalidKeyError, StorageConnectionError, StorageFileNotFoundError
@@ -166,9 +167,10 @@ def storage_response(
     """Answer a request with a stored file.
 
     The response carries Content-Type, Content-Length, ETag, Last-Modified,
-    Content-Disposition and Accept-Ranges; honours a single ``Range`` (206, or 416
-    when unsatisfiable), ``If-Match``/``If-Unmodified-Since`` (412), ``If-None-Match``/
-    ``If-Modified-Since`` (304) and ``If-Range``. A missing key
+    Content-Disposition and Accept-Ranges; honours ``Range`` (206, as
+    ``multipart/byteranges`` for several ranges, or 416 when unsatisfiable),
+    ``If-Match``/``If-Unmodified-Since`` (412), ``If-None-Match``/``If-Modified-Since``
+    (304) and ``If-Range``. A missing key
     is a 404. With ``redirect=True`` it answers ``307`` to the storage's (presigned)
     URL instead, without checking that the key exists.
 
@@ -266,26 +268,35 @@ class ASGIStorageResponse(ASGIResponse):
             if_modified_since=self._request_headers.get("if-modified-since"),
         ):
             return self._simple(HTTP_304_NOT_MODIFIED, headers)
-        byte_range: ByteRange | None = None
+        ranges: list[ByteRange] | None = None
         if if_range_allows(self._request_headers.get("if-range"), headers.get("etag"), stored.last_modified):
             try:
-                byte_range = parse_range(self._request_headers.get("range"), stored.size)
+                ranges = parse_ranges(self._request_headers.get("range"), stored.size)
             except RangeNotSatisfiable as verdict:
                 return self._simple(
                     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
                     {"content-range": verdict.content_range, "accept-ranges": "bytes"},
                 )
-        headers["content-type"] = stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE
-        if byte_range is None:
+        media_type = stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE
+        headers["content-type"] = media_type
+        multipart: MultipartByteranges | None = None
+        if ranges is None:
             status, length, start, end = HTTP_200_OK, stored.size, None, None
+        elif len(ranges) == 1:
+            status, length = HTTP_206_PARTIAL_CONTENT, ranges[0].length
+            start, end = ranges[0].first, ranges[0].last + 1
+            headers["content-range"] = ranges[0].content_range
         else:
-            status, length = HTTP_206_PARTIAL_CONTENT, byte_range.length
-            start, end = byte_range.first, byte_range.last + 1
-            headers["content-range"] = byte_range.content_range
+            multipart = MultipartByteranges(ranges, media_type)
+            status, length = HTTP_206_PARTIAL_CONTENT, multipart.content_length
+            start, end = ranges[0].first, ranges[0].last + 1
+            headers["content-type"] = multipart.content_type
         headers["content-length"] = str(length)
         if self.is_head_response or length == 0:
             return self._simple(status, headers)
         body = await _open_body(response.storage, response.key, start, end)
+        if multipart is not None:
+            body = multipart.stream(response.storage, response.key, body)
         return ASGIStreamingResponse(
             iterator=body,
             headers=headers,
