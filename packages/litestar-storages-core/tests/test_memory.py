@@ -1,4 +1,9 @@
-"""MemoryStorage behaviour beyond the conformance kit: the seed's size limit and URLs."""
+"""MemoryStorage behaviour beyond the conformance kit: the seed's size limit, URLs, and how puts are stored."""
+
+import hashlib
+import os
+import tracemalloc
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -42,3 +47,121 @@ async def test_get_yields_single_chunk() -> None:
     await storage.put("x.bin", b"x" * 100_000)
     chunks = [chunk async for chunk in storage.get("x.bin")]
     assert len(chunks) == 1
+
+
+MiB = 1024 * 1024
+
+
+async def _stream(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+async def test_put_bytes_is_stored_without_copy() -> None:
+    storage = MemoryStorage()
+    data = os.urandom(2 * MiB)
+    stored = await storage.put("x.bin", data)
+    chunks = [chunk async for chunk in storage.get("x.bin")]
+    assert len(chunks) == 1
+    assert chunks[0] is data
+    assert stored.etag == _md5(data)
+
+
+async def test_put_mutable_input_is_copied() -> None:
+    storage = MemoryStorage()
+    data = bytearray(b"before")
+    await storage.put("x.bin", data)
+    data[:] = b"after!"
+    assert await storage.get_bytes("x.bin") == b"before"
+
+
+async def test_streamed_put_keeps_its_chunks_and_hashes_them_all() -> None:
+    storage = MemoryStorage()
+    chunks = [os.urandom(MiB) for _ in range(5)] + [os.urandom(1000)]
+    stored = await storage.put("x.bin", _stream(chunks))
+    received = [chunk async for chunk in storage.get("x.bin")]
+    # The big chunks are handed back as the very objects received: never copied.
+    assert all(got is sent for got, sent in zip(received[:5], chunks[:5], strict=True))
+    assert b"".join(received) == b"".join(chunks)
+    assert stored.etag == _md5(b"".join(chunks))
+    assert (await storage.info("x.bin")).etag == stored.etag
+
+
+async def test_streamed_put_memory_peak_is_one_copy() -> None:
+    storage = MemoryStorage()
+    size = 32 * MiB
+    block = os.urandom(MiB)
+
+    async def fresh_chunks() -> AsyncIterator[bytes]:
+        for _ in range(size // MiB):
+            yield bytes(bytearray(block))  # a new object each, like a network body
+
+    tracemalloc.start()
+    try:
+        await storage.put("big.bin", fresh_chunks())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Gathering into a bytearray and then bytes() peaked at twice the object's size.
+    assert peak < size * 1.1, f"peak {peak / MiB:.1f} MiB for a {size // MiB} MiB object"
+
+
+async def test_tiny_chunks_are_gathered_into_pieces() -> None:
+    storage = MemoryStorage()
+    chunks = [bytes([i % 251]) * 10 for i in range(20_000)]
+    stored = await storage.put("tiny.bin", iter(chunks))
+    received = [chunk async for chunk in storage.get("tiny.bin")]
+    assert len(received) <= 4
+    assert b"".join(received) == b"".join(chunks)
+    assert stored.size == 200_000
+    assert stored.etag == _md5(b"".join(chunks))
+
+
+async def test_ranges_across_piece_boundaries() -> None:
+    storage = MemoryStorage()
+    sizes = (64 * 1024, 300 * 1024, 65 * 1024 + 7)
+    chunks = [os.urandom(n) for n in sizes]
+    data = b"".join(chunks)
+    await storage.put("r.bin", _stream(chunks))
+    edges = [0, 1, sizes[0] - 1, sizes[0], sizes[0] + 1, sizes[0] + sizes[1], len(data) - 1, len(data), len(data) + 5]
+    for start in edges:
+        for end in edges:
+            if end < start:
+                continue
+            got = [chunk async for chunk in storage.get("r.bin", start=start, end=end)]
+            assert all(got), "no empty chunks"
+            assert b"".join(got) == data[start:end], (start, end)
+
+
+async def test_failing_stream_with_hash_in_flight_keeps_previous() -> None:
+    storage = MemoryStorage()
+    await storage.put("f.bin", b"previous")
+
+    class Broken(Exception):
+        pass
+
+    async def failing() -> AsyncIterator[bytes]:
+        yield os.urandom(MiB)
+        yield os.urandom(MiB)
+        raise Broken
+
+    with pytest.raises(Broken):
+        await storage.put("f.bin", failing())
+    assert await storage.get_bytes("f.bin") == b"previous"
+    assert (await storage.info("f.bin")).etag == _md5(b"previous")
+
+
+async def test_multipart_etag_is_md5_of_the_whole() -> None:
+    storage = MemoryStorage()
+    parts = [os.urandom(MiB), os.urandom(1000)]
+    upload = await storage.start_multipart_upload("m.bin")
+    for number, part in enumerate(parts, 1):
+        await storage.upload_part(upload, number, part)
+    stored = await storage.complete_multipart_upload(upload)
+    assert stored.size == MiB + 1000
+    assert stored.etag == _md5(b"".join(parts))
+    assert await storage.get_bytes("m.bin") == b"".join(parts)

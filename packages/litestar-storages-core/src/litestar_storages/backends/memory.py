@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -24,7 +25,7 @@ from litestar_storages.keys import validate_key, validate_prefix
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
-from litestar_storages.streams import ByteStream, PutData
+from litestar_storages.streams import ByteStream, PutData, byte_length
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
 
 __all__ = ("MemoryConfig", "MemoryStorage")
@@ -47,9 +48,20 @@ class MemoryConfig:
             )
 
 
+# Streamed chunks smaller than this are gathered into pieces of at least this size, so a
+# stream of tiny chunks is not stored as millions of tiny objects.
+_MIN_PIECE = 64 * 1024
+# MD5 runs at about 600 MB/s; from this size on it runs in a worker thread (hashlib
+# releases the GIL), overlapping the receipt of the next chunk and keeping the loop free.
+_HASH_IN_THREAD = 256 * 1024
+
+
 @dataclass
 class _Entry:
-    data: bytes
+    # The content as the immutable bytes objects it arrived in: a streamed put stores its
+    # chunks as they are instead of joining them (a copy, and twice the memory meanwhile).
+    pieces: tuple[bytes, ...]
+    size: int
     content_type: str
     metadata: dict[str, str]
     last_modified: datetime
@@ -58,7 +70,7 @@ class _Entry:
     def stored_file(self, key: str) -> StoredFile:
         return StoredFile(
             key=key,
-            size=len(self.data),
+            size=self.size,
             content_type=self.content_type,
             etag=self.etag,
             last_modified=self.last_modified,
@@ -75,6 +87,52 @@ class _PendingUpload:
 
 def _etag(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+class _Receiver:
+    """Gathers a put's chunks into immutable pieces and hashes them as they arrive."""
+
+    __slots__ = ("_hasher", "_hashing", "_small", "pieces", "size")
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.md5(usedforsecurity=False)
+        self._hashing: asyncio.Future[None] | None = None
+        self._small = bytearray()
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    async def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if len(chunk) < _MIN_PIECE:
+            self._small += chunk
+            if len(self._small) < _MIN_PIECE:
+                return
+            chunk = bytes(self._small)
+            self._small.clear()
+        elif self._small:
+            await self._keep(bytes(self._small))
+            self._small.clear()
+        await self._keep(chunk)
+
+    async def _keep(self, piece: bytes) -> None:
+        # One update in flight at a time keeps the pieces hashed in order.
+        if self._hashing is not None:
+            await self._hashing
+            self._hashing = None
+        self.pieces.append(piece)
+        if len(piece) >= _HASH_IN_THREAD:
+            self._hashing = asyncio.get_running_loop().run_in_executor(None, self._hasher.update, piece)
+        else:
+            self._hasher.update(piece)
+
+    async def finish(self) -> str:
+        if self._small:
+            await self._keep(bytes(self._small))
+            self._small.clear()
+        if self._hashing is not None:
+            await self._hashing
+            self._hashing = None
+        return self._hasher.hexdigest()
 
 
 class MemoryStorage(BaseStorage):
@@ -114,12 +172,13 @@ class MemoryStorage(BaseStorage):
     def _store(
         self,
         key: str,
-        data: bytes,
+        pieces: tuple[bytes, ...],
+        size: int,
         content_type: str,
         metadata: dict[str, str],
         *,
         overwrite: bool,
-        etag: str | None = None,
+        etag: str,
     ) -> StoredFile:
         # No await from the existence check to the assignment: concurrent puts with
         # overwrite=False cannot both succeed.
@@ -127,15 +186,15 @@ class MemoryStorage(BaseStorage):
         if previous is not None and not overwrite:
             raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
         if self.config.max_size is not None:
-            used = self._used - (len(previous.data) if previous else 0)
-            if used + len(data) > self.config.max_size:
+            used = self._used - (previous.size if previous else 0)
+            if used + size > self.config.max_size:
                 raise StorageError(
-                    f"Storing {key!r} ({len(data)} bytes) would exceed max_size={self.config.max_size} bytes "
+                    f"Storing {key!r} ({size} bytes) would exceed max_size={self.config.max_size} bytes "
                     f"({used} bytes in use)",
                     key=key,
                 )
-        entry = _Entry(data, content_type, metadata, datetime.now(timezone.utc), etag or _etag(data))
-        self._used += len(data) - (len(previous.data) if previous else 0)
+        entry = _Entry(pieces, size, content_type, metadata, datetime.now(timezone.utc), etag)
+        self._used += size - (previous.size if previous else 0)
         self._entries[key] = entry
         return entry.stored_file(key)
 
@@ -171,16 +230,31 @@ class MemoryStorage(BaseStorage):
         checked_metadata = validate_metadata(metadata, key=key)
         if not overwrite and key in self._entries:
             raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
-        stream = ByteStream(data, key=key)
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-        buffer = bytearray()
         limit = self.config.max_size
+        if type(data) is bytes:
+            # Immutable already: stored as it is, with no copy.
+            if limit is not None and len(data) > limit:
+                raise StorageError(f"Storing {key!r} would exceed max_size={limit} bytes", key=key)
+            if len(data) >= _HASH_IN_THREAD:
+                etag = await asyncio.to_thread(_etag, data)
+            else:
+                etag = _etag(data)
+            if progress is not None:
+                reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
+                await reporter.advance(len(data))
+            return self._store(key, (data,), len(data), resolved_type, checked_metadata, overwrite=overwrite, etag=etag)
+        stream = ByteStream(data, key=key)
+        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=byte_length(data))
+        receiver = _Receiver()
         async for chunk in stream:
-            buffer += chunk
-            if limit is not None and len(buffer) > limit:
+            await receiver.add(chunk)
+            if limit is not None and receiver.size > limit:
                 raise StorageError(f"Storing {key!r} would exceed max_size={limit} bytes", key=key)
             await reporter.advance(len(chunk))
-        return self._store(key, bytes(buffer), resolved_type, checked_metadata, overwrite=overwrite)
+        etag = await receiver.finish()
+        return self._store(
+            key, tuple(receiver.pieces), receiver.size, resolved_type, checked_metadata, overwrite=overwrite, etag=etag
+        )
 
     async def get(
         self,
@@ -199,19 +273,29 @@ class MemoryStorage(BaseStorage):
             progress: Sync or async callback receiving download progress.
 
         Yields:
-            The requested bytes as a single chunk (none for an empty range).
+            The requested bytes, in the pieces they were stored in: one for data put as
+            bytes, about one per chunk of a streamed put (none for an empty range).
 
         Raises:
             StorageFileNotFoundError: If the file does not exist.
         """
         first, last = validate_range(start, end, key=key)
-        data = self._entry(key).data
-        first, stop = clip_range(first, last, len(data))
-        chunk = data[first:stop] if (first, stop) != (0, len(data)) else data
-        reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=len(chunk))
-        if chunk:
-            yield chunk
-            await reporter.advance(len(chunk))
+        entry = self._entry(key)
+        first, stop = clip_range(first, last, entry.size)
+        reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=stop - first)
+        offset = 0
+        for piece in entry.pieces:
+            piece_end = offset + len(piece)
+            if piece_end > first:
+                low, high = max(first - offset, 0), min(stop, piece_end) - offset
+                # Whole pieces are handed out without copying: bytes cannot be mutated.
+                chunk = piece if (low, high) == (0, len(piece)) else piece[low:high]
+                if chunk:
+                    yield chunk
+                    await reporter.advance(len(chunk))
+            offset = piece_end
+            if offset >= stop:
+                return
 
     async def delete(self, key: str, *, missing_ok: bool = False) -> None:
         """Delete a file.
@@ -226,7 +310,7 @@ class MemoryStorage(BaseStorage):
         validate_key(key)
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self._used -= len(entry.data)
+            self._used -= entry.size
         elif not missing_ok:
             raise StorageFileNotFoundError(f"File not found: {key!r}", key=key)
 
@@ -331,7 +415,13 @@ class MemoryStorage(BaseStorage):
         entry = self._entry(source)
         # Same bytes, same MD5: reuse the source's etag instead of hashing the data again.
         return self._store(
-            destination, entry.data, entry.content_type, dict(entry.metadata), overwrite=True, etag=entry.etag
+            destination,
+            entry.pieces,
+            entry.size,
+            entry.content_type,
+            dict(entry.metadata),
+            overwrite=True,
+            etag=entry.etag,
         )
 
     async def move(self, source: str, destination: str) -> StoredFile:
@@ -352,7 +442,7 @@ class MemoryStorage(BaseStorage):
         if source != destination:
             replaced = self._entries.get(destination)
             if replaced is not None:
-                self._used -= len(replaced.data)
+                self._used -= replaced.size
             self._entries[destination] = entry
             del self._entries[source]
         return entry.stored_file(destination)
@@ -425,12 +515,22 @@ class MemoryStorage(BaseStorage):
         """
         pending = self._pending(upload)
         pieces = []
+        whole = hashlib.md5(usedforsecurity=False)
         for part_number, etag in sorted(upload.parts):
             part = pending.parts.get(part_number)
             if part is None or _etag(part) != etag:
                 raise StorageError(f"Part {part_number} of {upload.key!r} was not uploaded", key=upload.key)
             pieces.append(part)
-        stored = self._store(upload.key, b"".join(pieces), pending.content_type, pending.metadata, overwrite=True)
+            whole.update(part)
+        stored = self._store(
+            upload.key,
+            tuple(pieces),
+            sum(len(part) for part in pieces),
+            pending.content_type,
+            pending.metadata,
+            overwrite=True,
+            etag=whole.hexdigest(),
+        )
         del self._uploads[upload.upload_id]
         return stored
 
