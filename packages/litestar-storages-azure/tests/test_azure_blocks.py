@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
-from litestar_storages.backends.azure import AzureStorage
+from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageValidationError
 
 Counted = tuple[ContainerClient, Any]
@@ -180,3 +181,33 @@ async def test_multipart_validation_and_abort(storage: AzureStorage) -> None:
     assert not await storage.exists("aborted.bin")
     with pytest.raises(StorageValidationError):
         await storage.start_multipart_upload("x.bin", part_size=0)
+
+
+async def test_staged_upload_holds_only_the_blocks_in_flight(config: AzureConfig) -> None:
+    # With blocks far larger than everything else an upload allocates, the peak counts
+    # the blocks held: max_concurrency uploading plus the one being read. Blocks are
+    # read in place (a bytes copy would hold one twice), the small-or-large decision
+    # reads no second block, and each block is sent in slices of itself, so no
+    # transport buffer copies it.
+    import tracemalloc
+
+    block_size = 4 * 1024 * 1024
+    piece = payload(64 * KIB)
+    total = 12 * block_size + 3 * len(piece)
+
+    async def source() -> AsyncIterator[bytes]:
+        for _ in range(total // len(piece)):
+            yield piece  # the same object each time: the source allocates nothing
+
+    tuned = dataclasses.replace(config, block_size=block_size, max_concurrency=2)
+    async with AzureStorage(tuned) as storage:
+        await storage.put("warm-up.bin", b"x")
+        tracemalloc.start()
+        try:
+            stored = await storage.put("bounded.bin", source())
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert stored.size == total
+        assert peak < block_size * (2 + 1) + block_size // 4, peak
+        assert (await storage.info("bounded.bin")).size == total

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from azure.storage.blob import ContentSettings
 from litestar_storages.backends.azure.blocks import (
+    block_body,
     block_id,
     check_part_number,
     check_part_size,
@@ -105,10 +106,11 @@ class MultipartMixin:
         check_part_number(part_number, upload.key)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
-        payload = bytes(data)
         identifier = block_id(upload.upload_id, part_number)
         blob = self._blob(upload.key)
-        await self._call(upload.key, lambda: blob.stage_block(identifier, payload, length=len(payload)))
+        # Sent in slices straight from the caller's buffer: no copy of the part is made.
+        length = memoryview(data).nbytes
+        await self._call(upload.key, lambda: blob.stage_block(identifier, block_body(data), length=length))
         upload.add_part(part_number, identifier)
         return identifier
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import IO, cast
 
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE
+from litestar_storages.bodies import SlicedBody
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream
@@ -21,6 +23,7 @@ __all__ = (
     "MAX_BLOCKS",
     "MAX_PART_NUMBER",
     "BlockStager",
+    "block_body",
     "block_id",
     "check_part_number",
     "check_part_size",
@@ -35,8 +38,25 @@ MAX_BLOCKS = 50_000
 MAX_PART_NUMBER = 10_000
 """Highest part number of the manual multipart API (the protocol's limit)."""
 
-BlockStager = Callable[[str, bytes], Awaitable[None]]
+BlockStager = Callable[[str, bytes | bytearray], Awaitable[None]]
 """Uploads one block: ``stage(block_id, data)``."""
+
+
+def block_body(data: bytes | bytearray | memoryview) -> IO[bytes]:
+    """Return the body to stage ``data`` with: a fresh one for each attempt.
+
+    A :class:`~litestar_storages.bodies.SlicedBody` over the block, which aiohttp (under
+    azure-core) writes 64 KiB at a time: a block handed over as ``bytes`` is written in
+    one call, and asyncio's transport then copies the part the socket did not take,
+    on the event loop. It is seekable, so the SDK's own retries can rewind it too.
+
+    Args:
+        data: The block's bytes (not copied).
+
+    Returns:
+        The body, typed as the SDK's stubs expect (it reads like a binary file).
+    """
+    return cast("IO[bytes]", SlicedBody(data))
 
 
 def new_upload_id() -> str:
@@ -64,7 +84,7 @@ def block_id(upload_id: str, number: int) -> str:
 async def upload_blocks(
     stage: BlockStager,
     stream: ByteStream,
-    first_blocks: list[bytes],
+    first_blocks: list[bytes | bytearray],
     *,
     upload_id: str,
     block_size: int,
@@ -76,7 +96,8 @@ async def upload_blocks(
 
     The next block is read from the stream while earlier ones upload, and reading
     pauses while ``max_concurrency`` uploads are in flight, so at most
-    ``block_size * (max_concurrency + 1)`` bytes are held. If the stream or any upload
+    ``block_size * (max_concurrency + 1)`` bytes are held (each block is read in place,
+    with ``ByteStream.read_block``, so reading one never holds it twice). If the stream or any upload
     fails, the uploads still in flight are cancelled and the error is raised as it is.
 
     Args:
@@ -100,7 +121,7 @@ async def upload_blocks(
     in_flight: set[asyncio.Task[int]] = set()
     total = 0
 
-    async def upload(identifier: str, data: bytes) -> int:
+    async def upload(identifier: str, data: bytes | bytearray) -> int:
         await stage(identifier, data)
         return len(data)
 
@@ -116,7 +137,7 @@ async def upload_blocks(
     pending = first_blocks
     try:
         while True:
-            block = pending.pop(0) if pending else await stream.read(block_size)
+            block = pending.pop(0) if pending else await stream.read_block(block_size)
             if not block:
                 break
             _check_block_count(len(ids), block_size, key)

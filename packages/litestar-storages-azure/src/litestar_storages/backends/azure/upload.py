@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, BlobType, ContentSettings
-from litestar_storages.backends.azure.blocks import new_upload_id, upload_blocks
+from litestar_storages.backends.azure.blocks import block_body, new_upload_id, upload_blocks
 from litestar_storages.backends.azure.client import request
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.metadata import encode_metadata
@@ -83,34 +83,41 @@ async def upload_blob(
     blob = target.blob_for(key)
     retry = target.retry
     try:
-        first = await stream.read(block_size)
-        second = await stream.read(block_size) if len(first) == block_size else b""
-        if not second:
+        # Small bytes are sent as they are (no stream, no copy).
+        small = isinstance(data, bytes) and len(data) <= block_size
+        # Read in place (one copy per byte); at_eof looks at most one input chunk
+        # ahead, so a large upload never holds a block it is not sending yet.
+        first: bytes | bytearray = data if small else await stream.read_block(block_size)  # type: ignore[assignment]
+        if small or len(first) < block_size or await stream.at_eof():
+            # The SDK takes only ``bytes`` for a single Put Blob.
+            payload = first if isinstance(first, bytes) else bytes(first)
+            del first
             result = await request(
                 retry,
                 key,
                 lambda: blob.upload_blob(
-                    first,
+                    payload,
                     blob_type=BlobType.BLOCKBLOB,
-                    length=len(first),
+                    length=len(payload),
                     overwrite=overwrite,
                     content_settings=settings,
                     metadata=encoded,
                 ),
             )
-            await reporter.advance(len(first))
-            size = len(first)
+            await reporter.advance(len(payload))
+            size = len(payload)
         else:
             if not overwrite and await target.exists(key):
                 # Fail before uploading the blocks; the commit below stays conditional.
                 raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
             upload_id = new_upload_id()
 
-            async def stage(identifier: str, block: bytes) -> None:
-                await request(retry, key, lambda: blob.stage_block(identifier, block, length=len(block)))
+            async def stage(identifier: str, block: bytes | bytearray) -> None:
+                # A fresh body per attempt, sent in slices (see block_body).
+                await request(retry, key, lambda: blob.stage_block(identifier, block_body(block), length=len(block)))
 
-            blocks = [first, second]
-            del first, second
+            blocks = [first]
+            del first
             ids, size = await upload_blocks(
                 stage,
                 stream,
