@@ -9,6 +9,8 @@ from urllib.parse import quote
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.bodies import SlicedBody
+
 __all__ = ("Transport",)
 
 
@@ -67,7 +69,7 @@ class Transport:
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
-        data: bytes | None = None,
+        data: bytes | bytearray | SlicedBody | None = None,
         raise_for_status: bool = True,
     ) -> aiohttp.ClientResponse:
         """Send one request through the SDK's session, with credentials.
@@ -77,7 +79,8 @@ class Transport:
             url: The full URL.
             headers: Extra headers.
             params: Query parameters.
-            data: The body.
+            data: The body; a :class:`~litestar_storages.bodies.SlicedBody` is
+                written in slices (set ``Content-Length`` in ``headers`` for it).
             raise_for_status: Raise :class:`aiohttp.ClientResponseError` (with GCS's
                 error document in its message, as the SDK does) on 4xx/5xx answers.
 
