@@ -12,9 +12,15 @@ from typing import Any
 
 import pytest
 
-from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage, reads
 
 MIB = 1024 * 1024
+
+
+@pytest.fixture
+def thread_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read every chunk in worker threads, as where the page cache cannot be probed."""
+    monkeypatch.setattr(reads, "_NOWAIT", None)
 
 
 @contextmanager
@@ -66,6 +72,7 @@ async def test_small_operations_take_one_thread_hop(storage: FileSystemStorage, 
     assert len(hops) <= max_hops, hops
 
 
+@pytest.mark.usefixtures("thread_reads")
 async def test_large_transfers_take_one_hop_per_megabyte(storage: FileSystemStorage) -> None:
     async def stream() -> AsyncIterator[bytes]:
         for _ in range(8):
@@ -79,6 +86,7 @@ async def test_large_transfers_take_one_hop_per_megabyte(storage: FileSystemStor
     assert len(hops) == 8
 
 
+@pytest.mark.usefixtures("thread_reads")
 async def test_small_chunks_are_batched_per_hop(root: Path) -> None:
     storage = FileSystemStorage(FileSystemConfig(path=root, chunk_size=64 * 1024))
 
@@ -96,6 +104,7 @@ async def test_small_chunks_are_batched_per_hop(root: Path) -> None:
     assert len(hops) < 64, len(hops)  # read-ahead grows to 1 MiB (16 chunks) per hop
 
 
+@pytest.mark.usefixtures("thread_reads")
 async def test_slow_consumers_and_producers_keep_one_chunk_per_hop(storage: FileSystemStorage) -> None:
     async def slow_stream() -> AsyncIterator[bytes]:
         for _ in range(6):
