@@ -94,11 +94,11 @@ async def upload_blocks(
 ) -> tuple[list[str], int]:
     """Stage ``first_blocks`` and then the rest of ``stream``, ``max_concurrency`` at a time.
 
-    The next block is read from the stream while earlier ones upload, and reading
-    pauses while ``max_concurrency`` uploads are in flight, so at most
-    ``block_size * (max_concurrency + 1)`` bytes are held (each block is read in place,
-    with ``ByteStream.read_block``, so reading one never holds it twice). If the stream or any upload
-    fails, the uploads still in flight are cancelled and the error is raised as it is.
+    The next block is read from the stream while earlier ones upload, once fewer than
+    ``max_concurrency`` are in flight, so at most ``block_size * max_concurrency`` bytes
+    of blocks are held (each block is read in place, with ``ByteStream.read_block``, so
+    reading one never holds it twice). If the stream or any upload fails, the uploads
+    still in flight are cancelled and the error is raised as it is.
 
     Args:
         stage: Uploads one block.
@@ -137,13 +137,15 @@ async def upload_blocks(
     pending = first_blocks
     try:
         while True:
+            if len(in_flight) >= max_concurrency:
+                # Wait for a free slot before reading: the block read next then takes
+                # the memory of the one just sent, instead of adding to it.
+                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                await settle(done)
             block = pending.pop(0) if pending else await stream.read_block(block_size)
             if not block:
                 break
             _check_block_count(len(ids), block_size, key)
-            if len(in_flight) >= max_concurrency:
-                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                await settle(done)
             identifier = block_id(upload_id, len(ids))
             ids.append(identifier)
             total += len(block)

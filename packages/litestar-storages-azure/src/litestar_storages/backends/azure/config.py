@@ -83,7 +83,7 @@ class AzureConfig:
 
     max_concurrency: int = 4
     """Blocks uploaded at once by one streamed upload. Memory held by an upload stays
-    below ``block_size * (max_concurrency + 1)``."""
+    about ``block_size * max_concurrency`` (the next block is read once a slot is free)."""
 
     public_base_url: str | None = None
     """Base URL of a public container or CDN in front of it: ``url()`` then returns
