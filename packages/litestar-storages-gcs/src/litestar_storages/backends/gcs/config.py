@@ -58,8 +58,9 @@ class GCSConfig:
 
     chunk_size: int = 8 * 1024 * 1024
     """Size of each resumable-upload request, a multiple of 256 KiB. Payloads smaller
-    than this are sent in one multipart upload; larger ones and streams through a
-    resumable session, holding at most two chunks in memory."""
+    than this are sent in one request (media, or multipart with metadata or
+    ``overwrite=False``); larger ones and streams through a resumable session, holding
+    about one chunk in memory."""
 
     public_base_url: str | None = None
     """Base URL serving the bucket publicly (a CDN or ``https://storage.googleapis.com/BUCKET``):
