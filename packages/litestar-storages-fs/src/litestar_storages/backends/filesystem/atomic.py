@@ -40,6 +40,7 @@ __all__ = (
     "discard_sync",
     "open_temp_sync",
     "regular_etag",
+    "unlink_if_present",
     "unlink_quietly",
     "write_all",
     "write_chunks",
@@ -96,6 +97,12 @@ def unlink_quietly(path: str) -> None:
     """Remove a file, ignoring that it is already gone."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
+
+
+def unlink_if_present(path: str) -> None:
+    """Remove a file that usually does not exist (a sidecar), cheaply when it does not."""
+    if os.access(path, os.F_OK, follow_symlinks=False):
+        unlink_quietly(path)
 
 
 def write_all(fd: int, data: bytes | bytearray | memoryview) -> int:
@@ -299,7 +306,7 @@ def commit_sync(
                 raise
             committed = True
             if replaced is not None and replaced != etag:
-                unlink_quietly(os.path.join(directory, sidecar_name(name, replaced)))
+                unlink_if_present(os.path.join(directory, sidecar_name(name, replaced)))
         else:
             try:
                 os.link(temp_path, target)

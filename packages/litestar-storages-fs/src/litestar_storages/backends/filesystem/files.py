@@ -10,12 +10,11 @@ import os
 import stat as stat_module
 from collections.abc import Iterable
 
-from litestar_storages.content import guess_content_type
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
-from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, unlink_quietly
-from .metadata import Sidecar, encode_sidecar, etag_of, read_sidecar, stored_file, write_small_file
+from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, unlink_if_present, unlink_quietly
+from .metadata import Sidecar, content_type_for, encode_sidecar, etag_of, read_sidecar, stored_file, write_small_file
 from .paths import Root, make_parents, remove_empty_parents, sidecar_name
 
 __all__ = ("copy_sync", "delete_many_sync", "delete_sync", "exists_sync", "info_sync", "move_sync")
@@ -67,7 +66,7 @@ def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
             return
         raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
     directory, name = os.path.split(path)
-    unlink_quietly(os.path.join(directory, sidecar_name(name, etag_of(stat))))
+    unlink_if_present(os.path.join(directory, sidecar_name(name, etag_of(stat))))
     remove_empty_parents(root.real(), directory)
 
 
@@ -79,7 +78,7 @@ def delete_many_sync(root: Root, keys: Iterable[str]) -> None:
 
 def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
     # A file without a sidecar has the content type guessed from its key.
-    return sidecar if sidecar is not None else (guess_content_type(key), {})
+    return sidecar if sidecar is not None else (content_type_for(key), {})
 
 
 def copy_sync(root: Root, source: str, destination: str, permissions: int, durable: bool) -> StoredFile:
@@ -165,7 +164,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
     else:
         raise StorageError(f"Could not move {source!r} to {destination!r}: its folder keeps disappearing", key=source)
     if previous is not None and previous != etag:
-        unlink_quietly(os.path.join(target_dir, sidecar_name(target_name, previous)))
+        unlink_if_present(os.path.join(target_dir, sidecar_name(target_name, previous)))
     remove_empty_parents(root.real(), source_dir)
     return stored_file(destination, stat, described)
 

@@ -9,6 +9,7 @@ reader never sees a file version with someone else's metadata.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import datetime, timezone
@@ -18,10 +19,47 @@ from litestar_storages.types import StoredFile
 
 from .paths import sidecar_name
 
-__all__ = ("Sidecar", "dump_sidecar", "encode_sidecar", "etag_of", "read_sidecar", "stored_file", "write_small_file")
+__all__ = (
+    "Sidecar",
+    "content_type_for",
+    "dump_sidecar",
+    "encode_sidecar",
+    "etag_of",
+    "read_sidecar",
+    "stored_file",
+    "write_small_file",
+)
 
 Sidecar = tuple[str, dict[str, str]]
 """A sidecar's content: ``(content_type, metadata)``."""
+
+
+@functools.lru_cache(maxsize=512)
+def _content_type_of_suffixes(suffixes: str) -> str:
+    return guess_content_type(f"x{suffixes}")
+
+
+def content_type_for(key: str) -> str:
+    """Return the content type guessed from ``key``, as ``guess_content_type`` does, cached.
+
+    ``mimetypes`` only looks at a name's last two extensions (``.tar.gz``: a type and an
+    encoding), so the guess is cached per pair of extensions: every ``info`` and listed
+    file needs it, and the guess costs more than the ``stat``.
+
+    Args:
+        key: A key.
+
+    Returns:
+        The guessed MIME type, or the default one.
+    """
+    if ":" in key:
+        return guess_content_type(key)  # "scheme:..." keys are parsed as URLs: not worth caching
+    name = key[key.rfind("/") + 1 :].lstrip(".")  # leading dots start no extension
+    last = name.rfind(".")
+    if last < 0:
+        return _content_type_of_suffixes("")
+    previous = name.rfind(".", 0, last)
+    return _content_type_of_suffixes(name[previous if previous >= 0 else last :])
 
 
 def etag_of(stat: os.stat_result) -> str:
@@ -51,7 +89,7 @@ def encode_sidecar(key: str, content_type: str, metadata: dict[str, str]) -> byt
     Returns:
         JSON bytes, or ``None`` for defaults.
     """
-    if not metadata and content_type == guess_content_type(key):
+    if not metadata and content_type == content_type_for(key):
         return None
     return dump_sidecar((content_type, metadata))
 
@@ -93,8 +131,11 @@ def read_sidecar(directory: str, name: str, etag: str) -> Sidecar | None:
     Returns:
         The sidecar's content, or ``None`` when the version has none (or it is unreadable).
     """
+    path = os.path.join(directory, sidecar_name(name, etag))
+    if not os.access(path, os.F_OK):
+        return None  # most files have no sidecar: a cheaper miss than a failing open
     try:
-        fd = os.open(os.path.join(directory, sidecar_name(name, etag)), os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):
         return None
     try:
@@ -138,7 +179,7 @@ def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None) -> Stor
         The file's metadata.
     """
     if sidecar is None:
-        content_type, metadata = guess_content_type(key), {}
+        content_type, metadata = content_type_for(key), {}
     else:
         content_type, metadata = sidecar[0], dict(sidecar[1])
     return StoredFile(
