@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from litestar_storages.backends.filesystem import FileSystemStorage, metadata
+from litestar_storages.backends.filesystem import FileSystemStorage, listing, metadata, paths
 from litestar_storages.content import guess_content_type
 
 _SUFFIXES = [".gz", ".tar", ".tgz", ".svgz", ".txt", ".TXT", ".json", ".Z", ".bz2", ".br", ".html", ".", "..", ".x"]
@@ -88,3 +88,26 @@ async def test_sidecars_are_still_found_and_removed(storage: FileSystemStorage, 
     await storage.put("meta/b.bin", b"b")
     await storage.delete("meta/a.bin")
     assert os.listdir(root / "meta") == ["b.bin"]  # the sidecar went with its file
+
+
+async def test_listing_computes_sidecar_names_only_where_sidecars_exist(
+    storage: FileSystemStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await storage.put("plain/a.txt", b"a")
+    await storage.put("plain/b.txt", b"b")
+    await storage.put("meta/c.bin", b"c", metadata={"owner": "ann"})
+    await storage.put("meta/d.bin", b"d")
+    monkeypatch.setattr(listing, "_SCAN_MARGIN_NS", -(10**19))  # no file counts as written during the scan
+    names: list[str] = []
+    original = paths.sidecar_name
+
+    def counting(name: str, etag: str) -> str:
+        names.append(name)
+        return original(name, etag)
+
+    monkeypatch.setattr(listing, "sidecar_name", counting)
+    assert [item.key async for item in storage.list("plain/")] == ["plain/a.txt", "plain/b.txt"]
+    assert names == []
+    listed = {item.key: item.metadata async for item in storage.list("meta/")}
+    assert listed == {"meta/c.bin": {"owner": "ann"}, "meta/d.bin": {}}
+    assert sorted(names) == ["c.bin", "d.bin"]

@@ -114,8 +114,8 @@ def _walk(
         etag = etag_of(stat)
         if target is not None:
             sidecar = read_sidecar(os.path.dirname(target), os.path.basename(target), etag)
-        elif sidecar_name(name, etag) in sidecars or stat.st_mtime_ns >= scanned_at:
+        elif stat.st_mtime_ns >= scanned_at or (sidecars and sidecar_name(name, etag) in sidecars):
             sidecar = read_sidecar(directory, name, etag)
         else:
-            sidecar = None
-        yield stored_file(key, stat, sidecar)
+            sidecar = None  # a folder without sidecars needs no name computed per file
+        yield stored_file(key, stat, sidecar, etag)

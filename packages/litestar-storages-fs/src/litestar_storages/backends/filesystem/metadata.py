@@ -167,13 +167,14 @@ def write_small_file(path: str, data: bytes, permissions: int, *, durable: bool 
         os.close(fd)
 
 
-def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None) -> StoredFile:
+def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None, etag: str | None = None) -> StoredFile:
     """Build the :class:`StoredFile` of a file from its ``stat`` and sidecar.
 
     Args:
         key: The key.
         stat: The file's ``stat`` result.
         sidecar: Its sidecar, or ``None`` for defaults.
+        etag: ``etag_of(stat)`` when the caller computed it already.
 
     Returns:
         The file's metadata.
@@ -186,7 +187,7 @@ def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None) -> Stor
         key=key,
         size=stat.st_size,
         content_type=content_type,
-        etag=etag_of(stat),
+        etag=etag if etag is not None else etag_of(stat),
         last_modified=datetime.fromtimestamp(stat.st_mtime_ns / 1e9, tz=timezone.utc),
         metadata=metadata,
     )
