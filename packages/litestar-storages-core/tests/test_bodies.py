@@ -7,7 +7,7 @@ import tracemalloc
 import aiohttp
 from aiohttp import web
 
-from litestar_storages.bodies import SLICE, SlicedBody, sliced_body
+from litestar_storages.bodies import SLICE, SLICES_PER_STEP, SlicedBody, sliced_body
 
 
 class Monitor:
@@ -101,3 +101,28 @@ async def test_sent_through_aiohttp_with_no_copy_of_the_block() -> None:
     # A client copy of the body (a bytes body, the transport's buffer) would add up to
     # another 16 MiB on top.
     assert peak < len(block) + 4 * 1024 * 1024, peak
+
+
+async def test_sending_lets_other_tasks_run_every_step() -> None:
+    # A socket that takes every slice at once never makes aiohttp wait: without the
+    # body's own pauses a whole block would go out in one step of the event loop.
+    block = bytearray(8 * 1024 * 1024)
+    ticks = 0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    start = ticks
+    slices = 0
+    async for _ in SlicedBody(block):
+        slices += 1  # consumed without ever waiting, like a transport with room to spare
+    done = True
+    await task
+    assert slices == len(block) // SLICE
+    assert ticks - start >= slices // SLICES_PER_STEP - 1
