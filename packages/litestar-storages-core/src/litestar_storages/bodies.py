@@ -7,9 +7,9 @@ loop (an extra block of memory per request in flight, and milliseconds of loop l
 :class:`SlicedBody` avoids that: it is an async iterable of :data:`SLICE`-sized
 ``memoryview`` slices of the block, which aiohttp writes one at a time with flow
 control, so only the block itself is held, and it lets other tasks run between
-slices so that sending a block never holds the event loop for long. It is also a seekable, readable file-like
-object, for SDKs that measure or rewind a body before sending it (botocore, the
-retry policy of azure-core).
+slices so that sending a block never holds the event loop for long. It is also a
+seekable, readable file-like object, for SDKs that measure or rewind a body before
+sending it (botocore, the retry policy of azure-core).
 
 The length is not sent by aiohttp for an iterable body: the caller (or its SDK) sets
 ``Content-Length`` to ``len(body)``.
