@@ -213,3 +213,52 @@ async def test_delete_many_raises_after_all_finished() -> None:
             with pytest.raises(StoragePermissionError):
                 await storage.delete_many(["a", "b", "c", "d"])
         assert len(server.requests) == 4
+
+
+async def test_get_bytes_is_one_read_not_the_stream(gcs_config: GCSConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    # get_bytes reads the answer at once: the streaming get() (generators, chunking,
+    # progress) is not involved, and one request is made.
+    def no_stream(*_: object, **__: object) -> None:
+        raise AssertionError("get_bytes went through get()")
+
+    log = RequestLog()
+    async with log.session() as session:
+        storage = GCSStorage(gcs_config, client=sdk_client(gcs_config.api_root or "", session))
+        data = bytes(range(256)) * 4_000
+        await storage.put("whole.bin", data)
+        monkeypatch.setattr(GCSStorage, "get", no_stream)
+        log.requests.clear()
+        assert await storage.get_bytes("whole.bin") == data
+        assert [(r.method, r.url.query.get("alt")) for r in log.requests] == [("GET", "media")]
+        assert "Range" not in log.requests[0].headers
+        with pytest.raises(StorageFileNotFoundError):
+            await storage.get_bytes("absent.bin")
+
+
+async def test_info_asks_for_a_partial_response(gcs_config: GCSConfig) -> None:
+    log = RequestLog()
+    async with log.session() as session:
+        storage = GCSStorage(gcs_config, client=sdk_client(gcs_config.api_root or "", session))
+        await storage.put("partial.txt", b"abc", metadata={"owner": "ann"})
+        log.requests.clear()
+        info = await storage.info("partial.txt")
+        assert (info.size, info.content_type, info.metadata) == (3, "text/plain", {"owner": "ann"})
+        assert info.etag
+        assert info.last_modified is not None
+        fields = log.requests[0].url.query.get("fields", "")
+        assert set(fields.split(",")) >= {"size", "contentType", "etag", "updated", "metadata"}
+        assert "acl" not in fields
+
+
+@pytest.mark.parametrize(
+    ("text", "microsecond"),
+    [("2024-05-01T12:00:00Z", 0), ("2024-05-01T12:00:00.1Z", 100_000), ("2024-05-01T12:00:00.123456789Z", 123_456)],
+)
+def test_timestamps_of_every_fraction_length(text: str, microsecond: int) -> None:
+    from datetime import timezone
+
+    from litestar_storages.backends.gcs.resources import parse_timestamp
+
+    moment = parse_timestamp(text)
+    assert moment is not None
+    assert (moment.second, moment.microsecond, moment.tzinfo) == (0, microsecond, timezone.utc)

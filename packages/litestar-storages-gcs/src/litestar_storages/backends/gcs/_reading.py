@@ -9,7 +9,7 @@ import aiohttp
 
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
-from litestar_storages.backends.gcs.resources import LIST_FIELDS, stored_file
+from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, stored_file
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError, StorageValidationError
 from litestar_storages.keys import strip_prefix
@@ -18,7 +18,7 @@ from litestar_storages.retry import with_retry
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import ProgressCallback, StoredFile
 
-__all__ = ("download", "fetch_info", "list_objects")
+__all__ = ("download", "fetch_info", "list_objects", "read_object")
 
 _RANGE_NOT_SATISFIABLE = 416
 
@@ -86,15 +86,56 @@ async def fetch_info(transport: Transport, config: GCSConfig, *, key: str, name:
     Returns:
         Its size, content type, etag, update time and custom metadata.
     """
+    # Our own request rather than the SDK's download_metadata(): that one cannot ask
+    # for a partial response, and decodes the body to text before parsing it.
+    url = transport.object_url(config.bucket, name)
+    params = {"alt": "json", "fields": OBJECT_FIELDS}
 
     async def fetch() -> dict[str, Any]:
         with GCS_ERRORS.guard(key):
-            resource: dict[str, Any] = await transport.client.download_metadata(
-                config.bucket, name, timeout=transport.timeout
-            )
+            response = await transport.request("GET", url, params=params)
+            resource: dict[str, Any] = await response.json(content_type=None)
             return resource
 
     return stored_file(await with_retry(fetch, config.retry), key)
+
+
+async def read_object(
+    transport: Transport, config: GCSConfig, *, key: str, name: str, first: int, last: int | None
+) -> bytes:
+    """Return the bytes ``first`` to ``last`` (exclusive) of the object ``name`` in one read.
+
+    The whole answer is read at once (the body of ``GCSStorage.get_bytes``), so a
+    failed transfer is retried as a whole, like any other request.
+
+    Args:
+        transport: The storage's client and endpoints.
+        config: The storage's configuration (bucket, retry).
+        key: The caller's key (for errors).
+        name: The object's full name in the bucket.
+        first: First byte to read.
+        last: Byte after the last to read, or ``None`` for the end of the object.
+
+    Returns:
+        The content.
+    """
+    url = transport.object_url(config.bucket, name)
+    headers = {"Range": f"bytes={first}-{'' if last is None else last - 1}"} if first or last is not None else None
+    params = {"alt": "media"}
+
+    async def fetch() -> bytes:
+        with GCS_ERRORS.guard(key):
+            try:
+                response = await transport.request("GET", url, headers=headers, params=params)
+            except aiohttp.ClientResponseError as error:
+                if error.status == _RANGE_NOT_SATISFIABLE:
+                    return b""  # the range starts past the end: nothing to read
+                raise
+            async with response:
+                content: bytes = await response.read()
+            return content
+
+    return await with_retry(fetch, config.retry)
 
 
 async def list_objects(

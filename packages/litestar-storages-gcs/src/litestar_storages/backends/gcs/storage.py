@@ -10,7 +10,7 @@ from typing import Any, cast
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
-from litestar_storages.backends.gcs._reading import download, fetch_info, list_objects
+from litestar_storages.backends.gcs._reading import download, fetch_info, list_objects, read_object
 from litestar_storages.backends.gcs._urls import make_signer, object_url, upload_form
 from litestar_storages.backends.gcs._writing import copy_object, delete_object, upload_object
 from litestar_storages.backends.gcs.config import GCSConfig
@@ -191,6 +191,32 @@ class GCSStorage(BaseStorage):
             transport, self.config, key=key, name=name, first=first, last=last, progress=progress
         ):
             yield chunk
+
+    async def get_bytes(self, key: str, *, start: int | None = None, end: int | None = None) -> bytes:
+        """Return the whole object (or a byte range of it) as bytes, in one request read at once.
+
+        Args:
+            key: The object's key.
+            start: First byte to read (default 0).
+            end: Byte after the last to read (default: end of object).
+
+        Returns:
+            The content.
+
+        Raises:
+            StorageFileNotFoundError: If the key does not exist.
+            InvalidRangeError: If the range is negative or inverted.
+            StorageConnectionError: If the transfer is cut short.
+        """
+        # Not the default join of get()'s chunks: one read of the answer, without the
+        # stream's generators, chunking and progress bookkeeping (a third of the CPU
+        # of a small download).
+        name = self._name(key)
+        first, last = validate_range(start, end, key=key)
+        if last is not None and last <= first:
+            await self.info(key)  # an empty range of a missing key still fails
+            return b""
+        return await read_object(self._connect(), self.config, key=key, name=name, first=first, last=last)
 
     async def info(self, key: str) -> StoredFile:
         """Return the object's metadata without downloading it.
