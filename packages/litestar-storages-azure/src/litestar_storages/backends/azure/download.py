@@ -29,7 +29,6 @@ from litestar_storages.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from azure.storage.blob.aio import BlobClient
     from litestar_storages.retry import RetryConfig
 
 __all__ = ("RangeDownload",)
@@ -48,19 +47,19 @@ class RangeDownload:
         size: Bytes the download yields in all; ``None`` until the first answer arrived.
     """
 
-    __slots__ = ("_blob", "_body", "_end", "_etag", "_key", "_position", "_retry", "_start", "size")
+    __slots__ = ("_body", "_end", "_etag", "_key", "_operations", "_position", "_retry", "_start", "size")
 
-    def __init__(self, blob: BlobClient, *, key: str, start: int, end: int | None, retry: RetryConfig) -> None:
+    def __init__(self, operations: Any, *, key: str, start: int, end: int | None, retry: RetryConfig) -> None:
         """Prepare the download; nothing is sent until iteration starts.
 
         Args:
-            blob: The blob's client (its pipeline sends the requests).
+            operations: The blob's generated ``BlobOperations`` (see ``operations.py``).
             key: The storage key, for errors.
             start: First byte to read.
             end: Byte after the last to read, or ``None`` for the end of the blob.
             retry: The one budget of attempts for the whole download.
         """
-        self._blob = blob
+        self._operations = operations
         self._key = key
         self._start = start
         self._position = start
@@ -135,7 +134,7 @@ class RangeDownload:
             request["headers"] = {"If-Match": self._etag}
         # The public download_blob() re-reads cut bodies itself (see the module docstring),
         # so the request goes through the generated operation the SDK itself calls.
-        operations = self._blob._client.blob
+        operations = self._operations
         try:
             with MAPPER.guard(self._key):
                 try:

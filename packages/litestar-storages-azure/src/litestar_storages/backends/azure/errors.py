@@ -104,6 +104,9 @@ def _by_status(status: int | None, category: type[StorageError]) -> type[Storage
         return StoragePermissionError
     if status == 404:
         return StorageFileNotFoundError
+    if status == 412:
+        # Generated operations leave 412 unprocessed; the only condition sent is If-None-Match: *.
+        return StorageFileExistsError
     if status == 416:
         return InvalidRangeError
     if status is not None and (status in (408, 429) or status >= 500):

@@ -22,7 +22,8 @@ from litestar_storages.backends.azure.copying import copy_blob
 from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
-from litestar_storages.backends.azure.properties import stored_file
+from litestar_storages.backends.azure.operations import BlobOperationsFactory, BlobRequests
+from litestar_storages.backends.azure.properties import response_headers, stored_file_from_headers
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
 from litestar_storages.base import BaseStorage
@@ -39,7 +40,6 @@ from litestar_storages.retry import RetryConfig
 from litestar_storages.types import ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
-    from azure.storage.blob import BlobProperties
     from azure.storage.blob.aio import BlobClient
     from litestar_storages.protocol import HttpMethod
     from litestar_storages.streams import PutData
@@ -61,7 +61,17 @@ class AzureStorage(MultipartMixin, BaseStorage):
         >>> await storage.put("photos/cat.jpg", data)  # doctest: +SKIP
     """
 
-    __slots__ = ("_aborted", "_client", "_owned_credential", "_owns_client", "_prefix", "_retry", "_signer", "config")
+    __slots__ = (
+        "_aborted",
+        "_client",
+        "_operations",
+        "_owned_credential",
+        "_owns_client",
+        "_prefix",
+        "_retry",
+        "_signer",
+        "config",
+    )
 
     backend_name = BACKEND
 
@@ -85,6 +95,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         self._owned_credential: Any = None
         self._signer = SasSigner(config.account_key)
         self._aborted: set[str] = set()
+        self._operations: BlobOperationsFactory | None = None
 
     # -- client and request plumbing ---------------------------------------------------
 
@@ -109,12 +120,20 @@ class AzureStorage(MultipartMixin, BaseStorage):
     def _blob(self, key: str) -> BlobClient:
         return self._container().get_blob_client(join_key(self._prefix, key))
 
+    def _requests(self, key: str) -> BlobRequests:
+        # Built once per container client (a new one after close()): see operations.py.
+        container = self._container()
+        factory = self._operations
+        if factory is None or factory.container is not container:
+            factory = self._operations = BlobOperationsFactory(container)
+        return factory(join_key(self._prefix, key))
+
     async def _call(self, key: str | None, operation: Callable[[], Awaitable[T]]) -> T:
         return await request(self._retry, key, operation)
 
-    async def _properties(self, key: str) -> BlobProperties:
-        blob = self._blob(key)
-        return await self._call(key, blob.get_blob_properties)
+    async def _properties(self, key: str) -> Mapping[str, str]:
+        get_properties = self._requests(key).blob.get_properties
+        return await self._call(key, lambda: get_properties(cls=response_headers))
 
     async def create_container(self, *, exist_ok: bool = True) -> None:
         """Create the configured container (handy with Azurite and in tests).
@@ -177,7 +196,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         )
 
     def _upload_target(self) -> UploadTarget:
-        return UploadTarget(self._blob, self.exists, self._retry, self.config.max_concurrency)
+        return UploadTarget(self._blob, self._requests, self.exists, self._retry, self.config.max_concurrency)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -211,11 +230,11 @@ class AzureStorage(MultipartMixin, BaseStorage):
             StorageError: If the blob was replaced between two attempts.
         """
         first, last = validate_range(start, end, key=key)
-        blob = self._blob(validate_key(key))
+        operations = self._requests(validate_key(key)).blob
         if last is not None and last == first:
             await self._properties(key)  # an empty range still needs the object to exist
             return
-        download = RangeDownload(blob, key=key, start=first, end=last, retry=self._retry)
+        download = RangeDownload(operations, key=key, start=first, end=last, retry=self._retry)
         reporter = ProgressReporter(progress, operation="download", key=key)
         async for chunk in download:
             reporter.total_bytes = download.size
@@ -235,7 +254,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
         """
         validate_key(key)
-        return stored_file(key, await self._properties(key))
+        return stored_file_from_headers(key, await self._properties(key))
 
     async def exists(self, key: str) -> bool:
         """Tell whether the object exists.
@@ -304,9 +323,9 @@ class AzureStorage(MultipartMixin, BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
-        blob = self._blob(validate_key(key))
+        delete = self._requests(validate_key(key)).blob.delete
         try:
-            await self._call(key, lambda: blob.delete_blob(delete_snapshots="include"))
+            await self._call(key, lambda: delete(delete_snapshots="include"))
         except StorageFileNotFoundError:
             if not missing_ok:
                 raise
@@ -420,6 +439,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         The storage stays usable: the next operation opens a new client.
         """
         client, self._client = (self._client, None) if self._owns_client else (None, self._client)
+        self._operations = None
         credential, self._owned_credential = self._owned_credential, None
         try:
             if client is not None:

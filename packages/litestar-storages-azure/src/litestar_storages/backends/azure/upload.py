@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from azure.core import MatchConditions
-from azure.storage.blob import BlobBlock, BlobType, ContentSettings
+from azure.storage.blob import BlobBlock, ContentSettings
 from litestar_storages.backends.azure.blocks import block_body, new_upload_id, upload_blocks
 from litestar_storages.backends.azure.client import request
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.metadata import encode_metadata
-from litestar_storages.backends.azure.properties import blob_etag
+from litestar_storages.backends.azure.properties import blob_etag, http_date, response_headers
 from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import StorageFileExistsError
 from litestar_storages.keys import validate_key
@@ -26,6 +26,7 @@ from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobClient
+    from litestar_storages.backends.azure.operations import BlobRequests
     from litestar_storages.retry import RetryConfig
     from litestar_storages.streams import PutData
     from litestar_storages.types import ProgressCallback
@@ -38,7 +39,9 @@ class UploadTarget:
     """The storage's side of an upload: how requests are made."""
 
     blob_for: Callable[[str], BlobClient]
-    """Returns the blob client of a key (called once the key is valid)."""
+    """Returns the blob client of a key (called once the key is valid), for staged uploads."""
+    requests_for: Callable[[str], BlobRequests]
+    """Returns the generated operations of a key, for a single Put Blob."""
     exists: Callable[[str], Awaitable[bool]]
     """Tells whether a key exists (checked before staging blocks without overwrite)."""
     retry: RetryConfig
@@ -78,9 +81,7 @@ async def upload_blob(
     checked = validate_metadata(metadata, key=key)
     stream = ByteStream(data, chunk_size=min(block_size, 1024 * 1024), key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-    settings = ContentSettings(content_type=resolved_type)
     encoded = encode_metadata(checked)
-    blob = target.blob_for(key)
     retry = target.retry
     try:
         # Small bytes are sent as they are (no stream, no copy).
@@ -89,21 +90,18 @@ async def upload_blob(
         # ahead, so a large upload never holds a block it is not sending yet.
         first: bytes | bytearray = data if small else await stream.read_block(block_size)  # type: ignore[assignment]
         if small or len(first) < block_size or await stream.at_eof():
-            # The SDK takes only ``bytes`` for a single Put Blob.
             payload = first if isinstance(first, bytes) else bytes(first)
             del first
-            result = await request(
-                retry,
+            answer = await _put_blob(
+                target.requests_for(key),
                 key,
-                lambda: blob.upload_blob(
-                    payload,
-                    blob_type=BlobType.BLOCKBLOB,
-                    length=len(payload),
-                    overwrite=overwrite,
-                    content_settings=settings,
-                    metadata=encoded,
-                ),
+                payload,
+                content_type=resolved_type,
+                encoded=encoded,
+                overwrite=overwrite,
+                retry=retry,
             )
+            etag, modified = blob_etag(answer.get("ETag")), http_date(answer.get("Last-Modified"))
             await reporter.advance(len(payload))
             size = len(payload)
         else:
@@ -111,6 +109,8 @@ async def upload_blob(
                 # Fail before uploading the blocks; the commit below stays conditional.
                 raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
             upload_id = new_upload_id()
+            blob = target.blob_for(key)
+            settings = ContentSettings(content_type=resolved_type)
 
             async def stage(identifier: str, block: bytes | bytearray) -> None:
                 # A fresh body per attempt, sent in slices (see block_body).
@@ -128,16 +128,42 @@ async def upload_blob(
                 reporter=reporter,
                 key=key,
             )
-            result = await commit_blocks(blob, key, ids, settings, encoded, overwrite=overwrite, retry=retry)
+            committed = await commit_blocks(blob, key, ids, settings, encoded, overwrite=overwrite, retry=retry)
+            etag, modified = blob_etag(committed.get("etag")), committed.get("last_modified")
     finally:
         await stream.aclose()
     return StoredFile(
         key=key,
         size=size,
         content_type=resolved_type,
-        etag=blob_etag(result.get("etag")),
-        last_modified=result.get("last_modified"),
+        etag=etag,
+        last_modified=modified,
         metadata=checked,
+    )
+
+
+async def _put_blob(
+    requests: BlobRequests,
+    key: str,
+    payload: bytes,
+    *,
+    content_type: str,
+    encoded: dict[str, str],
+    overwrite: bool,
+    retry: RetryConfig,
+) -> Mapping[str, str]:
+    # One Put Blob through the generated operation, with the headers the public
+    # upload_blob() would send (it would also wrap the bytes in a stream, build a
+    # BlobClient, a BlobHTTPHeaders model and a deserialized answer; none is needed).
+    headers = {"x-ms-blob-content-type": content_type}
+    headers.update({f"x-ms-meta-{name}": value for name, value in encoded.items()})
+    if not overwrite:
+        headers["If-None-Match"] = "*"
+    upload = requests.block_blob.upload
+    return await request(
+        retry,
+        key,
+        lambda: upload(len(payload), payload, headers=headers, cls=response_headers),
     )
 
 
