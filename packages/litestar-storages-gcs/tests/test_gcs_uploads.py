@@ -316,3 +316,14 @@ async def test_small_put_without_metadata_is_a_media_upload(gcs_config: GCSConfi
         assert [r.url.query["uploadType"] for r in log.requests] == ["multipart", "multipart"]
         with pytest.raises(StorageFileExistsError):
             await storage.put("plain/new.txt", b"y", overwrite=False)
+
+
+async def test_small_put_asks_for_a_partial_answer(gcs_config: GCSConfig) -> None:
+    log = RequestLog()
+    async with log.session() as session:
+        storage = GCSStorage(gcs_config, client=sdk_client(gcs_config.api_root or "", session))
+        stored = await storage.put("partial-answer.txt", b"abc")
+        assert (stored.size, stored.content_type) == (3, "text/plain")
+        (request,) = log.requests
+        assert request.url.query.get("uploadType") == "media"
+        assert "size" in request.url.query.get("fields", "").split(",")

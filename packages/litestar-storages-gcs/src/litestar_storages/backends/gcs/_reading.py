@@ -12,7 +12,7 @@ from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, stored_file
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError, StorageValidationError
-from litestar_storages.keys import strip_prefix
+from litestar_storages.keys import validate_prefix
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.retry import with_retry
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
@@ -154,23 +154,29 @@ async def list_objects(
         Metadata of each object.
 
     Raises:
+        InvalidKeyError: If the prefix could never match a valid key.
         StorageValidationError: If ``limit`` is negative.
     """
+    validate_prefix(prefix)
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
     remaining = limit
     transport = connect()
+    # Every name GCS lists starts with root + prefix (the request's prefix), so the
+    # storage's root is cut by slicing, with no test per object.
+    cut = len(root)
     params = {"prefix": root + prefix, "fields": LIST_FIELDS}
     while remaining is None or remaining > 0:
         page_size = config.list_page_size if remaining is None else min(remaining, config.list_page_size)
         params["maxResults"] = str(page_size)
         page = await with_retry(lambda: _list_page(transport, config, dict(params)), config.retry)
-        for item in page.get("items", []):
-            yield stored_file(item, strip_prefix(root, item["name"]))
-            if remaining is not None:
-                remaining -= 1
-                if remaining == 0:
-                    return
+        items: list[dict[str, Any]] = page.get("items") or []
+        if remaining is not None:
+            # Counted per page, not per object: the loop below only builds and yields.
+            items = items[:remaining]
+            remaining -= len(items)
+        for item in items:
+            yield stored_file(item, item["name"][cut:])
         token = page.get("nextPageToken")
         if not token:
             return

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
-from litestar_storages.backends.gcs.resources import stored_file
+from litestar_storages.backends.gcs.resources import OBJECT_FIELDS, stored_file
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.bodies import sliced_body
@@ -154,7 +154,8 @@ async def _upload_media(
     # Sent through the SDK's session directly: the SDK's upload() wraps the bytes in a
     # BytesIO, measures it by seeking and builds headers it then copies, for nothing
     # a media upload needs. A body over one slice goes out 64 KiB at a time.
-    params = {"uploadType": "media", "name": name}
+    # A partial answer: GCS would send the whole resource (ACLs included) otherwise.
+    params = {"uploadType": "media", "name": name, "fields": OBJECT_FIELDS}
     headers = {"Content-Type": content_type, "Content-Length": str(len(payload))}
     url = transport.upload_url(config.bucket)
 

@@ -20,7 +20,7 @@ from litestar_storages.backends.gcs.signing import Signer
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.base import BaseStorage
 from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError
-from litestar_storages.keys import join_key, validate_key, validate_prefix
+from litestar_storages.keys import join_key, validate_key
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import PutData
@@ -248,24 +248,25 @@ class GCSStorage(BaseStorage):
             return False
         return True
 
-    async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
+    def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects whose keys start with ``prefix``, page by page, in key order.
 
         Args:
             prefix: Only keys starting with this string.
             limit: Stop after this many results (no further page is fetched).
 
-        Yields:
-            Metadata of each object, content type and custom metadata included.
+        Returns:
+            An async iterator of the metadata of each object, content type and custom
+            metadata included; nothing is requested or checked before its first step.
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
             StorageValidationError: If ``limit`` is negative.
             ConfigurationError: If the bucket does not exist.
         """
-        validate_prefix(prefix)
-        async for item in list_objects(self._connect, self.config, root=self._prefix, prefix=prefix, limit=limit):
-            yield item
+        # The listing generator itself, not a generator re-yielding it: one suspension
+        # per object instead of two. It checks its arguments on first iteration.
+        return list_objects(self._connect, self.config, root=self._prefix, prefix=prefix, limit=limit)
 
     # -- deleting, copying ---------------------------------------------------------------
 
