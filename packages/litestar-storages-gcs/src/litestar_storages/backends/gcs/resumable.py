@@ -165,7 +165,7 @@ class ResumableUpload:
         start, end = self.offset, self.offset + len(chunk)
         # Hashed in a worker thread while the chunk is on the wire; adopted only once
         # GCS confirms the chunk, so a part the caller retries is not hashed twice.
-        hashing = asyncio.ensure_future(asyncio.to_thread(self._digest.following, chunk))
+        hashing = asyncio.ensure_future(asyncio.to_thread(_hash_and_release, self._digest, [chunk]))
         try:
             return await self._send(chunk, start, end, hashing, final=final)
         finally:
@@ -260,6 +260,16 @@ class ResumableUpload:
             response = await self._transport.request("DELETE", self.session_uri, raise_for_status=False)
             # GCS answers 499 to a successful cancellation.
             response.release()
+
+
+def _hash_and_release(digest: UploadDigest, held: list[bytes | bytearray]) -> UploadDigest:
+    # The executor keeps a job's arguments until after the loop has been told the job
+    # is done, so a chunk passed directly would outlive its hashing while the next chunk
+    # is read: two chunks held. Emptied here, in the worker, the chunk dies with the send.
+    try:
+        return digest.following(held[0])
+    finally:
+        held.clear()
 
 
 async def _outcome(response: Any) -> tuple[dict[str, Any] | None, int]:
