@@ -27,6 +27,7 @@ from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFil
 
 from . import files, listing, maintenance, multipart
 from .atomic import StreamingWrite, hop, write_file_sync
+from .call_queue import CallQueue
 from .config import FileSystemConfig
 from .errors import error_mapper
 from .maintenance import CleanupReport
@@ -54,7 +55,7 @@ class FileSystemStorage(BaseStorage):
         >>> await storage.put("hello.txt", b"Hello, World!")  # doctest: +SKIP
     """
 
-    __slots__ = ("_mapper", "_root", "config")
+    __slots__ = ("_calls", "_mapper", "_root", "config")
 
     backend_name = "FileSystemStorage"
 
@@ -77,6 +78,8 @@ class FileSystemStorage(BaseStorage):
         self.config = config
         self._root = Root(Path(config.path), create=config.create_dirs)
         self._mapper = error_mapper()
+        # stat-sized calls share a few worker threads instead of one thread hop each.
+        self._calls = CallQueue()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -242,7 +245,7 @@ class FileSystemStorage(BaseStorage):
         """
         validate_key(key)
         with self._mapper.guard(key):
-            return await asyncio.to_thread(files.exists_sync, self._root, key)
+            return await self._calls.run(files.exists_sync, self._root, key)
 
     async def info(self, key: str) -> StoredFile:
         """Return a file's metadata without reading it.
@@ -258,7 +261,7 @@ class FileSystemStorage(BaseStorage):
         """
         validate_key(key)
         with self._mapper.guard(key):
-            return await asyncio.to_thread(files.info_sync, self._root, key)
+            return await self._calls.run(files.info_sync, self._root, key)
 
     async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List files whose keys start with ``prefix``, in key order, lazily.
@@ -312,7 +315,7 @@ class FileSystemStorage(BaseStorage):
         """
         validate_key(key)
         with self._mapper.guard(key):
-            await asyncio.to_thread(files.delete_sync, self._root, key, missing_ok)
+            await self._calls.run(files.delete_sync, self._root, key, missing_ok)
 
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete several files in one thread hop; missing keys are skipped.
