@@ -14,7 +14,6 @@ from litestar_storages.base import BaseStorage
 from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
-    InvalidDataError,
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
@@ -22,6 +21,7 @@ from litestar_storages.exceptions import (
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
@@ -495,10 +495,7 @@ class MemoryStorage(BaseStorage):
             The part's tag.
         """
         pending = self._pending(upload)
-        if not isinstance(part_number, int) or not 1 <= part_number <= 10_000:
-            raise StorageValidationError(f"part_number must be 1 to 10000, got {part_number!r}", key=upload.key)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
+        validate_part(upload, part_number, data)
         pending.parts[part_number] = bytes(data)
         etag = _etag(pending.parts[part_number])
         upload.add_part(part_number, etag)

@@ -16,7 +16,6 @@ from azure.storage.blob import ContentSettings
 from litestar_storages.backends.azure.blocks import (
     block_body,
     block_id,
-    check_part_number,
     check_part_size,
     new_upload_id,
     require_parts,
@@ -24,8 +23,9 @@ from litestar_storages.backends.azure.blocks import (
 from litestar_storages.backends.azure.metadata import encode_metadata
 from litestar_storages.backends.azure.upload import UploadTarget, commit_blocks, upload_blob
 from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import InvalidDataError, StorageError
+from litestar_storages.exceptions import StorageError
 from litestar_storages.keys import validate_key
+from litestar_storages.parts import validate_part
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
@@ -103,9 +103,7 @@ class MultipartMixin:
             StorageError: If the upload was aborted.
         """
         self._check_active(upload)
-        check_part_number(part_number, upload.key)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
+        validate_part(upload, part_number, data)
         identifier = block_id(upload.upload_id, part_number)
         blob = self._blob(upload.key)
         # Sent in slices straight from the caller's buffer: no copy of the part is made.

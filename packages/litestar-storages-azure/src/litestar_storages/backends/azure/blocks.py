@@ -21,11 +21,9 @@ from litestar_storages.streams import ByteStream
 
 __all__ = (
     "MAX_BLOCKS",
-    "MAX_PART_NUMBER",
     "BlockStager",
     "block_body",
     "block_id",
-    "check_part_number",
     "check_part_size",
     "new_upload_id",
     "require_parts",
@@ -35,8 +33,6 @@ __all__ = (
 MAX_BLOCKS = 50_000
 """Most committed blocks a block blob may have."""
 
-MAX_PART_NUMBER = 10_000
-"""Highest part number of the manual multipart API (the protocol's limit)."""
 
 BlockStager = Callable[[str, bytes | bytearray], Awaitable[None]]
 """Uploads one block: ``stage(block_id, data)``."""
@@ -169,26 +165,6 @@ def _check_block_count(count: int, block_size: int, key: str) -> None:
             "raise AzureConfig.block_size",
             key=key,
         )
-
-
-def check_part_number(part_number: object, key: str) -> int:
-    """Check a manual multipart part number.
-
-    Args:
-        part_number: The caller's part number.
-        key: The upload's key, for error messages.
-
-    Returns:
-        The part number.
-
-    Raises:
-        StorageValidationError: If it is not an int from 1 to :data:`MAX_PART_NUMBER`.
-    """
-    if not isinstance(part_number, int) or isinstance(part_number, bool) or not 1 <= part_number <= MAX_PART_NUMBER:
-        raise StorageValidationError(
-            f"part_number must be an int from 1 to {MAX_PART_NUMBER}, got {part_number!r}", key=key
-        )
-    return part_number
 
 
 def check_part_size(part_size: object, key: str) -> int:

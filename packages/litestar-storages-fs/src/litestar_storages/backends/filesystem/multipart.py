@@ -28,7 +28,6 @@ __all__ = ("MANIFEST", "abort_sync", "complete_sync", "staging_dir", "start_sync
 
 MANIFEST = "upload.json"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
-_MAX_PART = 10_000
 
 
 def staging_dir(root: Root) -> str:
@@ -80,8 +79,6 @@ def upload_part_sync(root: Root, upload: MultipartUpload, part_number: int, data
     Returns:
         The part's etag.
     """
-    if isinstance(part_number, bool) or not isinstance(part_number, int) or not 1 <= part_number <= _MAX_PART:
-        raise StorageValidationError(f"part_number must be 1 to {_MAX_PART}, got {part_number!r}", key=upload.key)
     directory = _upload_dir(root, upload)
     try:
         fd, temp_path = open_temp_sync(directory, upload.key, permissions, create_parents=False)

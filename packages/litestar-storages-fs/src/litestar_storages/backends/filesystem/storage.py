@@ -14,11 +14,11 @@ from litestar_storages.base import BaseStorage
 from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
-    InvalidDataError,
     StorageValidationError,
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
@@ -528,8 +528,7 @@ class FileSystemStorage(BaseStorage):
         Returns:
             The part's etag.
         """
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
+        validate_part(upload, part_number, data)
         with self._mapper.guard(upload.key):
             etag = await asyncio.to_thread(
                 multipart.upload_part_sync, self._root, upload, part_number, data, self.config.permissions

@@ -16,7 +16,8 @@ from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY, GCSConfig
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import InvalidDataError, StorageError, StorageValidationError
+from litestar_storages.exceptions import StorageError, StorageValidationError
+from litestar_storages.parts import validate_part
 from litestar_storages.types import MultipartUpload
 
 __all__ = ("PendingUploads",)
@@ -108,8 +109,7 @@ class PendingUploads:
             InvalidDataError: If ``data`` is not bytes.
         """
         pending = self._get(upload)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
+        validate_part(upload, part_number, data)
         expected = len(pending.tags) + 1
         if part_number != expected:
             raise StorageValidationError(

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from litestar_storages.backends.s3.client import call
-from litestar_storages.backends.s3.config import MAX_PARTS
 from litestar_storages.backends.s3.errors import error_code
 from litestar_storages.backends.s3.lifecycle import create_upload
 from litestar_storages.backends.s3.multipart import completed_parts, put_part
 from litestar_storages.backends.s3.objects import object_attributes
-from litestar_storages.exceptions import InvalidDataError, StorageError, StorageValidationError
+from litestar_storages.exceptions import StorageError
 from litestar_storages.keys import validate_key
+from litestar_storages.parts import validate_part
 from litestar_storages.types import MultipartUpload, StoredFile
 
 if TYPE_CHECKING:
@@ -96,10 +96,7 @@ class ManualUploads:
         Raises:
             StorageValidationError: If the part number or data is invalid.
         """
-        if not isinstance(part_number, int) or isinstance(part_number, bool) or not 1 <= part_number <= MAX_PARTS:
-            raise StorageValidationError(f"part_number must be 1 to {MAX_PARTS}, got {part_number!r}", key=upload.key)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidDataError(f"Parts must be bytes, got {type(data).__name__}", key=upload.key)
+        validate_part(upload, part_number, data)
         etag = await put_part(await self._target(upload.key), upload.upload_id, part_number, data)
         upload.add_part(part_number, etag)
         return etag
