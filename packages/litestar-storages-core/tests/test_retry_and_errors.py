@@ -118,7 +118,7 @@ class SdkNetwork(Exception):
 
 def translate(error: Exception, key: str | None) -> StorageError | None:
     if isinstance(error, SdkNotFound):
-        return StorageFileNotFoundError(f"not found: {key}", key=key)
+        return StorageFileNotFoundError(key, message=f"not found: {key}")
     if isinstance(error, SdkNetwork):
         return StorageConnectionError("network", key=key)
     return None

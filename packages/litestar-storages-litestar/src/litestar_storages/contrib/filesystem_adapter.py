@@ -123,7 +123,7 @@ class StorageFileSystem(_FileSystemBase):
         try:
             return validate_key(key)
         except InvalidKeyError as error:
-            raise StorageFileNotFoundError(f"No file at {text!r}", key=key) from error
+            raise StorageFileNotFoundError(key, message=f"No file at {text!r}") from error
 
     async def info(self, path: str | os.PathLike[str], **kwargs: Any) -> FileInfo:
         """Describe a file, or a directory when keys exist under the path.
@@ -154,7 +154,7 @@ class StorageFileSystem(_FileSystemBase):
     async def _directory(self, name: str, prefix: str) -> FileInfo:
         async for _ in self.storage.list(prefix, limit=1):
             return _directory_info(name)
-        raise StorageFileNotFoundError(f"No file or folder at {name!r}", key=prefix)
+        raise StorageFileNotFoundError(prefix, message=f"No file or folder at {name!r}")
 
     async def open(self, file: str | os.PathLike[str], mode: str = "rb", buffering: int = -1) -> Any:
         """Open a file for reading (Litestar 2).
