@@ -52,7 +52,7 @@ async def test_non_retryable_errors_raise_at_once() -> None:
     async def missing() -> None:
         nonlocal calls
         calls += 1
-        raise StorageFileNotFoundError("gone", key="k")
+        raise StorageFileNotFoundError("k")
 
     with pytest.raises(StorageFileNotFoundError):
         await with_retry(missing, FAST)
@@ -77,10 +77,12 @@ def test_delays_grow_and_are_capped() -> None:
     config = RetryConfig(base_delay=1, max_delay=5, exponential_base=2, jitter=False)
     assert [config.delay_for(n) for n in range(1, 6)] == [1, 2, 4, 5, 5]
     jittered = RetryConfig(base_delay=1, max_delay=5, jitter=True)
-    assert all(0 <= jittered.delay_for(3) <= 4 for _ in range(50))
+    assert all(3 <= jittered.delay_for(3) <= 5 for _ in range(50))  # 4 s +-25 %, capped at 5
+    full = RetryConfig(base_delay=1, max_delay=5, jitter="full")
+    assert all(0 <= full.delay_for(3) <= 4 for _ in range(50))
 
 
-@pytest.mark.parametrize("field", ["max_attempts", "base_delay", "exponential_base"])
+@pytest.mark.parametrize("field", ["max_attempts", "max_retries", "base_delay", "exponential_base"])
 def test_bad_retry_config(field: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         RetryConfig(**{field: 0 if field == "max_attempts" else -1})  # type: ignore[arg-type]
@@ -88,7 +90,7 @@ def test_bad_retry_config(field: str) -> None:
 
 
 def test_exceptions_subclass_builtins_and_pickle() -> None:
-    error = StorageFileNotFoundError("missing", key="a.txt")
+    error = StorageFileNotFoundError("a.txt", message="missing")
     assert isinstance(error, FileNotFoundError)
     assert isinstance(error, StorageError)
     assert isinstance(StoragePermissionError("x"), PermissionError)
@@ -103,9 +105,9 @@ def test_exception_module_exports_every_exception() -> None:
     defined = {
         name
         for name, value in vars(exceptions_module).items()
-        if isinstance(value, type) and issubclass(value, StorageError)
+        if isinstance(value, type) and issubclass(value, StorageError) and not name.startswith("_")
     }
-    assert defined == set(exceptions_module.__all__)
+    assert defined | {"build_error"} == set(exceptions_module.__all__)
 
 
 class SdkNotFound(Exception):

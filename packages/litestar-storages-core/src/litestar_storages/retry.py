@@ -68,8 +68,10 @@ def _check_exceptions(value: object) -> tuple[type[Exception], ...]:
 
 def _check_jitter(value: object) -> JitterMode:
     # Identity checks: 1 == True, and a truthy string other than "full" is a typo.
-    if value is True or value is False or value == "full":
-        return value  # type: ignore[return-value]
+    if value is True or value is False:
+        return value
+    if value == "full":
+        return "full"
     raise _fail("jitter", f"must be True, False or 'full', got {value!r}")
 
 
@@ -109,7 +111,7 @@ class RetryConfig:
     jitter: JitterMode = True
     retryable_exceptions: tuple[type[Exception], ...] = field(default=_DEFAULT_RETRYABLE)
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the positional order of the 0.2.x dataclass
         self,
         max_retries: int | None = None,
         base_delay: float = 1.0,
