@@ -108,6 +108,25 @@ def _installed(python: Path) -> set[str]:
     return {item["name"].lower() for item in json.loads(listing.stdout)}
 
 
+def test_every_wheel_has_the_one_version(wheels: dict[str, Path]) -> None:
+    from litestar_storages.__metadata__ import __version__
+
+    assert set(wheels) == {folder.name for folder in PACKAGES.glob("litestar-storages*")}
+    for name, wheel in wheels.items():
+        assert wheel.name.split("-")[1] == __version__, f"{name}: {wheel.name}"
+
+
+def test_a_wheel_builds_from_the_sdist(tmp_path: Path) -> None:
+    # The version path points outside the backend's folder; the sdist must still build
+    # (hatchling takes the version from PKG-INFO there).
+    from litestar_storages.__metadata__ import __version__
+
+    subprocess.run(
+        [_uv(), "build", "--quiet", "-o", str(tmp_path), str(PACKAGES / "litestar-storages-s3")], check=True
+    )
+    assert (tmp_path / f"litestar_storages_s3-{__version__}-py3-none-any.whl").is_file()
+
+
 def test_no_two_wheels_share_a_file(wheels: dict[str, Path]) -> None:
     owners: dict[str, str] = {}
     for name, wheel in wheels.items():

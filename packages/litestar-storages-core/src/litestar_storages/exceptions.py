@@ -98,10 +98,10 @@ def _rebuild_keyed(cls: type[_KeyedError], key: str | None, message: str) -> _Ke
     return cls(key, message=message)
 
 
-ErrorT = TypeVar("ErrorT", bound=StorageError)
+ET = TypeVar("ET", bound=StorageError)
 
 
-def build_error(cls: type[ErrorT], message: str, *, key: str | None = None) -> ErrorT:
+def build_error(cls: type[ET], message: str, *, key: str | None = None) -> ET:
     """Create any storage error from a message and a key, whatever its constructor.
 
     Error mappers pick the class from a table; the not-found and already-exists errors
@@ -117,7 +117,7 @@ def build_error(cls: type[ErrorT], message: str, *, key: str | None = None) -> E
         The error, not raised.
     """
     if issubclass(cls, _KeyedError):
-        return cast("ErrorT", cls(key, message=message))
+        return cast("ET", cls(key, message=message))
     return cls(message, key=key)
 
 

@@ -156,7 +156,7 @@ class RetryConfig:
 
     @property
     def max_attempts(self) -> int:
-        """Total tries, the first included: ``max_retries + 1``. Settable."""
+        """The number of tries in all, the first included (``max_retries + 1``); settable."""
         return self.max_retries + 1
 
     @max_attempts.setter
