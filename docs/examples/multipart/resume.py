@@ -38,7 +38,7 @@ async def main() -> None:
         total_parts=state["total_parts"],
     )
     print(f"resuming after {upload.completed_parts} of {upload.total_parts} parts")
-    for part_number in range(upload.completed_parts + 1, upload.total_parts + 1):
+    for part_number in range(upload.completed_parts + 1, len(parts) + 1):
         await storage.upload_part(upload, part_number, parts[part_number - 1])
 
     stored = await storage.complete_multipart_upload(upload)

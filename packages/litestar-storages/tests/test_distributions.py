@@ -121,9 +121,7 @@ def test_a_wheel_builds_from_the_sdist(tmp_path: Path) -> None:
     # (hatchling takes the version from PKG-INFO there).
     from litestar_storages.__metadata__ import __version__
 
-    subprocess.run(
-        [_uv(), "build", "--quiet", "-o", str(tmp_path), str(PACKAGES / "litestar-storages-s3")], check=True
-    )
+    subprocess.run([_uv(), "build", "--quiet", "-o", str(tmp_path), str(PACKAGES / "litestar-storages-s3")], check=True)
     assert (tmp_path / f"litestar_storages_s3-{__version__}-py3-none-any.whl").is_file()
 
 
