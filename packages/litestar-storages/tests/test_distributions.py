@@ -157,6 +157,14 @@ def test_core_alone_runs_the_seed_examples(wheels: dict[str, Path], tmp_path: Pa
     assert "pip install litestar-storages-s3" in lines[6]
     assert lines[7] == "requires: None"
     assert lines[8] == "sdk modules: []"
+    # 0.2.x spellings: the backends package names the missing distribution too, and the
+    # Litestar integration is absent (docs/migration.md says so) rather than half there.
+    probe = "from litestar_storages.backends import GCSStorage"
+    failed = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=False)
+    assert "pip install litestar-storages-gcs" in failed.stderr
+    probe = "from litestar_storages.contrib import LITESTAR_AVAILABLE"
+    failed = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=False)
+    assert "ModuleNotFoundError: No module named 'litestar_storages.contrib'" in failed.stderr
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
