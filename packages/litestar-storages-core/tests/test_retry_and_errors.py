@@ -14,7 +14,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 from litestar_storages.ranges import clip_range, validate_range
-from litestar_storages.retry import RetryConfig, retry, with_retry
+from litestar_storages.retry import RetryConfig, request_retry, retry, with_retry
 
 FAST = RetryConfig(max_attempts=4, base_delay=0, jitter=False)
 
@@ -196,3 +196,32 @@ def test_clip_range() -> None:
     assert clip_range(0, None, 10) == (0, 10)
     assert clip_range(5, 100, 10) == (5, 10)
     assert clip_range(20, None, 10) == (10, 10)
+
+
+def test_backends_default_policy_is_unchanged() -> None:
+    # What backends used before RetryConfig took the 0.2.x defaults: 3 tries, short waits.
+    policy = request_retry()
+    assert (policy.max_attempts, policy.base_delay, policy.max_delay, policy.jitter) == (3, 0.1, 10.0, "full")
+    assert policy.retryable_exceptions == (StorageConnectionError,)
+    assert request_retry() is not policy  # mutable: never shared
+
+
+async def test_retry_skips_calls_given_a_file_like_object() -> None:
+    calls = 0
+
+    class Upload:
+        async def read(self, size: int = -1) -> bytes:
+            return b""
+
+    @retry(FAST)
+    async def store(data: object) -> None:
+        nonlocal calls
+        calls += 1
+        raise StorageConnectionError("reset")
+
+    with pytest.raises(StorageConnectionError):
+        await store(Upload())
+    assert calls == 1
+    with pytest.raises(StorageConnectionError):
+        await store(b"bytes are replayable")
+    assert calls == 1 + FAST.max_attempts
