@@ -417,7 +417,9 @@ def _remember_docstring(app: Any, what: str, name: str, obj: Any, options: Any, 
         return
     # A variable without a docstring of its own (``__version__``) gets its type's
     # docstring (``str``'s) from autodoc: show none instead.
-    if " ".join(" ".join(lines).split()) == " ".join((type(obj).__doc__ or "").split()):
+    # (An alias of a typing construct has a descriptor, not a str, as its type's __doc__.)
+    type_doc = type(obj).__doc__ if isinstance(type(obj).__doc__, str) else ""
+    if " ".join(" ".join(lines).split()) == " ".join((type_doc or "").split()):
         lines.clear()
     _ORIGINAL_LINES[name] = list(lines)
 

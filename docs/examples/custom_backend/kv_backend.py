@@ -154,9 +154,9 @@ def translate_kv_error(error: Exception, key: str | None) -> StorageError | None
     if not isinstance(error, KVError):
         return None  # ErrorMapper turns it into a plain StorageError naming the backend
     if error.code == "not_found":
-        return StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+        return StorageFileNotFoundError(key)
     if error.code == "exists":
-        return StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        return StorageFileExistsError(key)
     if error.code in {"closed", "unavailable"}:
         return StorageConnectionError(f"KV service unavailable: {error}", key=key)
     return StorageError(f"KV service error {error.code}: {error}", key=key)
@@ -348,7 +348,7 @@ class KVStorage(BaseStorage):
         resolved, checked = resolve_content_type(key, content_type), validate_metadata(metadata, key=key)
         with self._errors.guard(key):
             upload_id = await self._connection().create_upload()
-        return MultipartUpload(upload_id, key, part_size, resolved, checked)
+        return MultipartUpload(upload_id, key, part_size=part_size, content_type=resolved, metadata=checked)
 
     async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
         """Upload one part and record its tag in ``upload.parts``."""

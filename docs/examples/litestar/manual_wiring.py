@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from litestar_storages import MemoryStorage, Storage, StoredFile
@@ -19,7 +19,8 @@ async def file_info(key: FromPath[str], storage: NamedDependency[Storage]) -> St
 
 app = Litestar(
     route_handlers=[file_info],
-    dependencies={"storage": provide_storage(storage)},
+    # provide_storage returns a plain callable, as in 0.2.x: Provide wraps it.
+    dependencies={"storage": Provide(provide_storage(storage), sync_to_thread=False)},
     exception_handlers=storage_exception_handlers(),  # 404, 409, 400, 503 for storage errors
     on_shutdown=[storage.close],
 )

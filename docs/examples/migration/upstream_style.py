@@ -1,9 +1,19 @@
-"""Code written for the single-distribution litestar-storages runs unchanged."""
+"""Code written for the single-distribution litestar-storages 0.2.x runs unchanged."""
 
 import asyncio
 from pathlib import Path
 
-from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryConfig, MemoryStorage, StorageError
+from litestar_storages import (
+    FileSystemConfig,
+    FileSystemStorage,
+    MemoryConfig,
+    MemoryStorage,
+    RetryConfig,
+    StorageError,
+    retry,
+)
+from litestar_storages.backends import MemoryStorage as SameMemoryStorage
+from litestar_storages.exceptions import StorageFileNotFoundError
 
 
 async def main() -> None:
@@ -23,6 +33,18 @@ async def main() -> None:
         await limited.put("large-file.bin", b"\0" * (2 * 1024 * 1024))
     except StorageError as e:
         print(f"Storage full: {e}")
+
+    try:
+        await storage.get_bytes("nonexistent.txt")
+    except StorageFileNotFoundError as e:
+        print(f"Missing: {e.key}")  # "Missing: nonexistent.txt"
+
+    @retry(RetryConfig(max_retries=5, base_delay=0.5))
+    async def upload(key: str, data: bytes) -> None:
+        await storage.put(key, data)
+
+    await upload("retried.txt", b"data")
+    assert SameMemoryStorage is MemoryStorage
 
 
 if __name__ == "__main__":

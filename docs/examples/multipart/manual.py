@@ -15,7 +15,7 @@ async def main() -> None:
     try:
         for number, start in enumerate(range(0, len(data), PART_SIZE), start=1):
             await storage.upload_part(upload, number, data[start : start + PART_SIZE])
-        print(upload.total_parts, "parts:", [number for number, _etag in upload.parts])
+        print(upload.completed_parts, "parts:", [number for number, _etag in upload.parts])
         stored = await storage.complete_multipart_upload(upload)
     except BaseException:
         # Without this, the service keeps (and bills) the parts already uploaded.

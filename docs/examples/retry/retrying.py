@@ -22,8 +22,8 @@ async def main() -> None:
     storage = MemoryStorage()
     network = FlakyNetwork(failures=2)
 
-    # Up to 5 attempts, waiting 10 ms, 20 ms, 40 ms... (randomised: "full jitter").
-    policy = RetryConfig(max_attempts=5, base_delay=0.01, max_delay=1.0)
+    # Up to 4 retries after the first try, waiting about 10 ms, 20 ms, 40 ms... (+-25 %).
+    policy = RetryConfig(max_retries=4, base_delay=0.01, max_delay=1.0)
 
     @retry(policy)
     async def upload(key: str, data: bytes) -> StoredFile:
@@ -43,11 +43,13 @@ async def main() -> None:
 
     assert await with_retry(read, policy) == b"made it"
 
-    # Only retryable errors (StorageConnectionError by default) are retried; the last
-    # error is raised unchanged when attempts run out.
+    # Only retryable errors are retried; the last error is raised unchanged when
+    # attempts run out. max_attempts counts every try: 3 tries = max_retries=2.
     network = FlakyNetwork(failures=10)
+    fast = RetryConfig(max_attempts=3, base_delay=0)
+    assert fast.max_retries == 2
     try:
-        await with_retry(read, RetryConfig(max_attempts=3, base_delay=0))
+        await with_retry(read, fast)
     except StorageConnectionError:
         assert network.calls == 3
 

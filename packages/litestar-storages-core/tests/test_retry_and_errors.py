@@ -14,7 +14,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 from litestar_storages.ranges import clip_range, validate_range
-from litestar_storages.retry import RetryConfig, retry, with_retry
+from litestar_storages.retry import RetryConfig, request_retry, retry, with_retry
 
 FAST = RetryConfig(max_attempts=4, base_delay=0, jitter=False)
 
@@ -52,7 +52,7 @@ async def test_non_retryable_errors_raise_at_once() -> None:
     async def missing() -> None:
         nonlocal calls
         calls += 1
-        raise StorageFileNotFoundError("gone", key="k")
+        raise StorageFileNotFoundError("k")
 
     with pytest.raises(StorageFileNotFoundError):
         await with_retry(missing, FAST)
@@ -77,10 +77,12 @@ def test_delays_grow_and_are_capped() -> None:
     config = RetryConfig(base_delay=1, max_delay=5, exponential_base=2, jitter=False)
     assert [config.delay_for(n) for n in range(1, 6)] == [1, 2, 4, 5, 5]
     jittered = RetryConfig(base_delay=1, max_delay=5, jitter=True)
-    assert all(0 <= jittered.delay_for(3) <= 4 for _ in range(50))
+    assert all(3 <= jittered.delay_for(3) <= 5 for _ in range(50))  # 4 s +-25 %, capped at 5
+    full = RetryConfig(base_delay=1, max_delay=5, jitter="full")
+    assert all(0 <= full.delay_for(3) <= 4 for _ in range(50))
 
 
-@pytest.mark.parametrize("field", ["max_attempts", "base_delay", "exponential_base"])
+@pytest.mark.parametrize("field", ["max_attempts", "max_retries", "base_delay", "exponential_base"])
 def test_bad_retry_config(field: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         RetryConfig(**{field: 0 if field == "max_attempts" else -1})  # type: ignore[arg-type]
@@ -88,7 +90,7 @@ def test_bad_retry_config(field: str) -> None:
 
 
 def test_exceptions_subclass_builtins_and_pickle() -> None:
-    error = StorageFileNotFoundError("missing", key="a.txt")
+    error = StorageFileNotFoundError("a.txt", message="missing")
     assert isinstance(error, FileNotFoundError)
     assert isinstance(error, StorageError)
     assert isinstance(StoragePermissionError("x"), PermissionError)
@@ -103,9 +105,9 @@ def test_exception_module_exports_every_exception() -> None:
     defined = {
         name
         for name, value in vars(exceptions_module).items()
-        if isinstance(value, type) and issubclass(value, StorageError)
+        if isinstance(value, type) and issubclass(value, StorageError) and not name.startswith("_")
     }
-    assert defined == set(exceptions_module.__all__)
+    assert defined | {"build_error"} == set(exceptions_module.__all__)
 
 
 class SdkNotFound(Exception):
@@ -118,7 +120,7 @@ class SdkNetwork(Exception):
 
 def translate(error: Exception, key: str | None) -> StorageError | None:
     if isinstance(error, SdkNotFound):
-        return StorageFileNotFoundError(f"not found: {key}", key=key)
+        return StorageFileNotFoundError(key, message=f"not found: {key}")
     if isinstance(error, SdkNetwork):
         return StorageConnectionError("network", key=key)
     return None
@@ -194,3 +196,32 @@ def test_clip_range() -> None:
     assert clip_range(0, None, 10) == (0, 10)
     assert clip_range(5, 100, 10) == (5, 10)
     assert clip_range(20, None, 10) == (10, 10)
+
+
+def test_backends_default_policy_is_unchanged() -> None:
+    # What backends used before RetryConfig took the 0.2.x defaults: 3 tries, short waits.
+    policy = request_retry()
+    assert (policy.max_attempts, policy.base_delay, policy.max_delay, policy.jitter) == (3, 0.1, 10.0, "full")
+    assert policy.retryable_exceptions == (StorageConnectionError,)
+    assert request_retry() is not policy  # mutable: never shared
+
+
+async def test_retry_skips_calls_given_a_file_like_object() -> None:
+    calls = 0
+
+    class Upload:
+        async def read(self, size: int = -1) -> bytes:
+            return b""
+
+    @retry(FAST)
+    async def store(data: object) -> None:
+        nonlocal calls
+        calls += 1
+        raise StorageConnectionError("reset")
+
+    with pytest.raises(StorageConnectionError):
+        await store(Upload())
+    assert calls == 1
+    with pytest.raises(StorageConnectionError):
+        await store(b"bytes are replayable")
+    assert calls == 1 + FAST.max_attempts

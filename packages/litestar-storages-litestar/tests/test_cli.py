@@ -162,7 +162,7 @@ def test_rm(cli: CLI) -> None:
     assert not run(cli.images.exists("cat.jpg"))
     missing = cli.invoke("rm", "docs/a.txt")
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: File not found: 'docs/a.txt'")
+    assert missing.stderr.startswith("Error: File not found: docs/a.txt")
     assert cli.invoke("rm", "--missing-ok", "docs/a.txt").exit_code == 0
 
 
@@ -204,7 +204,7 @@ def test_cp_errors_are_one_line(cli: CLI, tmp_path: Path) -> None:
     assert "absent.bin" in missing_local.stderr
     missing_key = cli.invoke("cp", "images:nope.bin", str(tmp_path / "out.bin"), "-q")
     assert missing_key.exit_code == 1
-    assert missing_key.stderr.strip() == "Error: File not found: 'nope.bin'"
+    assert missing_key.stderr.strip() == "Error: File not found: nope.bin"
     assert not (tmp_path / "out.bin").exists()
     assert not (tmp_path / "out.bin.part").exists()
 

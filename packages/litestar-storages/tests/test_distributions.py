@@ -108,6 +108,23 @@ def _installed(python: Path) -> set[str]:
     return {item["name"].lower() for item in json.loads(listing.stdout)}
 
 
+def test_every_wheel_has_the_one_version(wheels: dict[str, Path]) -> None:
+    from litestar_storages.__metadata__ import __version__
+
+    assert set(wheels) == {folder.name for folder in PACKAGES.glob("litestar-storages*")}
+    for name, wheel in wheels.items():
+        assert wheel.name.split("-")[1] == __version__, f"{name}: {wheel.name}"
+
+
+def test_a_wheel_builds_from_the_sdist(tmp_path: Path) -> None:
+    # The version path points outside the backend's folder; the sdist must still build
+    # (hatchling takes the version from PKG-INFO there).
+    from litestar_storages.__metadata__ import __version__
+
+    subprocess.run([_uv(), "build", "--quiet", "-o", str(tmp_path), str(PACKAGES / "litestar-storages-s3")], check=True)
+    assert (tmp_path / f"litestar_storages_s3-{__version__}-py3-none-any.whl").is_file()
+
+
 def test_no_two_wheels_share_a_file(wheels: dict[str, Path]) -> None:
     owners: dict[str, str] = {}
     for name, wheel in wheels.items():
@@ -140,6 +157,14 @@ def test_core_alone_runs_the_seed_examples(wheels: dict[str, Path], tmp_path: Pa
     assert "pip install litestar-storages-s3" in lines[6]
     assert lines[7] == "requires: None"
     assert lines[8] == "sdk modules: []"
+    # 0.2.x spellings: the backends package names the missing distribution too, and the
+    # Litestar integration is absent (docs/migration.md says so) rather than half there.
+    probe = "from litestar_storages.backends import GCSStorage"
+    failed = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=False)
+    assert "pip install litestar-storages-gcs" in failed.stderr
+    probe = "from litestar_storages.contrib import LITESTAR_AVAILABLE"
+    failed = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=False)
+    assert "ModuleNotFoundError: No module named 'litestar_storages.contrib'" in failed.stderr
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

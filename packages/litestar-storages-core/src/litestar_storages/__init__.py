@@ -8,7 +8,6 @@ distribution is missing raises an ``ImportError`` that names what to install.
 
 from __future__ import annotations
 
-import importlib
 from pkgutil import extend_path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +16,15 @@ from typing import TYPE_CHECKING, Any
 # folder, which extend_path adds here. See docs/architecture.
 __path__ = extend_path(__path__, __name__)
 
+from litestar_storages.__metadata__ import __project__, __version__
 from litestar_storages.backends.memory import MemoryConfig, MemoryStorage
 from litestar_storages.base import BaseStorage
+from litestar_storages.capabilities import (
+    SupportsAsyncContext,
+    SupportsDeleteMany,
+    SupportsMultipartUpload,
+    SupportsPutLarge,
+)
 from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidDataError,
@@ -33,6 +39,7 @@ from litestar_storages.exceptions import (
     StorageValidationError,
     UnsupportedOperationError,
 )
+from litestar_storages.lazy import BACKEND_NAMES, load
 from litestar_storages.protocol import Storage
 from litestar_storages.retry import RetryConfig, retry, with_retry
 from litestar_storages.types import (
@@ -40,10 +47,10 @@ from litestar_storages.types import (
     ProgressCallback,
     ProgressInfo,
     StoredFile,
+    UploadedPart,
     UploadForm,
     UploadResult,
 )
-from litestar_storages.version import __version__
 
 if TYPE_CHECKING:
     from litestar_storages.backends.azure import AzureConfig, AzureStorage
@@ -82,9 +89,15 @@ __all__ = (
     "StoragePlugin",
     "StorageValidationError",
     "StoredFile",
+    "SupportsAsyncContext",
+    "SupportsDeleteMany",
+    "SupportsMultipartUpload",
+    "SupportsPutLarge",
     "UnsupportedOperationError",
     "UploadForm",
     "UploadResult",
+    "UploadedPart",
+    "__project__",
     "__version__",
     "retry",
     "with_retry",
@@ -92,14 +105,7 @@ __all__ = (
 
 # name -> (module, distribution that provides it)
 _LAZY: dict[str, tuple[str, str]] = {
-    "FileSystemStorage": ("litestar_storages.backends.filesystem", "litestar-storages-fs"),
-    "FileSystemConfig": ("litestar_storages.backends.filesystem", "litestar-storages-fs"),
-    "S3Storage": ("litestar_storages.backends.s3", "litestar-storages-s3"),
-    "S3Config": ("litestar_storages.backends.s3", "litestar-storages-s3"),
-    "GCSStorage": ("litestar_storages.backends.gcs", "litestar-storages-gcs"),
-    "GCSConfig": ("litestar_storages.backends.gcs", "litestar-storages-gcs"),
-    "AzureStorage": ("litestar_storages.backends.azure", "litestar-storages-azure"),
-    "AzureConfig": ("litestar_storages.backends.azure", "litestar-storages-azure"),
+    **BACKEND_NAMES,
     "StoragePlugin": ("litestar_storages.contrib.plugin", "litestar-storages-litestar"),
 }
 
@@ -108,22 +114,7 @@ def __getattr__(name: str) -> Any:
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module_name, distribution = target
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        missing = error.name or ""
-        hint = f"pip install {distribution}"
-        if module_name == missing or module_name.startswith(missing + "."):
-            raise ImportError(
-                f"{name} needs the {distribution} distribution, which is not installed: {hint}", name=module_name
-            ) from error
-        raise ImportError(
-            f"{name} could not be imported: its dependency {missing!r} is missing. "
-            f"Reinstall the backend with its dependencies: {hint}",
-            name=module_name,
-        ) from error
-    value = getattr(module, name)
+    value = load(name, *target)
     globals()[name] = value
     return value
 

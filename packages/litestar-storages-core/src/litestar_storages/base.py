@@ -3,6 +3,12 @@
 A backend implements seven operations (``put``, ``get``, ``delete``, ``exists``,
 ``list``, ``url``, ``info``); everything else has a working default here, written in
 terms of those seven, which backends override with server-side operations.
+
+The defaults call the seven through :mod:`litestar_storages.calls`, so they work both
+for a subclass written for 0.2.x (``get(self, key)``, ``delete(self, key)``,
+``put(self, key, data, *, content_type=None, metadata=None)``) and for one with this
+release's extended signatures (``get(key, start=..., end=...)``, ``delete(key,
+missing_ok=...)``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,13 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TypeVar
 
+from litestar_storages.calls import delete_object, open_read, write
+from litestar_storages.capabilities import (
+    SupportsAsyncContext,
+    SupportsDeleteMany,
+    SupportsMultipartUpload,
+    SupportsPutLarge,
+)
 from litestar_storages.exceptions import UnsupportedOperationError
 from litestar_storages.keys import validate_key
 from litestar_storages.protocol import HttpMethod, Storage
@@ -204,7 +217,7 @@ class BaseStorage(ABC):
         Raises:
             StorageFileNotFoundError: If the key does not exist.
         """
-        return b"".join([chunk async for chunk in self.get(key, start=start, end=end)])
+        return b"".join([chunk async for chunk in open_read(self, key, start=start, end=end)])
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object, keeping its content type and metadata.
@@ -226,7 +239,7 @@ class BaseStorage(ABC):
         original = await self.info(source)
         return await self.put(
             destination,
-            self.get(source),
+            open_read(self, source),
             content_type=original.content_type,
             metadata=original.metadata,
         )
@@ -251,7 +264,7 @@ class BaseStorage(ABC):
             validate_key(source)
             return await self.info(source)
         copied = await self.copy(source, destination)
-        await self.delete(source, missing_ok=True)
+        await delete_object(self, source, missing_ok=True)
         return copied
 
     async def delete_many(self, keys: Iterable[str]) -> None:
@@ -268,7 +281,7 @@ class BaseStorage(ABC):
         """
         checked = [validate_key(key) for key in keys]
         for key in checked:
-            await self.delete(key, missing_ok=True)
+            await delete_object(self, key, missing_ok=True)
 
     async def close(self) -> None:
         """Release connections and other resources. Safe to call more than once."""
@@ -380,9 +393,11 @@ class BaseStorage(ABC):
         Returns:
             Metadata of the stored object.
         """
-        return await self.put(key, data, content_type=content_type, metadata=metadata, progress=progress_callback)
+        return await write(self, key, data, content_type=content_type, metadata=metadata, progress=progress_callback)
 
 
-def _check_protocol(storage: BaseStorage) -> Storage:
-    # Type-level check that BaseStorage satisfies the Storage protocol.
-    return storage
+def _check_protocols(
+    storage: BaseStorage,
+) -> tuple[Storage, SupportsDeleteMany, SupportsAsyncContext, SupportsMultipartUpload, SupportsPutLarge]:
+    # Type-level check that BaseStorage satisfies the Storage and capability protocols.
+    return storage, storage, storage, storage, storage

@@ -22,7 +22,10 @@ also subclasses it, so ``except FileNotFoundError`` works too::
 
 from __future__ import annotations
 
+from typing import TypeVar, cast
+
 __all__ = (
+    "build_error",
     "ConfigurationError",
     "InvalidDataError",
     "InvalidKeyError",
@@ -69,12 +72,71 @@ def _rebuild(cls: type[StorageError], message: str, key: str | None) -> StorageE
     return cls(message, key=key)
 
 
-class StorageFileNotFoundError(StorageError, FileNotFoundError):
-    """The key does not exist in the storage."""
+class _KeyedError(StorageError):
+    """An error about one key, built from the key as in 0.2.x: ``Error(key)``.
+
+    The message is made from :attr:`default_message`; ``message=`` replaces it when
+    there is more to say (``"File not found: 'a' (it is a folder)"``).
+    """
+
+    default_message = "{key}"
+
+    def __init__(self, key: str | None, *, message: str | None = None) -> None:
+        """Create the error.
+
+        Args:
+            key: The storage key the error concerns; set as ``.key``.
+            message: Replaces the default message.
+        """
+        super().__init__(self.default_message.format(key=key) if message is None else message, key=key)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_keyed, (type(self), self.key, self.message))
 
 
-class StorageFileExistsError(StorageError, FileExistsError):
-    """The key already exists and the operation was told not to overwrite it."""
+def _rebuild_keyed(cls: type[_KeyedError], key: str | None, message: str) -> _KeyedError:
+    return cls(key, message=message)
+
+
+ET = TypeVar("ET", bound=StorageError)
+
+
+def build_error(cls: type[ET], message: str, *, key: str | None = None) -> ET:
+    """Create any storage error from a message and a key, whatever its constructor.
+
+    Error mappers pick the class from a table; the not-found and already-exists errors
+    take the key first (``StorageFileNotFoundError(key)``, as in 0.2.x), the others the
+    message, and this builds either.
+
+    Args:
+        cls: The error class.
+        message: The error's text.
+        key: The storage key concerned, if any.
+
+    Returns:
+        The error, not raised.
+    """
+    if issubclass(cls, _KeyedError):
+        return cast("ET", cls(key, message=message))
+    return cls(message, key=key)
+
+
+class StorageFileNotFoundError(_KeyedError, FileNotFoundError):
+    """The key does not exist in the storage.
+
+    ``StorageFileNotFoundError(key)`` sets ``.key`` and the message ``File not found: {key}``.
+    """
+
+    default_message = "File not found: {key}"
+
+
+class StorageFileExistsError(_KeyedError, FileExistsError):
+    """The key already exists and the operation was told not to overwrite it.
+
+    ``StorageFileExistsError(key)`` sets ``.key`` and the message ``File already exists: {key}``.
+    """
+
+    default_message = "File already exists: {key}"
 
 
 class StoragePermissionError(StorageError, PermissionError):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
-from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from litestar_storages.streams import PutData
@@ -19,9 +17,19 @@ HttpMethod = Literal["GET", "PUT"]
 
 @runtime_checkable
 class Storage(Protocol):
-    """The async file storage API shared by every backend.
+    """The async file storage API shared by every backend: the members of 0.2.x.
 
-    Annotate with ``Storage`` to accept any backend, including third-party ones;
+    ``put``, ``get``, ``get_bytes``, ``delete``, ``exists``, ``list``, ``url``,
+    ``copy``, ``move``, ``info`` and ``close``: any object with these passes
+    ``isinstance(obj, Storage)``, including a class written for 0.2.x. Later additions
+    (``delete_many``, ``async with``, multipart uploads) are separate capability
+    protocols in :mod:`litestar_storages.capabilities`, so such a class still qualifies.
+
+    The signatures below are the extended ones this release's backends implement. A
+    class with the 0.2.x signatures (``get(key)``, ``delete(key)``) passes the runtime
+    check, and code that must work on any storage calls it through
+    :mod:`litestar_storages.calls`; a static type checker, though, wants the extended
+    signatures (subclass :class:`~litestar_storages.base.BaseStorage` to get them).
     :class:`~litestar_storages.base.BaseStorage` implements everything here but the
     seven core operations.
     """
@@ -58,10 +66,6 @@ class Storage(Protocol):
         """Delete the object; see :meth:`BaseStorage.delete`."""
         ...
 
-    async def delete_many(self, keys: Iterable[str]) -> None:
-        """Delete several objects; see :meth:`BaseStorage.delete_many`."""
-        ...
-
     async def exists(self, key: str) -> bool:
         """Tell whether the object exists; see :meth:`BaseStorage.exists`."""
         ...
@@ -96,17 +100,4 @@ class Storage(Protocol):
 
     async def close(self) -> None:
         """Release connections; see :meth:`BaseStorage.close`."""
-        ...
-
-    async def __aenter__(self) -> Storage:
-        """Enter ``async with``."""
-        ...
-
-    async def __aexit__(
-        self,
-        exc_type: builtins.type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the storage on leaving ``async with``."""
         ...

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias, Union
+
+from litestar_storages.exceptions import StorageValidationError
 
 __all__ = (
     "MultipartUpload",
@@ -15,6 +17,7 @@ __all__ = (
     "TransferOperation",
     "UploadForm",
     "UploadResult",
+    "UploadedPart",
 )
 
 TransferOperation: TypeAlias = Literal["upload", "download"]
@@ -73,25 +76,48 @@ ProgressCallback: TypeAlias = Callable[[ProgressInfo], Union[Awaitable[None], No
 """A sync or async callable that receives :class:`ProgressInfo` reports."""
 
 
+_DEFAULT_PART_SIZE = 8 * 1024 * 1024
+
+
 @dataclass
 class MultipartUpload:
     """State of a manual multipart upload started with ``start_multipart_upload``.
 
+    A plain dataclass: save :attr:`upload_id`, :attr:`key`, :attr:`parts` and
+    :attr:`part_size` to resume the upload from another process, rebuilding it with
+    ``MultipartUpload(upload_id=..., key=..., parts=..., part_size=...)``; parts loaded
+    back from JSON (lists rather than tuples) are accepted.
+
     Attributes:
         upload_id: The backend's identifier for the upload session.
         key: The key the object will have once completed.
+        parts: ``(part_number, etag)`` pairs of the parts uploaded so far, by number.
         part_size: Nominal size of each part in bytes (the last may be smaller).
-        content_type: MIME type the completed object will have.
-        metadata: Custom metadata the completed object will have.
-        parts: ``(part_number, etag)`` pairs of the parts uploaded so far.
+        total_parts: How many parts the upload is expected to have, when known; set it
+            yourself (backends neither need nor change it).
+        content_type: MIME type the completed object will have (keyword only).
+        metadata: Custom metadata the completed object will have (keyword only).
     """
 
     upload_id: str
     key: str
-    part_size: int = 8 * 1024 * 1024
+    parts: list[tuple[int, str]] = field(default_factory=list)
+    part_size: int = _DEFAULT_PART_SIZE
+    total_parts: int | None = None
+    _: KW_ONLY
     content_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
-    parts: list[tuple[int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.parts = _checked_parts(self.parts, self.key)
+        if not isinstance(self.part_size, int) or isinstance(self.part_size, bool) or self.part_size < 1:
+            raise StorageValidationError(f"part_size must be a positive int, got {self.part_size!r}", key=self.key)
+        if self.total_parts is not None and (
+            not isinstance(self.total_parts, int) or isinstance(self.total_parts, bool) or self.total_parts < 0
+        ):
+            raise StorageValidationError(
+                f"total_parts must be None or an int >= 0, got {self.total_parts!r}", key=self.key
+            )
 
     def add_part(self, part_number: int, etag: str) -> None:
         """Record an uploaded part, replacing an earlier upload of the same number.
@@ -105,19 +131,50 @@ class MultipartUpload:
         self.parts.sort()
 
     @property
-    def total_parts(self) -> int:
-        """Number of parts uploaded so far."""
+    def completed_parts(self) -> int:
+        """Number of parts uploaded so far (``len(parts)``)."""
         return len(self.parts)
+
+
+def _checked_parts(parts: object, key: str) -> list[tuple[int, str]]:
+    # Saved state comes back from JSON or a database: check it here, before a request
+    # would send a malformed part list to the service.
+    if not isinstance(parts, (list, tuple)):
+        raise StorageValidationError(f"parts must be a list of (part_number, etag) pairs, got {parts!r}", key=key)
+    checked: dict[int, str] = {}
+    for part in parts:
+        if not isinstance(part, (list, tuple)) or len(part) != 2:
+            raise StorageValidationError(f"each part must be a (part_number, etag) pair, got {part!r}", key=key)
+        number, etag = part
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1 or not isinstance(etag, str):
+            raise StorageValidationError(f"each part must be (int >= 1, str), got {part!r}", key=key)
+        if number in checked:
+            raise StorageValidationError(f"part {number} is listed twice", key=key)
+        checked[number] = etag
+    return sorted(checked.items())
 
 
 @dataclass(frozen=True)
 class UploadResult:
-    """The outcome of uploading one part of a multipart upload.
+    """The result of an upload: the stored file's metadata and, optionally, a URL to it.
+
+    Attributes:
+        file: Metadata of the stored object.
+        url: A URL to access it, when one was made.
+    """
+
+    file: StoredFile
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    """One part of a multipart upload, as uploaded.
 
     Attributes:
         part_number: The part's 1-based position.
-        etag: The tag the backend returned; pass it back through the
-            :class:`MultipartUpload` when completing.
+        etag: The tag the backend returned; :class:`MultipartUpload` keeps it in
+            :attr:`~MultipartUpload.parts` for completing the upload.
         size: Bytes in the part.
     """
 

@@ -1,3 +1,5 @@
-"""Version of the litestar-storages-core distribution."""
+"""Version of the litestar-storages-core distribution (every distribution shares it)."""
 
-__version__ = "0.1.0"
+from litestar_storages.__metadata__ import __version__
+
+__all__ = ("__version__",)

@@ -166,7 +166,7 @@ class MemoryStorage(BaseStorage):
         validate_key(key)
         entry = self._entries.get(key)
         if entry is None:
-            raise StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+            raise StorageFileNotFoundError(key)
         return entry
 
     def _store(
@@ -184,7 +184,7 @@ class MemoryStorage(BaseStorage):
         # overwrite=False cannot both succeed.
         previous = self._entries.get(key)
         if previous is not None and not overwrite:
-            raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+            raise StorageFileExistsError(key)
         if self.config.max_size is not None:
             used = self._used - (previous.size if previous else 0)
             if used + size > self.config.max_size:
@@ -229,7 +229,7 @@ class MemoryStorage(BaseStorage):
         resolved_type = resolve_content_type(key, content_type)
         checked_metadata = validate_metadata(metadata, key=key)
         if not overwrite and key in self._entries:
-            raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+            raise StorageFileExistsError(key)
         limit = self.config.max_size
         if type(data) is bytes:
             # Immutable already: stored as it is, with no copy.
@@ -312,7 +312,7 @@ class MemoryStorage(BaseStorage):
         if entry is not None:
             self._used -= entry.size
         elif not missing_ok:
-            raise StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+            raise StorageFileNotFoundError(key)
 
     async def exists(self, key: str) -> bool:
         """Check if a file exists.

@@ -5,10 +5,13 @@
 ``save_upload``/``save_request_body`` stream uploads in with size limits;
 ``StorageFileSystem`` lets Litestar's ``File`` and static files read from any storage;
 the plugin also adds a ``litestar storages`` CLI group.
+
+``provide_storage``, ``StorageDependency`` and ``LITESTAR_AVAILABLE`` keep their 0.2.x
+meaning.
 """
 
 from litestar_storages.contrib.config import StoragePluginConfig
-from litestar_storages.contrib.dependencies import provide_storage, provide_upload_limit
+from litestar_storages.contrib.dependencies import StorageDependency, provide_storage, provide_upload_limit
 from litestar_storages.contrib.dto import StoredFileDTO, StoredFileReadDTO
 from litestar_storages.contrib.error_handlers import storage_exception_handlers
 from litestar_storages.contrib.filesystem_adapter import StorageFile, StorageFileSystem
@@ -25,8 +28,19 @@ from litestar_storages.contrib.uploads import (
 )
 from litestar_storages.contrib.version import __version__
 
+LITESTAR_AVAILABLE = True
+"""Whether the Litestar integration can be used: always ``True`` where this module imports.
+
+In 0.2.x the integration was an optional part of the one distribution and this flag told
+whether Litestar was installed. It now comes with ``litestar-storages-litestar`` (the
+``litestar`` extra), which requires Litestar: without it, ``litestar_storages.contrib``
+is not installed at all.
+"""
+
 __all__ = (
+    "LITESTAR_AVAILABLE",
     "MAX_UPLOAD_SIZE_OPT",
+    "StorageDependency",
     "StorageFile",
     "StorageFileSystem",
     "StoragePlugin",

@@ -11,6 +11,8 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
+from litestar_storages.calls import open_read
+
 if TYPE_CHECKING:
     from litestar_storages.contrib.http_headers import ByteRange
     from litestar_storages.protocol import Storage
@@ -68,7 +70,7 @@ class MultipartByteranges:
         """
         for index, (head, byte_range) in enumerate(zip(self._heads, self._ranges, strict=True)):
             yield head
-            chunks = first if index == 0 else storage.get(key, start=byte_range.first, end=byte_range.last + 1)
+            chunks = first if index == 0 else open_read(storage, key, start=byte_range.first, end=byte_range.last + 1)
             try:
                 async for chunk in chunks:
                     yield chunk

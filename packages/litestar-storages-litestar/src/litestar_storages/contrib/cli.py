@@ -24,6 +24,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
+# Through calls: a storage written for 0.2.x lacks missing_ok and progress.
+from litestar_storages.calls import delete_object, open_read, write
 from litestar_storages.exceptions import StorageError
 from litestar_storages.types import ProgressInfo
 
@@ -212,7 +214,7 @@ def rm_command(ctx: click.Context, files: tuple[str, ...], missing_ok: bool) -> 
     async def work(plugin: StoragePlugin) -> None:
         for spec in files:
             storage, key = _storage_and_key(plugin, spec)
-            await storage.delete(key, missing_ok=missing_ok)
+            await delete_object(storage, key, missing_ok=missing_ok)
             click.echo(f"deleted {spec}")
 
     _run(ctx, work)
@@ -291,7 +293,7 @@ async def _upload(path: Path, storage: Storage, key: str, report: _ProgressRepor
     size = (await anyio.Path(path).stat()).st_size
     report.start(target, size)
     async with await anyio.open_file(path, "rb") as file:
-        await storage.put(target, file, progress=report)
+        await write(storage, target, file, progress=report)
 
 
 async def _download(storage: Storage, key: str, path: Path, report: _ProgressReport) -> None:
@@ -301,7 +303,7 @@ async def _download(storage: Storage, key: str, path: Path, report: _ProgressRep
     partial = target.with_name(target.name + ".part")
     try:
         async with await anyio.open_file(partial, "wb") as file:
-            async for chunk in storage.get(key, progress=report):
+            async for chunk in open_read(storage, key, progress=report):
                 await file.write(chunk)
         # Only a complete download replaces the destination.
         await anyio.Path(partial).replace(target)
@@ -317,9 +319,10 @@ async def _transfer(
     stored = await source.info(source_key)
     target = _target_key(destination_key, posixpath.basename(source_key))
     report.start(target, stored.size)
-    await destination.put(
+    await write(
+        destination,
         target,
-        source.get(source_key),
+        open_read(source, source_key),
         content_type=stored.content_type,
         metadata=stored.metadata,
         progress=report,

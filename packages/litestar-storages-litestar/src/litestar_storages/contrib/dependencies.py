@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 from litestar.connection import Request
 from litestar.di import Provide
@@ -10,7 +11,13 @@ from litestar.di import Provide
 from litestar_storages.contrib.uploads import upload_limit
 from litestar_storages.protocol import Storage
 
-__all__ = ("UPLOAD_LIMIT_DEPENDENCY", "dependency_name", "provide_storage", "provide_upload_limit")
+__all__ = (
+    "UPLOAD_LIMIT_DEPENDENCY",
+    "StorageDependency",
+    "dependency_name",
+    "provide_storage",
+    "provide_upload_limit",
+)
 
 UPLOAD_LIMIT_DEPENDENCY = "storage_upload_limit"
 """Name under which the plugin injects the handler's upload limit (``int | None``)."""
@@ -28,24 +35,35 @@ def dependency_name(name: str | None) -> str:
     return "storage" if name is None else f"{name}_storage"
 
 
-def provide_storage(storage: Storage) -> Provide:
-    """Wrap a storage as a Litestar dependency.
+StorageDependency: TypeAlias = Storage
+"""Annotation for a handler parameter that receives a storage: ``storage: StorageDependency``.
+
+The value is whatever the ``storage`` (or ``{name}_storage``) dependency provides, passed
+as it is (duck-typed storages arrive untouched).
+"""
+
+
+def provide_storage(storage: Storage) -> Callable[[], Storage]:
+    """Make a dependency callable returning ``storage``, as in 0.2.x.
+
+    Wrap it in ``Provide`` yourself; it is synchronous and returns at once, so tell
+    Litestar not to run it in a thread.
 
     Example:
-        >>> dependencies = {"storage": provide_storage(MemoryStorage())}
+        >>> dependencies = {"storage": Provide(provide_storage(storage), sync_to_thread=False)}
         >>> app = Litestar(route_handlers=[...], dependencies=dependencies)  # doctest: +SKIP
 
     Args:
         storage: The storage handlers receive.
 
     Returns:
-        A ``Provide`` that returns ``storage`` (the same instance on every request).
+        A callable that returns ``storage`` (the same instance on every request).
     """
 
-    def _provide() -> Storage:
+    def provide() -> Storage:
         return storage
 
-    return Provide(_provide, use_cache=True, sync_to_thread=False)
+    return provide
 
 
 def _provide_upload_limit(request: Request[Any, Any, Any]) -> int | None:

@@ -24,6 +24,7 @@ import os
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
+from litestar_storages.calls import open_read, read_bytes
 from litestar_storages.exceptions import InvalidKeyError, StorageFileNotFoundError
 from litestar_storages.keys import validate_key
 from litestar_storages.streams import ByteStream
@@ -62,7 +63,7 @@ class StorageFile:
             start: First byte to read.
             end: Byte after the last to read.
         """
-        self._stream = ByteStream(storage.get(key, start=start, end=end), key=key)
+        self._stream = ByteStream(open_read(storage, key, start=start, end=end), key=key)
 
     async def read(self, size: int = -1) -> bytes:
         """Read ``size`` bytes (fewer only at the end), or everything left when negative.
@@ -123,7 +124,7 @@ class StorageFileSystem(_FileSystemBase):
         try:
             return validate_key(key)
         except InvalidKeyError as error:
-            raise StorageFileNotFoundError(f"No file at {text!r}", key=key) from error
+            raise StorageFileNotFoundError(key, message=f"No file at {text!r}") from error
 
     async def info(self, path: str | os.PathLike[str], **kwargs: Any) -> FileInfo:
         """Describe a file, or a directory when keys exist under the path.
@@ -154,7 +155,7 @@ class StorageFileSystem(_FileSystemBase):
     async def _directory(self, name: str, prefix: str) -> FileInfo:
         async for _ in self.storage.list(prefix, limit=1):
             return _directory_info(name)
-        raise StorageFileNotFoundError(f"No file or folder at {name!r}", key=prefix)
+        raise StorageFileNotFoundError(prefix, message=f"No file or folder at {name!r}")
 
     async def open(self, file: str | os.PathLike[str], mode: str = "rb", buffering: int = -1) -> Any:
         """Open a file for reading (Litestar 2).
@@ -188,7 +189,7 @@ class StorageFileSystem(_FileSystemBase):
         Returns:
             The bytes.
         """
-        return await self.storage.get_bytes(self.key_for(path), start=start, end=None if end < 0 else end + 1)
+        return await read_bytes(self.storage, self.key_for(path), start=start, end=None if end < 0 else end + 1)
 
     async def iter(
         self, path: str | os.PathLike[str], chunksize: int, start: int = 0, end: int = -1

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from litestar.di import Provide
 from litestar.plugins import CLIPlugin, InitPlugin
 
 from litestar_storages.contrib.cli import storages_group
 from litestar_storages.contrib.config import StoragePluginConfig
 from litestar_storages.contrib.dependencies import (
     UPLOAD_LIMIT_DEPENDENCY,
+    StorageDependency,
     dependency_name,
     provide_storage,
     provide_upload_limit,
@@ -125,7 +127,9 @@ class StoragePlugin(InitPlugin, CLIPlugin):
             The same configuration, extended.
         """
         provided: dict[str, Any] = {
-            dependency_name(None if name == DEFAULT_NAME else name): provide_storage(storage)
+            dependency_name(None if name == DEFAULT_NAME else name): Provide(
+                provide_storage(storage), use_cache=True, sync_to_thread=False
+            )
             for name, storage in self.storages.items()
         }
         provided[UPLOAD_LIMIT_DEPENDENCY] = provide_upload_limit()
@@ -142,6 +146,7 @@ class StoragePlugin(InitPlugin, CLIPlugin):
         # Lets handlers written with `from __future__ import annotations` name these types.
         for type_ in (Storage, StoredFile, StorageResponse):
             app_config.signature_namespace.setdefault(type_.__name__, type_)
+        app_config.signature_namespace.setdefault("StorageDependency", StorageDependency)
 
         if self.config.exception_handlers:
             for error_type, handler in storage_exception_handlers().items():

@@ -29,6 +29,7 @@ from litestar.status_codes import (
     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
 )
 
+from litestar_storages.calls import open_read
 from litestar_storages.content import DEFAULT_CONTENT_TYPE, guess_content_type
 from litestar_storages.contrib.byteranges import MultipartByteranges
 from litestar_storages.contrib.http_headers import (
@@ -350,7 +351,7 @@ class ASGIStorageResponse(ASGIResponse):
 
 async def _open_body(storage: Storage, key: str, start: int | None, end: int | None) -> AsyncIterator[bytes]:
     """Start the download and wait for its first chunk, so a missing file is still a 404."""
-    chunks = storage.get(key, start=start, end=end)
+    chunks = open_read(storage, key, start=start, end=end)
     try:
         first = await anext(chunks)
     except StopAsyncIteration:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from litestar.exceptions import ClientException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
+from litestar_storages.calls import write
 from litestar_storages.content import DEFAULT_CONTENT_TYPE
 from litestar_storages.streams import ByteStream, PutData
 
@@ -157,7 +158,8 @@ async def save_upload(
         if size is not None and size > max_size:
             raise UploadTooLargeError(max_size, key=key)
     declared = upload.content_type if "content-type" in {name.lower() for name in upload.headers} else None
-    return await storage.put(
+    return await write(
+        storage,
         key,
         limit_size(upload, max_size, key=key),
         content_type=content_type or _informative(declared),
@@ -202,7 +204,8 @@ async def save_request_body(
     declared_length = request.headers.get("content-length")
     if max_size is not None and declared_length and declared_length.isdigit() and int(declared_length) > max_size:
         raise UploadTooLargeError(max_size, key=key)
-    return await storage.put(
+    return await write(
+        storage,
         key,
         limit_size(request.stream(), max_size, key=key),
         content_type=content_type or _informative(request.headers.get("content-type")),

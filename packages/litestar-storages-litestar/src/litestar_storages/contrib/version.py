@@ -1,3 +1,5 @@
-"""Version of the litestar-storages-litestar distribution."""
+"""Version of this distribution: every litestar-storages distribution shares core's version."""
 
-__version__ = "0.1.0"
+from litestar_storages.__metadata__ import __version__
+
+__all__ = ("__version__",)

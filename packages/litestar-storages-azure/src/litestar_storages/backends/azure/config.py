@@ -90,7 +90,7 @@ class AzureConfig:
     ``public_base_url + "/" + key`` for downloads instead of signing (uploads are still signed)."""
 
     retry: RetryConfig | None = None
-    """How failed requests are retried (``RetryConfig()`` when ``None``). The SDK's own
+    """How failed requests are retried (:func:`~litestar_storages.retry.request_retry` when ``None``). The SDK's own
     retries are turned off in clients the storage creates, so requests retry in one place."""
 
     list_page_size: int = MAX_PAGE_SIZE

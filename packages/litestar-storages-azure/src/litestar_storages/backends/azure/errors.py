@@ -42,6 +42,7 @@ from litestar_storages.exceptions import (
     StorageFileExistsError,
     StorageFileNotFoundError,
     StoragePermissionError,
+    build_error,
 )
 
 __all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "translate_error")
@@ -158,7 +159,7 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
                 field="container",
                 key=key,
             )
-        return StorageFileNotFoundError(f"{BACKEND}: file not found: {key!r}", key=key)
+        return StorageFileNotFoundError(key, message=f"{BACKEND}: file not found: {key!r}")
     messages: dict[type[StorageError], str] = {
         StorageFileExistsError: f"file already exists: {key!r}",
         StoragePermissionError: "access denied",
@@ -166,7 +167,7 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
         InvalidRangeError: "the byte range cannot be satisfied",
     }
     what = messages.get(category, "request failed")
-    return category(f"{BACKEND}: {what} ({_describe(error)})", key=key)
+    return build_error(category, f"{BACKEND}: {what} ({_describe(error)})", key=key)
 
 
 MAPPER = ErrorMapper(translate_error, backend=BACKEND)

@@ -36,7 +36,7 @@ from litestar_storages.exceptions import (
 from litestar_storages.keys import join_key, normalize_prefix, validate_key
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.ranges import validate_range
-from litestar_storages.retry import RetryConfig
+from litestar_storages.retry import request_retry
 from litestar_storages.types import ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         """
         self.config = config = client_config(config, client)
         self._prefix = normalize_prefix(config.prefix)
-        self._retry = config.retry or RetryConfig()
+        self._retry = config.retry or request_retry()
         self._client = client
         self._owns_client = client is None
         self._owned_credential: Any = None

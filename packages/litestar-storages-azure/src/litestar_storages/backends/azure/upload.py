@@ -107,7 +107,7 @@ async def upload_blob(
         else:
             if not overwrite and await target.exists(key):
                 # Fail before uploading the blocks; the commit below stays conditional.
-                raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key)
+                raise StorageFileExistsError(key, message=f"{BACKEND}: file already exists: {key!r}")
             upload_id = new_upload_id()
             blob = target.blob_for(key)
             settings = ContentSettings(content_type=resolved_type)

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from litestar_storages.capabilities import SupportsAsyncContext
 from litestar_storages.protocol import Storage
 from litestar_storages.testing.conformance.data import (
     ConformanceBase,
@@ -49,6 +50,7 @@ class LifecycleTests(ConformanceBase):
 
     @pytest.mark.asyncio
     async def test_async_context_manager(self, storage: Storage) -> None:
+        assert isinstance(storage, SupportsAsyncContext)
         async with storage as entered:
             assert entered is storage
             await entered.put("ctx.txt", b"x")

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from litestar_storages.capabilities import SupportsDeleteMany
 from litestar_storages.exceptions import (
     InvalidKeyError,
     StorageFileNotFoundError,
@@ -95,6 +96,7 @@ class KeyOperationTests(ConformanceBase):
 
     @pytest.mark.asyncio
     async def test_delete_many(self, storage: Storage) -> None:
+        assert isinstance(storage, SupportsDeleteMany)
         for key in ("m/1", "m/2", "m/3", "keep"):
             await storage.put(key, b"x")
         await storage.delete_many(["m/1", "m/2", "m/3", "m/not-there"])

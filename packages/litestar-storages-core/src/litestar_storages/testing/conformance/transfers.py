@@ -106,7 +106,7 @@ class TransferTests(ConformanceBase):
         for number, start in enumerate(range(0, len(data), part_size), start=1):
             etag = await storage.upload_part(upload, number, data[start : start + part_size])
             assert etag
-        assert upload.total_parts == 3
+        assert upload.completed_parts == 3
         stored = await storage.complete_multipart_upload(upload)
         assert stored.size == len(data)
         assert await storage.get_bytes("multi/file.bin") == data

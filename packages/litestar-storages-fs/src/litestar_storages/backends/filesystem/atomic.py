@@ -324,7 +324,7 @@ def commit_sync(
             except OSError as error:
                 if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
                     raise StorageFileExistsError(
-                        f"Cannot store {key!r}: a folder of that name holds other keys", key=key
+                        key, message=f"Cannot store {key!r}: a folder of that name holds other keys"
                     ) from None
                 raise
             committed = True
@@ -334,7 +334,7 @@ def commit_sync(
             try:
                 os.link(temp_path, target)
             except FileExistsError:
-                raise StorageFileExistsError(f"File already exists: {key!r}", key=key) from None
+                raise StorageFileExistsError(key) from None
             committed = True
             unlink_quietly(temp_path)
         if durable:
@@ -374,7 +374,7 @@ def write_file_sync(
     """
     target, existing = root.resolve(key)
     if not overwrite and existing is not None:
-        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        raise StorageFileExistsError(key)
     fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
     try:
         write_all(fd, data)
@@ -399,7 +399,7 @@ def write_file_sync(
 def _open_and_write_sync(root: Root, key: str, first: bytes, overwrite: bool, permissions: int) -> tuple[int, str, str]:
     target, existing = root.resolve(key)
     if not overwrite and existing is not None:
-        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        raise StorageFileExistsError(key)
     fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
     try:
         write_all(fd, first)

@@ -23,6 +23,7 @@ from litestar_storages.exceptions import (
     StorageFileExistsError,
     StorageFileNotFoundError,
     StoragePermissionError,
+    build_error,
 )
 
 __all__ = ("ExpiredSignatureError", "InvalidSignatureError", "error_mapper", "translate_error")
@@ -72,7 +73,7 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
     else:
         cls, summary = known
     subject = f" for key {key!r}" if key is not None else ""
-    return cls(f"{summary}{subject} ({reason})", key=key)
+    return build_error(cls, f"{summary}{subject} ({reason})", key=key)
 
 
 def error_mapper() -> ErrorMapper:

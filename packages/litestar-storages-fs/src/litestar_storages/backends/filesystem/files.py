@@ -30,9 +30,9 @@ def _sidecar_of(path: str, stat: os.stat_result) -> Sidecar | None:
 def _existing_file(root: Root, key: str) -> tuple[str, os.stat_result]:
     path, stat = root.resolve(key)
     if stat is None:
-        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+        raise StorageFileNotFoundError(key)
     if not stat_module.S_ISREG(stat.st_mode):
-        raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
+        raise StorageFileNotFoundError(key, message=f"File not found: {key!r} (it is a folder)")
     return path, stat
 
 
@@ -64,7 +64,7 @@ def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
     except (StorageFileNotFoundError, FileNotFoundError):
         if missing_ok:
             return
-        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
+        raise StorageFileNotFoundError(key) from None
     directory, name = os.path.split(path)
     unlink_if_present(os.path.join(directory, sidecar_name(name, etag_of(stat))))
     remove_empty_parents(root.real(), directory)
@@ -92,11 +92,11 @@ def copy_sync(root: Root, source: str, destination: str, permissions: int, durab
     try:
         source_fd = os.open(source_path, os.O_RDONLY | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):
-        raise StorageFileNotFoundError(f"File not found: {source!r}", key=source) from None
+        raise StorageFileNotFoundError(source) from None
     try:
         stat = os.fstat(source_fd)
         if not stat_module.S_ISREG(stat.st_mode):
-            raise StorageFileNotFoundError(f"File not found: {source!r} (it is a folder)", key=source)
+            raise StorageFileNotFoundError(source, message=f"File not found: {source!r} (it is a folder)")
         described = _effective(source, _sidecar_of(source_path, stat))
         fd, temp_path = open_temp_sync(os.path.dirname(target), destination, permissions)
         try:
@@ -148,7 +148,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
             )
         except FileNotFoundError:
             if not os.path.exists(source_path):
-                raise StorageFileNotFoundError(f"File not found: {source!r}", key=source) from None
+                raise StorageFileNotFoundError(source) from None
             continue  # the target folder was removed by a concurrent delete: recreate it
         except OSError as error:
             if error.errno == errno.EXDEV:
@@ -157,7 +157,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
                 return copied
             if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
                 raise StorageFileExistsError(
-                    f"Cannot move to {destination!r}: a folder of that name holds other keys", key=destination
+                    destination, message=f"Cannot move to {destination!r}: a folder of that name holds other keys"
                 ) from None
             raise
         break

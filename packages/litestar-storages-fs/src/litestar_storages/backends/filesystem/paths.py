@@ -231,7 +231,7 @@ def make_parents(directory: str, key: str) -> None:
         os.makedirs(directory, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise StorageFileExistsError(
-            f"Cannot store {key!r}: one of its parent folders is already stored as a file", key=key
+            key, message=f"Cannot store {key!r}: one of its parent folders is already stored as a file"
         ) from None
 
 

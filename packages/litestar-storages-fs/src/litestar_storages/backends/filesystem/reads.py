@@ -64,7 +64,7 @@ def _read_exactly(fd: int, count: int, offset: int) -> bytes:
 def _regular_size(fd: int, key: str) -> int:
     stat = os.fstat(fd)
     if not stat_module.S_ISREG(stat.st_mode):
-        raise StorageFileNotFoundError(f"File not found: {key!r} (it is a folder)", key=key)
+        raise StorageFileNotFoundError(key, message=f"File not found: {key!r} (it is a folder)")
     return stat.st_size
 
 
@@ -89,7 +89,7 @@ def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_siz
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):
-        raise StorageFileNotFoundError(f"File not found: {key!r}", key=key) from None
+        raise StorageFileNotFoundError(key) from None
     try:
         first, stop = clip_range(start, end, _regular_size(fd, key))
         count = min(chunk_size, stop - first)

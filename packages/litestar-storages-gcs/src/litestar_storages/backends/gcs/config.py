@@ -9,7 +9,7 @@ from typing import Union
 
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
-from litestar_storages.retry import RetryConfig
+from litestar_storages.retry import RetryConfig, request_retry
 
 __all__ = ("CHUNK_GRANULARITY", "MAX_SIGNED_EXPIRY", "GCSConfig")
 
@@ -66,7 +66,7 @@ class GCSConfig:
     """Base URL serving the bucket publicly (a CDN or ``https://storage.googleapis.com/BUCKET``):
     ``url()`` then returns ``{public_base_url}/{prefix}{key}`` for downloads, unsigned."""
 
-    retry: RetryConfig = field(default_factory=RetryConfig)
+    retry: RetryConfig = field(default_factory=request_retry)
     """How transient failures (connection errors, 429 and 5xx answers) are retried."""
 
     timeout: float = 60.0

@@ -93,9 +93,9 @@ def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> Stora
     if status in {408, 429} or status >= 500 or details.reason in _THROTTLING_REASONS:
         return StorageConnectionError(f"{text} (transient, for {what})", key=key)
     if status == 404:
-        return StorageFileNotFoundError(f"File not found: {key!r} ({text})", key=key)
+        return StorageFileNotFoundError(key, message=f"File not found: {key!r} ({text})")
     if status == 412:
-        return StorageFileExistsError(f"File already exists: {key!r} ({text})", key=key)
+        return StorageFileExistsError(key, message=f"File already exists: {key!r} ({text})")
     if status in {401, 403}:
         return StoragePermissionError(f"Access to {what} denied: {text}", key=key)
     return StorageError(f"{text} (for {what})", key=key)

@@ -20,7 +20,7 @@ from litestar_storages.backends.gcs.integrity import UploadDigest
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.bodies import SlicedBody
 from litestar_storages.exceptions import StorageConnectionError, StorageError
-from litestar_storages.retry import RetryConfig, with_retry
+from litestar_storages.retry import RetryConfig, request_retry, with_retry
 
 __all__ = ("ResumableUpload", "persisted_bytes")
 
@@ -81,7 +81,7 @@ class ResumableUpload:
             offset: Bytes already persisted.
         """
         self._transport = transport
-        self._retry = retry or RetryConfig()
+        self._retry = retry or request_retry()
         self.session_uri = session_uri
         self.content_type = content_type
         self.key = key
@@ -134,7 +134,7 @@ class ResumableUpload:
                 raise StorageError("GCS opened a resumable upload without a session URL", key=key)
             return location
 
-        policy = retry or RetryConfig()
+        policy = retry or request_retry()
         session_uri = await with_retry(initiate, policy)
         return cls(transport, session_uri, content_type=content_type, key=key, retry=policy)
 

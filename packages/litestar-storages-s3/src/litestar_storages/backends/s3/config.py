@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
-from litestar_storages.retry import RetryConfig
+from litestar_storages.retry import RetryConfig, request_retry
 
 __all__ = (
     "MAX_OBJECT_SIZE",
@@ -131,7 +131,7 @@ class S3Config:
     """Base URL of a CDN or public bucket (``"https://cdn.example.com"``): ``url()`` then
     returns plain, unsigned GET URLs under it."""
 
-    retry: RetryConfig = field(default_factory=RetryConfig)
+    retry: RetryConfig = field(default_factory=request_retry)
     """How connection errors, 5xx answers and throttling (SlowDown) are retried. botocore's
     own retries are turned off so that the two never multiply."""
 

@@ -110,11 +110,11 @@ def _client_error(error: boto.ClientError, key: str | None) -> StorageError:
         field = CONFIGURATION_CODES[code]
         return ConfigurationError(f"S3 refused the configured {field} ({code}): {message}", field=field, key=key)
     if code in NOT_FOUND_CODES or (not code and status == 404):
-        return StorageFileNotFoundError(f"File not found: {key!r}", key=key)
+        return StorageFileNotFoundError(key)
     if code in PERMISSION_CODES or (not code and status == 403):
         return StoragePermissionError(f"S3 denied access ({code or status}): {message}", key=key)
     if code in EXISTS_CODES or (not code and status == 412):
-        return StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        return StorageFileExistsError(key)
     if code in CONNECTION_CODES or status == 429 or status >= 500:
         return StorageConnectionError(f"S3 failed or throttled ({code or status}): {message}", key=key)
     if code == "KeyTooLongError":

@@ -171,4 +171,4 @@ async def _put_object(
 
 async def _refuse_existing(storage: S3Storage, key: str) -> None:
     if await storage.exists(key):
-        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        raise StorageFileExistsError(key)
