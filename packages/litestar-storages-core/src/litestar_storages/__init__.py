@@ -20,6 +20,7 @@ __path__ = extend_path(__path__, __name__)
 from litestar_storages.backends.memory import MemoryConfig, MemoryStorage
 from litestar_storages.base import BaseStorage
 from litestar_storages.exceptions import (
+    ConcurrentWriteError,
     ConfigurationError,
     InvalidDataError,
     InvalidKeyError,
@@ -56,6 +57,7 @@ __all__ = (
     "AzureConfig",
     "AzureStorage",
     "BaseStorage",
+    "ConcurrentWriteError",
     "ConfigurationError",
     "FileSystemConfig",
     "FileSystemStorage",

@@ -23,7 +23,7 @@ from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
 from litestar_storages.backends.azure.operations import BlobOperationsFactory, BlobRequests
-from litestar_storages.backends.azure.properties import response_headers, stored_file_from_headers
+from litestar_storages.backends.azure.properties import blob_etag, response_headers, stored_file_from_headers
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
 from litestar_storages.base import BaseStorage
@@ -197,7 +197,14 @@ class AzureStorage(MultipartMixin, BaseStorage):
         )
 
     def _upload_target(self) -> UploadTarget:
-        return UploadTarget(self._blob, self._requests, self.exists, self._retry, self.config.max_concurrency)
+        return UploadTarget(self._blob, self._requests, self._version, self._retry, self.config.max_concurrency)
+
+    async def _version(self, key: str) -> str | None:
+        # The blob's ETag, or None when it does not exist (one HEAD).
+        try:
+            return blob_etag((await self._properties(key)).get("ETag"))
+        except StorageFileNotFoundError:
+            return None
 
     # -- reading -------------------------------------------------------------------------
 
