@@ -23,7 +23,7 @@ from urllib.parse import quote
 import pytest_asyncio
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConfigurationError,
@@ -324,6 +324,7 @@ class KVStorage(BaseStorage):
     ) -> str:
         """Return the object's ``kv://`` address; the service cannot sign uploads."""
         validate_key(key)
+        validate_content_type(content_type, key=key)  # checked everywhere it enters
         if method != "GET":
             raise UnsupportedOperationError(f"{self.backend_name} cannot make {method} URLs", key=key)
         return "kv://" + quote(join_key(self._prefix, key))

@@ -3,6 +3,7 @@
 import asyncio
 
 from litestar_storages import InvalidKeyError, InvalidMetadataError, MemoryStorage
+from litestar_storages.content import MAX_METADATA_BYTES
 from litestar_storages.keys import validate_key
 
 
@@ -29,12 +30,27 @@ async def main() -> None:
     assert (await storage.put("data", b"{}", content_type="application/json")).content_type == "application/json"
     assert (await storage.put("blob.unknownext", b"?")).content_type == "application/octet-stream"
 
+    # A given content type must be an RFC 9110 media type (ASCII); it is stored as given.
+    stored = await storage.put("page", b"<p>hi</p>", content_type='Text/HTML; Charset="UTF-8"')
+    assert stored.content_type == 'Text/HTML; Charset="UTF-8"'
+    for bad_type in ("", "text/é", "text", "text/plain; "):
+        try:
+            await storage.put("page", b"x", content_type=bad_type)
+        except InvalidMetadataError:
+            pass
+        else:
+            raise AssertionError(bad_type)
+
     # Metadata names are case-insensitive and come back in lower case; values are any
     # text without control characters (non-ASCII values round-trip on every backend).
     stored = await storage.put("doc.txt", b"x", metadata={"Author": "Zoë", "Reviewed-By": "ada"})
     assert stored.metadata == {"author": "Zoë", "reviewed-by": "ada"}
 
-    for bad in ({"bad name": "x"}, {"name": "line\nbreak"}, {"A": "1", "a": "2"}):
+    # At most 64 pairs and 2048 bytes (UTF-8 names plus values, as S3 counts them).
+    assert MAX_METADATA_BYTES == 2048
+    await storage.put("doc.txt", b"x", metadata={"note": "é" * 1022})  # 4 + 2044 bytes
+    too_big = {"note": "é" * 1023}  # 4 + 2046 bytes
+    for bad in ({"bad name": "x"}, {"name": "line\nbreak"}, {"name": "nel\x85"}, {"A": "1", "a": "2"}, too_big):
         try:
             await storage.put("doc.txt", b"x", metadata=bad)
         except InvalidMetadataError:

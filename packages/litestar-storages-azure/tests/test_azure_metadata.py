@@ -10,12 +10,38 @@ from hypothesis import strategies as st
 
 from litestar_storages.backends.azure import AzureStorage
 from litestar_storages.backends.azure.metadata import decode_metadata, encode_metadata
+from litestar_storages.content import MAX_METADATA_BYTES, MAX_METADATA_ITEMS, metadata_size, validate_metadata
 
 CSHARP_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?\Z")
 
 names = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,30}", fullmatch=True)
 values = st.text(st.characters(exclude_categories=["Cc"]), max_size=40)  # lone surrogates included
+
+
+AZURE_METADATA_LIMIT = 8 * 1024
+"""Azure's limit on a blob's metadata: names and values of the x-ms-meta-* headers."""
+
+
+def _azure_size(metadata: dict[str, str]) -> int:
+    # Counted with the header prefix, the most any reading of Azure's rule could count.
+    encoded = encode_metadata(metadata)
+    return sum(len("x-ms-meta-" + name) + len(value) for name, value in encoded.items())
+
+
+def test_the_core_limits_keep_encoded_metadata_within_azures() -> None:
+    # The costliest metadata the core accepts once encoded: every byte in names made
+    # of escaped characters (each doubles), every value empty (each becomes a
+    # 12-character encoded word), as many pairs as allowed.
+    width = MAX_METADATA_BYTES // MAX_METADATA_ITEMS
+    worst = {f"{index:02d}" + "-" * (width - 2): "" for index in range(MAX_METADATA_ITEMS)}
+    assert metadata_size(worst) == MAX_METADATA_BYTES
+    assert validate_metadata(worst) == worst
+    assert _azure_size(worst) < 6 * 1024 < AZURE_METADATA_LIMIT
+    # Values of four-byte characters grow by 4/3 when encoded: less than names do.
+    emoji = {"a": "😀" * ((MAX_METADATA_BYTES - 1) // 4)}
+    assert validate_metadata(emoji) == emoji
+    assert _azure_size(emoji) < 6 * 1024
 
 
 @given(st.dictionaries(names, values, max_size=6))

@@ -26,6 +26,7 @@ from litestar_storages.capabilities import (
     SupportsPutLarge,
 )
 from litestar_storages.exceptions import (
+    ConcurrentWriteError,
     ConfigurationError,
     InvalidDataError,
     InvalidKeyError,
@@ -63,6 +64,7 @@ __all__ = (
     "AzureConfig",
     "AzureStorage",
     "BaseStorage",
+    "ConcurrentWriteError",
     "ConfigurationError",
     "FileSystemConfig",
     "FileSystemStorage",

@@ -11,6 +11,7 @@ also subclasses it, so ``except FileNotFoundError`` works too::
     ├── StorageFileExistsError        (also FileExistsError)
     ├── StoragePermissionError        (also PermissionError)
     ├── StorageConnectionError        (also ConnectionError)
+    ├── ConcurrentWriteError
     ├── ConfigurationError            (also ValueError)
     ├── StorageValidationError        (also ValueError)
     │   ├── InvalidKeyError
@@ -26,6 +27,7 @@ from typing import TypeVar, cast
 
 __all__ = (
     "build_error",
+    "ConcurrentWriteError",
     "ConfigurationError",
     "InvalidDataError",
     "InvalidKeyError",
@@ -147,6 +149,17 @@ class StorageConnectionError(StorageError, ConnectionError):
     """The service could not be reached, failed, throttled or cut a transfer short.
 
     These are the errors :func:`litestar_storages.retry.with_retry` retries by default.
+    """
+
+
+class ConcurrentWriteError(StorageError):
+    """A concurrent write of the same key discarded the data of this one before it completed.
+
+    Raised where a service lets one upload discard another's unfinished parts (Azure:
+    committing a blob's block list discards every block staged for it by other uploads)
+    and the operation cannot count as done then replaced: the parts of a manual
+    multipart upload, or a ``put`` whose blocks vanished with no other write to be seen.
+    Nothing was written by the failed operation; upload the data again.
     """
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageError,
@@ -369,15 +369,17 @@ class MemoryStorage(BaseStorage):
             expires_in: Ignored for memory storage.
             method: Only ``"GET"`` is possible.
             filename: Ignored for memory storage.
-            content_type: Ignored for memory storage.
+            content_type: Checked like every content type, then ignored.
 
         Returns:
             ``memory://{key}``.
 
         Raises:
+            InvalidMetadataError: If ``content_type`` is given and invalid.
             UnsupportedOperationError: For ``method="PUT"``: nothing can upload to memory by URL.
         """
         validate_key(key)
+        validate_content_type(content_type, key=key)
         if method != "GET":
             raise UnsupportedOperationError(
                 f"MemoryStorage cannot make {method} URLs: nothing outside the process can reach it", key=key

@@ -20,10 +20,11 @@ from litestar_storages.backends.azure.blocks import (
     new_upload_id,
     require_parts,
 )
+from litestar_storages.backends.azure.errors import BACKEND, blocks_discarded
 from litestar_storages.backends.azure.metadata import encode_metadata
 from litestar_storages.backends.azure.upload import UploadTarget, commit_blocks, upload_blob
 from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import StorageError
+from litestar_storages.exceptions import ConcurrentWriteError, StorageError
 from litestar_storages.keys import validate_key
 from litestar_storages.parts import validate_part
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
@@ -122,6 +123,9 @@ class MultipartMixin:
             Metadata of the stored object.
 
         Raises:
+            ConcurrentWriteError: If another write of the key (a ``put``, another
+                upload's completion) discarded the staged parts: Azure keeps one set of
+                uncommitted blocks per blob and each commit drops the ones it does not use.
             StorageError: If the upload was aborted or has no parts.
         """
         self._check_active(upload)
@@ -129,7 +133,16 @@ class MultipartMixin:
         blob = self._blob(upload.key)
         settings = ContentSettings(content_type=upload.content_type)
         encoded = encode_metadata(upload.metadata)
-        await commit_blocks(blob, upload.key, ids, settings, encoded, overwrite=True, retry=self._retry)
+        try:
+            await commit_blocks(blob, upload.key, ids, settings, encoded, overwrite=True, retry=self._retry)
+        except StorageError as error:
+            if blocks_discarded(error):
+                raise ConcurrentWriteError(
+                    f"{BACKEND}: the parts of upload {upload.upload_id!r} were discarded by another write of "
+                    f"{upload.key!r} before completion; nothing was written: upload the parts again",
+                    key=upload.key,
+                ) from error
+            raise
         return await self.info(upload.key)
 
     async def abort_multipart_upload(self, upload: MultipartUpload) -> None:

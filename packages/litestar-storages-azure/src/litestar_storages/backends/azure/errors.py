@@ -45,7 +45,7 @@ from litestar_storages.exceptions import (
     build_error,
 )
 
-__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "translate_error")
+__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "blocks_discarded", "translate_error")
 
 BACKEND = "AzureStorage"
 
@@ -172,3 +172,21 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
 
 MAPPER = ErrorMapper(translate_error, backend=BACKEND)
 """The backend's error mapper: ``with MAPPER.guard(key):`` around SDK calls."""
+
+
+def blocks_discarded(error: StorageError) -> bool:
+    """Tell whether a failed Put Block List named blocks the service no longer has.
+
+    Azure answers ``400 InvalidBlockList`` when a committed id is not among the blob's
+    staged blocks: they were discarded, which any other commit or Put Blob of the same
+    blob does to the blocks it does not include (and a week without activity does to
+    all of them).
+
+    Args:
+        error: The translated error of a commit (the SDK's error is its ``__cause__``).
+
+    Returns:
+        ``True`` for InvalidBlockList.
+    """
+    cause = error.__cause__
+    return isinstance(cause, HttpResponseError) and _error_code(cause) == "InvalidBlockList"

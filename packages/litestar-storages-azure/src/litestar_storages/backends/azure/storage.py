@@ -23,10 +23,11 @@ from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
 from litestar_storages.backends.azure.operations import BlobOperationsFactory, BlobRequests
-from litestar_storages.backends.azure.properties import response_headers, stored_file_from_headers
+from litestar_storages.backends.azure.properties import blob_etag, response_headers, stored_file_from_headers
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
 from litestar_storages.base import BaseStorage
+from litestar_storages.content import validate_content_type
 from litestar_storages.exceptions import (
     StorageFileExistsError,
     StorageFileNotFoundError,
@@ -196,7 +197,14 @@ class AzureStorage(MultipartMixin, BaseStorage):
         )
 
     def _upload_target(self) -> UploadTarget:
-        return UploadTarget(self._blob, self._requests, self.exists, self._retry, self.config.max_concurrency)
+        return UploadTarget(self._blob, self._requests, self._version, self._retry, self.config.max_concurrency)
+
+    async def _version(self, key: str) -> str | None:
+        # The blob's ETag, or None when it does not exist (one HEAD).
+        try:
+            return blob_etag((await self._properties(key)).get("ETag"))
+        except StorageFileNotFoundError:
+            return None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -378,7 +386,8 @@ class AzureStorage(MultipartMixin, BaseStorage):
             expires_in: Validity; ``AzureConfig.presigned_expiry`` when omitted.
             method: ``"GET"`` or ``"PUT"``.
             filename: For GET, the download name (signed Content-Disposition).
-            content_type: Accepted for the protocol; Azure SAS cannot bind it.
+            content_type: Checked like every content type (a wrong one raises as on
+                the other backends), but not bound: Azure SAS cannot bind it.
 
         Returns:
             The URL; for GET with ``public_base_url`` set and no ``filename``, the
@@ -386,9 +395,11 @@ class AzureStorage(MultipartMixin, BaseStorage):
 
         Raises:
             ConfigurationError: If there is neither an account key nor a token credential.
+            InvalidMetadataError: If ``content_type`` is given and invalid.
             UnsupportedOperationError: For a method other than GET and PUT.
         """
         validate_key(key)
+        validate_content_type(content_type, key=key)
         if method not in ("GET", "PUT"):
             raise UnsupportedOperationError(f"{BACKEND} cannot make {method} URLs (only GET and PUT)", key=key)
         validity = self.config.presigned_expiry if expires_in is None else expires_in

@@ -2,6 +2,16 @@
 
 The block list is committed at the end with the content type and metadata; if the
 input stream raises, nothing is committed and the error propagates unchanged.
+
+Concurrent uploads of one key: Azure keeps one set of uncommitted blocks per blob, and
+a commit (Put Block List) or a Put Blob discards every staged block it does not use,
+so of two uploads staging blocks at once, the first to finish discards the other's
+blocks, whose own commit then fails with ``InvalidBlockList``. That upload is not
+failed: the blob's ETag, read before its first block was staged and again after the
+failed commit, proves that another write completed while it ran. Its data is ordered
+just before that write, which replaced it: the outcome of two overlapping writes on any
+backend ("last writer wins"), reached without sending the data again. See
+docs/backends/azure.md.
 """
 
 from __future__ import annotations
@@ -14,11 +24,11 @@ from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, ContentSettings
 from litestar_storages.backends.azure.blocks import block_body, new_upload_id, upload_blocks
 from litestar_storages.backends.azure.client import request
-from litestar_storages.backends.azure.errors import BACKEND
+from litestar_storages.backends.azure.errors import BACKEND, blocks_discarded
 from litestar_storages.backends.azure.metadata import encode_metadata
 from litestar_storages.backends.azure.properties import blob_etag, http_date, response_headers
 from litestar_storages.content import resolve_content_type, validate_metadata
-from litestar_storages.exceptions import StorageFileExistsError
+from litestar_storages.exceptions import ConcurrentWriteError, StorageError, StorageFileExistsError
 from litestar_storages.keys import validate_key
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream
@@ -42,8 +52,8 @@ class UploadTarget:
     """Returns the blob client of a key (called once the key is valid), for staged uploads."""
     requests_for: Callable[[str], BlobRequests]
     """Returns the generated operations of a key, for a single Put Blob."""
-    exists: Callable[[str], Awaitable[bool]]
-    """Tells whether a key exists (checked before staging blocks without overwrite)."""
+    version: Callable[[str], Awaitable[str | None]]
+    """Returns a key's ETag, or ``None`` when it does not exist (read before staging blocks)."""
     retry: RetryConfig
     """The retry policy of each request."""
     max_concurrency: int
@@ -74,7 +84,14 @@ async def upload_blob(
         block_size: Size of each block, and the most sent in one Put Blob.
 
     Returns:
-        Metadata of the stored object.
+        Metadata of the stored object. For an upload in blocks replaced by a concurrent
+        write of the same key before its own commit, ``etag`` and ``last_modified`` are
+        ``None``: that version never became readable.
+
+    Raises:
+        StorageFileExistsError: If ``overwrite`` is false and the key exists.
+        ConcurrentWriteError: If the staged blocks were discarded and no other write of
+            the key can be seen to have happened meanwhile.
     """
     validate_key(key)
     resolved_type = resolve_content_type(key, content_type)
@@ -105,7 +122,8 @@ async def upload_blob(
             await reporter.advance(len(payload))
             size = len(payload)
         else:
-            if not overwrite and await target.exists(key):
+            before = await target.version(key)
+            if not overwrite and before is not None:
                 # Fail before uploading the blocks; the commit below stays conditional.
                 raise StorageFileExistsError(key, message=f"{BACKEND}: file already exists: {key!r}")
             upload_id = new_upload_id()
@@ -128,8 +146,15 @@ async def upload_blob(
                 reporter=reporter,
                 key=key,
             )
-            committed = await commit_blocks(blob, key, ids, settings, encoded, overwrite=overwrite, retry=retry)
-            etag, modified = blob_etag(committed.get("etag")), committed.get("last_modified")
+            try:
+                committed = await commit_blocks(blob, key, ids, settings, encoded, overwrite=overwrite, retry=retry)
+            except StorageError as error:
+                if not blocks_discarded(error):
+                    raise
+                await _check_replaced(target, key, before, overwrite=overwrite, error=error)
+                etag, modified = None, None
+            else:
+                etag, modified = blob_etag(committed.get("etag")), committed.get("last_modified")
     finally:
         await stream.aclose()
     return StoredFile(
@@ -140,6 +165,25 @@ async def upload_blob(
         last_modified=modified,
         metadata=checked,
     )
+
+
+async def _check_replaced(
+    target: UploadTarget, key: str, before: str | None, *, overwrite: bool, error: StorageError
+) -> None:
+    # Called when the commit found our staged blocks gone. They are discarded by any
+    # write of the blob (commit, Put Blob, delete) made after they were staged, which is
+    # after ``before`` was read: an ETag that changed since proves such a write ended
+    # during this upload, which therefore counts as done, then replaced by it.
+    after = await target.version(key)
+    if after == before:
+        raise ConcurrentWriteError(
+            f"{BACKEND}: the blocks staged for {key!r} were discarded before the commit, and no other write "
+            "of the key can be seen (another write followed by a delete, or blocks left uncommitted for "
+            "a week); nothing was written: upload it again",
+            key=key,
+        ) from error
+    if not overwrite and after is not None:
+        raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key) from error
 
 
 async def _put_blob(

@@ -5,7 +5,7 @@ fixture; nothing else changes per backend. The fixture must yield an *empty* sto
 (a fresh folder, bucket or prefix per test).
 """
 
-from litestar_storages.testing.conformance.data import BAD_KEYS, ODD_KEYS
+from litestar_storages.testing.conformance.data import BAD_CONTENT_TYPES, BAD_KEYS, ODD_CONTENT_TYPES, ODD_KEYS
 from litestar_storages.testing.conformance.lifecycle import LifecycleTests
 from litestar_storages.testing.conformance.listing import ListingTests
 from litestar_storages.testing.conformance.metadata import MetadataTests
@@ -15,7 +15,7 @@ from litestar_storages.testing.conformance.roundtrip import RoundTripTests
 from litestar_storages.testing.conformance.transfers import TransferTests
 from litestar_storages.testing.conformance.writes import WriteTests
 
-__all__ = ("BAD_KEYS", "ODD_KEYS", "StorageConformance")
+__all__ = ("BAD_CONTENT_TYPES", "BAD_KEYS", "ODD_CONTENT_TYPES", "ODD_KEYS", "StorageConformance")
 
 
 class StorageConformance(

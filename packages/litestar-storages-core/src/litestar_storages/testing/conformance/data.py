@@ -41,6 +41,29 @@ ODD_KEYS: tuple[str, ...] = (
 )
 """Legal but awkward keys every backend must store and list back unchanged."""
 
+BAD_CONTENT_TYPES: tuple[str, ...] = (
+    "",
+    "text/é",
+    "text",
+    "text/plain; ",
+    'text/plain; charset="é"',
+    "text/plain; charset=\x85",
+    "text/plain\r\nX-Injected: 1",
+    "a/" + "b" * 1023,
+)
+"""Content types every backend must refuse with :class:`InvalidMetadataError`, before any request."""
+
+ODD_CONTENT_TYPES: tuple[str, ...] = (
+    'text/plain; charset="utf-8"',
+    "Text/HTML; Charset=UTF-8",
+    "application/vnd.api+json",
+    "image/svg+xml",
+    'multipart/mixed; boundary="with spaces; and \\"quotes\\""',
+    "text/plain ;format=flowed;\tdelsp=yes",
+    "application/x-!#$%&'*+-.^_`|~; a=b",
+)
+"""Legal but awkward content types every backend must store and return unchanged."""
+
 
 class _Boom(Exception):
     """Raised by the failing input streams of the kit."""

@@ -7,14 +7,34 @@ from typing import Any
 
 import pytest
 
+from litestar_storages.base import BaseStorage
+from litestar_storages.content import MAX_METADATA_BYTES, MAX_METADATA_ITEMS, metadata_size
 from litestar_storages.exceptions import (
     InvalidMetadataError,
 )
 from litestar_storages.protocol import Storage
 from litestar_storages.testing.conformance.data import (
+    BAD_CONTENT_TYPES,
+    ODD_CONTENT_TYPES,
     ConformanceBase,
+    _chunks,
 )
 from litestar_storages.types import StoredFile
+
+
+async def _write(
+    storage: Storage, via: str, key: str, *, content_type: str | None = None, metadata: dict[str, str] | None = None
+) -> None:
+    """Hand a content type and metadata to the storage through one of the ways they enter."""
+    if via == "bytes":
+        await storage.put(key, b"data", content_type=content_type, metadata=metadata)
+    elif via == "stream":
+        await storage.put(key, _chunks(b"data"), content_type=content_type, metadata=metadata)
+    elif via == "multipart":
+        assert isinstance(storage, BaseStorage)
+        await storage.start_multipart_upload(key, content_type=content_type, metadata=metadata)
+    else:
+        await storage.url(key, method="PUT", content_type=content_type)
 
 
 class MetadataTests(ConformanceBase):
@@ -82,6 +102,10 @@ class MetadataTests(ConformanceBase):
         [
             {"bad": "line\nbreak"},
             {"bad": "carriage\rreturn"},
+            {"bad": "tab\tcharacter"},
+            {"bad": "next line \x85 (C1)"},
+            {"bad": "line\u2028separator"},
+            {"bad": "paragraph\u2029separator"},
             {"na\nme": "x"},
             {"nämé": "x"},
             {"": "x"},
@@ -99,6 +123,60 @@ class MetadataTests(ConformanceBase):
         with pytest.raises(InvalidMetadataError):
             await storage.put("meta/bad-type.bin", b"data", content_type="text/plain\r\nX-Injected: 1")
         assert not await storage.exists("meta/bad-type.bin")
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("via", ["bytes", "stream", "multipart", "url"])
+    @pytest.mark.parametrize("content_type", BAD_CONTENT_TYPES)
+    async def test_invalid_content_types_refused(self, storage: Storage, via: str, content_type: str) -> None:
+        with pytest.raises(InvalidMetadataError) as caught:
+            await _write(storage, via, "meta/typed.bin", content_type=content_type)
+        assert caught.value.key == "meta/typed.bin"
+        assert not await storage.exists("meta/typed.bin")
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("via", ["bytes", "stream"])
+    @pytest.mark.parametrize("content_type", ODD_CONTENT_TYPES)
+    async def test_odd_but_valid_content_types_round_trip(self, storage: Storage, via: str, content_type: str) -> None:
+        await _write(storage, via, "meta/odd.txt", content_type=content_type)
+        assert (await storage.info("meta/odd.txt")).content_type == content_type
+        assert await storage.get_bytes("meta/odd.txt") == b"data"
+
+    # -- metadata limits -------------------------------------------------------------------
+
+    @staticmethod
+    def _metadata_of_size(size: int) -> dict[str, str]:
+        # ASCII and multi-byte values, names with "-" and ".": every backend's encoding.
+        metadata = {"author": "Zoë Ünïcödé", "x-trace.id": "abc-123", "emoji": "😀" * 20}
+        used = metadata_size(metadata) + len("padding")
+        metadata["padding"] = "é" * ((size - used) // 2) + "x" * ((size - used) % 2)
+        assert metadata_size(metadata) == size
+        return metadata
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("via", ["bytes", "stream"])
+    async def test_metadata_at_the_size_limit_round_trips(self, storage: Storage, via: str) -> None:
+        metadata = self._metadata_of_size(MAX_METADATA_BYTES)
+        await _write(storage, via, "meta/full.bin", metadata=metadata)
+        assert (await storage.info("meta/full.bin")).metadata == metadata
+        assert await storage.get_bytes("meta/full.bin") == b"data"
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("via", ["bytes", "stream", "multipart"])
+    async def test_metadata_one_byte_over_the_limit_refused(self, storage: Storage, via: str) -> None:
+        metadata = self._metadata_of_size(MAX_METADATA_BYTES + 1)
+        with pytest.raises(InvalidMetadataError, match=f"{MAX_METADATA_BYTES + 1} bytes"):
+            await _write(storage, via, "meta/over.bin", metadata=metadata)
+        assert not await storage.exists("meta/over.bin")
+
+    @pytest.mark.asyncio
+    async def test_metadata_pair_count_limit(self, storage: Storage) -> None:
+        metadata = {f"m-{index:02d}": f"v{index}" for index in range(MAX_METADATA_ITEMS)}
+        await storage.put("meta/many.bin", b"data", metadata=metadata)
+        assert (await storage.info("meta/many.bin")).metadata == metadata
+        assert [item.key async for item in storage.list("meta/many")] == ["meta/many.bin"]
+        with pytest.raises(InvalidMetadataError):
+            await storage.put("meta/too-many.bin", b"data", metadata={**metadata, "one-more": "v"})
+        assert not await storage.exists("meta/too-many.bin")
 
     @pytest.mark.asyncio
     async def test_etag_changes_with_content(self, storage: Storage) -> None:

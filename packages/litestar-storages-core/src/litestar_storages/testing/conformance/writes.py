@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from litestar_storages.exceptions import (
+    ConcurrentWriteError,
     StorageFileExistsError,
 )
 from litestar_storages.protocol import Storage
@@ -63,6 +64,31 @@ class WriteTests(ConformanceBase):
         winners = [r for r in results if r is not None]
         assert len(winners) == 1
         assert await storage.get_bytes("race.txt") == f"writer-{winners[0]}".encode()
+
+    @pytest.mark.asyncio
+    async def test_concurrent_overwrites_of_a_large_object(self, storage: Storage) -> None:
+        # Objects above the multipart threshold (large_size), from bytes and from
+        # streams: the last writer wins, whole. A writer may only fail with the
+        # documented ConcurrentWriteError; the object is never a mix of two payloads.
+        writers = 4
+        payloads = [bytes([0x41 + index]) * self.large_size for index in range(writers)]
+
+        async def write(index: int) -> None:
+            data = payloads[index] if index % 2 == 0 else _chunks(payloads[index])
+            await storage.put(
+                "race/large.bin", data, content_type=f"application/x-writer-{index}", metadata={"writer": str(index)}
+            )
+
+        results = await asyncio.gather(*(write(index) for index in range(writers)), return_exceptions=True)
+        failures = [result for result in results if isinstance(result, BaseException)]
+        assert all(isinstance(failure, ConcurrentWriteError) for failure in failures), failures
+        assert len(failures) < writers
+        info = await storage.info("race/large.bin")
+        winner = int(info.metadata["writer"])
+        assert not isinstance(results[winner], BaseException)
+        assert info.content_type == f"application/x-writer-{winner}"
+        assert info.size == self.large_size
+        assert await storage.get_bytes("race/large.bin") == payloads[winner]
 
     # -- failing input ---------------------------------------------------------------------
 

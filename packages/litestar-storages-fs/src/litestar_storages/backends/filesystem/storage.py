@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Union
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageValidationError,
@@ -403,9 +403,11 @@ class FileSystemStorage(BaseStorage):
             The URL.
 
         Raises:
+            InvalidMetadataError: If ``content_type`` is given and invalid.
             UnsupportedOperationError: For ``method="PUT"`` without ``signing_secret``.
         """
         validate_key(key)
+        validate_content_type(content_type, key=key)
         config = self.config
         if method not in ("GET", "PUT"):
             raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)

@@ -11,7 +11,7 @@ from litestar_storages.backends.gcs.config import MAX_SIGNED_EXPIRY, GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.signing import IAMSigner, KeySigner, Signer, sign_post_policy, sign_url
 from litestar_storages.backends.gcs.transport import Transport
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.content import validate_content_type, validate_metadata
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import UploadForm
@@ -52,6 +52,7 @@ async def object_url(
     Raises:
         StorageValidationError: If ``expires_in`` is out of range or ``method`` unknown.
     """
+    validate_content_type(content_type, key=key)
     if method not in ("GET", "PUT"):
         raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
     if method == "GET" and config.public_base_url and filename is None:
@@ -61,7 +62,7 @@ async def object_url(
     if method == "GET" and filename is not None:
         query["response-content-disposition"] = _attachment(filename)
     if method == "PUT" and content_type is not None:
-        headers["content-type"] = resolve_content_type(key, content_type)
+        headers["content-type"] = content_type
     signer = await get_signer()
     with GCS_ERRORS.guard(key):
         return await sign_url(
@@ -116,7 +117,7 @@ async def upload_form(
     if min_size > max_size:
         raise StorageValidationError(f"min_size ({min_size}) exceeds max_size ({max_size})", key=key)
     checked_metadata = validate_metadata(metadata, key=key)
-    checked_type = None if content_type is None else resolve_content_type(key, content_type)
+    checked_type = validate_content_type(content_type, key=key)
     signer = await get_signer()
     with GCS_ERRORS.guard(key):
         return await sign_post_policy(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.errors import errors
 from litestar_storages.backends.s3.presign import check_expiry, content_disposition, presigned_post, public_url
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.content import validate_content_type, validate_metadata
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.keys import validate_key
 
@@ -32,6 +32,7 @@ async def object_url(
 ) -> str:
     """Return a URL for an object: the body of ``S3Storage.url``, which documents the arguments."""
     validate_key(key)
+    validate_content_type(content_type, key=key)
     if method not in ("GET", "PUT"):
         raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
     name = storage._name(key)
@@ -42,8 +43,8 @@ async def object_url(
     params: dict[str, Any] = {"Bucket": config.bucket, "Key": name}
     if method == "GET" and filename:
         params["ResponseContentDisposition"] = content_disposition(filename)
-    if method == "PUT" and content_type:
-        params["ContentType"] = resolve_content_type(key, content_type)
+    if method == "PUT" and content_type is not None:
+        params["ContentType"] = content_type
     client = await storage._s3()
     with errors.guard(key):
         return await client.generate_presigned_url(
@@ -64,7 +65,7 @@ async def upload_form(
     """Sign an S3 POST policy form: the body of ``S3Storage.upload_form``, which documents the arguments."""
     validate_key(key)
     checked = validate_metadata(metadata, key=key)
-    resolved_type = None if content_type is None else resolve_content_type(key, content_type)
+    resolved_type = validate_content_type(content_type, key=key)
     seconds = check_expiry(expires_in, storage.config.presigned_expiry, key=key)
     client = await storage._s3()
     with errors.guard(key):
