@@ -183,7 +183,7 @@ async def _check_replaced(
             key=key,
         ) from error
     if not overwrite and after is not None:
-        raise StorageFileExistsError(f"{BACKEND}: file already exists: {key!r}", key=key) from error
+        raise StorageFileExistsError(key, message=f"{BACKEND}: file already exists: {key!r}") from error
 
 
 async def _put_blob(
