@@ -97,7 +97,7 @@ ATTACKS = [
 
 def _essence(response: Response) -> str:
     value: str = response.headers.get("content-type", "")
-    return value.split(";")[0].strip().lower()
+    return value.split(";", maxsplit=1)[0].strip().lower()
 
 
 def assert_safe(response: Response, *, mode: ActiveContent = "attachment") -> None:
@@ -311,9 +311,7 @@ async def test_inline_mode_serves_the_application_s_own_files_as_stored(
 
 
 @pytest.mark.parametrize("mode", ["attachment", "sandbox"])
-async def test_the_plugin_config_sets_the_mode_for_every_route(
-    signing: FileSystemStorage, mode: ActiveContent
-) -> None:
+async def test_the_plugin_config_sets_the_mode_for_every_route(signing: FileSystemStorage, mode: ActiveContent) -> None:
     await signing.put("page.html", PAYLOAD)
     plugin = StoragePlugin(signing, config=StoragePluginConfig(active_content=mode))
     async with AsyncTestClient(Litestar([download, trusted], plugins=[plugin])) as client:
