@@ -12,8 +12,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
 from litestar_storages import MemoryStorage, Storage, StoredFile
-from litestar_storages.contrib import StoragePlugin, StoragePluginConfig, StorageResponse, save_upload, storage_response
-from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT
+from litestar_storages.contrib import (
+    ACTIVE_CONTENT_OPT,
+    StoragePlugin,
+    StoragePluginConfig,
+    StorageResponse,
+    save_upload,
+    storage_response,
+)
 
 
 @dataclass
