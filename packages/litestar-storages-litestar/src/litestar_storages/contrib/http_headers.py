@@ -398,6 +398,6 @@ def content_disposition(filename: str | None, *, attachment: bool) -> str:
     fallback = _ascii_fallback(name)
     value = f'{disposition}; filename="{fallback}"'
     if fallback != name:
-        # A lone surrogate has no UTF-8 form: it becomes U+FFFD rather than an error.
+        # A lone surrogate has no UTF-8 form: it becomes "?" rather than an error.
         value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS, encoding="utf-8", errors="replace")
     return value
