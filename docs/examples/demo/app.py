@@ -14,6 +14,7 @@ import dataclasses
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -34,7 +35,13 @@ MAX_UPLOAD_SIZE = 512 * 1024 * 1024
 LINK_LIFETIME = timedelta(hours=1)
 MEDIA_PATH = "/media"  # where the signed filesystem links point (the plugin serves them)
 
-Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+@dataclass
+class UploadForm:
+    file: UploadFile  # a form field, not a bare UploadFile: a text field is then a 400, not a 500
+
+
+Upload = Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 # The page and its API.
@@ -55,10 +62,11 @@ async def upload(
     data: Upload, storage: NamedDependency[Storage], storage_upload_limit: NamedDependency[int | None]
 ) -> StoredFile:
     # Only the file's own name: the browser's path (if any) is not ours to reproduce.
-    key = PurePosixPath(data.filename.replace("\\", "/")).name
+    key = PurePosixPath(data.file.filename.replace("\\", "/")).name
     if not key:
         raise ClientException("The upload has no file name")
-    return await save_upload(storage, key, data, max_size=storage_upload_limit)
+    # The stored type comes from the name's extension, not from the browser.
+    return await save_upload(storage, key, data.file, max_size=storage_upload_limit)
 
 
 @delete("/api/files/{key:path}")

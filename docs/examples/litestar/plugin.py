@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import HttpMethod, Litestar, get, post, route
@@ -14,14 +15,19 @@ from litestar_storages import MemoryStorage, Storage, StoredFile
 from litestar_storages.contrib import StoragePlugin, StorageResponse, save_upload, storage_response
 
 
+@dataclass
+class FileForm:
+    file: UploadFile  # the form's file field: <input type="file" name="file">
+
+
 @post("/files/{key:path}")
 async def upload(
     key: FromPath[str],
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[FileForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     storage: NamedDependency[Storage],  # the default storage
 ) -> StoredFile:
     # Streams the upload into the storage chunk by chunk; StoredFile is returned as JSON.
-    return await save_upload(storage, key.lstrip("/"), data)
+    return await save_upload(storage, key.lstrip("/"), data.file)
 
 
 @get("/files")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, post, put
@@ -19,7 +20,13 @@ from litestar_storages.contrib import (
     save_upload,
 )
 
-MultipartFile = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+@dataclass
+class FileForm:
+    file: UploadFile
+
+
+MultipartFile = Annotated[FileForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 @post("/documents/{key:path}")
@@ -29,7 +36,7 @@ async def upload_document(
     storage: NamedDependency[Storage],
     storage_upload_limit: NamedDependency[int | None],  # 5 MB: the plugin's default
 ) -> StoredFile:
-    return await save_upload(storage, key.lstrip("/"), data, max_size=storage_upload_limit)
+    return await save_upload(storage, key.lstrip("/"), data.file, max_size=storage_upload_limit)
 
 
 @post("/avatars/{key:path}", opt={MAX_UPLOAD_SIZE_OPT: 200_000})
@@ -39,7 +46,7 @@ async def upload_avatar(
     storage: NamedDependency[Storage],
     storage_upload_limit: NamedDependency[int | None],  # 200 kB: this handler's own limit
 ) -> StoredFile:
-    return await save_upload(storage, f"avatars/{key.lstrip('/')}", data, max_size=storage_upload_limit)
+    return await save_upload(storage, f"avatars/{key.lstrip('/')}", data.file, max_size=storage_upload_limit)
 
 
 # Litestar caps whole request bodies at 10 MB by default; this handler relies on the

@@ -161,3 +161,33 @@ async def test_verification_needs_a_secret(storage: FileSystemStorage) -> None:
     with pytest.raises(ConfigurationError) as caught:
         storage.verify_signed_url("a.txt", {"expires": "1", "signature": "x"})
     assert caught.value.field == "signing_secret"
+
+
+@pytest.mark.parametrize(
+    ("expires", "signature"),
+    [
+        ("²", "A" * 43),  # "²".isdigit() is true, int("²") raises
+        ("٣", "A" * 43),  # int() would read this Arabic-Indic three
+        ("9" * 4301, "A" * 43),  # past int()'s digit limit
+        ("9" * 20, "A" * 43),  # past datetime's range
+        (" 1", "A" * 43),
+        ("1", "A" * 42),
+        ("1", "é" * 43),
+        ("1", "\udc80" * 43),  # a lone surrogate, from a caller's mapping
+        ("1", "A" * 10_000),
+    ],
+)
+def test_malformed_expiry_or_signature_is_an_invalid_signature(expires: str, signature: str) -> None:
+    # Parsed as ASCII with bounded lengths: InvalidSignatureError (a 403), never ValueError.
+    with pytest.raises(InvalidSignatureError):
+        verify_signature("a.txt", {"expires": expires, "signature": signature}, b"k" * 32)
+    query = f"expires={expires}&signature={signature}".encode("utf-8", "surrogatepass").decode("latin-1")
+    with pytest.raises(InvalidSignatureError):
+        verify_signature("a.txt", query, b"k" * 32)
+
+
+def test_an_expiry_past_eleven_digits_is_refused_even_when_signed() -> None:
+    url = sign_url("https://x.test", "a.txt", b"k" * 32, expires_at=10**12)
+    _, query = _split(url)
+    with pytest.raises(InvalidSignatureError):
+        verify_signature("a.txt", query, b"k" * 32, now=0)

@@ -45,7 +45,7 @@ def default_storage(module: ModuleType) -> BaseStorage:
 async def test_plugin_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     module = load("plugin", monkeypatch, tmp_path)
     async with AsyncTestClient(module.app) as client:
-        created = await client.post("/files/notes/today.txt", files={"data": ("today.txt", b"hello")})
+        created = await client.post("/files/notes/today.txt", files={"file": ("today.txt", b"hello")})
         assert created.status_code == 201
         assert created.json()["key"] == "notes/today.txt"
         assert [item["key"] for item in (await client.get("/files")).json()] == ["notes/today.txt"]
@@ -57,9 +57,9 @@ async def test_plugin_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 async def test_uploads_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     module = load("uploads", monkeypatch, tmp_path)
     async with AsyncTestClient(module.app) as client:
-        assert (await client.post("/documents/a.pdf", files={"data": ("a.pdf", b"x" * 300_000)})).status_code == 201
-        assert (await client.post("/avatars/a.png", files={"data": ("a.png", b"x" * 300_000)})).status_code == 413
-        assert (await client.post("/avatars/a.png", files={"data": ("a.png", b"x" * 100_000)})).status_code == 201
+        assert (await client.post("/documents/a.pdf", files={"file": ("a.pdf", b"x" * 300_000)})).status_code == 201
+        assert (await client.post("/avatars/a.png", files={"file": ("a.png", b"x" * 300_000)})).status_code == 413
+        assert (await client.post("/avatars/a.png", files={"file": ("a.png", b"x" * 100_000)})).status_code == 201
         raw = await client.put("/raw/big.bin", content=b"r" * 12_000_000)
         assert raw.status_code == 200
         assert raw.json()["size"] == 12_000_000
@@ -146,3 +146,31 @@ def test_cli_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     storages("rm", "photos/photo.jpg")
     assert (tmp_path / "backups" / "2026" / "photo.jpg").read_bytes() == b"jpeg bytes"
     assert not asyncio.run(default_storage(module).exists("photos/photo.jpg"))
+
+
+async def test_serving_policy_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("serving_policy", monkeypatch, tmp_path)
+    page = b"<script>alert(document.cookie)</script>"
+    await default_storage(module).put("assets/app.html", page)
+    async with AsyncTestClient(module.app) as client:
+        # The browser claims an image; the key's extension decides.
+        created = await client.post("/uploads/evil.html", files={"file": ("evil.html", page, "image/png")})
+        assert created.status_code == 201
+        assert created.json()["content_type"] == "text/html"
+        download = await client.get("/uploads/evil.html")
+        assert download.headers["content-disposition"].startswith("attachment")
+        assert download.headers["content-security-policy"] == "sandbox"
+        assert download.headers["x-content-type-options"] == "nosniff"
+        preview = await client.get("/preview/evil.html")
+        assert preview.headers["content-disposition"].startswith("inline")
+        assert preview.headers["content-security-policy"] == "sandbox"
+        asset = await client.get("/assets/app.html")
+        assert asset.headers["content-disposition"].startswith("inline")
+        assert "content-security-policy" not in asset.headers
+        # A text field where the file should be: 400 (a bare UploadFile parameter gets a 500).
+        text_field = await client.post("/uploads/x.png", files={"file": (None, b"text")})
+        assert text_field.status_code == 400
+        await client.post("/uploads/cat.png", files={"file": ("cat.png", b"\x89PNG", "image/png")})
+        image = await client.get("/uploads/cat.png")
+        assert image.headers["content-disposition"].startswith("inline")
+        assert "content-security-policy" not in image.headers

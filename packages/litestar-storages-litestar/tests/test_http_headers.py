@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from litestar_storages.contrib.http_dates import parse_http_date
 from litestar_storages.contrib.http_headers import (
+    MAX_HEADER_LENGTH,
     MAX_RANGES,
     ByteRange,
     RangeNotSatisfiable,
@@ -180,3 +183,73 @@ def test_http_date() -> None:
 )
 def test_content_disposition(filename: str | None, attachment: bool, expected: str) -> None:
     assert content_disposition(filename, attachment=attachment) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Sun, 06 Nov 1994 08:49:37 GMT", datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)),
+        ("Sun Nov  6 08:49:37 1994", datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)),
+        ("  Sun, 06 Nov 1994 08:49:37 GMT ", datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)),
+        ("Sun, 06 Nov 1994 08:49:60 GMT", datetime(1994, 11, 6, 8, 49, 59, tzinfo=timezone.utc)),
+        ("Sun, 06 Nov 99999999999 08:49:37 GMT", None),  # past year 9999 (was an OverflowError)
+        ("Sun, 31 Feb 1994 08:49:37 GMT", None),
+        ("Sun, 06 Nov 1994 25:49:37 GMT", None),
+        ("Sun, 06 Nov 1994 08:49:37 +0000", None),
+        ("Sun, \uff10\uff16 Nov 1994 08:49:37 GMT", None),  # fullwidth digits
+        ("Sun, ²6 Nov 1994 08:49:37 GMT", None),
+        ("sun, 06 nov 1994 08:49:37 gmt", None),  # the formats are case-sensitive
+        ("Sun, 06 Nov 1994 08:49:37 GMT" + " " * 100, None),  # longer than MAX_DATE_LENGTH
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_http_date(value: str | None, expected: datetime | None) -> None:
+    assert parse_http_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (f"bytes=10-{'9' * 4301}", ByteRange(10, 99, 100)),
+        (f"bytes=-{'9' * 4301}", ByteRange(0, 99, 100)),
+        (f"bytes={'0' * 3000}5-{'0' * 3000}6", ByteRange(5, 6, 100)),
+        ("bytes=²-5", None),
+        ("bytes=٣-5", None),
+        ("bytes=0-5" + " " * MAX_HEADER_LENGTH, None),
+        ("bytes=\u00a00-5", None),  # a non-ASCII space
+    ],
+)
+def test_parse_range_bounds_numbers_and_refuses_non_ascii(header: str, expected: ByteRange | None) -> None:
+    assert parse_range(header, 100) == expected
+    with pytest.raises(RangeNotSatisfiable):
+        parse_range(f"bytes={'9' * 4301}-", 100)
+
+
+def test_etag_lists_are_parsed_strictly() -> None:
+    assert is_not_modified('"a,b"', None, if_none_match='"x", "a,b"', if_modified_since=None)
+    assert is_not_modified('"a"', None, if_none_match=' , "x",, W/"a" ,', if_modified_since=None)
+    assert not is_not_modified('"a"', None, if_none_match='"a" junk', if_modified_since=None)
+    assert not is_not_modified('"a"', None, if_none_match='"a", ' * 2000, if_modified_since=None)
+    assert precondition_failed('"a"', None, if_match='"a" junk', if_unmodified_since=None)
+    assert not precondition_failed('"a"', None, if_match='"b", "a"', if_unmodified_since=None)
+
+
+@given(value=st.text(max_size=200), size=st.integers(0, 1000))
+def test_header_rules_never_raise_on_any_text(value: str, size: int) -> None:
+    with contextlib.suppress(RangeNotSatisfiable):
+        parse_ranges(value, size)
+    precondition_failed('"a"', MODIFIED, if_match=value, if_unmodified_since=value)
+    precondition_failed('"a"', MODIFIED, if_match=None, if_unmodified_since=value)
+    is_not_modified('"a"', MODIFIED, if_none_match=value, if_modified_since=value)
+    is_not_modified('"a"', MODIFIED, if_none_match=None, if_modified_since=value)
+    if_range_allows(value, '"a"', MODIFIED)
+    parse_http_date(value)
+    content_disposition(value, attachment=False)
+
+
+def test_content_disposition_survives_a_lone_surrogate() -> None:
+    value = content_disposition("a\udc80.txt", attachment=True)
+    assert value == "attachment; filename=\"a_.txt\"; filename*=UTF-8''a%3F.txt"
+    value.encode("latin-1")  # a header value a server can send

@@ -30,7 +30,10 @@ async def upload(
     storage: NamedDependency[Storage],
     storage_upload_limit: NamedDependency[int | None],
 ) -> StoredFile:
-    return await save_upload(storage, key.lstrip("/"), data, max_size=storage_upload_limit)
+    # Trusted here so the test sees the browser's type travel through S3 and back.
+    return await save_upload(
+        storage, key.lstrip("/"), data, max_size=storage_upload_limit, trust_client_content_type=True
+    )
 
 
 @route("/files/{key:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD])

@@ -1,8 +1,10 @@
 """Litestar integration for litestar-storages.
 
 ``StoragePlugin`` injects storages into handlers and closes them on shutdown;
-``storage_response`` serves stored files with Range and conditional requests;
-``save_upload``/``save_request_body`` stream uploads in with size limits;
+``storage_response`` serves stored files with Range and conditional requests, and
+uploaded HTML, SVG or scripts without letting them run on the application's origin
+(``active_content``); ``save_upload``/``save_request_body`` stream uploads in with size
+limits and a content type the client does not choose;
 ``StorageFileSystem`` lets Litestar's ``File`` and static files read from any storage;
 the plugin also adds a ``litestar storages`` CLI group.
 
@@ -17,6 +19,7 @@ from litestar_storages.contrib.error_handlers import storage_exception_handlers
 from litestar_storages.contrib.filesystem_adapter import StorageFile, StorageFileSystem
 from litestar_storages.contrib.plugin import StoragePlugin
 from litestar_storages.contrib.responses import StorageResponse, storage_response
+from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT, ActiveContent
 from litestar_storages.contrib.signed_routes import signed_route_handlers
 from litestar_storages.contrib.uploads import (
     MAX_UPLOAD_SIZE_OPT,
@@ -38,6 +41,8 @@ is not installed at all.
 """
 
 __all__ = (
+    "ACTIVE_CONTENT_OPT",
+    "ActiveContent",
     "LITESTAR_AVAILABLE",
     "MAX_UPLOAD_SIZE_OPT",
     "StorageDependency",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar_storages.contrib.serving_policy import ActiveContent, check_active_content
 from litestar_storages.exceptions import ConfigurationError
 
 __all__ = ("StoragePluginConfig",)
@@ -33,6 +34,14 @@ class StoragePluginConfig:
     """Mount a route serving signed URLs for each ``FileSystemStorage`` configured with a
     signing secret and a base URL, so ``await storage.url(key)`` links work."""
 
+    active_content: ActiveContent = "attachment"
+    """How ``storage_response`` and the signed routes send files of an active or unknown
+    type (HTML, SVG, XML, JavaScript, ...): ``"attachment"`` (a download),
+    ``"sandbox"`` (shown inline under ``Content-Security-Policy: sandbox``) or
+    ``"inline"`` (as stored: only for files the application wrote itself). Stored in the
+    app's ``opt`` under ``storage_active_content``, so a router or handler overrides it
+    with its own ``opt``."""
+
     def __post_init__(self) -> None:
         if self.max_upload_size is not None and (
             not isinstance(self.max_upload_size, int)
@@ -50,3 +59,4 @@ class StoragePluginConfig:
                     f"StoragePluginConfig.{name} must be a bool, got {value!r}",
                     field=name,
                 )
+        check_active_content(self.active_content, field="active_content")

@@ -15,6 +15,10 @@ bucket as they would from a folder::
 Paths are keys with an optional leading ``/`` (static files join the request path to
 the directory ``"/"``). A path under which keys exist is a directory, so
 ``html_mode`` finds ``index.html``.
+
+Files are served as Litestar serves them (``text/html`` inline, no sandbox): point
+static files at keys only the application writes (a ``prefix``), never at user uploads;
+serve those with :func:`~litestar_storages.contrib.responses.storage_response`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from litestar_storages.calls import open_read, read_bytes
-from litestar_storages.exceptions import InvalidKeyError, StorageFileNotFoundError
+from litestar_storages.exceptions import InvalidKeyError, StorageFileNotFoundError, StoragePermissionError
 from litestar_storages.keys import validate_key
 from litestar_storages.streams import ByteStream
 
@@ -137,8 +141,9 @@ class StorageFileSystem(_FileSystemBase):
             Litestar's file info mapping.
 
         Raises:
-            FileNotFoundError: If neither a file nor a directory is there (a
-                :class:`~litestar_storages.exceptions.StorageFileNotFoundError`).
+            FileNotFoundError: If neither a file nor a directory is there, or the storage
+                refuses to read the path (a link leading out of a filesystem root): a
+                :class:`~litestar_storages.exceptions.StorageFileNotFoundError`.
         """
         name = os.fspath(path)
         relative = name.replace(os.sep, "/").strip("/")
@@ -150,6 +155,10 @@ class StorageFileSystem(_FileSystemBase):
             stored = await self.storage.info(key)
         except StorageFileNotFoundError:
             return await self._directory(name, key + "/")
+        except StoragePermissionError as error:
+            # Litestar's static files answer PermissionError with 401, which would ask
+            # the client to log in: a path the storage will not read is simply not there.
+            raise StorageFileNotFoundError(f"No file at {relative!r}", key=key) from error
         return _file_info(name, stored)
 
     async def _directory(self, name: str, prefix: str) -> FileInfo:

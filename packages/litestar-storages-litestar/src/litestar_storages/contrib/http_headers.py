@@ -3,6 +3,13 @@
 Pure functions, independent of Litestar, so the response helper stays a thin layer and
 each rule is tested on its own. Several ranges are served as ``multipart/byteranges``
 (merged where they overlap, at most :data:`MAX_RANGES`).
+
+Every request header is client input: it is read with ASCII-only grammars (``[0-9]``,
+never ``str.isdigit`` or a Unicode-aware digit class, which accept other scripts' digits), only up to
+:data:`MAX_HEADER_LENGTH` characters, and numbers never reach ``int()`` with more
+digits than a file size can have. A malformed value is ignored where RFC 9110 says
+so (``Range``, dates) and otherwise fails safe (an unreadable ``If-Match`` matches
+nothing, so the request gets 412 rather than bytes of a version it did not ask for).
 """
 
 from __future__ import annotations
@@ -11,12 +18,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
 
+from litestar_storages.contrib.http_dates import http_date, parse_http_date
 from litestar_storages.types import StoredFile
 
 __all__ = (
+    "MAX_HEADER_LENGTH",
     "MAX_RANGES",
     "ByteRange",
     "RangeNotSatisfiable",
@@ -30,8 +38,13 @@ __all__ = (
     "precondition_failed",
 )
 
-_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
-_ETAG_LIST_ITEM = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|$)')
+# RFC 9110 grammar, ASCII only: OWS is space or tab, digits are 0-9.
+_RANGE_SPEC = re.compile(r"[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*")
+# One element of an entity-tag list and the comma after it, matched where the last one
+# ended: no search, so a long hostile header costs one linear pass. Empty elements
+# ("a, , b") are allowed, as for any RFC 9110 list.
+_ETAG_LIST_ITEM = re.compile(r'[ \t]*(?:((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")[ \t]*)?(?:,|\Z)')
+_ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 # RFC 5987 attr-char: what may stay unencoded in filename*.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 
@@ -90,22 +103,42 @@ RFC 9110 (14.2) lets a server ignore a ``Range`` of many small ranges: it costs 
 download each, and a request listing thousands is a cheap way to load a server.
 """
 
+MAX_HEADER_LENGTH = 8192
+"""Longest ``Range``, ``If-Match``, ``If-None-Match`` or ``If-Range`` value read.
+
+A longer one is treated as malformed: ``Range`` is ignored (200), an ``If-None-Match``
+matches nothing, an ``If-Match`` fails (412), an ``If-Range`` sends the whole file.
+Servers cap whole header blocks anyway (uvicorn and h11 at 16 KiB by default); this
+bound holds whatever server runs the application.
+"""
+
+# Bigger than any file: positions with more digits are clamped to it (RFC 9110 lets a
+# last-pos or suffix exceed the file, so they stay valid) instead of reaching int(),
+# which refuses more than 4,300 digits and would cost time on fewer.
+_HUGE = 10**19
+_MAX_DIGITS = 19
+
+
+def _position(digits: str) -> int:
+    significant = digits.lstrip("0")
+    return _HUGE if len(significant) > _MAX_DIGITS else int(significant or "0")
+
 
 def _one_range(spec: str, size: int) -> ByteRange | None:
     # None: malformed (the whole header is then ignored); raises when it lies past the end.
-    match = _RANGE_SPEC.match(spec)
+    match = _RANGE_SPEC.fullmatch(spec)
     if match is None:
         return None
     first_text, last_text = match.groups()
     if not first_text:
         if not last_text:
             return None
-        suffix = int(last_text)
+        suffix = _position(last_text)
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiable(size)
         return ByteRange(max(0, size - suffix), size - 1, size)
-    first = int(first_text)
-    last = int(last_text) if last_text else size - 1
+    first = _position(first_text)
+    last = _position(last_text) if last_text else size - 1
     if last_text and last < first:
         return None
     if first >= size:
@@ -137,18 +170,19 @@ def parse_ranges(header: str | None, size: int) -> list[ByteRange] | None:
 
     Returns:
         The ranges to send (one or more), or ``None`` to send the whole file: no header,
-        another unit, a malformed range, or more than :data:`MAX_RANGES` ranges, all of
-        which RFC 9110 lets a server ignore.
+        another unit, a malformed range (non-ASCII, longer than
+        :data:`MAX_HEADER_LENGTH`), or more than :data:`MAX_RANGES` ranges, all of which
+        RFC 9110 lets a server ignore.
 
     Raises:
         RangeNotSatisfiable: If no requested range overlaps the file.
     """
-    if not header:
+    if not header or len(header) > MAX_HEADER_LENGTH or not header.isascii():
         return None
     unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or not spec.strip():
+    if unit.strip(" \t").lower() != "bytes" or not spec.strip(" \t"):
         return None
-    specs = [item for item in spec.split(",") if item.strip()]
+    specs = [item for item in spec.split(",") if item.strip(" \t")]
     if not specs or len(specs) > MAX_RANGES * 4:
         return None
     ranges: list[ByteRange] = []
@@ -198,9 +232,13 @@ def etag_for(stored: StoredFile) -> str | None:
     """
     if stored.etag:
         tag = stored.etag.strip()
-        if tag.startswith(('"', 'W/"')) and tag.endswith('"') and len(tag) > 1:
+        if _ENTITY_TAG.fullmatch(tag):
             return tag
-        return '"' + tag.replace('"', "") + '"'
+        # Whatever a backend stored, the header must be a valid entity-tag (no quotes,
+        # controls or characters a header cannot carry inside the quotes).
+        opaque = "".join(char for char in tag if char == "!" or "\x23" <= char <= "\x7e")
+        if opaque:
+            return f'"{opaque}"'
     if stored.last_modified is not None:
         return f'W/"{stored.size:x}-{int(stored.last_modified.timestamp() * 1_000_000):x}"'
     return None
@@ -210,29 +248,20 @@ def _opaque(tag: str) -> str:
     return tag[2:] if tag.startswith("W/") else tag
 
 
-def _etag_list(header: str) -> list[str]:
-    return [match.group(1) for match in _ETAG_LIST_ITEM.finditer(header)]
-
-
-def http_date(moment: datetime) -> str:
-    """Format a timestamp as an HTTP date (``Last-Modified``).
-
-    Args:
-        moment: A timezone-aware (or UTC naive) datetime.
-
-    Returns:
-        The IMF-fixdate text, e.g. ``Wed, 25 Nov 2026 10:00:00 GMT``.
-    """
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return format_datetime(aware.astimezone(timezone.utc), usegmt=True)
-
-
-def _parse_http_date(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+def _etag_list(header: str) -> list[str] | None:
+    # None: malformed (too long, or an element that is not an entity-tag).
+    if len(header) > MAX_HEADER_LENGTH:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    tags: list[str] = []
+    position = 0
+    while position < len(header):
+        match = _ETAG_LIST_ITEM.match(header, position)
+        if match is None:
+            return None
+        if match.group(1) is not None:
+            tags.append(match.group(1))
+        position = match.end()
+    return tags
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -265,13 +294,15 @@ def precondition_failed(
         ``True`` when the request must be answered with 412.
     """
     if if_match is not None:
-        if if_match.strip() == "*":
+        if if_match.strip(" \t") == "*":
             return False
         if etag is None or etag.startswith("W/"):
             return True
-        return etag not in {tag for tag in _etag_list(if_match) if not tag.startswith("W/")}
+        # An unreadable list matches nothing: 412 rather than bytes of an unknown version.
+        tags = _etag_list(if_match) or []
+        return etag not in {tag for tag in tags if not tag.startswith("W/")}
     if if_unmodified_since is not None and last_modified is not None:
-        since = _parse_http_date(if_unmodified_since)
+        since = parse_http_date(if_unmodified_since)
         return since is not None and _whole_seconds(last_modified) > since
     return False
 
@@ -298,13 +329,15 @@ def is_not_modified(
         ``True`` when the client's copy is current.
     """
     if if_none_match is not None:
-        if if_none_match.strip() == "*":
+        if if_none_match.strip(" \t") == "*":
             return True
         if etag is None:
             return False
-        return _opaque(etag) in {_opaque(tag) for tag in _etag_list(if_none_match)}
+        # An unreadable list matches nothing: the client gets the file, as without it.
+        tags = _etag_list(if_none_match) or []
+        return _opaque(etag) in {_opaque(tag) for tag in tags}
     if if_modified_since is not None and last_modified is not None:
-        since = _parse_http_date(if_modified_since)
+        since = parse_http_date(if_modified_since)
         return since is not None and _whole_seconds(last_modified) <= since
     return False
 
@@ -322,11 +355,13 @@ def if_range_allows(if_range: str | None, etag: str | None, last_modified: datet
     """
     if if_range is None:
         return True
-    value = if_range.strip()
+    if len(if_range) > MAX_HEADER_LENGTH:
+        return False
+    value = if_range.strip(" \t")
     if value.startswith(('"', "W/")):
         # If-Range needs a strong match: a weak tag never matches.
         return etag is not None and not etag.startswith("W/") and value == etag
-    since = _parse_http_date(value)
+    since = parse_http_date(value)
     return since is not None and last_modified is not None and _whole_seconds(last_modified) == since
 
 
@@ -363,5 +398,6 @@ def content_disposition(filename: str | None, *, attachment: bool) -> str:
     fallback = _ascii_fallback(name)
     value = f'{disposition}; filename="{fallback}"'
     if fallback != name:
-        value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS)
+        # A lone surrogate has no UTF-8 form: it becomes "?" rather than an error.
+        value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS, encoding="utf-8", errors="replace")
     return value

@@ -19,6 +19,7 @@ from litestar_storages.contrib.dependencies import (
 )
 from litestar_storages.contrib.error_handlers import storage_exception_handlers
 from litestar_storages.contrib.responses import StorageResponse
+from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT
 from litestar_storages.contrib.signed_routes import signed_route_handlers
 from litestar_storages.contrib.uploads import MAX_UPLOAD_SIZE_OPT
 from litestar_storages.exceptions import ConfigurationError
@@ -142,6 +143,7 @@ class StoragePlugin(InitPlugin, CLIPlugin):
 
         if self.config.max_upload_size is not None:
             app_config.opt.setdefault(MAX_UPLOAD_SIZE_OPT, self.config.max_upload_size)
+        app_config.opt.setdefault(ACTIVE_CONTENT_OPT, self.config.active_content)
 
         # Lets handlers written with `from __future__ import annotations` name these types.
         for type_ in (Storage, StoredFile, StorageResponse):

@@ -7,6 +7,11 @@ synchronous one-liners::
     @get("/files/{key:path}")
     async def download(key: str, storage: Storage) -> StorageResponse:
         return storage_response(storage, key.lstrip("/"))
+
+Every answer carries ``X-Content-Type-Options: nosniff``, and files of an active or
+unknown type (HTML, SVG, XML, scripts, ...) are sent as attachments under
+``Content-Security-Policy: sandbox`` unless the application chose otherwise: see
+:mod:`~litestar_storages.contrib.serving_policy`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.exceptions import HTTPException
 from litestar.response import Response
 from litestar.response.base import ASGIResponse
 from litestar.response.streaming import ASGIStreamingResponse
@@ -32,6 +37,7 @@ from litestar.status_codes import (
 from litestar_storages.calls import open_read
 from litestar_storages.content import DEFAULT_CONTENT_TYPE, guess_content_type
 from litestar_storages.contrib.byteranges import MultipartByteranges
+from litestar_storages.contrib.error_handlers import http_exception_for
 from litestar_storages.contrib.http_headers import (
     ByteRange,
     RangeNotSatisfiable,
@@ -43,7 +49,15 @@ from litestar_storages.contrib.http_headers import (
     parse_ranges,
     precondition_failed,
 )
-from litestar_storages.exceptions import InvalidKeyError, StorageConnectionError, StorageFileNotFoundError
+from litestar_storages.contrib.serving_policy import (
+    ACTIVE_CONTENT_OPT,
+    NOSNIFF,
+    SANDBOX_POLICY,
+    ActiveContent,
+    check_active_content,
+    serving_decision,
+)
+from litestar_storages.exceptions import StorageError, StorageFileNotFoundError, StorageValidationError
 from litestar_storages.protocol import Storage
 
 if TYPE_CHECKING:
@@ -66,7 +80,7 @@ class StorageResponse(Response[None]):
     whatever the file's answer turns out to be (200, 206, 304, 416 or a redirect).
     """
 
-    __slots__ = ("attachment", "expires_in", "filename", "key", "redirect", "storage")
+    __slots__ = ("active_content", "attachment", "expires_in", "filename", "key", "redirect", "storage")
 
     def __init__(
         self,
@@ -80,6 +94,7 @@ class StorageResponse(Response[None]):
         headers: Mapping[str, str] | None = None,
         cookies: ResponseCookies | None = None,
         background: BackgroundTask | BackgroundTasks | None = None,
+        active_content: ActiveContent | None = None,
     ) -> None:
         """Describe the response; nothing is read until it is sent.
 
@@ -93,6 +108,13 @@ class StorageResponse(Response[None]):
             headers: Extra response headers (``Cache-Control``, ...).
             cookies: Cookies to set.
             background: Task(s) to run after the response is sent.
+            active_content: How to send active and unknown types (``"attachment"``,
+                ``"sandbox"`` or ``"inline"``); by default the handler's ``opt`` under
+                :data:`~litestar_storages.contrib.serving_policy.ACTIVE_CONTENT_OPT`
+                (set by the plugin's config), else ``"attachment"``.
+
+        Raises:
+            ConfigurationError: If ``active_content`` is not one of the three modes.
         """
         super().__init__(content=None, headers=dict(headers or {}), cookies=cookies, background=background)
         self.storage = storage
@@ -101,6 +123,7 @@ class StorageResponse(Response[None]):
         self.attachment = attachment
         self.redirect = redirect
         self.expires_in = expires_in
+        self.active_content = None if active_content is None else check_active_content(active_content)
 
     def to_asgi_response(
         self,
@@ -132,11 +155,18 @@ class StorageResponse(Response[None]):
 
         Returns:
             The ASGI response.
+
+        Raises:
+            ConfigurationError: If the handler's ``opt`` holds an invalid active content mode.
         """
         merged_headers = {**(headers or {}), **self.headers}
         merged_cookies = [*self.cookies, *(cookies or ())]
+        active_content = self.active_content or check_active_content(
+            request.route_handler.opt.get(ACTIVE_CONTENT_OPT, "attachment"), field=ACTIVE_CONTENT_OPT
+        )
         return ASGIStorageResponse(
             response=self,
+            active_content=active_content,
             request_headers={
                 name: request.headers.get(name)
                 for name in (
@@ -164,28 +194,42 @@ def storage_response(
     redirect: bool = False,
     expires_in: timedelta | None = None,
     headers: Mapping[str, str] | None = None,
+    active_content: ActiveContent | None = None,
 ) -> StorageResponse:
     """Answer a request with a stored file.
 
     The response carries Content-Type, Content-Length, ETag, Last-Modified,
-    Content-Disposition and Accept-Ranges; honours ``Range`` (206, as
-    ``multipart/byteranges`` for several ranges, or 416 when unsatisfiable),
-    ``If-Match``/``If-Unmodified-Since`` (412), ``If-None-Match``/``If-Modified-Since``
-    (304) and ``If-Range``. A missing key
-    is a 404. With ``redirect=True`` it answers ``307`` to the storage's (presigned)
-    URL instead, without checking that the key exists.
+    Content-Disposition, Accept-Ranges and ``X-Content-Type-Options: nosniff``; honours
+    ``Range`` (206, as ``multipart/byteranges`` for several ranges, or 416 when
+    unsatisfiable), ``If-Match``/``If-Unmodified-Since`` (412),
+    ``If-None-Match``/``If-Modified-Since`` (304) and ``If-Range``. A missing key (or a
+    path that is no valid key) is a 404, a key the storage refuses to read (a link
+    leading out of a filesystem root) a 403. With ``redirect=True`` it answers ``307``
+    to the storage's (presigned) URL instead, without checking that the key exists.
+
+    Files of an active or unknown type (HTML, SVG, XML, JavaScript, ...) are sent with
+    ``Content-Security-Policy: sandbox`` and as attachments, unless ``active_content``
+    says otherwise; see :mod:`~litestar_storages.contrib.serving_policy`.
 
     Args:
         storage: The storage holding the file.
         key: The file's key.
         filename: Name for ``Content-Disposition``; the key's last segment by default.
-        attachment: ``True`` to make browsers download instead of display.
+        attachment: ``True`` to make browsers download instead of display, whatever the type.
         redirect: Redirect to ``storage.url(key)`` instead of proxying the bytes.
         expires_in: Validity of the redirect URL.
         headers: Extra response headers.
+        active_content: ``"attachment"`` (download active files), ``"sandbox"`` (show
+            them inline under ``Content-Security-Policy: sandbox``) or ``"inline"``
+            (send them as stored: only for files the application wrote itself). By
+            default the handler's layered ``opt`` under ``"storage_active_content"``
+            (the plugin's ``active_content`` config), else ``"attachment"``.
 
     Returns:
         A response to return from a route handler.
+
+    Raises:
+        ConfigurationError: If ``active_content`` is not one of the three modes.
     """
     return StorageResponse(
         storage,
@@ -195,18 +239,20 @@ def storage_response(
         redirect=redirect,
         expires_in=expires_in,
         headers=headers,
+        active_content=active_content,
     )
 
 
 class ASGIStorageResponse(ASGIResponse):
     """The ASGI side of :class:`StorageResponse`: decides the answer once it is sent."""
 
-    __slots__ = ("_cookies", "_extra_headers", "_request_headers", "_response")
+    __slots__ = ("_active_content", "_cookies", "_extra_headers", "_request_headers", "_response")
 
     def __init__(
         self,
         *,
         response: StorageResponse,
+        active_content: ActiveContent,
         request_headers: Mapping[str, str | None],
         headers: dict[str, str],
         cookies: Iterable[Cookie],
@@ -217,6 +263,7 @@ class ASGIStorageResponse(ASGIResponse):
 
         Args:
             response: The handler's response description.
+            active_content: How to send active and unknown types.
             request_headers: The request's Range and conditional headers.
             headers: Extra headers for every answer.
             cookies: Cookies for every answer.
@@ -225,6 +272,7 @@ class ASGIStorageResponse(ASGIResponse):
         """
         super().__init__(background=background, is_head_response=is_head_response)
         self._response = response
+        self._active_content = active_content
         self._request_headers = dict(request_headers)
         self._extra_headers = headers
         self._cookies = list(cookies)
@@ -238,23 +286,40 @@ class ASGIStorageResponse(ASGIResponse):
             send: The ASGI send callable.
 
         Raises:
-            NotFoundException: If the key does not exist (or is not a valid key).
-            ServiceUnavailableException: If the storage service cannot be reached.
+            HTTPException: 404 if the key does not exist or is not a valid key, 403 if the
+                storage refuses to read it, 503 if the storage service cannot be reached.
         """
         try:
             answer = await self._answer()
-        except (StorageFileNotFoundError, InvalidKeyError) as error:
-            raise NotFoundException(detail=f"File not found: {self._response.key!r}") from error
-        except StorageConnectionError as error:
-            raise ServiceUnavailableException(detail="The storage service is unavailable") from error
+        except StorageError as error:
+            mapped = self._http_error(error)
+            if mapped is None:
+                # Not the client's doing (a full disk, an I/O error): the server's 500.
+                raise
+            raise mapped from error
         await answer(scope, receive, send)
+
+    def _http_error(self, error: StorageError) -> HTTPException | None:
+        if isinstance(error, (StorageFileNotFoundError, StorageValidationError)):
+            # The path a client asked for names no file: the same 404 whatever the reason.
+            error = StorageFileNotFoundError(f"File not found: {self._response.key!r}", key=self._response.key)
+        return http_exception_for(error, headers={"x-content-type-options": NOSNIFF})
 
     async def _answer(self) -> ASGIResponse:
         response = self._response
         if response.redirect:
             return await self._redirect()
         stored = await response.storage.info(response.key)
-        headers = self._file_headers(stored)
+        decision = serving_decision(
+            stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE,
+            attachment=response.attachment,
+            active_content=self._active_content,
+        )
+        headers = self._file_headers(stored, attachment=decision.attachment)
+        if decision.sandbox:
+            policy = headers.get("content-security-policy")
+            # Joined as a second policy: the application's own stays enforced too.
+            headers["content-security-policy"] = f"{policy}, {SANDBOX_POLICY}" if policy else SANDBOX_POLICY
         if precondition_failed(
             headers.get("etag"),
             stored.last_modified,
@@ -278,7 +343,7 @@ class ASGIStorageResponse(ASGIResponse):
                     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
                     {"content-range": verdict.content_range, "accept-ranges": "bytes"},
                 )
-        media_type = stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE
+        media_type = decision.content_type
         headers["content-type"] = media_type
         multipart: MultipartByteranges | None = None
         if ranges is None:
@@ -317,10 +382,11 @@ class ASGIStorageResponse(ASGIResponse):
         )
         return self._simple(HTTP_307_TEMPORARY_REDIRECT, {"location": url})
 
-    def _file_headers(self, stored: StoredFile) -> dict[str, str]:
+    def _file_headers(self, stored: StoredFile, *, attachment: bool) -> dict[str, str]:
         response = self._response
         headers = {name.lower(): value for name, value in self._extra_headers.items()}
         headers["accept-ranges"] = "bytes"
+        headers["x-content-type-options"] = NOSNIFF
         etag = etag_for(stored)
         if etag is not None:
             headers["etag"] = etag
@@ -328,13 +394,14 @@ class ASGIStorageResponse(ASGIResponse):
             headers["last-modified"] = http_date(stored.last_modified)
         headers.setdefault(
             "content-disposition",
-            content_disposition(response.filename or posixpath.basename(response.key), attachment=response.attachment),
+            content_disposition(response.filename or posixpath.basename(response.key), attachment=attachment),
         )
         return headers
 
     def _simple(self, status: int, headers: Mapping[str, str]) -> ASGIResponse:
         merged = {name.lower(): value for name, value in self._extra_headers.items()}
         merged.update(headers)
+        merged["x-content-type-options"] = NOSNIFF
         # A body-less answer: drop the file's body headers a 200 would have had.
         if status not in {HTTP_200_OK, HTTP_206_PARTIAL_CONTENT}:
             merged.pop("content-length", None)

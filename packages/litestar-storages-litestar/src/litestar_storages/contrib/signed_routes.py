@@ -6,7 +6,13 @@ route at the path of ``base_url`` which verifies the signature and expiry before
 touches the storage, so a tampered or expired link gets the same 403 whether or not
 the file exists. Valid GET/HEAD links are answered by
 :func:`~litestar_storages.contrib.responses.storage_response` (Range, 304, ...); valid
-PUT links stream the request body into the storage, within the upload limit.
+PUT links stream the request body into the storage, within the upload limit, with the
+content type the link signed or else the one the key's extension gives (never the
+uploader's claim). Every answer, 403s included, carries ``X-Content-Type-Options:
+nosniff``; downloads follow the application's active content policy
+(:mod:`~litestar_storages.contrib.serving_policy`). No client input, however
+malformed, gets a 500: the link's parameters are checked as ASCII with bounded
+lengths, and every storage error about the key becomes a 4xx.
 
 Any storage qualifies that has a ``verify_signed_url(key, query, method=...)`` method
 and a ``config`` with ``signing_secret`` and ``base_url``: the filesystem backend is
@@ -24,14 +30,17 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_201_CREATED
 
+from litestar_storages.contrib.error_handlers import http_exception_for
 from litestar_storages.contrib.responses import storage_response
+from litestar_storages.contrib.serving_policy import NOSNIFF
 from litestar_storages.contrib.uploads import save_request_body, upload_limit
-from litestar_storages.exceptions import ConfigurationError, StoragePermissionError, StorageValidationError
+from litestar_storages.exceptions import StorageError
 from litestar_storages.protocol import Storage
 
 __all__ = ("SignedURLStorage", "signed_route_handlers", "signed_url_path")
 
 _DENIED = "Invalid or expired link"
+_NOSNIFF = {"x-content-type-options": NOSNIFF}
 
 if TYPE_CHECKING:
     _KeyPath = str
@@ -67,6 +76,12 @@ def signed_url_path(storage: object) -> str | None:
     return urlsplit(str(base_url)).path.rstrip("/")
 
 
+def _essence(content_type: str | None) -> str:
+    # ASCII case folding only: str.lower() maps some non-ASCII letters to ASCII ones.
+    essence = (content_type or "").split(";")[0].strip(" \t")
+    return essence.lower() if essence.isascii() else essence
+
+
 def _handler(storage: Storage, verifier: SignedURLStorage, path: str, name: str) -> HTTPRouteHandler:
     async def serve_signed(key: _KeyPath, request: Request[Any, Any, Any]) -> Response[Any]:
         key = key.lstrip("/")
@@ -74,19 +89,28 @@ def _handler(storage: Storage, verifier: SignedURLStorage, path: str, name: str)
             access = verifier.verify_signed_url(
                 key, request.scope["query_string"].decode("latin-1"), method=request.method
             )
-        except (StoragePermissionError, StorageValidationError, ConfigurationError) as error:
-            # One answer for forged, tampered, expired and impossible links: nothing
-            # about the key (not even whether it exists) leaks before verification.
-            raise PermissionDeniedException(detail=_DENIED) from error
+        except StorageError as error:
+            # One answer for forged, tampered, expired and impossible links (and a
+            # storage without a secret): nothing about the key, not even whether it
+            # exists, leaks before verification.
+            raise PermissionDeniedException(detail=_DENIED, headers=_NOSNIFF) from error
         if request.method == HttpMethod.PUT:
             required_type = getattr(access, "content_type", None)
-            sent_type = request.headers.get("content-type")
-            if required_type and (sent_type or "").split(";")[0].strip() != required_type.split(";")[0].strip():
-                raise PermissionDeniedException(detail=_DENIED)
-            stored = await save_request_body(
-                storage, key, request, max_size=upload_limit(request), content_type=required_type or None
-            )
-            return Response(stored, status_code=HTTP_201_CREATED)
+            if required_type and _essence(request.headers.get("content-type")) != _essence(required_type):
+                raise PermissionDeniedException(detail=_DENIED, headers=_NOSNIFF)
+            try:
+                # The signed type, else the key's: what the uploader claims is not trusted.
+                stored = await save_request_body(
+                    storage, key, request, max_size=upload_limit(request), content_type=required_type or None
+                )
+            except StorageError as error:
+                # The application may have turned the plugin's error handlers off: the
+                # link's key is still the client's, so its errors are still 4xx.
+                mapped = http_exception_for(error, headers=_NOSNIFF)
+                if mapped is None:
+                    raise
+                raise mapped from error
+            return Response(stored, status_code=HTTP_201_CREATED, headers=_NOSNIFF)
         filename = getattr(access, "filename", None)
         return storage_response(storage, key, filename=filename, attachment=filename is not None)
 

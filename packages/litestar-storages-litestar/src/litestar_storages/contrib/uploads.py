@@ -4,7 +4,14 @@ Litestar's ``UploadFile`` is already something ``storage.put`` accepts (it has a
 ``read``), so ``await storage.put(key, upload)`` streams it chunk by chunk. The helpers
 here add what a web handler needs on top: a size limit that answers 413 as soon as the
 limit is crossed (the storage then keeps nothing, as ``put`` stores nothing when its
-input stream raises), the browser's content type, and raw request bodies.
+input stream raises), a content type the client cannot choose, and raw request bodies.
+
+The stored content type is the application's (``content_type=``) or else the one the
+key's extension gives. The type the client claims (the multipart part's or the
+request's ``Content-Type``) is used only with ``trust_client_content_type=True``: a
+client that uploads ``<script>`` as ``avatar.png`` with ``Content-Type: text/html``
+would otherwise choose how the file is served back (see
+:mod:`~litestar_storages.contrib.serving_policy`, which guards the download side too).
 
 Limits come from the handler's ``opt`` (layered: app, router, controller, handler), set
 by :class:`~litestar_storages.contrib.plugin.StoragePlugin` from its config and
@@ -13,6 +20,7 @@ overridable per handler with ``opt={MAX_UPLOAD_SIZE_OPT: n}``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +52,11 @@ MAX_UPLOAD_SIZE_OPT = "storage_max_upload_size"
 
 # Types a client sends when it does not know better: let the key's extension decide.
 _UNINFORMATIVE_TYPES = frozenset({"", DEFAULT_CONTENT_TYPE, "binary/octet-stream"})
+
+# RFC 9110 Content-Length: ASCII digits only (str.isdigit() accepts "²", which int() refuses).
+_CONTENT_LENGTH = re.compile(r"[ \t]*([0-9]+)[ \t]*")
+# More digits than this is more bytes than any limit: int() never sees a huge number.
+_MAX_LENGTH_DIGITS = 19
 
 
 class UploadTooLargeError(ClientException):
@@ -110,6 +123,22 @@ def _informative(content_type: str | None) -> str | None:
     return None if content_type.split(";")[0].strip().lower() in _UNINFORMATIVE_TYPES else content_type
 
 
+def _stored_type(explicit: str | None, claimed: str | None, *, trust_client_content_type: bool) -> str | None:
+    # None lets the storage guess from the key's extension.
+    if explicit:
+        return explicit
+    return _informative(claimed) if trust_client_content_type else None
+
+
+def _declared_over(value: str | None, max_size: int) -> bool:
+    # A malformed Content-Length is left to the stream's own count, which is exact.
+    match = _CONTENT_LENGTH.fullmatch(value) if value is not None else None
+    if match is None:
+        return False
+    digits = match.group(1).lstrip("0")
+    return len(digits) > _MAX_LENGTH_DIGITS or int(digits or "0") > max_size
+
+
 def _spooled_size(upload: UploadFile) -> int | None:
     # The multipart parser has spooled the whole part already, so its size is known:
     # refusing before the first byte reaches the storage saves a doomed upload.
@@ -133,6 +162,7 @@ async def save_upload(
     metadata: Mapping[str, str] | None = None,
     overwrite: bool = True,
     progress: ProgressCallback | None = None,
+    trust_client_content_type: bool = False,
 ) -> StoredFile:
     """Stream a multipart ``UploadFile`` into a storage.
 
@@ -142,10 +172,15 @@ async def save_upload(
         upload: The uploaded file.
         max_size: Limit in bytes (pass ``upload_limit(request)`` or the
             ``storage_upload_limit`` dependency to use the configured one).
-        content_type: MIME type; by default the browser's, else guessed from the key.
+        content_type: MIME type, chosen by the application; by default the one the
+            key's extension gives (``application/octet-stream`` when none does).
         metadata: Custom metadata.
         overwrite: When ``False``, fail if the key exists.
         progress: Callback receiving upload progress.
+        trust_client_content_type: Store the type the browser sent for the part (when
+            ``content_type`` is not given and it says more than
+            ``application/octet-stream``). Off by default: the client would choose
+            how the file is later served.
 
     Returns:
         Metadata of the stored file.
@@ -162,7 +197,7 @@ async def save_upload(
         storage,
         key,
         limit_size(upload, max_size, key=key),
-        content_type=content_type or _informative(declared),
+        content_type=_stored_type(content_type, declared, trust_client_content_type=trust_client_content_type),
         metadata=metadata,
         overwrite=overwrite,
         progress=progress,
@@ -179,6 +214,7 @@ async def save_request_body(
     metadata: Mapping[str, str] | None = None,
     overwrite: bool = True,
     progress: ProgressCallback | None = None,
+    trust_client_content_type: bool = False,
 ) -> StoredFile:
     """Stream a raw request body (``PUT /files/name`` with the bytes as body) into a storage.
 
@@ -190,10 +226,15 @@ async def save_request_body(
         key: The key to store it at.
         request: The request whose body is the file.
         max_size: Limit in bytes.
-        content_type: MIME type; by default the request's, else guessed from the key.
+        content_type: MIME type, chosen by the application; by default the one the
+            key's extension gives (``application/octet-stream`` when none does).
         metadata: Custom metadata.
         overwrite: When ``False``, fail if the key exists.
         progress: Callback receiving upload progress.
+        trust_client_content_type: Store the request's ``Content-Type`` (when
+            ``content_type`` is not given and it says more than
+            ``application/octet-stream``). Off by default: the client would choose
+            how the file is later served.
 
     Returns:
         Metadata of the stored file.
@@ -201,14 +242,14 @@ async def save_request_body(
     Raises:
         UploadTooLargeError: If the body is bigger than ``max_size`` (nothing is stored).
     """
-    declared_length = request.headers.get("content-length")
-    if max_size is not None and declared_length and declared_length.isdigit() and int(declared_length) > max_size:
+    if max_size is not None and _declared_over(request.headers.get("content-length"), max_size):
         raise UploadTooLargeError(max_size, key=key)
+    claimed = request.headers.get("content-type")
     return await write(
         storage,
         key,
         limit_size(request.stream(), max_size, key=key),
-        content_type=content_type or _informative(request.headers.get("content-type")),
+        content_type=_stored_type(content_type, claimed, trust_client_content_type=trust_client_content_type),
         metadata=metadata,
         overwrite=overwrite,
         progress=progress,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ __all__ = ("SignedAccess", "quote_key", "sign_url", "signature_query", "verify_s
 
 _VERSION = "litestar-storages-fs/v1"
 _METHODS = frozenset({"GET", "PUT"})
+# The query values come from whoever holds (or forges) the link: ASCII digits only
+# ("²".isdigit() is true, int("²") raises), at most 11 of them (year 5138; datetime
+# stops at 9999), and an unpadded base64url HMAC-SHA256 of exactly 43 characters.
+_EXPIRES = re.compile(r"[0-9]{1,11}")
+_SIGNATURE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 Secret = Union[str, bytes]
 
@@ -207,7 +213,12 @@ def verify_signature(
         raise InvalidSignatureError(f"Signed URLs do not allow {method!r} requests", key=key) from None
     signature = params.get("signature")
     raw_expiry = params.get("expires")
-    if not signature or not raw_expiry or not raw_expiry.isdigit():
+    if (
+        not isinstance(signature, str)
+        or not isinstance(raw_expiry, str)
+        or not _SIGNATURE.fullmatch(signature)
+        or not _EXPIRES.fullmatch(raw_expiry)
+    ):
         raise InvalidSignatureError(f"Missing or malformed signature parameters for {key!r}", key=key)
     expires_at = int(raw_expiry)
     filename = params.get("filename") or None
