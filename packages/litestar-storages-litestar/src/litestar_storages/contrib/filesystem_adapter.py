@@ -158,7 +158,7 @@ class StorageFileSystem(_FileSystemBase):
         except StoragePermissionError as error:
             # Litestar's static files answer PermissionError with 401, which would ask
             # the client to log in: a path the storage will not read is simply not there.
-            raise StorageFileNotFoundError(f"No file at {relative!r}", key=key) from error
+            raise StorageFileNotFoundError(key, message=f"No file at {relative!r}") from error
         return _file_info(name, stored)
 
     async def _directory(self, name: str, prefix: str) -> FileInfo:

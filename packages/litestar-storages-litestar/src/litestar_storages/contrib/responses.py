@@ -302,7 +302,7 @@ class ASGIStorageResponse(ASGIResponse):
     def _http_error(self, error: StorageError) -> HTTPException | None:
         if isinstance(error, (StorageFileNotFoundError, StorageValidationError)):
             # The path a client asked for names no file: the same 404 whatever the reason.
-            error = StorageFileNotFoundError(f"File not found: {self._response.key!r}", key=self._response.key)
+            error = StorageFileNotFoundError(self._response.key)
         return http_exception_for(error, headers={"x-content-type-options": NOSNIFF})
 
     async def _answer(self) -> ASGIResponse:
