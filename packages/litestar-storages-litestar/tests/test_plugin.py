@@ -124,7 +124,10 @@ async def test_existing_app_dependencies_are_preserved(plugin_log: _ListHandler)
     app = Litestar(
         [both],
         plugins=[plugin],
-        dependencies={"storage": Provide(provide_storage(mine), sync_to_thread=False), "greeting": Provide(lambda: "hi", sync_to_thread=False)},
+        dependencies={
+            "storage": Provide(provide_storage(mine), sync_to_thread=False),
+            "greeting": Provide(lambda: "hi", sync_to_thread=False),
+        },
     )
     async with AsyncTestClient(app) as client:
         response = await client.get("/both")
