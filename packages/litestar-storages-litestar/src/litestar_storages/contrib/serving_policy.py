@@ -27,12 +27,12 @@ default: download), ``"sandbox"`` (shown inline, but only under the sandbox poli
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final, Literal, cast, get_args
 
 from litestar_storages.content import DEFAULT_CONTENT_TYPE
 from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.media_types import is_media_type
 
 __all__ = (
     "ACTIVE_CONTENT_MODES",
@@ -63,15 +63,6 @@ NOSNIFF: Final = "nosniff"
 SANDBOX_POLICY: Final = "sandbox"
 """The ``Content-Security-Policy`` sent with active content: no script, no plugin, no
 form, an opaque origin (so no cookie or storage of the application's)."""
-
-MAX_CONTENT_TYPE_LENGTH: Final = 1024
-"""Longest stored content type sent as it is; a longer one is sent as octet-stream."""
-
-_TCHAR_RUN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-_QUOTED = r'"(?:[\t !#-\[\]-~]|\\[\t -~])*"'
-# RFC 9110 (8.3.1) media-type, ASCII only (obs-text is refused: it has no safe header form).
-_PARAMETER = rf"[ \t]*;[ \t]*(?:{_TCHAR_RUN}=(?:{_TCHAR_RUN}|{_QUOTED}))?"
-_MEDIA_TYPE = re.compile(rf"({_TCHAR_RUN})/({_TCHAR_RUN})(?:{_PARAMETER})*")
 
 # Shown by browsers without running anything on the page's origin. The list is short on
 # purpose: an unknown type is treated as active. PDF is here because browsers render it
@@ -140,12 +131,11 @@ def media_type_essence(content_type: str) -> str | None:
         The essence (``"text/html"``), or ``None`` when the value is not a valid RFC
         9110 media type in ASCII or is longer than 1,024 characters.
     """
-    if len(content_type) > MAX_CONTENT_TYPE_LENGTH:
+    # The rule is the core's, so what a put accepts is what is served as it is.
+    value = content_type.strip(" \t")
+    if not is_media_type(value):
         return None
-    match = _MEDIA_TYPE.fullmatch(content_type.strip(" \t"))
-    if match is None:
-        return None
-    return f"{match.group(1)}/{match.group(2)}".lower()
+    return value.split(";", 1)[0].rstrip(" \t").lower()
 
 
 def is_passive(essence: str) -> bool:
