@@ -144,18 +144,21 @@ class Attack:
     def __init__(self, storage: FileSystemStorage) -> None:
         self.storage = storage
         self.tried: Counter[str] = Counter()
+        self.succeeded: Counter[str] = Counter()
         self.outside_reads: Counter[str] = Counter()
         self.unexpected: list[str] = []
 
     async def attempt(self, name: str, operation: Callable[[], Awaitable[Any]]) -> Any:
         self.tried[name] += 1
         try:
-            return await operation()
+            result = await operation()
         except StorageError:
             return None  # refused, missing, or a folder swapped away: all fine
         except Exception as error:  # a raw error escaping the storage is a bug too
             self.unexpected.append(f"{name}: {type(error).__name__}: {error}")
             return None
+        self.succeeded[name] += 1
+        return result
 
     def read(self, name: str, content: bytes | None) -> None:
         if content is not None and MARKER in content:
@@ -264,7 +267,8 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(tmp_path: Pat
             await storage.close()
     tried = sum(attack.tried.values())
     report = (
-        f"{rounds} rounds, {tried} operations ({dict(attack.tried)}), {swapper.swaps} swaps "
+        f"{rounds} rounds, {tried} operations ({sum(attack.succeeded.values())} succeeded: "
+        f"{dict(attack.succeeded)}), {swapper.swaps} swaps "
         f"({'renameat2' if swapper.atomic else 'plain renames'}); rounds changing files outside the root: "
         f"{changed_rounds}; reads of outside content: {sum(attack.outside_reads.values())} "
         f"({dict(attack.outside_reads)})"
@@ -272,6 +276,8 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(tmp_path: Pat
     print(report)
     assert swapper.error is None, f"the swapping thread failed: {swapper.error!r}"
     assert swapper.swaps >= 100 and rounds >= 20, f"the attack did not run: {report}"
+    # Both sides of the race were met: operations that found the real folder succeeded.
+    assert attack.succeeded["put"] > 0 and attack.succeeded["get_bytes"] > 0, f"nothing ever succeeded: {report}"
     assert attack.unexpected == [], f"raw errors escaped the storage: {attack.unexpected[:5]}"
     assert changed_rounds == 0, f"files outside the root changed: {report}"
     assert sum(attack.outside_reads.values()) == 0, f"outside content was read: {report}"
