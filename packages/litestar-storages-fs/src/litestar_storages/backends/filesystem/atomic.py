@@ -273,11 +273,17 @@ def open_temp_sync(root: Root, key: str, permissions: int) -> tuple[Folder, int,
         StoragePermissionError: If a parent folder of the key is a symbolic link.
     """
     for _ in range(_TEMP_ATTEMPTS):
-        folder = root.parent(key, create=True)
+        try:
+            folder = root.parent(key, create=True)
+        except FileNotFoundError:
+            # A folder was removed under the walk (a concurrent delete emptied it), or the root was.
+            root.reopen_if_removed()
+            continue
         try:
             created = create_temp_at(folder.fd, key, permissions)
         except FileNotFoundError:
             created = None  # the folder was removed by a concurrent delete: open it again
+            root.reopen_if_removed()
         except BaseException:
             folder.close()
             raise

@@ -151,7 +151,11 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
     for _ in range(_MOVE_ATTEMPTS):
         with root.parent(source) as source_folder:
             stat = _existing_stat(source_folder, source)
-            with root.parent(destination, create=True) as target:
+            try:
+                target = root.parent(destination, create=True)
+            except FileNotFoundError:
+                continue  # a folder was removed under the walk by a concurrent delete: walk again
+            with target:
                 try:
                     moved = _move_entry(source_folder, target, source, destination, stat, permissions)
                 except FileNotFoundError:

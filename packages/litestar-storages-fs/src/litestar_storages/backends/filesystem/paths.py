@@ -186,6 +186,30 @@ class Root:
         if closing:
             os.close(handle.fd)
 
+    def reopen_if_removed(self) -> None:
+        """Open the root again on next use if its folder was removed (and maybe recreated).
+
+        Called when creating something fails with "not found": the descriptor of a
+        removed folder can create nothing, while the configured path may again be a folder.
+        """
+        with self._lock:
+            handle = self._handle
+        if handle is None:
+            return
+        try:
+            removed = os.fstat(handle.fd).st_nlink == 0
+        except OSError:
+            removed = True
+        if removed:
+            with self._lock:
+                if self._handle is not handle:
+                    return
+                self._handle = None
+                handle.retired = True
+                closing = handle.users == 0
+            if closing:
+                os.close(handle.fd)
+
     def top(self) -> Folder:
         """Return the root folder itself (for walks over the whole tree)."""
         handle = self._acquire()
