@@ -24,7 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
+import pytest
+
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage, openat2
 from litestar_storages.exceptions import StorageError
 
 DURATION = 3.0
@@ -198,6 +200,8 @@ class Attack:
 
         async def reads() -> None:
             self.read("get_bytes", await self.attempt("get_bytes", lambda: storage.get_bytes("d/f")))
+            # Two folders deep: resolved by openat2 on Linux, by the walk elsewhere.
+            self.read("get_bytes-deep", await self.attempt("get_bytes-deep", lambda: storage.get_bytes("d/sub/deep.txt")))
             self.read("get", await self.attempt("get", streamed_get))
             self.read("get_bytes-range", await self.attempt("get_bytes-range", lambda: storage.get_bytes("d/f", end=64)))
 
@@ -209,6 +213,7 @@ class Attack:
 
         await asyncio.gather(
             self.attempt("put", lambda: storage.put("d/f", b"inside f")),
+            self.attempt("put-deep", lambda: storage.put("d/sub/deep.txt", b"inside deep")),
             self.attempt("put-stream", lambda: storage.put("d/streamed", chunks())),
             self.attempt("put-metadata", lambda: storage.put("d/meta", b"inside", metadata={"who": "inside"})),
             self.attempt("copy", lambda: storage.copy("a", "d/f")),
@@ -227,7 +232,13 @@ async def _keys(storage: FileSystemStorage, prefix: str) -> list[str]:
     return [item.key async for item in storage.list(prefix)]
 
 
-async def test_swapping_a_folder_for_an_outside_link_never_escapes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("resolution", ["fastest", "portable-walk"])
+async def test_swapping_a_folder_for_an_outside_link_never_escapes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resolution: str
+) -> None:
+    """Run once as configured (openat2 where Linux has it), once with the portable walk alone."""
+    if resolution == "portable-walk":
+        monkeypatch.setattr(openat2, "_syscall", None)
     parent = tmp_path / "parent"
     root = parent / "root"
     outside = parent / "outside"
@@ -238,6 +249,8 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(tmp_path: Pat
     (outside / "sub").mkdir()
     (outside / "sub" / "deep.txt").write_bytes(MARKER)
     (root / "d" / "f").write_bytes(b"inside f")
+    (root / "d" / "sub").mkdir()
+    (root / "d" / "sub" / "deep.txt").write_bytes(b"inside deep")
     (root / "d" / "victim").write_bytes(b"inside victim")
     (root / "a").write_bytes(b"inside a")
     (root / "b").write_bytes(b"inside b")
@@ -273,6 +286,7 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(tmp_path: Pat
         f"{changed_rounds}; reads of outside content: {sum(attack.outside_reads.values())} "
         f"({dict(attack.outside_reads)})"
     )
+    report = f"[{resolution}] {report}"
     print(report)
     assert swapper.error is None, f"the swapping thread failed: {swapper.error!r}"
     assert swapper.swaps >= 100 and rounds >= 20, f"the attack did not run: {report}"

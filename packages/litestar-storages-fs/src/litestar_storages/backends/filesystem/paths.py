@@ -12,6 +12,10 @@ link in between. So no operation ever hands the kernel a path longer than one na
   ``rmdir``) names one entry relative to the descriptor of its folder, with
   ``O_NOFOLLOW`` or the call's no-follow form.
 
+On Linux, folders two or more segments deep are first opened in one
+``openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`` call (see :mod:`.openat2`); when it
+fails for any reason, the walk above decides.
+
 A folder swapped after it was opened is harmless: the descriptor still refers to the
 folder that was inside the root. This is the design of Go's ``os.Root`` and Rust's
 cap-std, without ``..`` (keys have none). Symbolic links inside the root are never
@@ -38,6 +42,8 @@ from litestar_storages.exceptions import (
     StorageFileNotFoundError,
     StoragePermissionError,
 )
+
+from .openat2 import open_beneath
 
 __all__ = ("FILE_FLAGS", "Folder", "Root", "entry_stat", "link_refused", "open_file", "open_folder_at")
 
@@ -69,14 +75,24 @@ def link_refused(key: str) -> StoragePermissionError:
 
 
 class _Handle:
-    """The root's descriptor, shared by the operations using it and closed after the last."""
+    """The root's descriptor, closed when the last reference goes.
 
-    __slots__ = ("fd", "retired", "users")
+    The storage holds one reference until ``close()``, and each operation using the
+    root's descriptor holds another: Python's reference counting closes it after the
+    last, so a descriptor number is never closed (and reused) under a running operation,
+    and taking it costs no lock.
+    """
+
+    __slots__ = ("fd",)
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.users = 0
-        self.retired = False
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
 
 
 class Folder:
@@ -86,26 +102,22 @@ class Folder:
     key's last segment when the folder was opened for a key.
     """
 
-    __slots__ = ("_handle", "_owned", "_root", "fd", "key", "name")
+    __slots__ = ("_handle", "fd", "key", "name")
 
-    def __init__(self, fd: int, *, root: Root, handle: _Handle | None, key: str, name: str) -> None:
+    def __init__(self, fd: int, handle: _Handle | None, key: str, name: str) -> None:
         """Wrap a descriptor; use :meth:`Root.parent`, :meth:`Root.top` or :meth:`Root.folder`."""
         self.fd = fd
-        self._root = root
-        self._handle = handle  # set when fd is the root's shared descriptor
-        self._owned = handle is None
+        self._handle = handle  # set when fd is the root's shared descriptor (not ours to close)
         self.key = key
         self.name = name
 
     def close(self) -> None:
-        """Release the folder: close its descriptor, or give back the root's."""
+        """Release the folder: close its descriptor, or drop the reference to the root's."""
         fd, self.fd = self.fd, -1
-        if fd < 0:
-            return
-        if self._owned:
+        if self._handle is not None:
+            self._handle = None
+        elif fd >= 0:
             os.close(fd)
-        elif self._handle is not None:
-            self._root._release(self._handle)
 
     def __enter__(self) -> Folder:
         return self
@@ -120,8 +132,8 @@ class Root:
     """The storage's root folder: opened once, lazily, and the base of every key's resolution.
 
     Thread-safe. The root's descriptor is shared by all operations; ``forget()`` (on
-    ``close()``) retires it, and it is closed once the last operation using it is done,
-    so a descriptor number is never reused under a running operation.
+    ``close()``) drops the storage's reference, and it is closed once the last operation
+    using it is done (see :class:`_Handle`).
     """
 
     __slots__ = ("_create", "_handle", "_lock", "_path")
@@ -161,30 +173,17 @@ class Root:
             ) from None
 
     def _acquire(self) -> _Handle:
-        with self._lock:
-            handle = self._handle
-            if handle is None:
-                handle = self._handle = _Handle(self._open())
-            handle.users += 1
-            return handle
-
-    def _release(self, handle: _Handle) -> None:
-        with self._lock:
-            handle.users -= 1
-            closing = handle.retired and handle.users == 0
-        if closing:
-            os.close(handle.fd)
+        handle = self._handle
+        if handle is None:
+            with self._lock:
+                handle = self._handle
+                if handle is None:
+                    handle = self._handle = _Handle(self._open())
+        return handle
 
     def forget(self) -> None:
-        """Close the root's descriptor once unused; the next operation opens the root again."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-            if handle is None:
-                return
-            handle.retired = True
-            closing = handle.users == 0
-        if closing:
-            os.close(handle.fd)
+        """Drop the root's descriptor (closed once unused); the next operation opens the root again."""
+        self._handle = None
 
     def reopen_if_removed(self) -> None:
         """Open the root again on next use if its folder was removed (and maybe recreated).
@@ -202,18 +201,13 @@ class Root:
             removed = True
         if removed:
             with self._lock:
-                if self._handle is not handle:
-                    return
-                self._handle = None
-                handle.retired = True
-                closing = handle.users == 0
-            if closing:
-                os.close(handle.fd)
+                if self._handle is handle:
+                    self._handle = None
 
     def top(self) -> Folder:
         """Return the root folder itself (for walks over the whole tree)."""
         handle = self._acquire()
-        return Folder(handle.fd, root=self, handle=handle, key="", name="")
+        return Folder(handle.fd, handle, "", "")
 
     def folder(self, segments: Sequence[str], *, create: bool, key: str) -> Folder:
         """Open the folder ``segments`` below the root, one segment at a time, never through a link.
@@ -254,8 +248,12 @@ class Root:
     def _walk(self, segments: Sequence[str], *, create: bool, key: str, name: str) -> Folder:
         handle = self._acquire()
         if not segments:
-            return Folder(handle.fd, root=self, handle=handle, key=key, name=name)
-        current = handle.fd
+            return Folder(handle.fd, handle, key, name)
+        if len(segments) > 1:
+            fast = open_beneath(handle.fd, "/".join(segments))
+            if fast is not None:
+                return Folder(fast, None, key, name)
+        current = handle.fd  # kept open by ``handle`` until this returns
         owned = False
         try:
             for segment in segments:
@@ -267,9 +265,7 @@ class Root:
             if owned:
                 os.close(current)
             raise
-        finally:
-            self._release(handle)
-        return Folder(current, root=self, handle=None, key=key, name=name)
+        return Folder(current, None, key, name)
 
     def remove_empty_parents(self, key: str) -> None:
         """Remove the key's folders while they are empty, deepest first, never the root.
