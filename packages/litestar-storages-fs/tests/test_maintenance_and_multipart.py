@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -101,7 +102,8 @@ async def test_cleanup_removes_abandoned_uploads_and_orphaned_sidecars(
     upload = await storage.start_multipart_upload("abandoned.bin")
     await storage.upload_part(upload, 1, b"part")
     orphan = root / ".lss~m.kept.txt.3-2"  # a sidecar of a version that no longer exists
-    orphan.write_bytes(b'{"format": 2, "name": "kept.txt", "size": 3, "mtime_ns": 2, "content_type": "a/b", "metadata": {}}')
+    record = {"format": 2, "name": "kept.txt", "size": 3, "mtime_ns": 2, "content_type": "a/b", "metadata": {}}
+    orphan.write_text(json.dumps(record))
     assert (await storage.remove_stale_files()).total == 0, "young leftovers are kept by default"
     report = await storage.remove_stale_files(older_than=timedelta(0))
     assert (report.multipart_uploads, report.orphaned_sidecars) == (1, 1)

@@ -52,7 +52,7 @@ async def _fill(root: Path) -> None:
 
 
 async def _described(storage: FileSystemStorage) -> dict[str, tuple[str, dict[str, str]]]:
-    return {item.key: (item.content_type, item.metadata) async for item in storage.list()}
+    return {item.key: (str(item.content_type), item.metadata) async for item in storage.list()}
 
 
 def _sidecars(root: Path) -> list[str]:
@@ -109,7 +109,7 @@ async def test_concurrent_writers_each_keep_their_own_metadata(storage: FileSyst
     for round_number in range(30):
         writers = range(8)
 
-        async def write(writer: int) -> None:
+        async def write(writer: int, round_number: int = round_number) -> None:
             payload = f"{round_number:04d}:{writer:04d}".encode()
             if writer % 4 == 3:
                 await storage.put("race.bin", payload)  # default metadata: no sidecar
@@ -165,7 +165,7 @@ async def test_a_root_written_by_0_1_keeps_its_metadata_and_migrates(tmp_path: P
         assert await _described(storage) == FILES
         # A write migrates its key: the new version gets a current sidecar, the 0.1 one goes.
         await storage.put("report.pdf", b"v2", content_type="application/x-custom", metadata={"owner": "ada"})
-        assert not [p for p in root.glob(".report.pdf\\*")]
+        assert not list(root.glob(".report.pdf\\*"))
         # Maintenance migrates the rest, and removes 0.1 leftovers.
         report = await storage.remove_stale_files(older_than=timedelta(0))
         assert report.migrated_sidecars == 3

@@ -22,7 +22,7 @@ import contextlib
 import errno
 import functools
 import os
-import random
+import secrets
 import stat as stat_module
 import sys
 import time
@@ -318,7 +318,7 @@ def stamp_version(fd: int, attempt: int = 0) -> os.stat_result:
     Returns:
         The file's ``stat`` after stamping.
     """
-    mtime = time.time_ns() + attempt * 1_000_000_000 - random.randrange(1_000_000)
+    mtime = time.time_ns() + attempt * 1_000_000_000 - secrets.randbelow(1_000_000)
     if mtime % 1000 == 0:
         mtime += 1
     try:
@@ -384,7 +384,7 @@ def commit_sync(
         if durable:
             os.fsync(fd)
         if sidecar is not None:
-            written = _write_sidecar(fd, dir_fd, name, sidecar, permissions, durable, stat)
+            written = _write_sidecar(fd, dir_fd, name, sidecar, stat, permissions=permissions, durable=durable)
             stat = os.fstat(fd)
         if overwrite:
             replaced = entry_stat(folder, key) if previous is _LOOK_UP else cast("os.stat_result | None", previous)
@@ -422,7 +422,7 @@ def commit_sync(
 
 
 def _write_sidecar(
-    fd: int, folder: int, name: str, sidecar: Sidecar, permissions: int, durable: bool, stat: os.stat_result
+    fd: int, folder: int, name: str, sidecar: Sidecar, stat: os.stat_result, *, permissions: int, durable: bool
 ) -> str:
     # Created exclusively: a name taken by another version (same size, same time) makes
     # this version take another time instead of sharing (or overwriting) its sidecar.
@@ -483,9 +483,7 @@ def _open_and_write_sync(
 ) -> tuple[Folder, int, str, os.stat_result | None]:
     folder, fd, temp = open_temp_sync(root, key, permissions)
     try:
-        existing = entry_stat(folder, key)  # refuses a link at the key
-        if not overwrite and existing is not None:
-            raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+        existing = _replaceable(folder, key, overwrite=overwrite)
         write_all(fd, first)
     except BaseException:
         try:
@@ -494,6 +492,13 @@ def _open_and_write_sync(
             folder.close()
         raise
     return folder, fd, temp, existing
+
+
+def _replaceable(folder: Folder, key: str, *, overwrite: bool) -> os.stat_result | None:
+    existing = entry_stat(folder, key)  # refuses a link at the key
+    if not overwrite and existing is not None:
+        raise StorageFileExistsError(f"File already exists: {key!r}", key=key)
+    return existing
 
 
 def _discard_opened(opened: tuple[Folder, int, str, object]) -> None:

@@ -104,6 +104,13 @@ def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
     return sidecar if sidecar is not None else (content_type_for(key), {})
 
 
+def _regular(fd: int, key: str) -> os.stat_result:
+    stat = os.fstat(fd)
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise _not_found(key, " (it is a folder)")
+    return stat
+
+
 def copy_sync(root: Root, source: str, destination: str, permissions: int, durable: bool) -> StoredFile:
     """Copy a file and its metadata (in the kernel where possible) through an atomic write.
 
@@ -114,9 +121,7 @@ def copy_sync(root: Root, source: str, destination: str, permissions: int, durab
     with root.parent(source) as source_folder:
         source_fd = open_file(source_folder, source)
         try:
-            stat = os.fstat(source_fd)
-            if not stat_module.S_ISREG(stat.st_mode):
-                raise _not_found(source, " (it is a folder)")
+            stat = _regular(source_fd, source)
             described = _effective(source, read_sidecar(source_folder.fd, source_folder.name, stat))
         except BaseException:
             os.close(source_fd)
@@ -157,7 +162,9 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
                 continue  # a folder was removed under the walk by a concurrent delete: walk again
             with target:
                 try:
-                    moved = _move_entry(source_folder, target, source, destination, stat, permissions)
+                    moved = _move_entry(
+                        source_folder, target, stat, source_key=source, destination=destination, permissions=permissions
+                    )
                 except FileNotFoundError:
                     if entry_stat(source_folder, source) is None:
                         raise _not_found(source) from None
@@ -179,7 +186,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
 
 
 def _move_entry(
-    source: Folder, target: Folder, source_key: str, destination: str, stat: os.stat_result, permissions: int
+    source: Folder, target: Folder, stat: os.stat_result, *, source_key: str, destination: str, permissions: int
 ) -> Sidecar:
     previous = entry_stat(target, destination)  # refuses a link at the destination
     sidecar = read_sidecar(source.fd, source.name, stat)
@@ -194,7 +201,8 @@ def _move_entry(
     if renamed:
         os.rename(old_sidecar, new_sidecar, src_dir_fd=source.fd, dst_dir_fd=target.fd)
     elif fresh is not None:
-        write_small_file(target.fd, new_sidecar, dump_record(target.name, stat.st_size, stat.st_mtime_ns, fresh), permissions)
+        record = dump_record(target.name, stat.st_size, stat.st_mtime_ns, fresh)
+        write_small_file(target.fd, new_sidecar, record, permissions)
     try:
         os.rename(source.name, target.name, src_dir_fd=source.fd, dst_dir_fd=target.fd)
     except OSError as error:
@@ -212,7 +220,6 @@ def _move_entry(
     if previous is not None and stat_module.S_ISREG(previous.st_mode):
         remove_sidecars(target.fd, target.name, previous, keep=new_sidecar)
     return described
-
 
 
 def _undo_sidecar(source: Folder, target: Folder, old: str, new: str, *, renamed: bool, written: bool) -> None:

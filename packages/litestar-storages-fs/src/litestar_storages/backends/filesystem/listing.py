@@ -118,9 +118,7 @@ def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredF
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
         if mtime_ns >= scanned_at or (
             sidecars
-            and (
-                sidecar_name(name, size, mtime_ns) in sidecars or legacy_sidecar_name(name, etag_of(stat)) in sidecars
-            )
+            and (sidecar_name(name, size, mtime_ns) in sidecars or legacy_sidecar_name(name, etag_of(stat)) in sidecars)
         ):
             sidecar = read_sidecar(directory, name, stat)
         else:

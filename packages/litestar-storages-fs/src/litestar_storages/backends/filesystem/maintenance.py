@@ -19,6 +19,7 @@ entries relative to the folder's descriptor: links are never followed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat as stat_module
 import sys
@@ -140,10 +141,8 @@ def _clean_staging(top: int, staging: str, cutoff: float, counts: _Counts) -> No
     finally:
         os.close(area)
     if staging == LEGACY_STAGING_DIR:
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(staging, dir_fd=top)  # the 0.1 staging area goes once empty
-        except OSError:
-            pass
 
 
 def remove_flat_folder(parent: int, name: str, folder: int) -> None:
@@ -161,10 +160,8 @@ def remove_flat_folder(parent: int, name: str, folder: int) -> None:
             os.unlink(entry, dir_fd=folder)
         except OSError:
             continue  # a folder someone put there: rmdir below then fails, harmlessly
-    try:
+    with contextlib.suppress(OSError):
         os.rmdir(name, dir_fd=parent)
-    except OSError:
-        pass
 
 
 def remove_stale_files_sync(root: Root, older_than: timedelta) -> CleanupReport:
@@ -239,6 +236,22 @@ def _matches(found: _Found, stat: os.stat_result) -> bool:
     return recorded == actual or any(recorded - recorded % unit == actual for unit in _TRUNCATIONS)
 
 
+def _reattach(folder: int, owner: str, stat: os.stat_result, candidates: list[_Found]) -> _Found | None:
+    """Give file ``owner`` a current sidecar made from the best matching old one; return that one."""
+    matching = [item for item in candidates if _matches(item, stat)]
+    if not matching:
+        return None
+    best = max(matching, key=lambda item: item.mtime_ns)
+    record = dump_record(owner, stat.st_size, stat.st_mtime_ns, best.content)
+    try:
+        mode = os.stat(best.sidecar, dir_fd=folder, follow_symlinks=False).st_mode & 0o7777
+        write_small_file(folder, sidecar_name(owner, stat.st_size, stat.st_mtime_ns), record, mode)
+    except OSError:
+        return None
+    unlink_quietly(folder, best.sidecar)
+    return best
+
+
 def _tidy_sidecars(folder: int, names: list[str], cutoff: float, counts: _Counts) -> None:
     files: dict[str, os.stat_result] = {}
     for name in names:
@@ -281,24 +294,17 @@ def _tidy_sidecars(folder: int, names: list[str], cutoff: float, counts: _Counts
                 others[owner].append(_Found(name, size, mtime_ns, content))
             else:
                 orphans.append(name)
-    for owner, found in others.items():
+    for owner, candidates in others.items():
         stat = files[owner]
-        own = sidecar_name(owner, stat.st_size, stat.st_mtime_ns)
-        if own not in present:
-            matching = [item for item in found if _matches(item, stat)]
-            if not matching:
+        stale = candidates
+        if sidecar_name(owner, stat.st_size, stat.st_mtime_ns) not in present:
+            migrated = _reattach(folder, owner, stat, candidates)
+            if migrated is None:
                 continue  # no sidecar matches the file: keep them all, never lose its metadata
-            best = max(matching, key=lambda item: item.mtime_ns)
-            record = dump_record(owner, stat.st_size, stat.st_mtime_ns, best.content)
-            try:
-                write_small_file(folder, own, record, os.stat(best.sidecar, dir_fd=folder, follow_symlinks=False).st_mode & 0o7777)
-            except OSError:
-                continue
-            unlink_quietly(folder, best.sidecar)
             counts.migrated += 1
-            found = [item for item in found if item is not best]
+            stale = [item for item in candidates if item is not migrated]
         # The file has its own sidecar: the others describe versions that no longer exist.
-        orphans.extend(item.sidecar for item in found)
+        orphans.extend(item.sidecar for item in stale)
     for name in orphans:
         try:
             # Young sidecars may belong to a write about to be renamed into place.

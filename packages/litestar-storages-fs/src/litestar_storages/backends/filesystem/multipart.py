@@ -1,4 +1,4 @@
-"""Manual multipart uploads, staged on disk in the root's hidden staging area.
+r"""Manual multipart uploads, staged on disk in the root's hidden staging area.
 
 Each upload is a folder ``<root>/.lss~multipart/<upload_id>/`` holding a manifest (key,
 content type, metadata) and one file per part, each written atomically. Completing
@@ -7,7 +7,7 @@ target and renames it into place like any other write. Nothing is held in memory
 beyond the part being uploaded, and uploads survive restarts: the upload id is all a
 later process needs. Abandoned uploads are removed by
 ``FileSystemStorage.remove_stale_files()``. Uploads started by litestar-storages-fs 0.1
-(in ``.multipart\\``) can still be continued.
+(in ``.multipart\``) can still be continued.
 
 The staging area and each upload's folder are opened like any folder (see
 :mod:`.paths`): never through a link.
@@ -85,8 +85,8 @@ def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
             not after the upload).
     """
     try:
-        with root.parent(upload.key) as folder:
-            entry_stat(folder, upload.key)  # a link at the key itself is refused too
+        with root.parent(upload.key) as parent:
+            entry_stat(parent, upload.key)  # a link at the key itself is refused too
     except StorageFileNotFoundError:
         pass  # its folders do not exist yet: completing creates them
     upload_id = _checked_id(upload)

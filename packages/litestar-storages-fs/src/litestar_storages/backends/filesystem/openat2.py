@@ -21,6 +21,8 @@ import errno
 import os
 import platform
 import sys
+from collections.abc import Callable
+from typing import cast
 
 __all__ = ("open_beneath",)
 
@@ -37,7 +39,7 @@ class _OpenHow(ctypes.Structure):
     _fields_ = (("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64))
 
 
-def _load() -> ctypes._CFuncPtr | None:
+def _load() -> Callable[..., int] | None:
     if sys.platform != "linux" or platform.machine() not in _MACHINES:
         return None
     try:
@@ -47,10 +49,19 @@ def _load() -> ctypes._CFuncPtr | None:
     function.restype = ctypes.c_long
     # Integer and pointer arguments pass alike to variadic and fixed functions on Linux.
     function.argtypes = (ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t)
-    return function  # type: ignore[no-any-return]
+    return cast("Callable[..., int]", function)
 
 
-_syscall = _load()
+class _State:
+    """Whether the call is usable (``None`` once it is known not to be)."""
+
+    __slots__ = ("syscall",)
+
+    def __init__(self) -> None:
+        self.syscall = _load()
+
+
+_state = _State()
 _how = _OpenHow(_FLAGS, 0, _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS)
 _how_address = ctypes.addressof(_how)  # only read by the kernel: shared by every thread
 _how_size = ctypes.sizeof(_how)
@@ -67,13 +78,12 @@ def open_beneath(folder: int, path: str) -> int | None:
         The folder's descriptor, or ``None`` if the call is unavailable or failed for
         any reason (missing segment, link, file, race): the caller then walks.
     """
-    global _syscall
-    call = _syscall
+    call = _state.syscall
     if call is None:
         return None
     fd: int = call(_SYS_OPENAT2, folder, os.fsencode(path), _how_address, _how_size)
     if fd >= 0:
         return fd
     if ctypes.get_errno() in _MISSING:
-        _syscall = None  # not on this kernel, or filtered: walk from now on
+        _state.syscall = None  # not on this kernel, or filtered: walk from now on
     return None

@@ -27,6 +27,7 @@ Functions here block; the storage runs them in worker threads.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat as stat_module
@@ -68,8 +69,7 @@ def link_refused(key: str) -> StoragePermissionError:
         The error to raise.
     """
     return StoragePermissionError(
-        f"Refusing {key!r}: its path meets a symbolic link, and FileSystemStorage never follows links "
-        "inside its root",
+        f"Refusing {key!r}: its path meets a symbolic link, and FileSystemStorage never follows links inside its root",
         key=key,
     )
 
@@ -89,10 +89,8 @@ class _Handle:
         self.fd = fd
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.fd)
-        except OSError:
-            pass
 
 
 class Folder:
