@@ -46,7 +46,16 @@ from litestar_storages.exceptions import (
 
 from .openat2 import open_beneath
 
-__all__ = ("FILE_FLAGS", "Folder", "Root", "entry_stat", "link_refused", "open_file", "open_folder_at")
+__all__ = (
+    "FILE_FLAGS",
+    "Folder",
+    "Root",
+    "RootDescriptor",
+    "entry_stat",
+    "link_refused",
+    "open_file",
+    "open_folder_at",
+)
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
@@ -74,7 +83,7 @@ def link_refused(key: str) -> StoragePermissionError:
     )
 
 
-class _Handle:
+class RootDescriptor:
     """The root's descriptor, closed when the last reference goes.
 
     The storage holds one reference until ``close()``, and each operation using the
@@ -86,6 +95,7 @@ class _Handle:
     __slots__ = ("fd",)
 
     def __init__(self, fd: int) -> None:
+        """Own ``fd``: the root's open descriptor."""
         self.fd = fd
 
     def __del__(self) -> None:
@@ -102,7 +112,7 @@ class Folder:
 
     __slots__ = ("_handle", "fd", "key", "name")
 
-    def __init__(self, fd: int, handle: _Handle | None, key: str, name: str) -> None:
+    def __init__(self, fd: int, handle: RootDescriptor | None, key: str, name: str) -> None:
         """Wrap a descriptor; use :meth:`Root.parent`, :meth:`Root.top` or :meth:`Root.folder`."""
         self.fd = fd
         self._handle = handle  # set when fd is the root's shared descriptor (not ours to close)
@@ -131,7 +141,7 @@ class Root:
 
     Thread-safe. The root's descriptor is shared by all operations; ``forget()`` (on
     ``close()``) drops the storage's reference, and it is closed once the last operation
-    using it is done (see :class:`_Handle`).
+    using it is done (reference counting: no lock).
     """
 
     __slots__ = ("_create", "_handle", "_lock", "_path")
@@ -145,7 +155,7 @@ class Root:
         """
         self._path = os.path.abspath(path)
         self._create = create
-        self._handle: _Handle | None = None
+        self._handle: RootDescriptor | None = None
         self._lock = threading.Lock()
 
     @property
@@ -170,13 +180,13 @@ class Root:
                 field="path",
             ) from None
 
-    def _acquire(self) -> _Handle:
+    def _acquire(self) -> RootDescriptor:
         handle = self._handle
         if handle is None:
             with self._lock:
                 handle = self._handle
                 if handle is None:
-                    handle = self._handle = _Handle(self._open())
+                    handle = self._handle = RootDescriptor(self._open())
         return handle
 
     def forget(self) -> None:
