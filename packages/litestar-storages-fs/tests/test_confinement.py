@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -299,3 +300,44 @@ async def test_root_is_created_lazily(tmp_path: Path) -> None:
     await storage.put("a.txt", b"x")
     assert (root / "a.txt").read_bytes() == b"x"
     assert os.stat(root / "a.txt").st_mode & 0o777 == 0o644
+
+
+def _open_descriptors() -> int:
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    return len(os.listdir(folder))
+
+
+async def test_descriptors_are_released_on_errors_cancellation_and_close(root: Path, outside: Path) -> None:
+    storage = FileSystemStorage(FileSystemConfig(path=root, chunk_size=1024))
+    await storage.put("a/b/c/file.bin", b"x" * 10_000, metadata={"k": "v"})
+    (root / "a" / "link").symlink_to(outside, target_is_directory=True)
+    before = _open_descriptors()
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"y" * 4096
+            await asyncio.sleep(0)
+
+    for _ in range(20):
+        for key in ("a/link/secret.txt", "a/b/c/missing.bin", "a/b/c/file.bin/below"):
+            for operation in _operations(storage, key).values():
+                with contextlib.suppress(StorageError):
+                    await operation()
+        writing = asyncio.create_task(storage.put("a/b/c/streamed.bin", endless()))
+        await asyncio.sleep(0.01)
+        writing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        reading = storage.get("a/b/c/file.bin")
+        await anext(reading)  # abandoned after one chunk
+        assert isinstance(reading, AsyncGenerator)
+        await reading.aclose()
+        listing = storage.list()
+        await anext(listing)  # abandoned inside a folder three levels deep
+        assert isinstance(listing, AsyncGenerator)
+        await listing.aclose()
+        await storage.remove_stale_files(older_than=timedelta(0))
+    await asyncio.sleep(0.05)  # abandoned writes clean up when their thread is done
+    assert _open_descriptors() == before
+    await storage.close()
+    assert _open_descriptors() == before - 1, "close() releases the root's descriptor"

@@ -257,11 +257,19 @@ class Root:
         handle = self._acquire()
         if not segments:
             return Folder(handle.fd, handle, key, name)
+        try:
+            return self._walk_below(handle.fd, segments, create=create, key=key, name=name)
+        finally:
+            # An error's traceback keeps this frame alive: it must not keep the root's descriptor open.
+            del handle
+
+    @staticmethod
+    def _walk_below(top: int, segments: Sequence[str], *, create: bool, key: str, name: str) -> Folder:
         if len(segments) > 1:
-            fast = open_beneath(handle.fd, "/".join(segments))
+            fast = open_beneath(top, "/".join(segments))
             if fast is not None:
                 return Folder(fast, None, key, name)
-        current = handle.fd  # kept open by ``handle`` until this returns
+        current = top
         owned = False
         try:
             for segment in segments:
