@@ -22,7 +22,7 @@ from storages_harness.fs_writer import generation_of, version
 from storages_harness.harness import Harness
 
 from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
-from litestar_storages.backends.filesystem.paths import is_temp
+from litestar_storages.backends.filesystem.names import is_temp
 
 KILLS = 50
 WRITER = Path(__file__).parent / "storages_harness" / "fs_writer.py"
@@ -90,5 +90,5 @@ async def test_sigkilled_writers_never_leave_a_torn_file(backend: Backend, harne
 
 
 def _temp_files(root: Path) -> set[str]:
-    # The backend's documented temporary-file suffix ("\\tmp": no key contains a backslash).
+    # The backend's documented temporary-file names (".lss~t.<hex>": reserved, no key can name them).
     return {os.path.join(folder, name) for folder, _, files in os.walk(root) for name in files if is_temp(name)}

@@ -14,14 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from storages_harness.backends import Backend, new_namespace
+from storages_harness.backends import Backend, FileSystemBackend, new_namespace
 from storages_harness.harness import Harness
 from storages_harness.proxy import FaultProxy
 
@@ -132,6 +134,39 @@ async def _check_batch(storage: BaseStorage, keys: list[str], salt: str, rejecte
     return len(keys)
 
 
+LINK_NAMES = ("ln-out", "ln-in", "ln-self", "ln-up", "ln-root", "ln-file", "ln-file-in")
+"""Symbolic links planted in a filesystem root before its fuzz (see :func:`_plant_links`)."""
+
+
+def _plant_links(backend: Backend, namespace: str, neighbour: str) -> dict[Path, str]:
+    """Put what a hostile process could create in a filesystem root: links out, in, to itself, to its parent.
+
+    The keys of the fuzz then go through them (:func:`_linked_keys`); FileSystemStorage
+    must refuse every one (it never follows a link) and the links must stay as they were.
+    """
+    if not isinstance(backend, FileSystemBackend):
+        return {}
+    root, outside = backend.root(namespace), backend.root(neighbour)
+    root.mkdir(parents=True, exist_ok=True)
+    targets = {
+        "ln-out": str(outside),  # the neighbour's folder, outside the root
+        "ln-in": "ln-target",  # a folder inside the root (created by some keys, removed by their delete)
+        "ln-self": ".",
+        "ln-up": "..",
+        "ln-root": str(root),
+        "ln-file": str(outside / "secret.txt"),  # the neighbour's file
+        "ln-file-in": "ln-target/inner",  # a file inside the root (dangling until a key creates it)
+    }
+    for name, target in targets.items():
+        (root / name).symlink_to(target)
+    return {root / name: target for name, target in targets.items()}
+
+
+def _linked_keys(neighbour: str) -> st.SearchStrategy[str]:
+    rest = st.one_of(st.just(""), st.just("secret.txt"), st.just(f"{neighbour}/secret.txt"), path_like)
+    return st.builds(lambda link, tail: f"{link}/{tail}" if tail else link, st.sampled_from(LINK_NAMES), rest)
+
+
 def test_hostile_keys(backend: Backend, harness: Harness) -> None:
     namespace, neighbour = new_namespace(), new_namespace()
     canary = b"neighbour's data"
@@ -142,6 +177,8 @@ def test_hostile_keys(backend: Backend, harness: Harness) -> None:
         other = run(backend.open(neighbour))
         before = set(run(backend.names()))
         run(other.put("secret.txt", canary))
+        links = _plant_links(backend, namespace, neighbour)
+        keys = st.one_of(hostile_key, hostile_key, _linked_keys(neighbour)) if links else hostile_key
         try:
 
             @settings(
@@ -153,13 +190,15 @@ def test_hostile_keys(backend: Backend, harness: Harness) -> None:
                 phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck),
             )
-            @given(keys=st.lists(hostile_key, min_size=BATCH, max_size=BATCH), salt=st.uuids())
+            @given(keys=st.lists(keys, min_size=BATCH, max_size=BATCH), salt=st.uuids())
             def check(keys: list[str], salt: Any) -> None:
                 nonlocal counted
                 counted += run(_check_batch(storage, keys, str(salt), rejected))
 
             check()
             assert run(other.get_bytes("secret.txt")) == canary
+            # Every planted link is still the same link: nothing wrote through or over one.
+            assert {path: os.readlink(path) for path in links} == links
             assert [item.key for item in run(_collect(other))] == ["secret.txt"]
             if backend.prefixes:
                 # Nothing written through the hostile storage landed outside its namespace.
@@ -171,7 +210,12 @@ def test_hostile_keys(backend: Backend, harness: Harness) -> None:
             run(other.close())
             run(backend.purge(namespace))
             run(backend.purge(neighbour))
-    harness.note(backend.id, f"{counted} hostile keys ({len(rejected)} valid keys refused by backend limits)")
+    through_links = sum(1 for entry in rejected if entry.startswith("StoragePermissionError"))
+    harness.note(
+        backend.id,
+        f"{counted} hostile keys ({len(rejected)} valid keys refused by backend limits"
+        + (f", {through_links} of them through the {len(links)} planted symbolic links)" if links else ")"),
+    )
     assert counted >= KEY_BUDGET[backend.id.removesuffix("-cloud")] * 0.9
 
 

@@ -226,9 +226,9 @@ class FileSystemBackend(Backend):
         shutil.rmtree(self.root(namespace), ignore_errors=True)
 
     async def leftovers(self, namespace: str) -> list[str]:
-        # The backend's documented internal names: "<name>\\tmp" temporary files and
-        # the ".multipart\\" staging folder (keys can never contain a backslash).
-        from litestar_storages.backends.filesystem.paths import STAGING_DIR, is_temp
+        # The backend's documented internal names: ".lss~t.<hex>" temporary files and
+        # the ".lss~multipart" staging folder (no key may start a segment with ".lss~").
+        from litestar_storages.backends.filesystem.names import STAGING_DIR, is_temp
 
         root = self.root(namespace)
         found: list[str] = []

@@ -12,10 +12,14 @@ from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemSt
 SECRET = "test-signing-secret-0123456789abcdef"
 
 
+RESERVED = ".lss~"
+"""The documented prefix of every name the storage keeps for itself (docs/backends/filesystem.md)."""
+
+
 def _internal_files(root: Path) -> list[str]:
     found: list[str] = []
     for directory, dirnames, filenames in os.walk(root):
-        found.extend(os.path.join(directory, name) for name in [*dirnames, *filenames] if "\\" in name)
+        found.extend(os.path.join(directory, name) for name in [*dirnames, *filenames] if name.startswith(RESERVED))
     return sorted(found)
 
 
@@ -28,7 +32,7 @@ def internal_files(root: Path) -> Callable[[], list[str]]:
 @pytest.fixture
 def temp_files(root: Path) -> Callable[[], list[str]]:
     """Temporary files under the root (left by unfinished writes)."""
-    return lambda: [path for path in _internal_files(root) if path.endswith("\\tmp")]
+    return lambda: [path for path in _internal_files(root) if os.path.basename(path).startswith(RESERVED + "t.")]
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ async def test_fifty_concurrent_exclusive_creates_have_one_winner(
     assert data == (expected if winners[0] % 2 else expected * 50_000)
     assert (await storage.info("once.txt")).metadata == {"writer": str(winners[0])}
     assert temp_files() == []
-    assert len([p for p in internal_files() if p.endswith(".meta")]) == 1
+    assert len([p for p in internal_files() if os.path.basename(p).startswith(".lss~m.")]) == 1
 
 
 async def test_exclusive_create_fails_before_consuming_a_large_stream(storage: FileSystemStorage) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -100,15 +101,16 @@ async def test_cleanup_removes_abandoned_uploads_and_orphaned_sidecars(
     await storage.put("kept.txt", b"x", metadata={"a": "1"})
     upload = await storage.start_multipart_upload("abandoned.bin")
     await storage.upload_part(upload, 1, b"part")
-    orphan = root / ".kept.txt\\1-2-3.meta"  # a sidecar of a version that no longer exists
-    orphan.write_bytes(b"{}")
+    orphan = root / ".lss~m.kept.txt.3-2"  # a sidecar of a version that no longer exists
+    record = {"format": 2, "name": "kept.txt", "size": 3, "mtime_ns": 2, "content_type": "a/b", "metadata": {}}
+    orphan.write_text(json.dumps(record))
     assert (await storage.remove_stale_files()).total == 0, "young leftovers are kept by default"
     report = await storage.remove_stale_files(older_than=timedelta(0))
     assert (report.multipart_uploads, report.orphaned_sidecars) == (1, 1)
     assert not orphan.exists()
     assert (await storage.info("kept.txt")).metadata == {"a": "1"}
-    assert [p for p in internal_files() if not p.endswith("\\")] == [
-        str(p) for p in root.iterdir() if p.name.endswith(".meta")
+    assert [p for p in internal_files() if not p.endswith("multipart")] == [
+        str(p) for p in root.iterdir() if p.name.startswith(".lss~m.kept.txt.")
     ]
     with pytest.raises(StorageError):
         await storage.complete_multipart_upload(upload)
@@ -119,7 +121,7 @@ async def test_multipart_parts_are_staged_on_disk_and_survive_restarts(root: Pat
     upload = await first.start_multipart_upload("video.mp4", metadata={"title": "Holiday"})
     await first.upload_part(upload, 2, b"B" * 1000)
     await first.upload_part(upload, 1, b"A" * MIB)
-    staged = sorted(p.name for p in (root / ".multipart\\" / upload.upload_id).iterdir())
+    staged = sorted(p.name for p in (root / ".lss~multipart" / upload.upload_id).iterdir())
     assert staged == ["00001.part", "00002.part", "upload.json"]
     await first.close()
 
@@ -132,7 +134,7 @@ async def test_multipart_parts_are_staged_on_disk_and_survive_restarts(root: Pat
     assert await second.get_bytes("video.mp4") == b"A" * MIB + b"B" * 1000 + b"C"
     info = await second.info("video.mp4")
     assert (info.content_type, info.metadata) == ("video/mp4", {"title": "Holiday"})
-    assert list((root / ".multipart\\").iterdir()) == []
+    assert list((root / ".lss~multipart").iterdir()) == []
 
 
 async def test_multipart_part_replaced_and_checked(storage: FileSystemStorage) -> None:

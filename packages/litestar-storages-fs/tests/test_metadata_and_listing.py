@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncGenerator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,12 +112,13 @@ async def test_listing_order_matches_sorted_keys(storage: FileSystemStorage) -> 
 
 
 @pytest.fixture
-def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    folders: list[str] = []
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The inode of every folder listed (folders are scanned through descriptors)."""
+    folders: list[int] = []
     real_scandir = os.scandir
 
-    def counting(path: str) -> Iterator[os.DirEntry[str]]:
-        folders.append(str(path))
+    def counting(path: Any) -> Iterator[os.DirEntry[Any]]:
+        folders.append(os.fstat(path).st_ino if isinstance(path, int) else os.stat(path).st_ino)
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", counting)
@@ -124,17 +126,17 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_listing_stops_early_without_walking_the_tree(
-    storage: FileSystemStorage, root: Path, scanned: list[str]
+    storage: FileSystemStorage, root: Path, scanned: list[int]
 ) -> None:
     for folder in range(30):
         for index in range(5):
             await storage.put(f"f{folder:02d}/{index}.txt", b"x")
     scanned.clear()
     assert [item.key async for item in storage.list(limit=3)] == ["f00/0.txt", "f00/1.txt", "f00/2.txt"]
-    assert len(scanned) == 2  # the root and f00 only
+    assert scanned == [os.stat(root).st_ino, os.stat(root / "f00").st_ino]  # the root and f00 only
     scanned.clear()
     assert [item.key async for item in storage.list("f17/3")] == ["f17/3.txt"]
-    assert [Path(p).name for p in scanned] == ["f17"]  # no other folder is read
+    assert scanned == [os.stat(root / "f17").st_ino]  # no other folder is read
     scanned.clear()
     listing = storage.list()
     assert isinstance(listing, AsyncGenerator)
@@ -147,7 +149,8 @@ async def test_listing_skips_temporary_and_foreign_files(storage: FileSystemStor
     await storage.put("ok.txt", b"x", metadata={"a": "1"})
     upload = await storage.start_multipart_upload("pending.bin")
     await storage.upload_part(upload, 1, b"part")
-    (root / ".deadbeef\\tmp").write_bytes(b"leftover")
+    (root / ".lss~t.deadbeef").write_bytes(b"leftover")
+    (root / ".deadbeef\\tmp").write_bytes(b"leftover of 0.1")
     (root / "bad\x01name").write_bytes(b"control character in name")
     os.mkfifo(root / "fifo")
     assert [item.key async for item in storage.list()] == ["ok.txt"]

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from litestar_storages.backends.filesystem import FileSystemStorage, listing, metadata, paths
+from litestar_storages.backends.filesystem import FileSystemStorage, listing, metadata
+from litestar_storages.backends.filesystem import names as names_module
 from litestar_storages.content import guess_content_type
 
 _SUFFIXES = [".gz", ".tar", ".tgz", ".svgz", ".txt", ".TXT", ".json", ".Z", ".bz2", ".br", ".html", ".", "..", ".x"]
@@ -99,11 +100,11 @@ async def test_listing_computes_sidecar_names_only_where_sidecars_exist(
     await storage.put("meta/d.bin", b"d")
     monkeypatch.setattr(listing, "_SCAN_MARGIN_NS", -(10**19))  # no file counts as written during the scan
     names: list[str] = []
-    original = paths.sidecar_name
+    original = names_module.sidecar_name
 
-    def counting(name: str, etag: str) -> str:
+    def counting(name: str, size: int, mtime_ns: int) -> str:
         names.append(name)
-        return original(name, etag)
+        return original(name, size, mtime_ns)
 
     monkeypatch.setattr(listing, "sidecar_name", counting)
     assert [item.key async for item in storage.list("plain/")] == ["plain/a.txt", "plain/b.txt"]

@@ -8,6 +8,9 @@ file for the whole write; the lock dies with the process, which is how
 ``FileSystemStorage.remove_stale_files()`` tells a crashed writer's leftovers from a live
 write.
 
+Every file is created, renamed, linked and removed relative to the descriptor of its
+folder (see :mod:`.paths`), so a folder swapped for a link meanwhile changes nothing.
+
 The ``*_sync`` functions block and run in worker threads; :class:`StreamingWrite` drives
 them from the event loop, one chunk in flight at a time.
 """
@@ -19,16 +22,19 @@ import contextlib
 import errno
 import functools
 import os
+import secrets
 import stat as stat_module
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from litestar_storages.exceptions import StorageError, StorageFileExistsError
 from litestar_storages.progress import ProgressReporter
 
-from .metadata import etag_of, write_small_file
-from .paths import Root, make_parents, sidecar_name, temp_name
+from .metadata import Sidecar, dump_record, etag_of, write_small_file
+from .names import legacy_sidecar_name, sidecar_name, temp_name
+from .paths import Folder, Root, entry_stat
 
 if sys.platform != "win32":  # POSIX only: FileSystemStorage refuses to start elsewhere
     import fcntl
@@ -37,9 +43,11 @@ __all__ = (
     "StreamingWrite",
     "commit_sync",
     "copy_range",
+    "create_temp_at",
     "discard_sync",
     "open_temp_sync",
-    "regular_etag",
+    "remove_sidecars",
+    "stamp_version",
     "unlink_if_present",
     "unlink_quietly",
     "write_all",
@@ -57,6 +65,8 @@ _WRITE_BEHIND = 1024 * 1024
 """Most bytes gathered for one thread hop while the previous write is still running
 (small chunks are batched; see ``reads._READ_AHEAD`` for why not more)."""
 _LOOK_UP = object()
+_NO_TIMES = frozenset({errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
+"""Filesystems that keep their own times (some FUSE and network ones): the kernel's then stand."""
 
 
 async def hop(
@@ -94,16 +104,31 @@ def _release(cleanup: Callable[[Any], None] | None, done: asyncio.Future[Any]) -
         cleanup(done.result())
 
 
-def unlink_quietly(path: str) -> None:
-    """Remove a file, ignoring that it is already gone."""
+def unlink_quietly(folder: int, name: str) -> None:
+    """Remove a file of an open folder, ignoring that it is already gone."""
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+        os.unlink(name, dir_fd=folder)
 
 
-def unlink_if_present(path: str) -> None:
+def unlink_if_present(folder: int, name: str) -> None:
     """Remove a file that usually does not exist (a sidecar), cheaply when it does not."""
-    if os.access(path, os.F_OK, follow_symlinks=False):
-        unlink_quietly(path)
+    if os.access(name, os.F_OK, dir_fd=folder, follow_symlinks=False):
+        unlink_quietly(folder, name)
+
+
+def remove_sidecars(folder: int, name: str, stat: os.stat_result, *, keep: str | None = None) -> None:
+    """Remove the sidecars (current and 0.1 format) of one version of file ``name``.
+
+    Args:
+        folder: Descriptor of the file's folder.
+        name: The file's name.
+        stat: The version's ``stat``.
+        keep: A sidecar name not to remove (the new version's, should they coincide).
+    """
+    current = sidecar_name(name, stat.st_size, stat.st_mtime_ns)
+    if current != keep:
+        unlink_if_present(folder, current)
+    unlink_if_present(folder, legacy_sidecar_name(name, etag_of(stat)))
 
 
 def write_all(fd: int, data: bytes | bytearray | memoryview) -> int:
@@ -194,110 +219,154 @@ def copy_range(source: int, destination: int, count: int) -> None:
         remaining -= copied
 
 
-def open_temp_sync(directory: str, key: str, permissions: int, *, create_parents: bool = True) -> tuple[int, str]:
-    """Create and lock a fresh temporary file in ``directory`` (creating the folder if needed).
+def create_temp_at(folder: int, key: str, permissions: int) -> tuple[int, str] | None:
+    """Create and lock a fresh temporary file in an open folder.
 
     Args:
-        directory: The target's folder (already confined to the root).
+        folder: The folder's descriptor.
         key: The key being written, for error messages.
         permissions: Mode of the file.
-        create_parents: Create ``directory`` when missing (else let ``FileNotFoundError`` through).
 
     Returns:
-        ``(fd, path)`` of the open, locked temporary file.
+        ``(fd, name)`` of the open, locked temporary file, or ``None`` when
+        ``remove_stale_files()`` claimed the name meanwhile (try again).
+
+    Raises:
+        FileNotFoundError: If the folder was removed meanwhile.
+    """
+    name = temp_name()
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, permissions, dir_fd=folder)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # A link count of 0: remove_stale_files() unlinked it between our create and our lock.
+        claimed = os.fstat(fd).st_nlink == 0
+    except BlockingIOError:
+        claimed = True  # remove_stale_files() holds it and is about to unlink it
+    except BaseException:
+        discard_sync(fd, folder, name)
+        raise
+    if claimed:
+        os.close(fd)
+        return None
+    try:
+        os.fchmod(fd, permissions)  # exact mode, whatever the umask
+    except BaseException:
+        discard_sync(fd, folder, name)
+        raise
+    return fd, name
+
+
+def open_temp_sync(root: Root, key: str, permissions: int) -> tuple[Folder, int, str]:
+    """Open the key's folder (creating it) and a fresh, locked temporary file in it.
+
+    Args:
+        root: The storage root.
+        key: A validated key.
+        permissions: Mode of the file.
+
+    Returns:
+        ``(folder, fd, name)``: the key's open folder, and the temporary file's
+        descriptor and name in it. The caller closes both (``commit_sync`` does).
 
     Raises:
         StorageFileExistsError: If a parent folder of the key is a file.
+        StoragePermissionError: If a parent folder of the key is a symbolic link.
     """
     for _ in range(_TEMP_ATTEMPTS):
-        path = os.path.join(directory, temp_name())
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, permissions)
+            folder = root.parent(key, create=True)
         except FileNotFoundError:
-            if not create_parents:
-                raise
-            # Folder missing, or removed by a concurrent delete since we created it.
-            make_parents(directory, key)
-            continue
-        except NotADirectoryError:
-            make_parents(directory, key)  # raises the clear "parent is a file" error
-            raise
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            # A link count of 0: remove_stale_files() unlinked it between our create and our lock.
-            claimed = os.fstat(fd).st_nlink == 0
-        except BlockingIOError:
-            claimed = True  # remove_stale_files() holds it and is about to unlink it
-        except BaseException:
-            discard_sync(fd, path)
-            raise
-        if claimed:
-            os.close(fd)
+            # A folder was removed under the walk (a concurrent delete emptied it), or the root was.
+            root.reopen_if_removed()
             continue
         try:
-            os.fchmod(fd, permissions)  # exact mode, whatever the umask
+            created = create_temp_at(folder.fd, key, permissions)
+        except FileNotFoundError:
+            created = None  # the folder was removed by a concurrent delete: open it again
+            root.reopen_if_removed()
         except BaseException:
-            discard_sync(fd, path)
+            folder.close()
             raise
-        return fd, path
-    raise StorageError(f"Could not create a temporary file for {key!r} in {directory!r}", key=key)
+        if created is not None:
+            return folder, *created
+        folder.close()
+    raise StorageError(f"Could not create a temporary file for {key!r}", key=key)
 
 
-def discard_sync(fd: int, temp_path: str) -> None:
+def discard_sync(fd: int, folder: int, name: str) -> None:
     """Abandon a write: close its temporary file and remove it."""
     try:
         os.close(fd)
     finally:
-        unlink_quietly(temp_path)
+        unlink_quietly(folder, name)
 
 
-def regular_etag(path: str) -> str | None:
-    """Return the etag of the regular file at ``path``, or ``None`` if there is none."""
+def stamp_version(fd: int, attempt: int = 0) -> os.stat_result:
+    """Give a written file a modification time of its own, and return its ``stat``.
+
+    The kernel's file times tick in milliseconds, so two writes of one size can share
+    one. A sidecar's name carries its file's size and modification time (which backups
+    keep, unlike the inode), so each version gets its own time instead: the current time
+    less a random part of a millisecond, and never a whole microsecond (copies that keep
+    only microseconds, milliseconds or seconds are then recognizable). On a retry after a
+    collision the time moves ahead by ``attempt`` seconds, for filesystems with coarse times.
+
+    Args:
+        fd: The written temporary file.
+        attempt: How many stamps collided already.
+
+    Returns:
+        The file's ``stat`` after stamping.
+    """
+    mtime = time.time_ns() + attempt * 1_000_000_000 - secrets.randbelow(1_000_000)
+    if mtime % 1000 == 0:
+        mtime += 1
     try:
-        stat = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return etag_of(stat) if stat_module.S_ISREG(stat.st_mode) else None
+        os.utime(fd, ns=(mtime, mtime))
+    except OSError as error:
+        if error.errno not in _NO_TIMES:
+            raise
+    return os.fstat(fd)
 
 
-def _fsync_directory(directory: str) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+def _fsync_folder(folder: int) -> None:
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        os.fsync(folder)
+    except OSError as error:
+        if error.errno not in {errno.EINVAL, errno.EBADF}:  # folders that cannot be flushed this way
+            raise
 
 
 def commit_sync(
     fd: int,
-    temp_path: str,
-    target: str,
+    folder: Folder,
+    temp: str,
     key: str,
-    sidecar: bytes | None,
+    sidecar: Sidecar | None,
     *,
     overwrite: bool,
     permissions: int,
     durable: bool,
-    previous: str | object | None = _LOOK_UP,
+    previous: os.stat_result | object | None = _LOOK_UP,
 ) -> os.stat_result:
-    """Put a completely written temporary file in place; always closes ``fd``.
+    """Put a completely written temporary file in place; always closes ``fd`` and ``folder``.
 
-    The sidecar (named after the new version's etag) is written first, so the file
-    never appears without its metadata; the previous version's sidecar is removed after.
-    On any failure the temporary file and the new sidecar are removed and the previous
+    The sidecar (named after the new version) is written first, so the file never
+    appears without its metadata; the previous version's sidecar is removed after. On
+    any failure the temporary file and the new sidecar are removed and the previous
     version stays.
 
     Args:
         fd: The temporary file, open and locked.
-        temp_path: Its path.
-        target: The key's path.
+        folder: The key's open folder, holding the temporary file.
+        temp: The temporary file's name.
         key: The key, for error messages.
-        sidecar: Sidecar bytes, or ``None`` for default metadata.
+        sidecar: ``(content_type, metadata)``, or ``None`` for default metadata.
         overwrite: Replace an existing file; when ``False`` fail atomically instead.
         permissions: Mode of the sidecar.
         durable: ``fsync`` the data, the sidecar and the folder.
-        previous: Etag of the version being replaced (``None``: none), when the caller
-            just looked; by default it is looked up here.
+        previous: ``stat`` of the version being replaced (``None``: none), when the
+            caller just looked; by default it is looked up here.
 
     Returns:
         The ``stat`` of the stored file.
@@ -306,53 +375,76 @@ def commit_sync(
         StorageFileExistsError: If ``overwrite`` is false and the key exists, or the
             key is a folder.
     """
-    directory, name = os.path.split(target)
+    name = folder.name
     committed = False
-    sidecar_path: str | None = None
+    written: str | None = None
     try:
+        dir_fd = folder.fd
+        stat = stamp_version(fd)
         if durable:
             os.fsync(fd)
-        stat = os.fstat(fd)
-        etag = etag_of(stat)
         if sidecar is not None:
-            sidecar_path = os.path.join(directory, sidecar_name(name, etag))
-            write_small_file(sidecar_path, sidecar, permissions, durable=durable)
+            written = _write_sidecar(fd, dir_fd, name, sidecar, stat, permissions=permissions, durable=durable)
+            stat = os.fstat(fd)
         if overwrite:
-            replaced = regular_etag(target) if previous is _LOOK_UP else cast("str | None", previous)
+            replaced = entry_stat(folder, key) if previous is _LOOK_UP else cast("os.stat_result | None", previous)
             try:
-                os.rename(temp_path, target)
+                os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
             except OSError as error:
                 if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
                     raise StorageFileExistsError(
-                        key, message=f"Cannot store {key!r}: a folder of that name holds other keys"
+                        key,
+                        message=f"Cannot store {key!r}: a folder of that name holds other keys",
                     ) from None
                 raise
             committed = True
-            if replaced is not None and replaced != etag:
-                unlink_if_present(os.path.join(directory, sidecar_name(name, replaced)))
+            if replaced is not None and stat_module.S_ISREG(replaced.st_mode):
+                remove_sidecars(dir_fd, name, replaced, keep=written)
         else:
             try:
-                os.link(temp_path, target)
+                # Never follows a link: the temporary file is linked, whatever its name now holds.
+                os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
             except FileExistsError:
                 raise StorageFileExistsError(key) from None
             committed = True
-            unlink_quietly(temp_path)
+            unlink_quietly(dir_fd, temp)
         if durable:
-            _fsync_directory(directory)
+            _fsync_folder(dir_fd)
         return stat
     finally:
-        os.close(fd)
-        if not committed:
-            unlink_quietly(temp_path)
-            if sidecar_path is not None:
-                unlink_quietly(sidecar_path)
+        try:
+            os.close(fd)
+            if not committed:
+                unlink_quietly(folder.fd, temp)
+                if written is not None:
+                    unlink_quietly(folder.fd, written)
+        finally:
+            folder.close()
+
+
+def _write_sidecar(
+    fd: int, folder: int, name: str, sidecar: Sidecar, stat: os.stat_result, *, permissions: int, durable: bool
+) -> str:
+    # Created exclusively: a name taken by another version (same size, same time) makes
+    # this version take another time instead of sharing (or overwriting) its sidecar.
+    for attempt in range(_TEMP_ATTEMPTS):
+        if attempt:
+            stat = stamp_version(fd, attempt)
+        written = sidecar_name(name, stat.st_size, stat.st_mtime_ns)
+        record = dump_record(name, stat.st_size, stat.st_mtime_ns, sidecar)
+        try:
+            write_small_file(folder, written, record, permissions, durable=durable, exclusive=True)
+        except FileExistsError:
+            continue
+        return written
+    raise StorageError(f"Could not write the metadata of {name!r}: its sidecar names keep colliding")
 
 
 def write_file_sync(
     root: Root,
     key: str,
     data: bytes | bytearray | memoryview,
-    sidecar: bytes | None,
+    sidecar: Sidecar | None,
     *,
     overwrite: bool,
     permissions: int,
@@ -364,7 +456,7 @@ def write_file_sync(
         root: The storage root.
         key: A validated key.
         data: The content.
-        sidecar: Sidecar bytes, or ``None``.
+        sidecar: ``(content_type, metadata)``, or ``None``.
         overwrite: Replace an existing file.
         permissions: File mode.
         durable: ``fsync`` before returning.
@@ -372,45 +464,50 @@ def write_file_sync(
     Returns:
         The ``stat`` of the stored file.
     """
-    target, existing = root.resolve(key)
-    if not overwrite and existing is not None:
-        raise StorageFileExistsError(key)
-    fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
-    try:
-        write_all(fd, data)
-    except BaseException:
-        discard_sync(fd, temp_path)
-        raise
-    # The write took microseconds: the version seen by resolve() is the one being replaced.
-    previous = etag_of(existing) if existing is not None and stat_module.S_ISREG(existing.st_mode) else None
+    folder, fd, temp, existing = _open_and_write_sync(root, key, data, overwrite, permissions)
+    # The write took microseconds: the version seen before it is the one being replaced.
     return commit_sync(
         fd,
-        temp_path,
-        target,
+        folder,
+        temp,
         key,
         sidecar,
         overwrite=overwrite,
         permissions=permissions,
         durable=durable,
-        previous=previous,
+        previous=existing,
     )
 
 
-def _open_and_write_sync(root: Root, key: str, first: bytes, overwrite: bool, permissions: int) -> tuple[int, str, str]:
-    target, existing = root.resolve(key)
-    if not overwrite and existing is not None:
-        raise StorageFileExistsError(key)
-    fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
+def _open_and_write_sync(
+    root: Root, key: str, first: bytes | bytearray | memoryview, overwrite: bool, permissions: int
+) -> tuple[Folder, int, str, os.stat_result | None]:
+    folder, fd, temp = open_temp_sync(root, key, permissions)
     try:
+        existing = _replaceable(folder, key, overwrite=overwrite)
         write_all(fd, first)
     except BaseException:
-        discard_sync(fd, temp_path)
+        try:
+            discard_sync(fd, folder.fd, temp)
+        finally:
+            folder.close()
         raise
-    return fd, temp_path, target
+    return folder, fd, temp, existing
 
 
-def _discard_opened(opened: tuple[int, str, str]) -> None:
-    discard_sync(opened[0], opened[1])
+def _replaceable(folder: Folder, key: str, *, overwrite: bool) -> os.stat_result | None:
+    existing = entry_stat(folder, key)  # refuses a link at the key
+    if not overwrite and existing is not None:
+        raise StorageFileExistsError(key)
+    return existing
+
+
+def _discard_opened(opened: tuple[Folder, int, str, object]) -> None:
+    folder, fd, temp, _ = opened
+    try:
+        discard_sync(fd, folder.fd, temp)
+    finally:
+        folder.close()
 
 
 class StreamingWrite:
@@ -423,13 +520,13 @@ class StreamingWrite:
     bounded and thread hops stay few.
     """
 
-    __slots__ = ("_batch", "_batch_size", "_fd", "_key", "_pending", "_pending_size", "_reporter", "_target", "_temp")
+    __slots__ = ("_batch", "_batch_size", "_fd", "_folder", "_key", "_pending", "_pending_size", "_reporter", "_temp")
 
-    def __init__(self, fd: int, temp_path: str, target: str, key: str, reporter: ProgressReporter) -> None:
-        """Wrap an open temporary file; use :meth:`open`."""
+    def __init__(self, folder: Folder, fd: int, temp: str, key: str, reporter: ProgressReporter) -> None:
+        """Wrap an open temporary file in the key's open folder; use :meth:`open`."""
         self._fd: int | None = fd
-        self._temp = temp_path
-        self._target = target
+        self._folder = folder
+        self._temp = temp
         self._key = key
         self._reporter = reporter
         self._pending: asyncio.Future[int] | None = None
@@ -454,10 +551,10 @@ class StreamingWrite:
         Returns:
             The write in progress.
         """
-        fd, temp_path, target = await hop(
+        folder, fd, temp, _ = await hop(
             _open_and_write_sync, root, key, first, overwrite, permissions, on_abandon=_discard_opened
         )
-        write = cls(fd, temp_path, target, key, reporter)
+        write = cls(folder, fd, temp, key, reporter)
         await reporter.advance(len(first))
         return write
 
@@ -491,12 +588,12 @@ class StreamingWrite:
         self._pending = asyncio.get_running_loop().run_in_executor(None, write_and_release, fd, batch)
 
     async def finish(
-        self, sidecar: bytes | None, *, overwrite: bool, permissions: int, durable: bool
+        self, sidecar: Sidecar | None, *, overwrite: bool, permissions: int, durable: bool
     ) -> os.stat_result:
         """Wait for the last chunk, then put the file in place.
 
         Args:
-            sidecar: Sidecar bytes, or ``None``.
+            sidecar: ``(content_type, metadata)``, or ``None``.
             overwrite: Replace an existing file.
             permissions: File mode.
             durable: ``fsync`` before returning.
@@ -515,8 +612,8 @@ class StreamingWrite:
         return await hop(
             commit_sync,
             fd,
+            self._folder,
             self._temp,
-            self._target,
             self._key,
             sidecar,
             overwrite=overwrite,
@@ -544,18 +641,18 @@ class StreamingWrite:
         fd, self._fd = self._fd, None
         if fd is None:
             return
-        temp_path = self._temp
+        opened = (self._folder, fd, self._temp, None)
         pending = self._pending
         if pending is None:
-            discard_sync(fd, temp_path)
+            _discard_opened(opened)
         elif pending.done():
-            _discard_when_done(fd, temp_path, pending)
+            _discard_when_done(opened, pending)
         else:
             # Closing while a worker still writes to the descriptor could hit a reused fd.
-            pending.add_done_callback(functools.partial(_discard_when_done, fd, temp_path))
+            pending.add_done_callback(functools.partial(_discard_when_done, opened))
 
 
-def _discard_when_done(fd: int, temp_path: str, done: asyncio.Future[Any]) -> None:
+def _discard_when_done(opened: tuple[Folder, int, str, object], done: asyncio.Future[Any]) -> None:
     if not done.cancelled():
         done.exception()  # retrieved: the error that matters is already propagating
-    discard_sync(fd, temp_path)
+    _discard_opened(opened)

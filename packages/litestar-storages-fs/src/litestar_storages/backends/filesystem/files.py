@@ -1,6 +1,7 @@
 """Blocking operations on stored files: info, exists, delete, copy, move.
 
 Each function is the whole work of one storage call, run in one worker thread hop.
+Every entry is named relative to its opened folder (see :mod:`.paths`).
 """
 
 from __future__ import annotations
@@ -13,27 +14,35 @@ from collections.abc import Iterable
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
-from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, unlink_if_present, unlink_quietly
-from .metadata import Sidecar, content_type_for, encode_sidecar, etag_of, read_sidecar, stored_file, write_small_file
-from .paths import Root, make_parents, remove_empty_parents, sidecar_name
+from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, remove_sidecars, unlink_quietly
+from .metadata import (
+    Sidecar,
+    content_type_for,
+    dump_record,
+    encode_sidecar,
+    read_sidecar,
+    stored_file,
+    write_small_file,
+)
+from .names import sidecar_name
+from .paths import Folder, Root, entry_stat, open_file
 
 __all__ = ("copy_sync", "delete_many_sync", "delete_sync", "exists_sync", "info_sync", "move_sync")
 
 _MOVE_ATTEMPTS = 8
 
 
-def _sidecar_of(path: str, stat: os.stat_result) -> Sidecar | None:
-    directory, name = os.path.split(path)
-    return read_sidecar(directory, name, etag_of(stat))
+def _not_found(key: str, detail: str = "") -> StorageFileNotFoundError:
+    return StorageFileNotFoundError(key, message=f"File not found: {key!r}{detail}" if detail else None)
 
 
-def _existing_file(root: Root, key: str) -> tuple[str, os.stat_result]:
-    path, stat = root.resolve(key)
+def _existing_stat(folder: Folder, key: str) -> os.stat_result:
+    stat = entry_stat(folder, key)
     if stat is None:
-        raise StorageFileNotFoundError(key)
+        raise _not_found(key)
     if not stat_module.S_ISREG(stat.st_mode):
-        raise StorageFileNotFoundError(key, message=f"File not found: {key!r} (it is a folder)")
-    return path, stat
+        raise _not_found(key, " (it is a folder)")
+    return stat
 
 
 def info_sync(root: Root, key: str) -> StoredFile:
@@ -41,14 +50,25 @@ def info_sync(root: Root, key: str) -> StoredFile:
 
     Raises:
         StorageFileNotFoundError: If the key does not exist.
+        StoragePermissionError: If the key's path meets a symbolic link.
     """
-    path, stat = _existing_file(root, key)
-    return stored_file(key, stat, _sidecar_of(path, stat))
+    with root.parent(key) as folder:
+        stat = _existing_stat(folder, key)
+        return stored_file(key, stat, read_sidecar(folder.fd, folder.name, stat))
 
 
 def exists_sync(root: Root, key: str) -> bool:
-    """Tell whether a key exists (a folder is not a key)."""
-    stat = root.resolve(key)[1]
+    """Tell whether a key exists (a folder is not a key).
+
+    Raises:
+        StoragePermissionError: If the key's path meets a symbolic link.
+    """
+    try:
+        folder = root.parent(key)
+    except StorageFileNotFoundError:
+        return False
+    with folder:
+        stat = entry_stat(folder, key)
     return stat is not None and stat_module.S_ISREG(stat.st_mode)
 
 
@@ -57,17 +77,20 @@ def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
 
     Raises:
         StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
+        StoragePermissionError: If the key's path meets a symbolic link.
     """
     try:
-        path, stat = _existing_file(root, key)
-        os.unlink(path)
+        with root.parent(key) as folder:
+            stat = _existing_stat(folder, key)
+            # unlink never follows a link: at worst it removes one swapped in meanwhile.
+            os.unlink(folder.name, dir_fd=folder.fd)
+            remove_sidecars(folder.fd, folder.name, stat)
     except (StorageFileNotFoundError, FileNotFoundError):
         if missing_ok:
             return
-        raise StorageFileNotFoundError(key) from None
-    directory, name = os.path.split(path)
-    unlink_if_present(os.path.join(directory, sidecar_name(name, etag_of(stat))))
-    remove_empty_parents(root.real(), directory)
+        raise _not_found(key) from None
+    if "/" in key:
+        root.remove_empty_parents(key)
 
 
 def delete_many_sync(root: Root, keys: Iterable[str]) -> None:
@@ -81,34 +104,43 @@ def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
     return sidecar if sidecar is not None else (content_type_for(key), {})
 
 
+def _regular(fd: int, key: str) -> os.stat_result:
+    stat = os.fstat(fd)
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise _not_found(key, " (it is a folder)")
+    return stat
+
+
 def copy_sync(root: Root, source: str, destination: str, permissions: int, durable: bool) -> StoredFile:
     """Copy a file and its metadata (in the kernel where possible) through an atomic write.
 
     Raises:
         StorageFileNotFoundError: If ``source`` does not exist.
+        StoragePermissionError: If either key's path meets a symbolic link.
     """
-    source_path = root.path(source)
-    target = root.path(destination)
-    try:
-        source_fd = os.open(source_path, os.O_RDONLY | os.O_CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError):
-        raise StorageFileNotFoundError(source) from None
-    try:
-        stat = os.fstat(source_fd)
-        if not stat_module.S_ISREG(stat.st_mode):
-            raise StorageFileNotFoundError(source, message=f"File not found: {source!r} (it is a folder)")
-        described = _effective(source, _sidecar_of(source_path, stat))
-        fd, temp_path = open_temp_sync(os.path.dirname(target), destination, permissions)
+    with root.parent(source) as source_folder:
+        source_fd = open_file(source_folder, source)
         try:
+            stat = _regular(source_fd, source)
+            described = _effective(source, read_sidecar(source_folder.fd, source_folder.name, stat))
+        except BaseException:
+            os.close(source_fd)
+            raise
+    try:
+        folder, fd, temp = open_temp_sync(root, destination, permissions)
+        try:
+            entry_stat(folder, destination)  # refuses a link at the destination
             copy_range(source_fd, fd, stat.st_size)
         except BaseException:
-            discard_sync(fd, temp_path)
+            try:
+                discard_sync(fd, folder.fd, temp)
+            finally:
+                folder.close()
             raise
     finally:
         os.close(source_fd)
-    raw = encode_sidecar(destination, *described)
     new_stat = commit_sync(
-        fd, temp_path, target, destination, raw, overwrite=True, permissions=permissions, durable=durable
+        fd, folder, temp, destination, described, overwrite=True, permissions=permissions, durable=durable
     )
     return stored_file(destination, new_stat, described)
 
@@ -119,76 +151,80 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
     Raises:
         StorageFileNotFoundError: If ``source`` does not exist.
         StorageFileExistsError: If ``destination`` is a folder holding other keys.
+        StoragePermissionError: If either key's path meets a symbolic link.
     """
-    source_path, stat = _existing_file(root, source)
-    target, target_stat = root.resolve(destination)
-    sidecar = _sidecar_of(source_path, stat)
-    described = _effective(source, sidecar)
-    if source_path == target:  # two keys naming one file through a link inside the root
-        return stored_file(destination, stat, described)
-    etag = etag_of(stat)
-    source_dir, source_name = os.path.split(source_path)
-    target_dir, target_name = os.path.split(target)
-    old_sidecar = os.path.join(source_dir, sidecar_name(source_name, etag))
-    new_sidecar = os.path.join(target_dir, sidecar_name(target_name, etag))
-    # Without a sidecar the type was guessed from the old key; the new key may guess differently.
-    fresh_sidecar = None if sidecar is not None else encode_sidecar(destination, *described)
-    previous = etag_of(target_stat) if target_stat is not None and stat_module.S_ISREG(target_stat.st_mode) else None
     for _ in range(_MOVE_ATTEMPTS):
-        make_parents(target_dir, destination)
-        try:
-            _rename_with_sidecar(
-                source=source_path,
-                target=target,
-                old_sidecar=old_sidecar,
-                new_sidecar=new_sidecar,
-                has_sidecar=sidecar is not None,
-                fresh_sidecar=fresh_sidecar,
-                permissions=permissions,
-            )
-        except FileNotFoundError:
-            if not os.path.exists(source_path):
-                raise StorageFileNotFoundError(source) from None
-            continue  # the target folder was removed by a concurrent delete: recreate it
-        except OSError as error:
-            if error.errno == errno.EXDEV:
-                copied = copy_sync(root, source, destination, permissions, durable)
-                delete_sync(root, source, True)
-                return copied
-            if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
-                raise StorageFileExistsError(
-                    destination, message=f"Cannot move to {destination!r}: a folder of that name holds other keys"
-                ) from None
-            raise
-        break
-    else:
-        raise StorageError(f"Could not move {source!r} to {destination!r}: its folder keeps disappearing", key=source)
-    if previous is not None and previous != etag:
-        unlink_if_present(os.path.join(target_dir, sidecar_name(target_name, previous)))
-    remove_empty_parents(root.real(), source_dir)
-    return stored_file(destination, stat, described)
+        with root.parent(source) as source_folder:
+            stat = _existing_stat(source_folder, source)
+            try:
+                target = root.parent(destination, create=True)
+            except FileNotFoundError:
+                continue  # a folder was removed under the walk by a concurrent delete: walk again
+            with target:
+                try:
+                    moved = _move_entry(
+                        source_folder, target, stat, source_key=source, destination=destination, permissions=permissions
+                    )
+                except FileNotFoundError:
+                    if entry_stat(source_folder, source) is None:
+                        raise _not_found(source) from None
+                    continue  # the target folder was removed by a concurrent delete: open it again
+                except OSError as error:
+                    if error.errno != errno.EXDEV:
+                        raise
+                    moved = None
+                if durable and moved is not None:
+                    os.fsync(target.fd)
+        if moved is None:  # across filesystems (a mount inside the root)
+            copied = copy_sync(root, source, destination, permissions, durable)
+            delete_sync(root, source, True)
+            return copied
+        if "/" in source:
+            root.remove_empty_parents(source)
+        return stored_file(destination, stat, moved)
+    raise StorageError(f"Could not move {source!r} to {destination!r}: its folder keeps disappearing", key=source)
 
 
-def _rename_with_sidecar(
-    *,
-    source: str,
-    target: str,
-    old_sidecar: str,
-    new_sidecar: str,
-    has_sidecar: bool,
-    fresh_sidecar: bytes | None,
-    permissions: int,
-) -> None:
+def _move_entry(
+    source: Folder, target: Folder, stat: os.stat_result, *, source_key: str, destination: str, permissions: int
+) -> Sidecar:
+    previous = entry_stat(target, destination)  # refuses a link at the destination
+    sidecar = read_sidecar(source.fd, source.name, stat)
+    described = _effective(source_key, sidecar)
+    old_sidecar = sidecar_name(source.name, stat.st_size, stat.st_mtime_ns)
+    new_sidecar = sidecar_name(target.name, stat.st_size, stat.st_mtime_ns)
+    # A current-format sidecar is renamed. Without one (or with a 0.1 one), a fresh one is
+    # written if the new key needs it: the type guessed from the old key may differ.
+    renamed = sidecar is not None and os.access(old_sidecar, os.F_OK, dir_fd=source.fd, follow_symlinks=False)
+    fresh = None if renamed else encode_sidecar(destination, *described)
     # Sidecar first: the file never appears at its new key without its metadata.
-    if has_sidecar:
-        os.rename(old_sidecar, new_sidecar)
-    elif fresh_sidecar is not None:
-        write_small_file(new_sidecar, fresh_sidecar, permissions)
+    if renamed:
+        os.rename(old_sidecar, new_sidecar, src_dir_fd=source.fd, dst_dir_fd=target.fd)
+    elif fresh is not None:
+        record = dump_record(target.name, stat.st_size, stat.st_mtime_ns, fresh)
+        write_small_file(target.fd, new_sidecar, record, permissions)
     try:
-        os.rename(source, target)
-    except BaseException:
-        if has_sidecar:
-            os.rename(new_sidecar, old_sidecar)
-        elif fresh_sidecar is not None:
-            unlink_quietly(new_sidecar)
+        os.rename(source.name, target.name, src_dir_fd=source.fd, dst_dir_fd=target.fd)
+    except OSError as error:
+        _undo_sidecar(source, target, old_sidecar, new_sidecar, renamed=renamed, written=fresh is not None)
+        if error.errno in {errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST}:
+            raise StorageFileExistsError(
+                destination,
+                message=f"Cannot move to {destination!r}: a folder of that name holds other keys",
+            ) from None
         raise
+    except BaseException:
+        _undo_sidecar(source, target, old_sidecar, new_sidecar, renamed=renamed, written=fresh is not None)
+        raise
+    if not renamed:
+        remove_sidecars(source.fd, source.name, stat)  # a stale or 0.1 sidecar, if any
+    if previous is not None and stat_module.S_ISREG(previous.st_mode):
+        remove_sidecars(target.fd, target.name, previous, keep=new_sidecar)
+    return described
+
+
+def _undo_sidecar(source: Folder, target: Folder, old: str, new: str, *, renamed: bool, written: bool) -> None:
+    if renamed:
+        os.rename(new, old, src_dir_fd=target.fd, dst_dir_fd=source.fd)
+    elif written:
+        unlink_quietly(target.fd, new)

@@ -5,6 +5,11 @@ every key in exactly the order of ``sorted()`` over the keys: all keys below fol
 ``b`` start with ``"b/"``, and a file name sorts before or after ``"b/"`` exactly as it
 sorts before or after every such key. So the walk needs no global sort, stops as soon as
 the caller has enough, and only enters folders the prefix can match.
+
+The walk holds a descriptor of each folder it is in (one per level of the current
+path), opens each subfolder relative to its parent with ``O_NOFOLLOW``, and closes them
+as it leaves them, or when the listing is dropped. Symbolic links are never followed
+and never listed.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ import stat as stat_module
 import time
 from collections.abc import Iterator
 
-from litestar_storages.exceptions import InvalidKeyError
+from litestar_storages.exceptions import InvalidKeyError, StorageError
 from litestar_storages.keys import validate_key
 from litestar_storages.types import StoredFile
 
 from .metadata import etag_of, read_sidecar, stored_file
-from .paths import Root, is_internal, is_sidecar, sidecar_name
+from .names import is_internal, is_legacy_sidecar, is_sidecar, legacy_sidecar_name, sidecar_name
+from .paths import Root, open_folder_at
 
 __all__ = ("iter_files", "take")
 
@@ -44,8 +50,9 @@ def take(iterator: Iterator[StoredFile], count: int) -> list[StoredFile]:
 def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     """Yield the files whose keys start with ``prefix``, in key order (blocking).
 
-    Temporary files, sidecars, the staging area, links leading outside the root and
-    names that are not valid keys are skipped.
+    Temporary files, sidecars, the staging area, symbolic links (and what they point
+    to), special files and names that are not valid keys are skipped. A prefix whose
+    folder is missing, a file or a link lists nothing.
 
     Args:
         root: The storage root.
@@ -54,20 +61,16 @@ def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     Yields:
         Metadata of each file.
     """
-    real_root = root.real()
     folder, _, name_prefix = prefix.rpartition("/")
-    if folder:
-        start = os.path.realpath(f"{real_root}/{folder}")
-        if not root.contains(start):
-            return
-        yield from _walk(root, start, folder + "/", name_prefix, (real_root, start))
-    else:
-        yield from _walk(root, real_root, "", name_prefix, (real_root,))
+    try:
+        start = root.folder(folder.split("/") if folder else [], create=False, key=prefix)
+    except StorageError:
+        return  # missing, a file, or a link: nothing below it is a key
+    with start:
+        yield from _walk(start.fd, folder + "/" if folder else "", name_prefix)
 
 
-def _walk(
-    root: Root, directory: str, key_folder: str, name_prefix: str, ancestors: tuple[str, ...]
-) -> Iterator[StoredFile]:
+def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredFile]:
     scanned_at = time.time_ns() - _SCAN_MARGIN_NS
     try:
         with os.scandir(directory) as scan:
@@ -75,47 +78,49 @@ def _walk(
     except (FileNotFoundError, NotADirectoryError):
         return
     sidecars: set[str] = set()
-    items: list[tuple[str, os.DirEntry[str], bool, str | None]] = []
+    items: list[tuple[str, os.DirEntry[str], bool]] = []
     for entry in entries:
         name = entry.name
         if is_internal(name):
-            if is_sidecar(name):
+            if is_sidecar(name) or is_legacy_sidecar(name):
                 sidecars.add(name)
             continue
         if not name.startswith(name_prefix):
             continue
-        target: str | None = None
         try:
             if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not root.contains(target):
-                    continue
-            is_dir = entry.is_dir()
+                continue  # never followed, never listed
+            is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        items.append((name + "/" if is_dir else name, entry, is_dir, target))
+        items.append((name + "/" if is_dir else name, entry, is_dir))
     items.sort(key=lambda item: item[0])
-    for _, entry, is_dir, target in items:
+    for _, entry, is_dir in items:
         name = entry.name
         if is_dir:
-            real_dir = target or entry.path
-            if real_dir in ancestors:  # a link back up the tree: do not loop
-                continue
-            yield from _walk(root, real_dir, f"{key_folder}{name}/", "", (*ancestors, real_dir))
+            try:
+                child = open_folder_at(directory, name, create=False, key=key_folder + name)
+            except (OSError, StorageError):
+                continue  # gone, or swapped for a link or a file since the scan
+            try:
+                yield from _walk(child, f"{key_folder}{name}/", "")
+            finally:
+                os.close(child)
             continue
         key = key_folder + name
         try:
             validate_key(key)
-            stat = entry.stat()
+            stat = entry.stat(follow_symlinks=False)
         except (InvalidKeyError, FileNotFoundError):
             continue  # not a valid key, or deleted since the scan
         if not stat_module.S_ISREG(stat.st_mode):
             continue
-        etag = etag_of(stat)
-        if target is not None:
-            sidecar = read_sidecar(os.path.dirname(target), os.path.basename(target), etag)
-        elif stat.st_mtime_ns >= scanned_at or (sidecars and sidecar_name(name, etag) in sidecars):
-            sidecar = read_sidecar(directory, name, etag)
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        if mtime_ns >= scanned_at or (
+            sidecars
+            and (sidecar_name(name, size, mtime_ns) in sidecars or legacy_sidecar_name(name, etag_of(stat)) in sidecars)
+        ):
+            sidecar = read_sidecar(directory, name, stat)
         else:
             sidecar = None  # a folder without sidecars needs no name computed per file
-        yield stored_file(key, stat, sidecar, etag)
+        yield stored_file(key, stat, sidecar)

@@ -1,10 +1,15 @@
-"""Etags and metadata sidecars: content type and custom metadata that survive restarts.
+"""Etags and metadata sidecars: content type and custom metadata that survive restarts and backups.
 
 A file whose content type is the one guessed from its key and which has no custom
 metadata gets no sidecar at all (most files: one file on disk, one write). Otherwise a
-small JSON sidecar named after the file *and its etag* sits beside it (see
-:func:`~.paths.sidecar_name`); it is written before the file is renamed into place, so a
-reader never sees a file version with someone else's metadata.
+small JSON sidecar sits beside it, named after the file and its version: its size and
+modification time (see :func:`~.names.sidecar_name`), which ``cp -a``, ``rsync -a`` and
+restores keep, unlike the inode. The sidecar also records the file's name, size and
+modification time, checked on every read. It is written before the file is renamed into
+place, so a reader never sees a file version with someone else's metadata.
+
+Sidecars written by litestar-storages-fs 0.1 (named after the inode-based etag) are
+still read; :mod:`.maintenance` migrates them.
 """
 
 from __future__ import annotations
@@ -17,14 +22,17 @@ from datetime import datetime, timezone
 from litestar_storages.content import guess_content_type
 from litestar_storages.types import StoredFile
 
-from .paths import sidecar_name
+from .names import legacy_sidecar_name, sidecar_name
 
 __all__ = (
     "Sidecar",
     "content_type_for",
-    "dump_sidecar",
+    "decode_legacy",
+    "decode_record",
+    "dump_record",
     "encode_sidecar",
     "etag_of",
+    "read_small_file",
     "read_sidecar",
     "stored_file",
     "write_small_file",
@@ -32,6 +40,12 @@ __all__ = (
 
 Sidecar = tuple[str, dict[str, str]]
 """A sidecar's content: ``(content_type, metadata)``."""
+
+Record = tuple[str, int, int, Sidecar]
+"""A sidecar file's whole record: ``(file name, size, mtime_ns, (content_type, metadata))``."""
+
+_FORMAT = 2
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 @functools.lru_cache(maxsize=512)
@@ -78,8 +92,8 @@ def etag_of(stat: os.stat_result) -> str:
     return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
 
-def encode_sidecar(key: str, content_type: str, metadata: dict[str, str]) -> bytes | None:
-    """Return the sidecar bytes to store with a file, or ``None`` when none is needed.
+def encode_sidecar(key: str, content_type: str, metadata: dict[str, str]) -> Sidecar | None:
+    """Return the sidecar content to store with a file, or ``None`` when none is needed.
 
     Args:
         key: The key (its guessed content type needs no sidecar).
@@ -87,32 +101,41 @@ def encode_sidecar(key: str, content_type: str, metadata: dict[str, str]) -> byt
         metadata: Validated custom metadata.
 
     Returns:
-        JSON bytes, or ``None`` for defaults.
+        ``(content_type, metadata)``, or ``None`` for defaults.
     """
     if not metadata and content_type == content_type_for(key):
         return None
-    return dump_sidecar((content_type, metadata))
+    return content_type, metadata
 
 
-def dump_sidecar(sidecar: Sidecar) -> bytes:
-    """Serialize a sidecar's content (UTF-8 JSON).
+def dump_record(name: str, size: int, mtime_ns: int, sidecar: Sidecar) -> bytes:
+    """Serialize a sidecar for one file version (UTF-8 JSON).
 
     Args:
+        name: The data file's name (its last key segment).
+        size: The version's size.
+        mtime_ns: The version's modification time.
         sidecar: ``(content_type, metadata)``.
 
     Returns:
         The bytes to store.
     """
-    return json.dumps({"content_type": sidecar[0], "metadata": sidecar[1]}, ensure_ascii=False).encode()
+    document = {
+        "format": _FORMAT,
+        "name": name,
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "content_type": sidecar[0],
+        "metadata": sidecar[1],
+    }
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
-def _decode_sidecar(raw: bytes) -> Sidecar | None:
-    try:
-        document = json.loads(raw)
-        content_type = document["content_type"]
-        metadata = document["metadata"]
-    except (ValueError, KeyError, TypeError):
+def _content(document: object) -> Sidecar | None:
+    if not isinstance(document, dict):
         return None
+    content_type = document.get("content_type")
+    metadata = document.get("metadata")
     if not isinstance(content_type, str) or not isinstance(metadata, dict):
         return None
     if not all(isinstance(name, str) and isinstance(value, str) for name, value in metadata.items()):
@@ -120,43 +143,108 @@ def _decode_sidecar(raw: bytes) -> Sidecar | None:
     return content_type, metadata
 
 
-def read_sidecar(directory: str, name: str, etag: str) -> Sidecar | None:
-    """Read the sidecar of one file version.
+def _load(raw: bytes | None) -> object:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def decode_record(raw: bytes | None) -> Record | None:
+    """Parse a sidecar in the current format.
 
     Args:
-        directory: The folder holding the file.
-        name: The file's name.
-        etag: The file's current etag.
+        raw: The sidecar file's bytes.
 
     Returns:
-        The sidecar's content, or ``None`` when the version has none (or it is unreadable).
+        ``(name, size, mtime_ns, (content_type, metadata))``, or ``None`` if malformed.
     """
-    path = os.path.join(directory, sidecar_name(name, etag))
-    if not os.access(path, os.F_OK):
+    document = _load(raw)
+    content = _content(document)
+    if content is None or not isinstance(document, dict) or document.get("format") != _FORMAT:
+        return None
+    name, size, mtime_ns = document.get("name"), document.get("size"), document.get("mtime_ns")
+    if not isinstance(name, str) or type(size) is not int or type(mtime_ns) is not int:
+        return None
+    return name, size, mtime_ns, content
+
+
+def decode_legacy(raw: bytes | None) -> Sidecar | None:
+    """Parse a sidecar written by litestar-storages-fs 0.1 (content type and metadata only).
+
+    Args:
+        raw: The sidecar file's bytes.
+
+    Returns:
+        ``(content_type, metadata)``, or ``None`` if malformed.
+    """
+    return _content(_load(raw))
+
+
+def read_small_file(folder: int, name: str) -> bytes | None:
+    """Read a small internal file of an open folder, if present (never through a link).
+
+    Args:
+        folder: The folder's descriptor.
+        name: The file's name.
+
+    Returns:
+        Its bytes, or ``None`` when it does not exist.
+    """
+    if not os.access(name, os.F_OK, dir_fd=folder, follow_symlinks=False):
         return None  # most files have no sidecar: a cheaper miss than a failing open
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(name, _READ_FLAGS, dir_fd=folder)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError:
+        return None  # a link put in the sidecar's place: never followed, never trusted
     try:
         parts = []
         while part := os.read(fd, 65536):
             parts.append(part)
     finally:
         os.close(fd)
-    return _decode_sidecar(b"".join(parts))
+    return b"".join(parts)
 
 
-def write_small_file(path: str, data: bytes, permissions: int, *, durable: bool = False) -> None:
-    """Write a small file in one go (sidecars, manifests), replacing any previous one.
+def read_sidecar(folder: int, name: str, stat: os.stat_result) -> Sidecar | None:
+    """Read the sidecar of one file version: the current format, else the 0.1 one.
 
     Args:
-        path: Where to write.
+        folder: Descriptor of the folder holding the file.
+        name: The file's name.
+        stat: The file's current ``stat``.
+
+    Returns:
+        The sidecar's content, or ``None`` when the version has none (or it is unreadable).
+    """
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    record = decode_record(read_small_file(folder, sidecar_name(name, size, mtime_ns)))
+    if record is not None:
+        if record[:3] == (name, size, mtime_ns):
+            return record[3]
+        return None  # not this version's (a hand-edited or colliding name): never another's metadata
+    return decode_legacy(read_small_file(folder, legacy_sidecar_name(name, etag_of(stat))))
+
+
+def write_small_file(
+    folder: int, name: str, data: bytes, permissions: int, *, durable: bool = False, exclusive: bool = False
+) -> None:
+    """Write a small internal file (sidecars, manifests) in one go, in an open folder.
+
+    Args:
+        folder: The folder's descriptor.
+        name: The file's name.
         data: The whole content.
         permissions: The file mode.
         durable: ``fsync`` the file before returning.
+        exclusive: Fail with ``FileExistsError`` if it exists (else replace its content).
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, permissions)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(name, flags, permissions, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:

@@ -1,12 +1,16 @@
 r"""Manual multipart uploads, staged on disk in the root's hidden staging area.
 
-Each upload is a folder ``<root>/.multipart\\<upload_id>/`` holding a manifest (key,
+Each upload is a folder ``<root>/.lss~multipart/<upload_id>/`` holding a manifest (key,
 content type, metadata) and one file per part, each written atomically. Completing
 copies the parts, in the kernel where possible, into a temporary file beside the
 target and renames it into place like any other write. Nothing is held in memory
 beyond the part being uploaded, and uploads survive restarts: the upload id is all a
 later process needs. Abandoned uploads are removed by
-``FileSystemStorage.remove_stale_files()``.
+``FileSystemStorage.remove_stale_files()``. Uploads started by litestar-storages-fs 0.1
+(in ``.multipart\``) can still be continued.
+
+The staging area and each upload's folder are opened like any folder (see
+:mod:`.paths`): never through a link.
 """
 
 from __future__ import annotations
@@ -15,31 +19,27 @@ import json
 import os
 import re
 import secrets
-import shutil
 
-from litestar_storages.exceptions import StorageError, StorageValidationError
+from litestar_storages.exceptions import StorageError, StorageFileNotFoundError, StorageValidationError
 from litestar_storages.types import MultipartUpload, StoredFile
 
-from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, write_all
-from .metadata import encode_sidecar, etag_of, stored_file, write_small_file
-from .paths import STAGING_DIR, Root
+from .atomic import commit_sync, copy_range, create_temp_at, discard_sync, open_temp_sync, write_all
+from .maintenance import remove_flat_folder
+from .metadata import encode_sidecar, etag_of, read_small_file, stored_file, write_small_file
+from .names import LEGACY_STAGING_DIR, STAGING_DIR
+from .paths import FILE_FLAGS, Folder, Root, entry_stat, open_folder_at
 
-__all__ = ("MANIFEST", "abort_sync", "complete_sync", "staging_dir", "start_sync", "upload_part_sync")
+__all__ = ("MANIFEST", "abort_sync", "complete_sync", "new_upload_id", "start_sync", "upload_part_sync")
 
 MANIFEST = "upload.json"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def staging_dir(root: Root) -> str:
-    """Return the staging area's path (it may not exist yet)."""
-    return os.path.join(root.real(), STAGING_DIR)
-
-
-def _upload_dir(root: Root, upload: MultipartUpload) -> str:
+def _checked_id(upload: MultipartUpload) -> str:
     # The id comes back from the caller: never let it name a path of its own.
     if not isinstance(upload.upload_id, str) or not _UPLOAD_ID.fullmatch(upload.upload_id):
         raise StorageValidationError(f"Invalid multipart upload id {upload.upload_id!r}", key=upload.key)
-    return os.path.join(staging_dir(root), upload.upload_id)
+    return upload.upload_id
 
 
 def _part_name(part_number: int) -> str:
@@ -53,6 +53,25 @@ def _missing(upload: MultipartUpload) -> StorageError:
     )
 
 
+def _open_upload(root: Root, upload: MultipartUpload) -> tuple[int, int]:
+    """Open the staging area holding the upload, and the upload's folder (current area, else 0.1's)."""
+    upload_id = _checked_id(upload)
+    with root.top() as top:
+        for staging in (STAGING_DIR, LEGACY_STAGING_DIR):
+            try:
+                area = open_folder_at(top.fd, staging, create=False, key=upload.key)
+            except StorageFileNotFoundError:
+                continue
+            try:
+                return area, open_folder_at(area, upload_id, create=False, key=upload.key)
+            except StorageFileNotFoundError:
+                os.close(area)
+            except BaseException:
+                os.close(area)
+                raise
+    raise _missing(upload)
+
+
 def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
     """Create the upload's staging folder and manifest.
 
@@ -60,12 +79,29 @@ def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
         root: The storage root.
         upload: The new upload's state (its id freshly generated).
         permissions: Mode of the staged files.
+
+    Raises:
+        StoragePermissionError: If the key's path meets a symbolic link (refused now,
+            not after the upload).
     """
-    root.path(upload.key)  # refuse a key leading out of the root now, not after the upload
-    directory = _upload_dir(root, upload)
-    os.makedirs(directory)
-    manifest = {"key": upload.key, "content_type": upload.content_type, "metadata": upload.metadata}
-    write_small_file(os.path.join(directory, MANIFEST), json.dumps(manifest).encode(), permissions)
+    try:
+        with root.parent(upload.key) as parent:
+            entry_stat(parent, upload.key)  # a link at the key itself is refused too
+    except StorageFileNotFoundError:
+        pass  # its folders do not exist yet: completing creates them
+    upload_id = _checked_id(upload)
+    with root.top() as top:
+        area = open_folder_at(top.fd, STAGING_DIR, create=True, key=upload.key)
+    try:
+        os.mkdir(upload_id, 0o777, dir_fd=area)
+        folder = open_folder_at(area, upload_id, create=False, key=upload.key)
+    finally:
+        os.close(area)
+    try:
+        manifest = {"key": upload.key, "content_type": upload.content_type, "metadata": upload.metadata}
+        write_small_file(folder, MANIFEST, json.dumps(manifest).encode(), permissions)
+    finally:
+        os.close(folder)
 
 
 def new_upload_id() -> str:
@@ -79,20 +115,27 @@ def upload_part_sync(root: Root, upload: MultipartUpload, part_number: int, data
     Returns:
         The part's etag.
     """
-    directory = _upload_dir(root, upload)
+    area, folder = _open_upload(root, upload)
+    os.close(area)
     try:
-        fd, temp_path = open_temp_sync(directory, upload.key, permissions, create_parents=False)
-    except FileNotFoundError:
-        raise _missing(upload) from None
-    try:
-        write_all(fd, data)
-        etag = etag_of(os.fstat(fd))
-        os.rename(temp_path, os.path.join(directory, _part_name(part_number)))
-    except BaseException:
-        discard_sync(fd, temp_path)
-        raise
-    os.close(fd)
-    return etag
+        try:
+            created = create_temp_at(folder, upload.key, permissions)
+        except FileNotFoundError:
+            raise _missing(upload) from None  # completed or aborted meanwhile
+        if created is None:
+            raise _missing(upload)  # remove_stale_files() is removing it
+        fd, temp = created
+        try:
+            write_all(fd, data)
+            etag = etag_of(os.fstat(fd))
+            os.rename(temp, _part_name(part_number), src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            discard_sync(fd, folder, temp)
+            raise
+        os.close(fd)
+        return etag
+    finally:
+        os.close(folder)
 
 
 def complete_sync(root: Root, upload: MultipartUpload, permissions: int, durable: bool) -> StoredFile:
@@ -101,42 +144,53 @@ def complete_sync(root: Root, upload: MultipartUpload, permissions: int, durable
     Raises:
         StorageError: If the upload is unknown or a listed part is missing or changed.
     """
-    directory = _upload_dir(root, upload)
+    area, folder = _open_upload(root, upload)
     try:
-        with open(os.path.join(directory, MANIFEST), "rb") as file:
-            manifest = json.load(file)
-    except FileNotFoundError:
-        raise _missing(upload) from None
-    key = manifest["key"]
-    if key != upload.key:
-        raise StorageError(f"Multipart upload {upload.upload_id!r} is for {key!r}, not {upload.key!r}", key=upload.key)
-    content_type: str = manifest["content_type"]
-    metadata: dict[str, str] = manifest["metadata"]
-    target = root.path(key)
-    fd, temp_path = open_temp_sync(os.path.dirname(target), key, permissions)
-    try:
-        for part_number, etag in sorted(upload.parts):
-            _append_part(fd, directory, part_number, etag, key)
-    except BaseException:
-        discard_sync(fd, temp_path)
-        raise
-    stat = commit_sync(
-        fd,
-        temp_path,
-        target,
-        key,
-        encode_sidecar(key, content_type, metadata),
-        overwrite=True,
-        permissions=permissions,
-        durable=durable,
-    )
-    shutil.rmtree(directory, ignore_errors=True)
+        raw = read_small_file(folder, MANIFEST)
+        if raw is None:
+            raise _missing(upload)
+        manifest = json.loads(raw)
+        key = manifest["key"]
+        if key != upload.key:
+            raise StorageError(
+                f"Multipart upload {upload.upload_id!r} is for {key!r}, not {upload.key!r}", key=upload.key
+            )
+        content_type: str = manifest["content_type"]
+        metadata: dict[str, str] = manifest["metadata"]
+        target, fd, temp = open_temp_sync(root, key, permissions)
+        try:
+            for part_number, etag in sorted(upload.parts):
+                _append_part(fd, folder, part_number, etag, key)
+        except BaseException:
+            _abandon(target, fd, temp)
+            raise
+        stat = commit_sync(
+            fd,
+            target,
+            temp,
+            key,
+            encode_sidecar(key, content_type, metadata),
+            overwrite=True,
+            permissions=permissions,
+            durable=durable,
+        )
+        remove_flat_folder(area, upload.upload_id, folder)
+    finally:
+        os.close(folder)
+        os.close(area)
     return stored_file(key, stat, (content_type, metadata))
 
 
-def _append_part(fd: int, directory: str, part_number: int, etag: str, key: str) -> None:
+def _abandon(target: Folder, fd: int, temp: str) -> None:
     try:
-        part_fd = os.open(os.path.join(directory, _part_name(part_number)), os.O_RDONLY | os.O_CLOEXEC)
+        discard_sync(fd, target.fd, temp)
+    finally:
+        target.close()
+
+
+def _append_part(fd: int, folder: int, part_number: int, etag: str, key: str) -> None:
+    try:
+        part_fd = os.open(_part_name(part_number), FILE_FLAGS, dir_fd=folder)
     except FileNotFoundError:
         raise StorageError(f"Part {part_number} of {key!r} was not uploaded", key=key) from None
     try:
@@ -150,4 +204,14 @@ def _append_part(fd: int, directory: str, part_number: int, etag: str, key: str)
 
 def abort_sync(root: Root, upload: MultipartUpload) -> None:
     """Remove an upload's staging folder (nothing happens if it is already gone)."""
-    shutil.rmtree(_upload_dir(root, upload), ignore_errors=True)
+    try:
+        area, folder = _open_upload(root, upload)
+    except StorageError as error:
+        if type(error) is not StorageError:  # an invalid id, or a link: not "already gone"
+            raise
+        return
+    try:
+        remove_flat_folder(area, upload.upload_id, folder)
+    finally:
+        os.close(folder)
+        os.close(area)

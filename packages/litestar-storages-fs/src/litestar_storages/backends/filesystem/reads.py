@@ -22,7 +22,7 @@ from litestar_storages.ranges import clip_range
 from litestar_storages.types import ProgressCallback
 
 from .atomic import hop
-from .paths import Root
+from .paths import Root, open_file
 
 __all__ = ("open_range_sync", "page_cache_state", "read_chunks_sync", "read_range")
 
@@ -84,12 +84,10 @@ def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_siz
 
     Raises:
         StorageFileNotFoundError: If the key does not exist (or is a folder).
+        StoragePermissionError: If the key's path meets a symbolic link.
     """
-    path = root.path(key)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError):
-        raise StorageFileNotFoundError(key) from None
+    with root.parent(key) as folder:
+        fd = open_file(folder, key)  # never through a link, whatever the folders became
     try:
         first, stop = clip_range(start, end, _regular_size(fd, key))
         count = min(chunk_size, stop - first)

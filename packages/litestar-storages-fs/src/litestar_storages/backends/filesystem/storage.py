@@ -17,7 +17,7 @@ from litestar_storages.exceptions import (
     StorageValidationError,
     UnsupportedOperationError,
 )
-from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.keys import validate_prefix
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
@@ -31,7 +31,8 @@ from .call_queue import CallQueue
 from .config import FileSystemConfig
 from .errors import error_mapper
 from .maintenance import CleanupReport
-from .metadata import encode_sidecar, stored_file
+from .metadata import Sidecar, encode_sidecar, stored_file
+from .names import check_key
 from .paths import Root
 from .reads import read_range
 from .signing import SignedAccess, quote_key, sign_url, verify_signature
@@ -44,8 +45,9 @@ _LIST_BATCH = 128  # files fetched per thread hop while listing
 class FileSystemStorage(BaseStorage):
     """Files in a local folder: atomic writes, persistent metadata, signed URLs.
 
-    Every key is a file below ``config.path``; keys are validated and their resolved
-    path is checked against the root, so nothing outside it is ever touched. Writes go to
+    Every key is a file below ``config.path``, resolved one segment at a time relative to
+    an open descriptor of the root and never through a symbolic link, so nothing outside
+    it is ever touched, even by a process racing to swap folders for links. Writes go to
     a locked temporary file renamed into place once complete. Content type and custom
     metadata live in hidden sidecar files no key can address. Blocking work runs in worker
     threads, a whole small operation per hop.
@@ -112,10 +114,11 @@ class FileSystemStorage(BaseStorage):
 
         Raises:
             StorageFileExistsError: If ``overwrite`` is false and the key exists.
-            StoragePermissionError: If the key resolves outside the root.
-            StorageValidationError: If the key, metadata or data is invalid.
+            StoragePermissionError: If the key's path meets a symbolic link.
+            StorageValidationError: If the key, metadata or data is invalid (keys may not
+                have a segment starting with ``.lss~``, reserved for the storage's own files).
         """
-        validate_key(key)
+        check_key(key)
         resolved_type = resolve_content_type(key, content_type)
         checked = validate_metadata(metadata, key=key)
         sidecar = encode_sidecar(key, resolved_type, checked)
@@ -144,7 +147,7 @@ class FileSystemStorage(BaseStorage):
         return stored_file(key, stat, (resolved_type, checked))
 
     async def _put_stream(
-        self, key: str, stream: ByteStream, sidecar: bytes | None, overwrite: bool, reporter: ProgressReporter
+        self, key: str, stream: ByteStream, sidecar: Sidecar | None, overwrite: bool, reporter: ProgressReporter
     ) -> os.stat_result:
         config = self.config
         # Small streams are gathered and written in one hop; larger ones stream through
@@ -227,7 +230,7 @@ class FileSystemStorage(BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
             InvalidRangeError: If the range is negative or inverted.
         """
-        validate_key(key)
+        check_key(key)
         first, last = validate_range(start, end, key=key)
         async for chunk in read_range(
             self._root, key, first, last, chunk_size=self.config.chunk_size, mapper=self._mapper, progress=progress
@@ -243,7 +246,7 @@ class FileSystemStorage(BaseStorage):
         Returns:
             ``True`` if the file exists.
         """
-        validate_key(key)
+        check_key(key)
         with self._mapper.guard(key):
             return await self._calls.run(files.exists_sync, self._root, key)
 
@@ -259,7 +262,7 @@ class FileSystemStorage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist.
         """
-        validate_key(key)
+        check_key(key)
         with self._mapper.guard(key):
             return await self._calls.run(files.info_sync, self._root, key)
 
@@ -313,7 +316,7 @@ class FileSystemStorage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
-        validate_key(key)
+        check_key(key)
         with self._mapper.guard(key):
             await self._calls.run(files.delete_sync, self._root, key, missing_ok)
 
@@ -326,7 +329,7 @@ class FileSystemStorage(BaseStorage):
         Raises:
             InvalidKeyError: If any key is invalid (nothing is deleted then).
         """
-        checked = [validate_key(key) for key in keys]
+        checked = [check_key(key) for key in keys]
         if checked:
             with self._mapper.guard():
                 await asyncio.to_thread(files.delete_many_sync, self._root, checked)
@@ -344,8 +347,8 @@ class FileSystemStorage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If ``source`` does not exist.
         """
-        validate_key(source)
-        validate_key(destination)
+        check_key(source)
+        check_key(destination)
         with self._mapper.guard(source):
             return await asyncio.to_thread(
                 files.copy_sync, self._root, source, destination, self.config.permissions, self.config.fsync
@@ -364,8 +367,8 @@ class FileSystemStorage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If ``source`` does not exist.
         """
-        validate_key(source)
-        validate_key(destination)
+        check_key(source)
+        check_key(destination)
         if source == destination:
             return await self.info(source)
         with self._mapper.guard(source):
@@ -403,10 +406,9 @@ class FileSystemStorage(BaseStorage):
             The URL.
 
         Raises:
-            InvalidMetadataError: If ``content_type`` is given and invalid.
             UnsupportedOperationError: For ``method="PUT"`` without ``signing_secret``.
         """
-        validate_key(key)
+        check_key(key)
         validate_content_type(content_type, key=key)
         config = self.config
         if method not in ("GET", "PUT"):
@@ -483,7 +485,7 @@ class FileSystemStorage(BaseStorage):
             return await asyncio.to_thread(maintenance.remove_stale_files_sync, self._root, older_than)
 
     async def close(self) -> None:
-        """Nothing to release (no descriptor outlives a call); the root is re-checked on next use."""
+        """Close the root's descriptor (once no operation uses it); the next use opens the root again."""
         self._root.forget()
 
     # -- manual multipart uploads ------------------------------------------------------------
@@ -507,7 +509,7 @@ class FileSystemStorage(BaseStorage):
         Returns:
             The upload's state; it holds everything needed to continue in another process.
         """
-        validate_key(key)
+        check_key(key)
         upload = MultipartUpload(
             upload_id=multipart.new_upload_id(),
             key=key,
