@@ -17,10 +17,10 @@ from litestar_storages.exceptions import (
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
-    StorageValidationError,
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
@@ -337,9 +337,7 @@ class MemoryStorage(BaseStorage):
             StoredFile metadata for each matching file.
         """
         validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
+        remaining = validate_limit(limit)
         for key in sorted(k for k in self._entries if k.startswith(prefix)):
             if remaining == 0:
                 return

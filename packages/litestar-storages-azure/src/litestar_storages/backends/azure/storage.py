@@ -306,7 +306,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
-            StorageValidationError: If ``limit`` is negative.
+            StorageValidationError: If ``limit`` is not ``None`` or an ``int`` >= 0 (``bool`` included).
         """
         listing = list_blobs(
             self._container,

@@ -18,6 +18,7 @@ from litestar_storages.exceptions import (
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
@@ -278,12 +279,10 @@ class FileSystemStorage(BaseStorage):
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
-            StorageValidationError: If ``limit`` is negative.
+            StorageValidationError: If ``limit`` is not ``None`` or an ``int`` >= 0 (``bool`` included).
         """
         validate_prefix(prefix)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
+        remaining = validate_limit(limit)
         if remaining == 0:
             return
         walk = listing.iter_files(self._root, prefix)
