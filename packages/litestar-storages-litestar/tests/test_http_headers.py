@@ -19,6 +19,7 @@ from litestar_storages.contrib.http_headers import (
     parse_ranges,
     precondition_failed,
 )
+from litestar_storages.exceptions import InvalidMetadataError
 from litestar_storages.types import StoredFile
 
 MODIFIED = datetime(2026, 11, 25, 10, 0, 0, 500_000, tzinfo=timezone.utc)
@@ -175,8 +176,13 @@ def test_http_date() -> None:
         ("résumé.pdf", True, "attachment; filename=\"resume.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"),
         ("文件.txt", True, "attachment; filename=\"__.txt\"; filename*=UTF-8''%E6%96%87%E4%BB%B6.txt"),
         ('say "hi".txt', False, "inline; filename=\"say _hi_.txt\"; filename*=UTF-8''say%20%22hi%22.txt"),
-        ("evil\r\nSet-Cookie: x.txt", True, 'attachment; filename="evilSet-Cookie: x.txt"'),
     ],
 )
 def test_content_disposition(filename: str | None, attachment: bool, expected: str) -> None:
     assert content_disposition(filename, attachment=attachment) == expected
+
+
+def test_content_disposition_refuses_control_characters() -> None:
+    # Refused, not stripped: no form of a CR LF may reach a header (core rule, #18).
+    with pytest.raises(InvalidMetadataError):
+        content_disposition("evil\r\nSet-Cookie: x.txt", attachment=True)

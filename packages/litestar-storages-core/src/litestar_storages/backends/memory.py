@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageError,
@@ -27,6 +27,7 @@ from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
 from litestar_storages.streams import ByteStream, PutData, byte_length
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 __all__ = ("MemoryConfig", "MemoryStorage")
 
@@ -364,20 +365,22 @@ class MemoryStorage(BaseStorage):
 
         Args:
             key: Storage path/key for the file.
-            expires_in: Ignored for memory storage.
+            expires_in: Checked like on every backend (1 second to 7 days), then
+                ignored: a ``memory://`` URL does not expire.
             method: Only ``"GET"`` is possible.
-            filename: Ignored for memory storage.
+            filename: Checked like on every backend, then ignored.
             content_type: Checked like every content type, then ignored.
 
         Returns:
             ``memory://{key}``.
 
         Raises:
-            InvalidMetadataError: If ``content_type`` is given and invalid.
+            StorageValidationError: If ``expires_in`` or ``method`` is invalid
+                (:func:`~litestar_storages.url_arguments.check_url_arguments`).
+            InvalidMetadataError: If ``filename`` or ``content_type`` is invalid.
             UnsupportedOperationError: For ``method="PUT"``: nothing can upload to memory by URL.
         """
-        validate_key(key)
-        validate_content_type(content_type, key=key)
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         if method != "GET":
             raise UnsupportedOperationError(
                 f"MemoryStorage cannot make {method} URLs: nothing outside the process can reach it", key=key

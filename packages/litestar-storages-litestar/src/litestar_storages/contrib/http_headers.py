@@ -8,12 +8,11 @@ each rule is tested on its own. Several ranges are served as ``multipart/byteran
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from urllib.parse import quote
 
+from litestar_storages.disposition import content_disposition  # one builder for every backend (#18)
 from litestar_storages.types import StoredFile
 
 __all__ = (
@@ -32,8 +31,6 @@ __all__ = (
 
 _RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
 _ETAG_LIST_ITEM = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|$)')
-# RFC 5987 attr-char: what may stay unencoded in filename*.
-_ATTR_CHARS = "!#$&+-.^_`|~"
 
 
 @dataclass(frozen=True)
@@ -328,40 +325,3 @@ def if_range_allows(if_range: str | None, etag: str | None, last_modified: datet
         return etag is not None and not etag.startswith("W/") and value == etag
     since = _parse_http_date(value)
     return since is not None and last_modified is not None and _whole_seconds(last_modified) == since
-
-
-def _ascii_fallback(filename: str) -> str:
-    # "é" becomes "e" (its accent is a combining mark once decomposed); characters with
-    # no ASCII form become "_" so the name keeps its shape ("文件.txt" -> "__.txt").
-    kept = []
-    for char in unicodedata.normalize("NFKD", filename):
-        if unicodedata.category(char) == "Mn":
-            continue
-        kept.append(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_")
-    return "".join(kept).strip() or "download"
-
-
-def content_disposition(filename: str | None, *, attachment: bool) -> str:
-    """Build a ``Content-Disposition`` value (RFC 6266) for any file name.
-
-    An ASCII ``filename`` is always present for old clients; names with other
-    characters (or quotes and backslashes) also get an RFC 5987 ``filename*``, which
-    browsers prefer.
-
-    Args:
-        filename: The name the browser should show or save as, or ``None`` for none.
-        attachment: ``True`` for ``attachment`` (download), ``False`` for ``inline``.
-
-    Returns:
-        The header value.
-    """
-    disposition = "attachment" if attachment else "inline"
-    if not filename:
-        return disposition
-    # Control characters never belong in a header (and would allow header injection).
-    name = "".join(char for char in filename if unicodedata.category(char) != "Cc")
-    fallback = _ascii_fallback(name)
-    value = f'{disposition}; filename="{fallback}"'
-    if fallback != name:
-        value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS)
-    return value
