@@ -86,8 +86,11 @@ async def test_expired_url_is_refused(storage: AzureStorage) -> None:
 async def test_url_arguments_checked(storage: AzureStorage) -> None:
     with pytest.raises(StorageValidationError):
         await storage.url("a.txt", expires_in=timedelta(0))
-    with pytest.raises(UnsupportedOperationError):
+    with pytest.raises(StorageValidationError):
+        await storage.url("a.txt", expires_in=timedelta(days=7, seconds=1))  # any positive value passed (#18)
+    with pytest.raises(StorageValidationError) as caught:
         await storage.url("a.txt", method="DELETE")  # type: ignore[arg-type]
+    assert not isinstance(caught.value, UnsupportedOperationError)
 
 
 async def test_public_base_url_is_not_signed(azurite: Azurite, container: ContainerClient) -> None:
