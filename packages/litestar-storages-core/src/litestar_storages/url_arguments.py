@@ -123,7 +123,7 @@ def validate_url_method(method: object, *, key: str | None = None) -> HttpMethod
     """
     if method not in URL_METHODS:
         raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
-    return cast("HttpMethod", method)
+    return method
 
 
 def check_url_arguments(
