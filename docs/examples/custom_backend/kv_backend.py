@@ -191,7 +191,7 @@ class KVStorage(BaseStorage):
     def __init__(self, config: KVConfig, *, client: KVClient | None = None) -> None:
         self.config = config
         self._prefix = normalize_prefix(config.prefix)
-        self._errors = ErrorMapper(translate_kv_error, backend=self.backend_name)
+        self._errors = ErrorMapper(translate_kv_error, backend=self.backend_name, owns=(KVError,))
         # A client passed in belongs to the caller: use it, never close it.
         self._client = client
         self._owns_client = client is None

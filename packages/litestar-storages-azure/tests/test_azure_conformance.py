@@ -18,6 +18,7 @@ class TestAzureConformance(StorageConformance):
     """Each test gets an empty container; 1 MiB blocks make the kit's large uploads staged."""
 
     large_size: ClassVar[int] = 5 * MIB + 12345
+    signs_download_names: ClassVar[bool] = True
 
     @pytest_asyncio.fixture
     async def storage(self, config: AzureConfig) -> AsyncIterator[AzureStorage]:
@@ -31,6 +32,8 @@ class TestAzurePrefixedConformance(StorageConformance):
     The kit asserts exact listings and absences, so anything leaking across the
     prefix (listing, deleting, copying) fails it.
     """
+
+    signs_download_names: ClassVar[bool] = True
 
     @pytest_asyncio.fixture
     async def storage(

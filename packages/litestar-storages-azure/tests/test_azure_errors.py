@@ -251,3 +251,23 @@ async def test_stalled_service_times_out_as_connection_error() -> None:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+# -- only azure-core's, aiohttp's and the sockets' errors are translated (#18) -------------
+
+
+@pytest.mark.parametrize("bug", [AttributeError("'NoneType' object has no attribute 'x'"), KeyError("Blobs")])
+async def test_a_plain_bug_propagates_as_itself(
+    storage: AzureStorage, monkeypatch: pytest.MonkeyPatch, bug: Exception
+) -> None:
+    def broken(*_: object, **__: object) -> object:
+        raise bug
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ContainerClient, "list_blobs", broken)
+        with pytest.raises(type(bug)) as caught:
+            [item async for item in storage.list()]
+    assert caught.value is bug
+    # A real service error is still translated.
+    with pytest.raises(StorageFileNotFoundError):
+        await storage.info("missing.txt")

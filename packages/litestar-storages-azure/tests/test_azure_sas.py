@@ -13,7 +13,7 @@ from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 from azure.storage.blob.aio import ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
-from litestar_storages.backends.azure.sas import content_disposition
+from litestar_storages.disposition import content_disposition
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError, UnsupportedOperationError
 from litestar_storages.testing.emulators.azurite import Azurite
 
@@ -38,7 +38,7 @@ async def test_get_url_with_filename_sets_content_disposition(storage: AzureStor
     assert response.status_code == 200
     assert response.headers["content-disposition"] == content_disposition("Résumé final.pdf")
     assert content_disposition("Résumé final.pdf") == (
-        "attachment; filename=\"R_sum_ final.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%20final.pdf"
+        "attachment; filename=\"Resume final.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%20final.pdf"
     )
 
 
@@ -86,8 +86,11 @@ async def test_expired_url_is_refused(storage: AzureStorage) -> None:
 async def test_url_arguments_checked(storage: AzureStorage) -> None:
     with pytest.raises(StorageValidationError):
         await storage.url("a.txt", expires_in=timedelta(0))
-    with pytest.raises(UnsupportedOperationError):
+    with pytest.raises(StorageValidationError):
+        await storage.url("a.txt", expires_in=timedelta(days=7, seconds=1))  # any positive value passed (#18)
+    with pytest.raises(StorageValidationError) as caught:
         await storage.url("a.txt", method="DELETE")  # type: ignore[arg-type]
+    assert not isinstance(caught.value, UnsupportedOperationError)
 
 
 async def test_public_base_url_is_not_signed(azurite: Azurite, container: ContainerClient) -> None:

@@ -126,7 +126,11 @@ def translate(error: Exception, key: str | None) -> StorageError | None:
     return None
 
 
-MAPPER = ErrorMapper(translate, backend="TestBackend")
+class SdkOther(Exception):
+    pass
+
+
+MAPPER = ErrorMapper(translate, backend="TestBackend", owns=(SdkNotFound, SdkNetwork, SdkOther))
 
 
 def test_guard_translates_and_chains() -> None:
@@ -137,10 +141,28 @@ def test_guard_translates_and_chains() -> None:
     assert caught.value.__cause__ is original
 
 
-def test_guard_wraps_unknown_errors_as_storage_error() -> None:
-    with pytest.raises(StorageError, match="TestBackend: unexpected RuntimeError") as caught, MAPPER.guard("k"):
-        raise RuntimeError("boom")
+def test_guard_wraps_unknown_sdk_errors_as_storage_error() -> None:
+    with pytest.raises(StorageError, match="TestBackend: unexpected SdkOther") as caught, MAPPER.guard("k"):
+        raise SdkOther("boom")
     assert type(caught.value) is StorageError
+
+
+@pytest.mark.parametrize("bug", [AttributeError("no such attribute"), KeyError("k"), RuntimeError("boom")])
+def test_guard_lets_errors_that_are_not_the_sdks_propagate(bug: Exception) -> None:
+    # A plain bug must stay visible: never hidden behind ``except StorageError``.
+    with pytest.raises(type(bug)) as caught, MAPPER.guard("k"):
+        raise bug
+    assert caught.value is bug
+    assert not isinstance(caught.value, StorageError)
+
+
+async def test_guard_stream_lets_bugs_propagate() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"first"
+        raise AttributeError("bug in the body")
+
+    with pytest.raises(AttributeError, match="bug in the body"):
+        [chunk async for chunk in MAPPER.guard_stream(body(), "k")]
 
 
 def test_guard_passes_storage_errors_through() -> None:

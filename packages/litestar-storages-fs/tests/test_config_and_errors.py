@@ -114,3 +114,24 @@ def test_public_names() -> None:
     assert litestar_storages.FileSystemConfig is FileSystemConfig
     assert "__slots__" in vars(FileSystemStorage)
     assert not hasattr(FileSystemStorage(FileSystemConfig(path="unused")), "__dict__")
+
+
+# -- only OSError is translated (#18) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("bug", [AttributeError("'NoneType' object has no attribute 'x'"), KeyError("size")])
+async def test_a_plain_bug_propagates_as_itself(
+    storage: FileSystemStorage, monkeypatch: pytest.MonkeyPatch, bug: Exception
+) -> None:
+    def broken(*_: object, **__: object) -> object:
+        raise bug
+
+    await storage.put("a.txt", b"a")
+    with monkeypatch.context() as patch:
+        patch.setattr(filesystem.files, "info_sync", broken)
+        with pytest.raises(type(bug)) as caught:
+            await storage.info("a.txt")
+    assert caught.value is bug
+    # A real filesystem error is still translated.
+    with pytest.raises(StorageFileNotFoundError):
+        await storage.info("missing.txt")

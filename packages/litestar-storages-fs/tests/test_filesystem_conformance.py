@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest_asyncio
 
@@ -18,6 +19,8 @@ class TestFileSystemStorage(StorageConformance):
 
 class TestFileSystemStorageSignedSmallChunks(StorageConformance):
     """Signed URLs, and a tiny chunk size so every stream takes the multi-chunk paths."""
+
+    signs_download_names: ClassVar[bool] = True
 
     @pytest_asyncio.fixture
     async def storage(self, tmp_path: Path) -> AsyncIterator[FileSystemStorage]:

@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 import pytest_asyncio
 
@@ -7,6 +8,8 @@ from litestar_storages.testing import StorageConformance
 
 
 class TestGCSStorage(StorageConformance):
+    signs_download_names: ClassVar[bool] = True
+
     @pytest_asyncio.fixture
     async def storage(self, gcs_config: GCSConfig) -> AsyncIterator[GCSStorage]:
         async with GCSStorage(gcs_config) as storage:
@@ -14,6 +17,8 @@ class TestGCSStorage(StorageConformance):
 
 
 class TestGCSStorageWithPrefix(StorageConformance):
+    signs_download_names: ClassVar[bool] = True
+
     @pytest_asyncio.fixture
     async def storage(self, gcs_config: GCSConfig) -> AsyncIterator[GCSStorage]:
         config = GCSConfig(

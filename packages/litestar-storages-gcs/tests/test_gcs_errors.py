@@ -149,3 +149,25 @@ async def test_no_raw_sdk_error_escapes_any_operation() -> None:
                     await operation()
             with pytest.raises(StorageConnectionError):
                 [item async for item in storage.list()]
+
+
+# -- only aiohttp's and the sockets' errors are translated (#18) --------------------------
+
+
+@pytest.mark.parametrize("bug", [AttributeError("'NoneType' object has no attribute 'x'"), KeyError("items")])
+async def test_a_plain_bug_propagates_as_itself(
+    gcs_storage: GCSStorage, monkeypatch: pytest.MonkeyPatch, bug: Exception
+) -> None:
+    from gcloud.aio.storage import Storage
+
+    async def broken(*_: object, **__: object) -> object:
+        raise bug
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Storage, "list_objects", broken)
+        with pytest.raises(type(bug)) as caught:
+            [item async for item in gcs_storage.list()]
+    assert caught.value is bug
+    # A real service error is still translated.
+    with pytest.raises(StorageFileNotFoundError):
+        await gcs_storage.info("missing.txt")

@@ -85,7 +85,7 @@ async def test_signed_get_with_download_filename(gcs_storage: GCSStorage, rsa_ke
     url = await gcs_storage.url("report.bin", filename="Report 2026 é.pdf")
     query = verify_signed_url(url, rsa_key.public_key(), "GET")
     disposition = query["response-content-disposition"]
-    assert disposition.startswith('attachment; filename="Report 2026 .pdf"')
+    assert disposition.startswith('attachment; filename="Report 2026 e.pdf"')
     assert "filename*=UTF-8''Report%202026%20%C3%A9.pdf" in disposition
 
 

@@ -307,3 +307,20 @@ def test_config_validation(kwargs: dict[str, Any], field: str) -> None:
 def test_memory_storage_satisfies_the_protocol_the_plugin_checks() -> None:
     storage: BaseStorage = MemoryStorage()
     assert isinstance(storage, Storage)
+
+
+def test_the_plugin_loads_its_cli_only_for_the_command_line() -> None:
+    # plugin.py and cli.py imported each other; the CLI now loads in on_cli_init (#18).
+    import subprocess
+
+    code = (
+        "import sys, litestar_storages.contrib.plugin\n"
+        "assert 'litestar_storages.contrib.cli' not in sys.modules, 'cli imported eagerly'\n"
+        "import click\n"
+        "from litestar_storages.contrib import StoragePlugin\n"
+        "group = click.Group('litestar')\n"
+        "StoragePlugin().on_cli_init(group)\n"
+        "assert 'storages' in group.commands, group.commands\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

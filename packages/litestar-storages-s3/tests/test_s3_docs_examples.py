@@ -104,7 +104,7 @@ async def test_browser_uploads(storage: S3Storage) -> None:
         assert 'filename="Invoice November 2026.pdf"' in disposition
         download = await http.get(link)
         assert download.content == b"png"
-        assert "Invoice%20November%202026.pdf" in download.headers["content-disposition"]
+        assert download.headers["content-disposition"] == 'attachment; filename="Invoice November 2026.pdf"'
 
 
 async def test_streaming(moto_server: MotoServer, bucket: str, capsys: pytest.CaptureFixture[str]) -> None:

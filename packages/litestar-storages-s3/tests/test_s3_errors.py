@@ -300,3 +300,25 @@ async def test_errors_mid_listing_are_translated(proxy: FaultProxy, bucket: str)
         with pytest.raises(StorageConnectionError):
             [item async for item in storage.list()]
         assert [item.key async for item in storage.list()] == ["k/0", "k/1", "k/2"]
+
+
+# -- only botocore's and the transport's errors are translated (#18) ----------------------
+
+
+@pytest.mark.parametrize("bug", [AttributeError("'NoneType' object has no attribute 'x'"), KeyError("Contents")])
+async def test_a_plain_bug_propagates_as_itself(
+    storage: S3Storage, monkeypatch: pytest.MonkeyPatch, bug: Exception
+) -> None:
+    client = await storage._s3()
+
+    async def broken(**_: object) -> object:
+        raise bug
+
+    monkeypatch.setattr(client, "list_objects_v2", broken)
+    with pytest.raises(type(bug)) as caught:
+        [item async for item in storage.list()]
+    assert caught.value is bug
+    monkeypatch.undo()
+    # A real service error is still translated.
+    with pytest.raises(StorageFileNotFoundError):
+        await storage.info("missing.txt")

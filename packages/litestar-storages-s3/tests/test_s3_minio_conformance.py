@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import pytest_asyncio
@@ -64,6 +64,8 @@ async def minio_storage(minio: dict[str, Any]) -> AsyncIterator[S3Storage]:
 
 
 class TestS3OnMinIO(StorageConformance):
+    signs_download_names: ClassVar[bool] = True
+
     @pytest.fixture
     def storage(self, minio_storage: S3Storage) -> S3Storage:
         return minio_storage

@@ -87,7 +87,7 @@ async def test_download_filename_is_signed(storage: S3Storage) -> None:
         response = await http.get(url)
     assert response.status_code == 200
     disposition = response.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="r_sum_ _final_.pdf"')
+    assert disposition.startswith('attachment; filename="resume _final_.pdf"')
     assert "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf" in disposition
 
 

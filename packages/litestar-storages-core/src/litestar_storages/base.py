@@ -154,7 +154,7 @@ class BaseStorage(ABC):
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
-            StorageValidationError: If ``limit`` is negative.
+            StorageValidationError: If ``limit`` is not ``None`` or an ``int`` >= 0 (``bool`` included).
         """
 
     @abstractmethod

@@ -11,22 +11,23 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
-    StorageValidationError,
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
 from litestar_storages.streams import ByteStream, PutData, byte_length
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 __all__ = ("MemoryConfig", "MemoryStorage")
 
@@ -337,9 +338,7 @@ class MemoryStorage(BaseStorage):
             StoredFile metadata for each matching file.
         """
         validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
+        remaining = validate_limit(limit)
         for key in sorted(k for k in self._entries if k.startswith(prefix)):
             if remaining == 0:
                 return
@@ -366,20 +365,22 @@ class MemoryStorage(BaseStorage):
 
         Args:
             key: Storage path/key for the file.
-            expires_in: Ignored for memory storage.
+            expires_in: Checked like on every backend (1 second to 7 days), then
+                ignored: a ``memory://`` URL does not expire.
             method: Only ``"GET"`` is possible.
-            filename: Ignored for memory storage.
+            filename: Checked like on every backend, then ignored.
             content_type: Checked like every content type, then ignored.
 
         Returns:
             ``memory://{key}``.
 
         Raises:
-            InvalidMetadataError: If ``content_type`` is given and invalid.
+            StorageValidationError: If ``expires_in`` or ``method`` is invalid
+                (:func:`~litestar_storages.url_arguments.check_url_arguments`).
+            InvalidMetadataError: If ``filename`` or ``content_type`` is invalid.
             UnsupportedOperationError: For ``method="PUT"``: nothing can upload to memory by URL.
         """
-        validate_key(key)
-        validate_content_type(content_type, key=key)
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         if method != "GET":
             raise UnsupportedOperationError(
                 f"MemoryStorage cannot make {method} URLs: nothing outside the process can reach it", key=key

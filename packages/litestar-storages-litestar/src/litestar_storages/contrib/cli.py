@@ -78,7 +78,7 @@ def _app(ctx: click.Context) -> Litestar:
 
 
 def _plugin(ctx: click.Context) -> StoragePlugin:
-    from litestar_storages.contrib.plugin import StoragePlugin  # noqa: PLC0415 - plugin.py imports this module
+    from litestar_storages.contrib.plugin import StoragePlugin  # noqa: PLC0415 - only the CLI needs the plugin class
 
     for plugin in _app(ctx).plugins:
         if isinstance(plugin, StoragePlugin):

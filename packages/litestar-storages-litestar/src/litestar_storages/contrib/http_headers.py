@@ -15,12 +15,11 @@ nothing, so the request gets 412 rather than bytes of a version it did not ask f
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import quote
 
 from litestar_storages.contrib.http_dates import http_date, parse_http_date
+from litestar_storages.disposition import content_disposition  # one builder for every backend
 from litestar_storages.types import StoredFile
 
 __all__ = (
@@ -45,8 +44,6 @@ _RANGE_SPEC = re.compile(r"[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*")
 # ("a, , b") are allowed, as for any RFC 9110 list.
 _ETAG_LIST_ITEM = re.compile(r'[ \t]*(?:((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")[ \t]*)?(?:,|\Z)')
 _ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"')
-# RFC 5987 attr-char: what may stay unencoded in filename*.
-_ATTR_CHARS = "!#$&+-.^_`|~"
 
 
 @dataclass(frozen=True)
@@ -363,41 +360,3 @@ def if_range_allows(if_range: str | None, etag: str | None, last_modified: datet
         return etag is not None and not etag.startswith("W/") and value == etag
     since = parse_http_date(value)
     return since is not None and last_modified is not None and _whole_seconds(last_modified) == since
-
-
-def _ascii_fallback(filename: str) -> str:
-    # "é" becomes "e" (its accent is a combining mark once decomposed); characters with
-    # no ASCII form become "_" so the name keeps its shape ("文件.txt" -> "__.txt").
-    kept = []
-    for char in unicodedata.normalize("NFKD", filename):
-        if unicodedata.category(char) == "Mn":
-            continue
-        kept.append(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_")
-    return "".join(kept).strip() or "download"
-
-
-def content_disposition(filename: str | None, *, attachment: bool) -> str:
-    """Build a ``Content-Disposition`` value (RFC 6266) for any file name.
-
-    An ASCII ``filename`` is always present for old clients; names with other
-    characters (or quotes and backslashes) also get an RFC 5987 ``filename*``, which
-    browsers prefer.
-
-    Args:
-        filename: The name the browser should show or save as, or ``None`` for none.
-        attachment: ``True`` for ``attachment`` (download), ``False`` for ``inline``.
-
-    Returns:
-        The header value.
-    """
-    disposition = "attachment" if attachment else "inline"
-    if not filename:
-        return disposition
-    # Control characters never belong in a header (and would allow header injection).
-    name = "".join(char for char in filename if unicodedata.category(char) != "Cc")
-    fallback = _ascii_fallback(name)
-    value = f'{disposition}; filename="{fallback}"'
-    if fallback != name:
-        # A lone surrogate has no UTF-8 form: it becomes "?" rather than an error.
-        value += "; filename*=UTF-8''" + quote(name, safe=_ATTR_CHARS, encoding="utf-8", errors="replace")
-    return value

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from litestar.di import Provide
 from litestar.plugins import CLIPlugin, InitPlugin
 
-from litestar_storages.contrib.cli import storages_group
 from litestar_storages.contrib.config import StoragePluginConfig
 from litestar_storages.contrib.dependencies import (
     UPLOAD_LIMIT_DEPENDENCY,
@@ -167,6 +166,10 @@ class StoragePlugin(InitPlugin, CLIPlugin):
         Args:
             cli: Litestar's root command group.
         """
+        # Imported here: cli.py imports this module, and an app that never starts the CLI
+        # need not load click's command tree.
+        from litestar_storages.contrib.cli import storages_group  # noqa: PLC0415
+
         cli.add_command(storages_group)
 
     async def close_all(self) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Union
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig
+from litestar_storages.url_arguments import expiry_problem
 
 if TYPE_CHECKING:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
@@ -117,8 +118,9 @@ class AzureConfig:
             normalize_prefix(self.prefix)
         except InvalidKeyError as error:
             raise _fail("prefix", f"is invalid: {error}") from None
-        if not isinstance(self.presigned_expiry, timedelta) or self.presigned_expiry <= timedelta(0):
-            raise _fail("presigned_expiry", f"must be a positive timedelta, got {self.presigned_expiry!r}")
+        expiry_rule = expiry_problem(self.presigned_expiry)
+        if expiry_rule is not None:
+            raise _fail("presigned_expiry", f"{expiry_rule} ({self.presigned_expiry!r})")
         self._check_int("block_size", self.block_size, 1, MAX_BLOCK_SIZE)
         self._check_int("max_concurrency", self.max_concurrency, 1, 64)
         self._check_int("list_page_size", self.list_page_size, 1, MAX_PAGE_SIZE)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
+
 from azure.core.exceptions import (
     AzureError,
     ClientAuthenticationError,
@@ -45,7 +47,7 @@ from litestar_storages.exceptions import (
     build_error,
 )
 
-__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "blocks_discarded", "translate_error")
+__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "OWNED_ERRORS", "blocks_discarded", "translate_error")
 
 BACKEND = "AzureStorage"
 
@@ -170,7 +172,11 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
     return build_error(category, f"{BACKEND}: {what} ({_describe(error)})", key=key)
 
 
-MAPPER = ErrorMapper(translate_error, backend=BACKEND)
+OWNED_ERRORS: tuple[type[BaseException], ...] = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+"""The exceptions the mapper translates: the SDK's, and those of aiohttp and sockets under
+it. Anything else is a bug and propagates as itself."""
+
+MAPPER = ErrorMapper(translate_error, backend=BACKEND, owns=OWNED_ERRORS)
 """The backend's error mapper: ``with MAPPER.guard(key):`` around SDK calls."""
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from litestar_storages.backends.azure.client import request
 from litestar_storages.backends.azure.properties import stored_file
-from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.keys import join_key, strip_prefix, validate_prefix
+from litestar_storages.listing import validate_limit
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobProperties
@@ -43,9 +43,7 @@ async def list_blobs(
         Metadata of each object, in Azure's order.
     """
     validate_prefix(prefix)
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-    remaining = limit
+    remaining = validate_limit(limit)
     token: str | None = None
     name_prefix = join_key(storage_prefix, prefix) or None
     while remaining != 0:

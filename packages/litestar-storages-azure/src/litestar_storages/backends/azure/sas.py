@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 from azure.storage.blob.aio import BlobServiceClient
 from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.disposition import content_disposition
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 
 if TYPE_CHECKING:
@@ -22,25 +22,12 @@ if TYPE_CHECKING:
     from azure.storage.blob.aio import ContainerClient
     from litestar_storages.protocol import HttpMethod
 
-__all__ = ("MAX_DELEGATION", "SasSigner", "content_disposition")
+__all__ = ("MAX_DELEGATION", "SasSigner")
 
 MAX_DELEGATION = timedelta(days=7)
 """Longest validity Azure grants a user delegation key (and so a SAS signed with one)."""
 
 _REFRESH_MARGIN = timedelta(minutes=5)
-
-
-def content_disposition(filename: str) -> str:
-    """Build an ``attachment`` Content-Disposition naming ``filename`` (RFC 6266).
-
-    Args:
-        filename: The name a browser should save the download as.
-
-    Returns:
-        The header value, with an ASCII fallback and the exact UTF-8 name.
-    """
-    fallback = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class SasSigner:
@@ -88,7 +75,7 @@ class SasSigner:
         permission = BlobSasPermissions(read=True) if method == "GET" else BlobSasPermissions(create=True, write=True)
         options: dict[str, Any] = {"permission": permission, "expiry": expiry}
         if filename is not None and method == "GET":
-            options["content_disposition"] = content_disposition(filename)
+            options["content_disposition"] = content_disposition(filename, attachment=True)
         account_key = self._account_key or getattr(container.credential, "account_key", None)
         if account_key:
             return generate_blob_sas(

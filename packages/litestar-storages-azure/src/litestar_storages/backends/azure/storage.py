@@ -27,18 +27,16 @@ from litestar_storages.backends.azure.properties import blob_etag, response_head
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import validate_content_type
 from litestar_storages.exceptions import (
     StorageFileExistsError,
     StorageFileNotFoundError,
-    StorageValidationError,
-    UnsupportedOperationError,
 )
 from litestar_storages.keys import join_key, normalize_prefix, validate_key
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.ranges import validate_range
 from litestar_storages.retry import request_retry
 from litestar_storages.types import ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobClient
@@ -306,7 +304,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
-            StorageValidationError: If ``limit`` is negative.
+            StorageValidationError: If ``limit`` is not ``None`` or an ``int`` >= 0 (``bool`` included).
         """
         listing = list_blobs(
             self._container,
@@ -383,7 +381,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
 
         Args:
             key: The object's key (its existence is not checked).
-            expires_in: Validity; ``AzureConfig.presigned_expiry`` when omitted.
+            expires_in: Validity, 1 second to 7 days; ``AzureConfig.presigned_expiry`` when omitted.
             method: ``"GET"`` or ``"PUT"``.
             filename: For GET, the download name (signed Content-Disposition).
             content_type: Checked like every content type (a wrong one raises as on
@@ -395,16 +393,12 @@ class AzureStorage(MultipartMixin, BaseStorage):
 
         Raises:
             ConfigurationError: If there is neither an account key nor a token credential.
-            InvalidMetadataError: If ``content_type`` is given and invalid.
-            UnsupportedOperationError: For a method other than GET and PUT.
+            StorageValidationError: If ``expires_in`` or ``method`` is invalid
+                (:func:`~litestar_storages.url_arguments.check_url_arguments`).
+            InvalidMetadataError: If ``filename`` or ``content_type`` is invalid.
         """
-        validate_key(key)
-        validate_content_type(content_type, key=key)
-        if method not in ("GET", "PUT"):
-            raise UnsupportedOperationError(f"{BACKEND} cannot make {method} URLs (only GET and PUT)", key=key)
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         validity = self.config.presigned_expiry if expires_in is None else expires_in
-        if not isinstance(validity, timedelta) or validity <= timedelta(0):
-            raise StorageValidationError(f"expires_in must be a positive timedelta, got {expires_in!r}", key=key)
         name = join_key(self._prefix, key)
         if method == "GET" and filename is None and self.config.public_base_url:
             return f"{self.config.public_base_url.rstrip('/')}/{quote(name, safe='/~')}"

@@ -13,6 +13,7 @@ from litestar_storages.testing.conformance.operations import KeyOperationTests
 from litestar_storages.testing.conformance.ranges import RangeTests
 from litestar_storages.testing.conformance.roundtrip import RoundTripTests
 from litestar_storages.testing.conformance.transfers import TransferTests
+from litestar_storages.testing.conformance.urls import UrlTests
 from litestar_storages.testing.conformance.writes import WriteTests
 
 __all__ = ("BAD_CONTENT_TYPES", "BAD_KEYS", "ODD_CONTENT_TYPES", "ODD_KEYS", "StorageConformance")
@@ -26,6 +27,7 @@ class StorageConformance(
     ListingTests,
     KeyOperationTests,
     TransferTests,
+    UrlTests,
     LifecycleTests,
 ):
     """Every behaviour of the ``Storage`` protocol, as pytest tests.

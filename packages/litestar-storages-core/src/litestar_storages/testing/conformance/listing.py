@@ -62,6 +62,14 @@ class ListingTests(ConformanceBase):
         assert [item async for item in storage.list()] == []
 
     @pytest.mark.asyncio
+    @pytest.mark.parametrize("limit", [True, False, -1, 1.0, "3"])
+    async def test_list_refuses_a_limit_that_is_not_an_int_from_zero(self, storage: Storage, limit: object) -> None:
+        # bool subclasses int: limit=True must not quietly mean 1 on one backend only.
+        await storage.put("a.txt", b"a")
+        with pytest.raises(StorageValidationError, match="limit must be None or an int >= 0"):
+            [item async for item in storage.list(limit=limit)]  # type: ignore[arg-type]
+
+    @pytest.mark.asyncio
     async def test_list_rejects_bad_arguments(self, storage: Storage) -> None:
         with pytest.raises(StorageValidationError):
             [item async for item in storage.list(limit=-1)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Union
 
 from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.url_arguments import expiry_problem
 
 __all__ = ("MIN_SECRET_BYTES", "FileSystemConfig")
 
@@ -51,7 +52,7 @@ class FileSystemConfig:
     (the Litestar plugin does this for you). Hidden from ``repr()``."""
 
     signed_url_expiry: timedelta = timedelta(hours=1)
-    """Validity of signed URLs when ``url()`` gets no ``expires_in``."""
+    """Validity of signed URLs when ``url()`` gets no ``expires_in`` (1 second to 7 days)."""
 
     fsync: bool = False
     """Flush each file (and its folder entry) to disk before ``put`` returns. Off by
@@ -90,10 +91,9 @@ class FileSystemConfig:
             raise ConfigurationError(
                 f"FileSystemConfig.chunk_size must be an int >= 1, got {self.chunk_size!r}", field="chunk_size"
             )
-        if not isinstance(self.signed_url_expiry, timedelta) or self.signed_url_expiry <= timedelta(0):
-            raise ConfigurationError(
-                "FileSystemConfig.signed_url_expiry must be a positive timedelta", field="signed_url_expiry"
-            )
+        expiry_rule = expiry_problem(self.signed_url_expiry)
+        if expiry_rule is not None:
+            raise ConfigurationError(f"FileSystemConfig.signed_url_expiry {expiry_rule}", field="signed_url_expiry")
         if not isinstance(self.fsync, bool):
             raise ConfigurationError("FileSystemConfig.fsync must be a bool", field="fsync")
         if self.signing_secret is not None:

@@ -78,4 +78,4 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
 
 def error_mapper() -> ErrorMapper:
     """Return the mapper every filesystem operation runs under."""
-    return ErrorMapper(translate_error, backend=BACKEND)
+    return ErrorMapper(translate_error, backend=BACKEND, owns=(OSError,))

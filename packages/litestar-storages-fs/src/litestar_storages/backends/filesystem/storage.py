@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import Union
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.exceptions import (
     ConfigurationError,
-    StorageValidationError,
     UnsupportedOperationError,
 )
 from litestar_storages.keys import validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 from . import files, listing, maintenance, multipart
 from .atomic import StreamingWrite, hop, write_file_sync
@@ -281,12 +282,10 @@ class FileSystemStorage(BaseStorage):
 
         Raises:
             InvalidKeyError: If the prefix could never match a valid key.
-            StorageValidationError: If ``limit`` is negative.
+            StorageValidationError: If ``limit`` is not ``None`` or an ``int`` >= 0 (``bool`` included).
         """
         validate_prefix(prefix)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-        remaining = limit
+        remaining = validate_limit(limit)
         if remaining == 0:
             return
         walk = listing.iter_files(self._root, prefix)
@@ -397,7 +396,8 @@ class FileSystemStorage(BaseStorage):
 
         Args:
             key: The object's key.
-            expires_in: Validity of a signed URL.
+            expires_in: Validity of a signed URL, 1 second to 7 days like on every
+                backend (checked, then ignored, for public and ``file://`` URLs).
             method: ``"GET"`` to download, ``"PUT"`` to upload (signed URLs only).
             filename: Download name, bound into a signed GET URL.
             content_type: Upload content type, bound into a signed PUT URL.
@@ -406,17 +406,16 @@ class FileSystemStorage(BaseStorage):
             The URL.
 
         Raises:
+            StorageValidationError: If ``expires_in`` or ``method`` is invalid
+                (:func:`~litestar_storages.url_arguments.check_url_arguments`).
+            InvalidMetadataError: If ``filename`` or ``content_type`` is invalid.
             UnsupportedOperationError: For ``method="PUT"`` without ``signing_secret``.
         """
         check_key(key)
-        validate_content_type(content_type, key=key)
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         config = self.config
-        if method not in ("GET", "PUT"):
-            raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
         if config.signing_secret is not None and config.base_url is not None:
             lifetime = config.signed_url_expiry if expires_in is None else expires_in
-            if lifetime <= timedelta(0):
-                raise StorageValidationError(f"expires_in must be positive, got {lifetime}", key=key)
             return sign_url(
                 config.base_url,
                 key,

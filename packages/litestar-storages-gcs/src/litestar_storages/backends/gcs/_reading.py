@@ -11,8 +11,9 @@ from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, stored_file
 from litestar_storages.backends.gcs.transport import Transport
-from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError, StorageValidationError
+from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError
 from litestar_storages.keys import validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.retry import with_retry
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
@@ -158,9 +159,7 @@ async def list_objects(
         StorageValidationError: If ``limit`` is negative.
     """
     validate_prefix(prefix)
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-    remaining = limit
+    remaining = validate_limit(limit)
     transport = connect()
     # Every name GCS lists starts with root + prefix (the request's prefix), so the
     # storage's root is cut by slicing, with no test per object.

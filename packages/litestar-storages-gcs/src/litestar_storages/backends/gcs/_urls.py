@@ -7,14 +7,16 @@ from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import quote
 
-from litestar_storages.backends.gcs.config import MAX_SIGNED_EXPIRY, GCSConfig
+from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS
 from litestar_storages.backends.gcs.signing import IAMSigner, KeySigner, Signer, sign_post_policy, sign_url
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.content import validate_content_type, validate_metadata
+from litestar_storages.disposition import content_disposition
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import UploadForm
+from litestar_storages.url_arguments import check_url_arguments, validate_expiry
 
 __all__ = ("make_signer", "object_url", "upload_form")
 
@@ -52,15 +54,13 @@ async def object_url(
     Raises:
         StorageValidationError: If ``expires_in`` is out of range or ``method`` unknown.
     """
-    validate_content_type(content_type, key=key)
-    if method not in ("GET", "PUT"):
-        raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
+    check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
     if method == "GET" and config.public_base_url and filename is None:
         return f"{config.public_base_url.rstrip('/')}/{quote(name, safe='/~')}"
     query: dict[str, str] = {}
     headers: dict[str, str] = {}
     if method == "GET" and filename is not None:
-        query["response-content-disposition"] = _attachment(filename)
+        query["response-content-disposition"] = content_disposition(filename, attachment=True)
     if method == "PUT" and content_type is not None:
         headers["content-type"] = content_type
     signer = await get_signer()
@@ -185,16 +185,9 @@ def _iam_signer(transport: Transport, config: GCSConfig, token: Any) -> Signer:
 
 
 def _expiry(config: GCSConfig, expires_in: timedelta | None, key: str) -> timedelta:
-    expiry = config.presigned_expiry if expires_in is None else expires_in
-    if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= MAX_SIGNED_EXPIRY:
-        raise StorageValidationError(f"expires_in must be 1 second to 7 days, got {expires_in!r}", key=key)
-    return expiry
+    checked = validate_expiry(expires_in, key=key)
+    return config.presigned_expiry if checked is None else checked
 
 
 def _signing_base(transport: Transport) -> str:
     return transport.api_root if transport.emulated else _GOOGLE_STORAGE_HOST
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -10,14 +10,15 @@ from typing import Union
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig, request_retry
+from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
 __all__ = ("CHUNK_GRANULARITY", "MAX_SIGNED_EXPIRY", "GCSConfig")
 
 CHUNK_GRANULARITY = 256 * 1024
 """Resumable upload chunks (all but the last) must be multiples of this many bytes."""
 
-MAX_SIGNED_EXPIRY = timedelta(days=7)
-"""Longest validity GCS accepts for a V4 signed URL or POST policy."""
+MAX_SIGNED_EXPIRY = MAX_URL_EXPIRY
+"""Longest validity GCS accepts for a V4 signed URL or POST policy (the core's rule for every backend)."""
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,10 @@ class GCSConfig:
                 f"GCSConfig.service_file {os.fspath(self.service_file)!r} is not a readable file",
                 field="service_file",
             )
-        if not isinstance(self.presigned_expiry, timedelta) or not (
-            timedelta(seconds=1) <= self.presigned_expiry <= MAX_SIGNED_EXPIRY
-        ):
+        expiry_rule = expiry_problem(self.presigned_expiry)
+        if expiry_rule is not None:
             raise ConfigurationError(
-                "GCSConfig.presigned_expiry must be a timedelta from 1 second to 7 days, "
-                f"got {self.presigned_expiry!r}",
-                field="presigned_expiry",
+                f"GCSConfig.presigned_expiry {expiry_rule} ({self.presigned_expiry!r})", field="presigned_expiry"
             )
         for name in ("api_root", "public_base_url"):
             value = getattr(self, name)

@@ -26,7 +26,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = ("GCS_ERRORS", "GCSErrorDetails", "error_details", "translate_gcs_error")
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "GCSErrorDetails", "error_details", "translate_gcs_error")
 
 _THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
 """Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
@@ -138,5 +138,14 @@ def translate_gcs_error(error: Exception, key: str | None) -> StorageError | Non
     return None
 
 
-GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage")
+OWNED_ERRORS: tuple[type[BaseException], ...] = (
+    aiohttp.ClientError,
+    HttpProcessingError,
+    asyncio.TimeoutError,
+    OSError,
+)
+"""The exceptions the mapper translates: gcloud-aio's HTTP layer (aiohttp) and sockets.
+Anything else is a bug and propagates as itself."""
+
+GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage", owns=OWNED_ERRORS)
 """The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig, request_retry
+from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
 __all__ = (
     "MAX_OBJECT_SIZE",
@@ -37,8 +38,8 @@ MAX_PARTS = 10_000
 MAX_OBJECT_SIZE = 5 * 1024 * GIB
 """S3's largest object (5 TiB)."""
 
-MAX_PRESIGNED_EXPIRY = timedelta(days=7)
-"""S3's longest validity of a SigV4 presigned URL or POST policy."""
+MAX_PRESIGNED_EXPIRY = MAX_URL_EXPIRY
+"""S3's longest validity of a SigV4 presigned URL or POST policy (the core's rule for every backend)."""
 
 AddressingStyle = Literal["auto", "path", "virtual"]
 """How the bucket appears in request URLs: ``virtual`` (``bucket.host/key``), ``path``
@@ -56,10 +57,9 @@ def _check_size(name: str, value: object, low: int, high: int) -> None:
 
 
 def _check_expiry(name: str, value: object) -> None:
-    if not isinstance(value, timedelta) or not timedelta(seconds=1) <= value <= MAX_PRESIGNED_EXPIRY:
-        raise ConfigurationError(
-            f"S3Config.{name} must be a timedelta from 1 second to 7 days (S3's limit), got {value!r}", field=name
-        )
+    problem = expiry_problem(value)
+    if problem is not None:
+        raise ConfigurationError(f"S3Config.{name} {problem} ({value!r})", field=name)
 
 
 @dataclass(frozen=True)

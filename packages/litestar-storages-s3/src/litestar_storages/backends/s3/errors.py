@@ -30,6 +30,7 @@ __all__ = (
     "CONNECTION_CODES",
     "EXISTS_CODES",
     "NOT_FOUND_CODES",
+    "OWNED_ERRORS",
     "PERMISSION_CODES",
     "error_code",
     "errors",
@@ -173,5 +174,15 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
     return None
 
 
-errors = ErrorMapper(translate_error, backend="S3Storage")
+OWNED_ERRORS: tuple[type[BaseException], ...] = (
+    boto.BotoCoreError,
+    boto.ClientError,
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    OSError,
+)
+"""The exceptions the mapper translates: botocore's, and those of aiohttp and sockets
+under it. Anything else is a bug and propagates as itself."""
+
+errors = ErrorMapper(translate_error, backend="S3Storage", owns=OWNED_ERRORS)
 """The mapper applied around every request and streamed body of the S3 backend."""

@@ -6,8 +6,8 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.client import call
-from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.keys import strip_prefix, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
@@ -21,9 +21,7 @@ _LIST_PAGE = 1000
 async def list_objects(storage: S3Storage, prefix: str, *, limit: int | None) -> AsyncGenerator[StoredFile, None]:
     """List objects under ``prefix``: the body of ``S3Storage.list``, which documents the arguments."""
     validate_prefix(prefix)
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
-    remaining = limit
+    remaining = validate_limit(limit)
     if remaining == 0:
         return
     client = await storage._s3()

@@ -11,15 +11,15 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from litestar_storages.backends.s3.config import MAX_PRESIGNED_EXPIRY
 from litestar_storages.backends.s3.metadata import encode_metadata
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.types import UploadForm
+from litestar_storages.url_arguments import validate_expiry
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
-__all__ = ("check_expiry", "content_disposition", "presigned_post", "public_url")
+__all__ = ("check_expiry", "presigned_post", "public_url")
 
 
 def check_expiry(expires_in: timedelta | None, default: timedelta, *, key: str) -> int:
@@ -36,25 +36,8 @@ def check_expiry(expires_in: timedelta | None, default: timedelta, *, key: str) 
     Raises:
         StorageValidationError: If the validity is not a timedelta from 1 second to 7 days.
     """
-    expiry = default if expires_in is None else expires_in
-    if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= MAX_PRESIGNED_EXPIRY:
-        raise StorageValidationError(
-            f"expires_in must be a timedelta from 1 second to 7 days (S3's limit), got {expiry!r}", key=key
-        )
-    return int(expiry.total_seconds())
-
-
-def content_disposition(filename: str) -> str:
-    """Return an ``attachment`` Content-Disposition naming ``filename``, safe for any text.
-
-    Args:
-        filename: The name the browser should save the download as.
-
-    Returns:
-        The header value, with an ASCII fallback and the RFC 5987 UTF-8 form.
-    """
-    fallback = "".join(char if 0x20 <= ord(char) < 0x7F and char not in '"\\' else "_" for char in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    checked = validate_expiry(expires_in, key=key)
+    return int((default if checked is None else checked).total_seconds())
 
 
 def public_url(base: str, name: str) -> str:

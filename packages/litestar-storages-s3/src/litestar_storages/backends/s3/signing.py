@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.errors import errors
-from litestar_storages.backends.s3.presign import check_expiry, content_disposition, presigned_post, public_url
+from litestar_storages.backends.s3.presign import check_expiry, presigned_post, public_url
 from litestar_storages.content import validate_content_type, validate_metadata
-from litestar_storages.exceptions import StorageValidationError
+from litestar_storages.disposition import content_disposition
 from litestar_storages.keys import validate_key
+from litestar_storages.url_arguments import check_url_arguments
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -31,10 +32,7 @@ async def object_url(
     content_type: str | None,
 ) -> str:
     """Return a URL for an object: the body of ``S3Storage.url``, which documents the arguments."""
-    validate_key(key)
-    validate_content_type(content_type, key=key)
-    if method not in ("GET", "PUT"):
-        raise StorageValidationError(f"method must be 'GET' or 'PUT', got {method!r}", key=key)
+    check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
     name = storage._name(key)
     config = storage.config
     if method == "GET" and config.public_base_url and filename is None:
@@ -42,7 +40,7 @@ async def object_url(
     seconds = check_expiry(expires_in, config.presigned_expiry, key=key)
     params: dict[str, Any] = {"Bucket": config.bucket, "Key": name}
     if method == "GET" and filename:
-        params["ResponseContentDisposition"] = content_disposition(filename)
+        params["ResponseContentDisposition"] = content_disposition(filename, attachment=True)
     if method == "PUT" and content_type is not None:
         params["ContentType"] = content_type
     client = await storage._s3()
