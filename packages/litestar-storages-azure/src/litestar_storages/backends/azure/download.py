@@ -20,8 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from azure.core.exceptions import HttpResponseError
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.backends.azure.errors import BACKEND, MAPPER, replaced_during_read
 from litestar_storages.exceptions import (
     InvalidRangeError,
     StorageConnectionError,
@@ -137,19 +136,17 @@ class RangeDownload:
         requests = self._requests
         try:
             with MAPPER.guard(self._key):
-                try:
-                    body, answer = await requests.download(_body_and_headers, range=byte_range, headers=headers)
-                except HttpResponseError as error:
-                    if resumed and error.status_code == 412:
-                        # If-Match failed: the blob was replaced since the first answer.
-                        raise StorageError(
-                            f"{BACKEND}: {self._key!r} changed during the download; read it again", key=self._key
-                        ) from error
-                    raise
+                body, answer = await requests.download(_body_and_headers, range=byte_range, headers=headers)
         except InvalidRangeError:
             if resumed:
                 raise
             return False  # the range starts at or past the end: the protocol clips it to nothing
+        except StorageError as error:
+            # If-Match failed on a resumed read: the blob was replaced since the first answer.
+            replaced = replaced_during_read(error, self._key) if resumed else None
+            if replaced is None:
+                raise
+            raise replaced from error.__cause__
         if not resumed:
             self._etag = answer.get("ETag")
             length = int(answer.get("Content-Length") or 0)

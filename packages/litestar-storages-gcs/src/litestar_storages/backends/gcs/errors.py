@@ -26,8 +26,9 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = ("GCS_ERRORS", "GCSErrorDetails", "error_details", "translate_gcs_error")
+__all__ = ("GCS_ERRORS", "GCSErrorDetails", "error_details", "range_past_end", "translate_gcs_error")
 
+_RANGE_NOT_SATISFIABLE = 416
 _THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
 """Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
 
@@ -140,3 +141,18 @@ def translate_gcs_error(error: Exception, key: str | None) -> StorageError | Non
 
 GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage")
 """The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""
+
+
+def range_past_end(error: StorageError) -> bool:
+    """Tell whether a translated error is GCS's 416: the read's range starts at or past the end.
+
+    A ranged read then has nothing to return (the storage protocol clips the range).
+
+    Args:
+        error: The translated error of a ranged read (the SDK's error is its ``__cause__``).
+
+    Returns:
+        ``True`` for a 416 answer.
+    """
+    cause = error.__cause__
+    return isinstance(cause, aiohttp.ClientResponseError) and cause.status == _RANGE_NOT_SATISFIABLE
