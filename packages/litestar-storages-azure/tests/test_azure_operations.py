@@ -1,4 +1,4 @@
-"""Per-blob requests without a BlobClient per key (operations.py)."""
+"""Per-blob requests without a BlobClient per key (_sdk.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from azure.storage.blob.aio import BlobClient, ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
-from litestar_storages.backends.azure.operations import BlobOperationsFactory
+from litestar_storages.backends.azure._sdk import BlobOperationsFactory
 from litestar_storages.exceptions import StorageFileExistsError
 
 NAMES = ["a.txt", "dir/sub/x y.bin", "ünï/cødé~!*'().txt", "pct%20and+plus&amp;=?.txt", "#hash", "emoji/\U0001f600"]

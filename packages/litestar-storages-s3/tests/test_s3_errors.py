@@ -13,7 +13,7 @@ from botocore import exceptions as boto
 from s3_helpers import MIB, REGION, FaultProxy, make_config
 
 from litestar_storages.backends.s3 import S3Storage
-from litestar_storages.backends.s3.errors import errors, translate_error
+from litestar_storages.backends.s3.errors import batch_delete_error, errors, translate_error, upload_gone
 from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidKeyError,
@@ -300,6 +300,28 @@ async def test_errors_mid_listing_are_translated(proxy: FaultProxy, bucket: str)
         with pytest.raises(StorageConnectionError):
             [item async for item in storage.list()]
         assert [item.key async for item in storage.list()] == ["k/0", "k/1", "k/2"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("AccessDenied", StoragePermissionError), ("InternalError", StorageConnectionError), ("Odd", StorageError)],
+)
+def test_a_per_key_batch_delete_failure_becomes_the_single_request_error(
+    code: str, expected: type[StorageError]
+) -> None:
+    error = batch_delete_error({"Key": "p/a.txt", "Code": code, "Message": "refused"}, "a.txt")
+    assert type(error) is expected
+    assert error.key == "a.txt"
+    assert isinstance(error.__cause__, boto.ClientError)
+    assert error.__cause__.response["Error"] == {"Code": code, "Message": "refused"}
+
+
+def test_only_no_such_upload_counts_as_a_gone_upload() -> None:
+    gone = errors.translate(boto.ClientError({"Error": {"Code": "NoSuchUpload"}}, "AbortMultipartUpload"), "k")
+    denied = errors.translate(boto.ClientError({"Error": {"Code": "AccessDenied"}}, "AbortMultipartUpload"), "k")
+    assert upload_gone(gone)
+    assert not upload_gone(denied)
+    assert not upload_gone(StorageError("no cause"))
 
 
 # -- only botocore's and the transport's errors are translated (#18) ----------------------

@@ -20,8 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from azure.core.exceptions import HttpResponseError
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.backends.azure.errors import BACKEND, MAPPER, replaced_during_read
 from litestar_storages.exceptions import (
     InvalidRangeError,
     StorageConnectionError,
@@ -29,6 +28,7 @@ from litestar_storages.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from litestar_storages.backends.azure._sdk import BlobRequests
     from litestar_storages.retry import RetryConfig
 
 __all__ = ("RangeDownload",)
@@ -47,19 +47,19 @@ class RangeDownload:
         size: Bytes the download yields in all; ``None`` until the first answer arrived.
     """
 
-    __slots__ = ("_body", "_end", "_etag", "_key", "_operations", "_position", "_retry", "_start", "size")
+    __slots__ = ("_body", "_end", "_etag", "_key", "_position", "_requests", "_retry", "_start", "size")
 
-    def __init__(self, operations: Any, *, key: str, start: int, end: int | None, retry: RetryConfig) -> None:
+    def __init__(self, requests: BlobRequests, *, key: str, start: int, end: int | None, retry: RetryConfig) -> None:
         """Prepare the download; nothing is sent until iteration starts.
 
         Args:
-            operations: The blob's generated ``BlobOperations`` (see ``operations.py``).
+            requests: The blob's requests (see ``_sdk.py``).
             key: The storage key, for errors.
             start: First byte to read.
             end: Byte after the last to read, or ``None`` for the end of the blob.
             retry: The one budget of attempts for the whole download.
         """
-        self._operations = operations
+        self._requests = requests
         self._key = key
         self._start = start
         self._position = start
@@ -126,33 +126,30 @@ class RangeDownload:
         resumed = self.size is not None
         # Without a range an empty blob answers 200; ``bytes=0-`` would be refused with 416.
         whole = self._position == 0 and self._end is None
-        request: dict[str, Any] = {"cls": _body_and_headers}
+        byte_range: str | None = None
         if not whole:
             last = "" if self._end is None else str(self._end - 1)
-            request["range"] = f"bytes={self._position}-{last}"
-        if resumed and self._etag:
-            request["headers"] = {"If-Match": self._etag}
+            byte_range = f"bytes={self._position}-{last}"
+        headers = {"If-Match": self._etag} if resumed and self._etag else None
         # The public download_blob() re-reads cut bodies itself (see the module docstring),
         # so the request goes through the generated operation the SDK itself calls.
-        operations = self._operations
+        requests = self._requests
         try:
             with MAPPER.guard(self._key):
-                try:
-                    body, headers = await operations.download(**request)
-                except HttpResponseError as error:
-                    if resumed and error.status_code == 412:
-                        # If-Match failed: the blob was replaced since the first answer.
-                        raise StorageError(
-                            f"{BACKEND}: {self._key!r} changed during the download; read it again", key=self._key
-                        ) from error
-                    raise
+                body, answer = await requests.download(_body_and_headers, range=byte_range, headers=headers)
         except InvalidRangeError:
             if resumed:
                 raise
             return False  # the range starts at or past the end: the protocol clips it to nothing
+        except StorageError as error:
+            # If-Match failed on a resumed read: the blob was replaced since the first answer.
+            replaced = replaced_during_read(error, self._key) if resumed else None
+            if replaced is None:
+                raise
+            raise replaced from error.__cause__
         if not resumed:
-            self._etag = headers.get("ETag")
-            length = int(headers.get("Content-Length") or 0)
+            self._etag = answer.get("ETag")
+            length = int(answer.get("Content-Length") or 0)
             self._end = self._position + length
             self.size = length
         self._body = body

@@ -47,7 +47,15 @@ from litestar_storages.exceptions import (
     build_error,
 )
 
-__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "OWNED_ERRORS", "blocks_discarded", "translate_error")
+__all__ = (
+    "BACKEND",
+    "ERROR_CATEGORIES",
+    "MAPPER",
+    "OWNED_ERRORS",
+    "blocks_discarded",
+    "replaced_during_read",
+    "translate_error",
+)
 
 BACKEND = "AzureStorage"
 
@@ -196,3 +204,26 @@ def blocks_discarded(error: StorageError) -> bool:
     """
     cause = error.__cause__
     return isinstance(cause, HttpResponseError) and _error_code(cause) == "InvalidBlockList"
+
+
+def replaced_during_read(error: StorageError, key: str) -> StorageError | None:
+    """Return the error for a resumed download whose ``If-Match`` failed, else ``None``.
+
+    A download resumed after a cut body is pinned to the ETag of its first answer; Azure
+    answers 412 when the blob was replaced in between, and the bytes already handed out
+    cannot be joined to the new version's.
+
+    Args:
+        error: The translated error of the resumed request (the SDK's error is its ``__cause__``).
+        key: The storage key being read.
+
+    Returns:
+        A :class:`StorageError` asking to read again, chained to the SDK's error; ``None``
+        when ``error`` is not that 412.
+    """
+    cause = error.__cause__
+    if not (isinstance(cause, HttpResponseError) and cause.status_code == 412):
+        return None
+    replaced = StorageError(f"{BACKEND}: {key!r} changed during the download; read it again", key=key)
+    replaced.__cause__ = cause
+    return replaced

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from azure.storage.blob.aio import ContainerClient
 from litestar_storages.backends.azure._multipart import MultipartMixin
+from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import (
     build_client,
     client_config,
@@ -22,7 +23,6 @@ from litestar_storages.backends.azure.copying import copy_blob
 from litestar_storages.backends.azure.download import RangeDownload
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.backends.azure.listing import list_blobs
-from litestar_storages.backends.azure.operations import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.properties import blob_etag, response_headers, stored_file_from_headers
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.backends.azure.upload import UploadTarget, upload_blob
@@ -120,7 +120,7 @@ class AzureStorage(MultipartMixin, BaseStorage):
         return self._container().get_blob_client(join_key(self._prefix, key))
 
     def _requests(self, key: str) -> BlobRequests:
-        # Built once per container client (a new one after close()): see operations.py.
+        # Built once per container client (a new one after close()): see _sdk.py.
         container = self._container()
         factory = self._operations
         if factory is None or factory.container is not container:
@@ -131,8 +131,8 @@ class AzureStorage(MultipartMixin, BaseStorage):
         return await request(self._retry, key, operation)
 
     async def _properties(self, key: str) -> Mapping[str, str]:
-        get_properties = self._requests(key).blob.get_properties
-        return await self._call(key, lambda: get_properties(cls=response_headers))
+        requests = self._requests(key)
+        return await self._call(key, lambda: requests.get_properties(response_headers))
 
     async def create_container(self, *, exist_ok: bool = True) -> None:
         """Create the configured container (handy with Azurite and in tests).
@@ -236,11 +236,11 @@ class AzureStorage(MultipartMixin, BaseStorage):
             StorageError: If the blob was replaced between two attempts.
         """
         first, last = validate_range(start, end, key=key)
-        operations = self._requests(validate_key(key)).blob
+        requests = self._requests(validate_key(key))
         if last is not None and last == first:
             await self._properties(key)  # an empty range still needs the object to exist
             return
-        download = RangeDownload(operations, key=key, start=first, end=last, retry=self._retry)
+        download = RangeDownload(requests, key=key, start=first, end=last, retry=self._retry)
         reporter = ProgressReporter(progress, operation="download", key=key)
         async for chunk in download:
             reporter.total_bytes = download.size
@@ -329,9 +329,9 @@ class AzureStorage(MultipartMixin, BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
-        delete = self._requests(validate_key(key)).blob.delete
+        requests = self._requests(validate_key(key))
         try:
-            await self._call(key, lambda: delete(delete_snapshots="include"))
+            await self._call(key, requests.delete)
         except StorageFileNotFoundError:
             if not missing_ok:
                 raise

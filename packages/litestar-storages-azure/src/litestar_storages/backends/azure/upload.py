@@ -36,7 +36,7 @@ from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobClient
-    from litestar_storages.backends.azure.operations import BlobRequests
+    from litestar_storages.backends.azure._sdk import BlobRequests
     from litestar_storages.retry import RetryConfig
     from litestar_storages.streams import PutData
     from litestar_storages.types import ProgressCallback
@@ -51,7 +51,7 @@ class UploadTarget:
     blob_for: Callable[[str], BlobClient]
     """Returns the blob client of a key (called once the key is valid), for staged uploads."""
     requests_for: Callable[[str], BlobRequests]
-    """Returns the generated operations of a key, for a single Put Blob."""
+    """Returns the requests of a key, for a single Put Blob (see ``_sdk.py``)."""
     version: Callable[[str], Awaitable[str | None]]
     """Returns a key's ETag, or ``None`` when it does not exist (read before staging blocks)."""
     retry: RetryConfig
@@ -203,12 +203,7 @@ async def _put_blob(
     headers.update({f"x-ms-meta-{name}": value for name, value in encoded.items()})
     if not overwrite:
         headers["If-None-Match"] = "*"
-    upload = requests.block_blob.upload
-    return await request(
-        retry,
-        key,
-        lambda: upload(len(payload), payload, headers=headers, cls=response_headers),
-    )
+    return await request(retry, key, lambda: requests.put(payload, headers, response_headers))
 
 
 async def commit_blocks(

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import aiohttp
-
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, range_past_end
 from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, stored_file
 from litestar_storages.backends.gcs.transport import Transport
-from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError
+from litestar_storages.exceptions import (
+    ConfigurationError,
+    StorageError,
+    StorageFileNotFoundError,
+)
 from litestar_storages.keys import validate_prefix
 from litestar_storages.listing import validate_limit
 from litestar_storages.progress import ProgressReporter
@@ -20,8 +22,6 @@ from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import ProgressCallback, StoredFile
 
 __all__ = ("download", "fetch_info", "list_objects", "read_object")
-
-_RANGE_NOT_SATISFIABLE = 416
 
 
 async def download(
@@ -53,15 +53,15 @@ async def download(
         headers["Range"] = f"bytes={first}-{'' if last is None else last - 1}"
 
     async def open_stream() -> Any:
-        with GCS_ERRORS.guard(key):
-            try:
+        try:
+            with GCS_ERRORS.guard(key):
                 return await transport.client.download_stream(
                     config.bucket, name, headers=dict(headers), timeout=transport.timeout
                 )
-            except aiohttp.ClientResponseError as error:
-                if error.status == _RANGE_NOT_SATISFIABLE:
-                    return None  # the range starts past the end: nothing to read
-                raise
+        except StorageError as error:
+            if range_past_end(error):
+                return None  # the range starts past the end: nothing to read
+            raise
 
     response = await with_retry(open_stream, config.retry)
     if response is None:
@@ -125,16 +125,16 @@ async def read_object(
     params = {"alt": "media"}
 
     async def fetch() -> bytes:
-        with GCS_ERRORS.guard(key):
-            try:
+        try:
+            with GCS_ERRORS.guard(key):
                 response = await transport.request("GET", url, headers=headers, params=params)
-            except aiohttp.ClientResponseError as error:
-                if error.status == _RANGE_NOT_SATISFIABLE:
-                    return b""  # the range starts past the end: nothing to read
-                raise
-            async with response:
-                content: bytes = await response.read()
-            return content
+                async with response:
+                    content: bytes = await response.read()
+                return content
+        except StorageError as error:
+            if range_past_end(error):
+                return b""  # the range starts past the end: nothing to read
+            raise
 
     return await with_retry(fetch, config.retry)
 

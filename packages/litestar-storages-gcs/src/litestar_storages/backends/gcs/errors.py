@@ -26,8 +26,9 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "GCSErrorDetails", "error_details", "translate_gcs_error")
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "GCSErrorDetails", "error_details", "range_past_end", "translate_gcs_error")
 
+_RANGE_NOT_SATISFIABLE = 416
 _THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
 """Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
 
@@ -149,3 +150,18 @@ Anything else is a bug and propagates as itself."""
 
 GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage", owns=OWNED_ERRORS)
 """The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""
+
+
+def range_past_end(error: StorageError) -> bool:
+    """Tell whether a translated error is GCS's 416: the read's range starts at or past the end.
+
+    A ranged read then has nothing to return (the storage protocol clips the range).
+
+    Args:
+        error: The translated error of a ranged read (the SDK's error is its ``__cause__``).
+
+    Returns:
+        ``True`` for a 416 answer.
+    """
+    cause = error.__cause__
+    return isinstance(cause, aiohttp.ClientResponseError) and cause.status == _RANGE_NOT_SATISFIABLE

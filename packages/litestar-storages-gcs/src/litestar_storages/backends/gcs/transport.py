@@ -9,6 +9,7 @@ from urllib.parse import quote
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.backends.gcs._sdk import endpoint
 from litestar_storages.bodies import SlicedBody
 
 __all__ = ("Transport",)
@@ -32,11 +33,8 @@ class Transport:
             timeout: Seconds to wait for a connection or the next bytes of an answer.
         """
         self.client = client
-        # The SDK resolves its endpoint (api_root argument, else STORAGE_EMULATOR_HOST,
-        # else Google) into these attributes and exposes no accessor for them; reading
-        # them keeps one source of truth for SDK calls and ours.
-        self.api_root: str = client._api_root.rstrip("/")
-        self.emulated: bool = bool(client._api_is_dev)
+        # The endpoint the SDK resolved (see _sdk.py): one source of truth for its calls and ours.
+        self.api_root, self.emulated = endpoint(client)
         # total=None: a long transfer that keeps moving is never cut; stalls still fail.
         # Typed Any because the SDK annotates ``timeout`` as int yet hands it to aiohttp.
         self.timeout: Any = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)

@@ -9,6 +9,8 @@ first and by HTTP status second (HEAD answers carry no body, hence no code).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 from botocore import exceptions as boto
@@ -32,9 +34,11 @@ __all__ = (
     "NOT_FOUND_CODES",
     "OWNED_ERRORS",
     "PERMISSION_CODES",
+    "batch_delete_error",
     "error_code",
     "errors",
     "translate_error",
+    "upload_gone",
 )
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404", "NoSuchVersion"})
@@ -186,3 +190,30 @@ under it. Anything else is a bug and propagates as itself."""
 
 errors = ErrorMapper(translate_error, backend="S3Storage", owns=OWNED_ERRORS)
 """The mapper applied around every request and streamed body of the S3 backend."""
+
+
+def upload_gone(error: StorageError) -> bool:
+    """Tell whether a translated error is S3's ``NoSuchUpload`` (aborted or completed already).
+
+    Args:
+        error: The translated error of a multipart request (the SDK's error is its ``__cause__``).
+
+    Returns:
+        ``True`` when S3 answered NoSuchUpload.
+    """
+    cause = error.__cause__
+    return isinstance(cause, boto.ClientError) and error_code(cause)[0] == "NoSuchUpload"
+
+
+def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
+    """Translate one per-key failure of a DeleteObjects answer, as the same error of a single request.
+
+    Args:
+        failure: An entry of the answer's ``Errors`` (``Key``, ``Code``, ``Message``).
+        key: The storage key (without the configured prefix) that failed.
+
+    Returns:
+        The storage error, chained to a ``ClientError`` holding S3's code and message.
+    """
+    answer: Any = {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}}
+    return errors.translate(boto.ClientError(answer, "DeleteObjects"), key)

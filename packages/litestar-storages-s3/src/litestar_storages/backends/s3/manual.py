@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
 from litestar_storages.backends.s3.client import call
-from litestar_storages.backends.s3.errors import error_code
+from litestar_storages.backends.s3.errors import upload_gone
 from litestar_storages.backends.s3.lifecycle import create_upload
 from litestar_storages.backends.s3.multipart import completed_parts, put_part
 from litestar_storages.backends.s3.objects import object_attributes
@@ -145,6 +143,5 @@ class ManualUploads:
             )
         except StorageError as error:
             # Aborting twice, or after completion, is not an error worth raising.
-            cause = error.__cause__
-            if not (isinstance(cause, ClientError) and error_code(cause)[0] == "NoSuchUpload"):
+            if not upload_gone(error):
                 raise

@@ -6,10 +6,8 @@ import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from litestar_storages.backends.s3.client import call
-from litestar_storages.backends.s3.errors import errors
+from litestar_storages.backends.s3.errors import batch_delete_error
 from litestar_storages.keys import strip_prefix, validate_key
 
 if TYPE_CHECKING:
@@ -47,10 +45,4 @@ async def delete_objects(storage: S3Storage, keys: Iterable[str]) -> None:
         if failures:
             failure = failures[0]
             failed_key = strip_prefix(storage._prefix, failure.get("Key", ""))
-            raise errors.translate(
-                ClientError(
-                    {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}},
-                    "DeleteObjects",
-                ),
-                failed_key,
-            )
+            raise batch_delete_error(failure, failed_key)
