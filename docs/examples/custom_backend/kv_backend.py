@@ -23,7 +23,7 @@ from urllib.parse import quote
 import pytest_asyncio
 
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConfigurationError,
@@ -31,16 +31,17 @@ from litestar_storages.exceptions import (
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
-    StorageValidationError,
     UnsupportedOperationError,
 )
 from litestar_storages.keys import join_key, normalize_prefix, strip_prefix, validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.testing import StorageConformance
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 # -- 1. the SDK being wrapped (a toy) --------------------------------------------------- [sdk]
 
@@ -299,8 +300,7 @@ class KVStorage(BaseStorage):
     async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects under ``prefix`` in key order, page by page."""
         validate_prefix(prefix)
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
+        validate_limit(limit)
         client, remaining, after = self._connection(), limit, ""
         while remaining != 0:
             with self._errors.guard(prefix or None):
@@ -323,8 +323,7 @@ class KVStorage(BaseStorage):
         content_type: str | None = None,
     ) -> str:
         """Return the object's ``kv://`` address; the service cannot sign uploads."""
-        validate_key(key)
-        validate_content_type(content_type, key=key)  # checked everywhere it enters
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         if method != "GET":
             raise UnsupportedOperationError(f"{self.backend_name} cannot make {method} URLs", key=key)
         return "kv://" + quote(join_key(self._prefix, key))

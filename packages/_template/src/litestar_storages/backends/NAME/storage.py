@@ -19,16 +19,18 @@ from urllib.parse import quote
 from litestar_storages.backends.NAME.config import NameConfig
 from litestar_storages.backends.NAME.errors import ObjectExistsError, translate_error
 from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.error_mapping import ErrorMapper
-from litestar_storages.exceptions import StorageFileNotFoundError, StorageValidationError, UnsupportedOperationError
+from litestar_storages.exceptions import StorageFileNotFoundError, UnsupportedOperationError
 from litestar_storages.keys import join_key, normalize_prefix, strip_prefix, validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import clip_range, validate_range
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.url_arguments import check_url_arguments
 
 __all__ = ("NameStorage",)
 
@@ -60,7 +62,7 @@ class NameStorage(BaseStorage):
         """
         self.config = config or NameConfig()
         self._prefix = normalize_prefix(self.config.prefix)
-        self._errors = ErrorMapper(translate_error, backend=self.backend_name)
+        self._errors = ErrorMapper(translate_error, backend=self.backend_name, owns=(KeyError, ObjectExistsError))
         self._objects: dict[str, _Record] = {}
         self._uploads: dict[str, dict[int, bytes]] = {}
 
@@ -189,9 +191,7 @@ class NameStorage(BaseStorage):
             StorageValidationError: ``limit`` is not ``None`` or an int >= 0.
         """
         validate_prefix(prefix)
-        # bool is an int subclass: limit=True must not mean "one".
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise StorageValidationError(f"limit must be None or an int >= 0, got {limit!r}")
+        validate_limit(limit)
         wanted = join_key(self._prefix, prefix)
         names = sorted(name for name in self._objects if name.startswith(wanted))
         for name in names[:limit]:
@@ -223,8 +223,7 @@ class NameStorage(BaseStorage):
         Raises:
             UnsupportedOperationError: For any method but ``GET``.
         """
-        validate_key(key)
-        validate_content_type(content_type, key=key)  # checked everywhere it enters
+        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
         if method != "GET":
             raise UnsupportedOperationError(f"{self.backend_name} cannot make {method} URLs", key=key)
         return "NAME://" + quote(join_key(self._prefix, key))
