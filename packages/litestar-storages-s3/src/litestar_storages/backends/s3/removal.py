@@ -1,4 +1,4 @@
-"""Deletes: DeleteObject, and DeleteObjects for batches of 1,000 keys per request."""
+"""Batch deletes: DeleteObjects, 1,000 keys per request."""
 
 from __future__ import annotations
 
@@ -8,26 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.client import call
 from litestar_storages.backends.s3.errors import batch_delete_error
-from litestar_storages.backends.s3.objects import head_object
 from litestar_storages.keys import validate_key
 
 if TYPE_CHECKING:
     from litestar_storages.backends.s3.context import S3Context
 
-__all__ = ("delete_object", "delete_objects")
+__all__ = ("delete_objects",)
 
 _DELETE_BATCH = 1000
-
-
-async def delete_object(context: S3Context, key: str, *, missing_ok: bool) -> None:
-    """Delete one object: the body of ``S3Storage.delete``, which documents the arguments."""
-    validate_key(key)
-    if not missing_ok:
-        # S3 answers a delete of a missing key with success: only a HeadObject can tell.
-        await head_object(context, key)
-    client = await context.client()
-    bucket, name = context.bucket, context.name(key)
-    await call(lambda: client.delete_object(Bucket=bucket, Key=name), key=key, retry=context.retry)
 
 
 async def delete_objects(context: S3Context, keys: Iterable[str]) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from litestar_storages.backends.s3 import copying, listing, manual, objects, reads, removal, signing, writes
+from litestar_storages.backends.s3.client import call
 from litestar_storages.backends.s3.config import S3Config
 from litestar_storages.backends.s3.context import S3Context
 from litestar_storages.base import BaseStorage
@@ -272,7 +273,14 @@ class S3Storage(BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
-        await removal.delete_object(self._context, key, missing_ok=missing_ok)
+        # Inline, not in removal.py: the hottest small operation keeps one coroutine frame.
+        context = self._context
+        validate_key(key)
+        if not missing_ok:
+            await objects.head_object(context, key)
+        client = await context.client()
+        bucket, name = context.bucket, context.name(key)
+        await call(lambda: client.delete_object(Bucket=bucket, Key=name), key=key, retry=context.retry)
 
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete objects with DeleteObjects, 1,000 per request; missing keys are skipped.
