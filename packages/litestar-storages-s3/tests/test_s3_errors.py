@@ -331,7 +331,7 @@ def test_only_no_such_upload_counts_as_a_gone_upload() -> None:
 async def test_a_plain_bug_propagates_as_itself(
     storage: S3Storage, monkeypatch: pytest.MonkeyPatch, bug: Exception
 ) -> None:
-    client = await storage._s3()
+    client = await storage._context.client()
 
     async def broken(**_: object) -> object:
         raise bug

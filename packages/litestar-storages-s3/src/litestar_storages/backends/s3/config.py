@@ -161,6 +161,14 @@ class S3Config:
     the fields above win where both set the same option."""
 
     def __post_init__(self) -> None:
+        # Checked in groups, in a fixed order: it decides which error a config with
+        # several mistakes reports.
+        self._check_location()
+        self._check_credentials()
+        self._check_options()
+        self._check_client()
+
+    def _check_location(self) -> None:
         if not isinstance(self.bucket, str) or not self.bucket.strip():
             raise ConfigurationError("S3Config.bucket is required: the name of the bucket", field="bucket")
         if self.bucket != self.bucket.strip() or "/" in self.bucket:
@@ -174,6 +182,8 @@ class S3Config:
                 f"S3Config.endpoint_url must start with http:// or https://, got {self.endpoint_url!r}",
                 field="endpoint_url",
             )
+
+    def _check_credentials(self) -> None:
         if (self.access_key_id is None) != (self.secret_access_key is None):
             missing = "secret_access_key" if self.secret_access_key is None else "access_key_id"
             raise ConfigurationError(
@@ -185,6 +195,8 @@ class S3Config:
             raise ConfigurationError(
                 "S3Config.session_token needs access_key_id and secret_access_key", field="session_token"
             )
+
+    def _check_options(self) -> None:
         if not isinstance(self.prefix, str):
             raise ConfigurationError(f"S3Config.prefix must be a str, got {self.prefix!r}", field="prefix")
         try:
@@ -207,6 +219,8 @@ class S3Config:
         _check_size("part_size", self.part_size, MIN_PART_SIZE, MAX_PART_SIZE)
         _check_size("multipart_threshold", self.multipart_threshold, MIN_PART_SIZE, MAX_PART_SIZE)
         _check_size("multipart_copy_threshold", self.multipart_copy_threshold, MIN_PART_SIZE, MAX_PART_SIZE)
+
+    def _check_client(self) -> None:
         if self.public_base_url is not None and (
             not isinstance(self.public_base_url, str) or not self.public_base_url.startswith(("http://", "https://"))
         ):

@@ -12,7 +12,7 @@ from litestar_storages.keys import validate_key
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
-    from litestar_storages.backends.s3.storage import S3Storage
+    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("copy_object",)
 
@@ -28,11 +28,11 @@ _COPIED_ATTRIBUTES = (
 )
 
 
-async def copy_object(storage: S3Storage, source: str, destination: str) -> StoredFile:
+async def copy_object(context: S3Context, source: str, destination: str) -> StoredFile:
     """Copy an object server-side: the body of ``S3Storage.copy``.
 
     Args:
-        storage: The storage copying.
+        context: The storage's context.
         source: Key to copy from.
         destination: Key to copy to (replaced if it exists).
 
@@ -41,28 +41,28 @@ async def copy_object(storage: S3Storage, source: str, destination: str) -> Stor
     """
     validate_key(source)
     validate_key(destination)
-    head = await head_object(storage, source)
+    head = await head_object(context, source)
     original = stored_file(destination, head)
-    if original.size > storage.config.multipart_copy_threshold:
+    if original.size > context.config.multipart_copy_threshold:
         create_args: dict[str, Any] = {field: head[field] for field in _COPIED_ATTRIBUTES if head.get(field)}
         answer = await copy_parts(
-            await storage._target(destination),
-            source=storage._name(source),
+            await context.target(destination),
+            source=context.name(source),
             size=original.size,
-            part_size=storage.config.part_size,
+            part_size=context.config.part_size,
             create_args=create_args,
-            max_concurrency=storage.config.max_concurrency,
+            max_concurrency=context.config.max_concurrency,
         )
         etag, modified = answer.get("ETag"), response_date(answer)
     else:
-        client = await storage._s3()
-        bucket, source_name, name = storage.config.bucket, storage._name(source), storage._name(destination)
+        client = await context.client()
+        bucket, source_name, name = context.bucket, context.name(source), context.name(destination)
         response = await call(
             lambda: client.copy_object(
                 Bucket=bucket, Key=name, CopySource={"Bucket": bucket, "Key": source_name}, MetadataDirective="COPY"
             ),
             key=source,
-            retry=storage.config.retry,
+            retry=context.retry,
         )
         result = response.get("CopyObjectResult", {})
         etag, modified = result.get("ETag"), result.get("LastModified")

@@ -11,7 +11,7 @@ from litestar_storages.content import resolve_content_type, validate_metadata
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
-    from litestar_storages.backends.s3.storage import S3Storage
+    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("head_object", "object_attributes", "stored_file")
 
@@ -37,11 +37,11 @@ def object_attributes(
     return resolved_type, checked, attributes
 
 
-async def head_object(storage: S3Storage, key: str) -> dict[str, Any]:
+async def head_object(context: S3Context, key: str) -> dict[str, Any]:
     """Fetch an object's HeadObject answer.
 
     Args:
-        storage: The storage holding the object.
+        context: The storage's context.
         key: The object's key.
 
     Returns:
@@ -50,9 +50,9 @@ async def head_object(storage: S3Storage, key: str) -> dict[str, Any]:
     Raises:
         StorageFileNotFoundError: If the key does not exist.
     """
-    client = await storage._s3()
-    bucket, name = storage.config.bucket, storage._name(key)
-    response = await call(lambda: client.head_object(Bucket=bucket, Key=name), key=key, retry=storage.config.retry)
+    client = await context.client()
+    bucket, name = context.bucket, context.name(key)
+    response = await call(lambda: client.head_object(Bucket=bucket, Key=name), key=key, retry=context.retry)
     return dict(response)
 
 

@@ -16,13 +16,13 @@ from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import ProgressCallback
 
 if TYPE_CHECKING:
-    from litestar_storages.backends.s3.storage import S3Storage
+    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("read_object",)
 
 
 async def read_object(
-    storage: S3Storage,
+    context: S3Context,
     key: str,
     *,
     start: int | None,
@@ -34,14 +34,14 @@ async def read_object(
     validate_key(key)
     if last is not None and last <= first:
         # An empty range: nothing to read, but a missing key must still raise.
-        await head_object(storage, key)
+        await head_object(context, key)
         return
-    client = await storage._s3()
-    arguments: dict[str, Any] = {"Bucket": storage.config.bucket, "Key": storage._name(key)}
+    client = await context.client()
+    arguments: dict[str, Any] = {"Bucket": context.bucket, "Key": context.name(key)}
     if first or last is not None:
         arguments["Range"] = f"bytes={first}-{'' if last is None else last - 1}"
     try:
-        response = await call(lambda: client.get_object(**arguments), key=key, retry=storage.config.retry)
+        response = await call(lambda: client.get_object(**arguments), key=key, retry=context.retry)
     except InvalidRangeError:
         # 416: the object exists but the range starts at or past its end (or it is
         # empty); ranges are clipped, so that is an empty read.

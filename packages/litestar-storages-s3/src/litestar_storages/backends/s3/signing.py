@@ -15,7 +15,7 @@ from litestar_storages.url_arguments import check_url_arguments
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from litestar_storages.backends.s3.storage import S3Storage
+    from litestar_storages.backends.s3.context import S3Context
     from litestar_storages.protocol import HttpMethod
     from litestar_storages.types import UploadForm
 
@@ -23,7 +23,7 @@ __all__ = ("object_url", "upload_form")
 
 
 async def object_url(
-    storage: S3Storage,
+    context: S3Context,
     key: str,
     *,
     expires_in: timedelta | None,
@@ -33,17 +33,17 @@ async def object_url(
 ) -> str:
     """Return a URL for an object: the body of ``S3Storage.url``, which documents the arguments."""
     check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
-    name = storage._name(key)
-    config = storage.config
+    name = context.name(key)
+    config = context.config
     if method == "GET" and config.public_base_url and filename is None:
         return public_url(config.public_base_url, name)
     seconds = check_expiry(expires_in, config.presigned_expiry, key=key)
-    params: dict[str, Any] = {"Bucket": config.bucket, "Key": name}
+    params: dict[str, Any] = {"Bucket": context.bucket, "Key": name}
     if method == "GET" and filename:
         params["ResponseContentDisposition"] = content_disposition(filename, attachment=True)
     if method == "PUT" and content_type is not None:
         params["ContentType"] = content_type
-    client = await storage._s3()
+    client = await context.client()
     with errors.guard(key):
         return await client.generate_presigned_url(
             "get_object" if method == "GET" else "put_object", Params=params, ExpiresIn=seconds
@@ -51,7 +51,7 @@ async def object_url(
 
 
 async def upload_form(
-    storage: S3Storage,
+    context: S3Context,
     key: str,
     *,
     max_size: int,
@@ -64,13 +64,13 @@ async def upload_form(
     validate_key(key)
     checked = validate_metadata(metadata, key=key)
     resolved_type = validate_content_type(content_type, key=key)
-    seconds = check_expiry(expires_in, storage.config.presigned_expiry, key=key)
-    client = await storage._s3()
+    seconds = check_expiry(expires_in, context.config.presigned_expiry, key=key)
+    client = await context.client()
     with errors.guard(key):
         return await presigned_post(
             client,
-            bucket=storage.config.bucket,
-            name=storage._name(key),
+            bucket=context.bucket,
+            name=context.name(key),
             key=key,
             max_size=max_size,
             min_size=min_size,

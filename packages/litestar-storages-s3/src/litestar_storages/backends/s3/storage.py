@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import AsyncExitStack, aclosing
+from contextlib import aclosing
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from litestar_storages.backends.s3 import copying, listing, objects, reads, removal, signing, writes
-from litestar_storages.backends.s3.client import call, open_client, prepare_client
+from litestar_storages.backends.s3 import copying, listing, manual, objects, reads, removal, signing, writes
+from litestar_storages.backends.s3.client import call
 from litestar_storages.backends.s3.config import S3Config
-from litestar_storages.backends.s3.errors import errors
-from litestar_storages.backends.s3.lifecycle import Cleanups, UploadTarget
-from litestar_storages.backends.s3.manual import ManualUploads
+from litestar_storages.backends.s3.context import S3Context
 from litestar_storages.base import BaseStorage
 from litestar_storages.exceptions import StorageFileNotFoundError
-from litestar_storages.keys import join_key, validate_key
+from litestar_storages.keys import validate_key
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.streams import PutData
-from litestar_storages.types import ProgressCallback, StoredFile, UploadForm
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -28,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ("S3Storage",)
 
 
-class S3Storage(ManualUploads, BaseStorage):
+class S3Storage(BaseStorage):
     """Files in an Amazon S3 bucket, or on any S3-compatible service.
 
     One aiobotocore client is created on first use and shared by every operation and
@@ -42,7 +39,7 @@ class S3Storage(ManualUploads, BaseStorage):
         >>> url = await storage.url("photos/cat.jpg")  # doctest: +SKIP
     """
 
-    __slots__ = ("_cleanups", "_client", "_lock", "_owns_client", "_prefix", "_session", "_stack", "config")
+    __slots__ = ("_context", "config")
 
     backend_name = "S3Storage"
 
@@ -68,46 +65,11 @@ class S3Storage(ManualUploads, BaseStorage):
         if not isinstance(config, S3Config):
             raise TypeError(f"S3Storage takes an S3Config, not {type(config).__name__}")
         self.config = config
-        self._prefix = config.key_prefix
-        if client is not None:
-            prepare_client(client)
-        self._client: S3Client | None = client
-        self._owns_client = client is None
-        self._session = session
-        self._stack: AsyncExitStack | None = None
-        self._lock = asyncio.Lock()
-        self._cleanups = Cleanups()
+        # Everything the helper modules need; they get this, never the storage.
+        self._context = S3Context(config, client=client, session=session)
 
     def __repr__(self) -> str:
-        return f"S3Storage(bucket={self.config.bucket!r}, prefix={self._prefix!r})"
-
-    # -- plumbing -------------------------------------------------------------------------
-
-    async def _s3(self) -> S3Client:
-        client = self._client
-        if client is not None:
-            return client
-        async with self._lock:
-            if self._client is None:
-                stack = AsyncExitStack()
-                client = await open_client(self.config, stack, self._session)
-                prepare_client(client)
-                self._client = client
-                self._stack = stack
-            return self._client
-
-    def _name(self, key: str) -> str:
-        return join_key(self._prefix, key)
-
-    async def _target(self, key: str) -> UploadTarget:
-        return UploadTarget(
-            client=await self._s3(),
-            bucket=self.config.bucket,
-            name=self._name(key),
-            key=key,
-            retry=self.config.retry,
-            cleanups=self._cleanups,
-        )
+        return f"S3Storage(bucket={self.config.bucket!r}, prefix={self._context.prefix!r})"
 
     async def close(self) -> None:
         """Close the client the storage created; safe to call more than once.
@@ -116,14 +78,7 @@ class S3Storage(ManualUploads, BaseStorage):
         first. The storage stays usable: the next operation opens a new client. A client
         passed to the constructor is left open.
         """
-        await self._cleanups.join()
-        if not self._owns_client:
-            return
-        stack, self._stack = self._stack, None
-        self._client = None
-        if stack is not None:
-            with errors.guard():
-                await stack.aclose()
+        await self._context.close()
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -164,7 +119,13 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageError: If S3 failed; an exception raised by ``data`` propagates unchanged.
         """
         return await writes.put_data(
-            self, key, data, content_type=content_type, metadata=metadata, overwrite=overwrite, progress=progress
+            self._context,
+            key,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            progress=progress,
         )
 
     async def put_large(
@@ -197,7 +158,7 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageValidationError: If ``part_size`` is out of S3's range.
         """
         return await writes.put_data(
-            self,
+            self._context,
             key,
             data,
             content_type=content_type,
@@ -235,7 +196,7 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageConnectionError: If the connection drops mid-body: a short body is
                 never returned as if it were complete.
         """
-        async with aclosing(reads.read_object(self, key, start=start, end=end, progress=progress)) as chunks:
+        async with aclosing(reads.read_object(self._context, key, start=start, end=end, progress=progress)) as chunks:
             async for chunk in chunks:
                 yield chunk
 
@@ -254,7 +215,7 @@ class S3Storage(ManualUploads, BaseStorage):
         """
         validate_key(key)
         try:
-            await objects.head_object(self, key)
+            await objects.head_object(self._context, key)
         except StorageFileNotFoundError:
             return False
         return True
@@ -272,7 +233,7 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageFileNotFoundError: If the key does not exist.
         """
         validate_key(key)
-        return objects.stored_file(key, await objects.head_object(self, key))
+        return objects.stored_file(key, await objects.head_object(self._context, key))
 
     async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects whose keys start with ``prefix`` (ListObjectsV2, 1,000 per page).
@@ -293,7 +254,7 @@ class S3Storage(ManualUploads, BaseStorage):
             InvalidKeyError: If the prefix could never match a valid key.
             StorageValidationError: If ``limit`` is negative.
         """
-        async with aclosing(listing.list_objects(self, prefix, limit=limit)) as files:
+        async with aclosing(listing.list_objects(self._context, prefix, limit=limit)) as files:
             async for stored in files:
                 yield stored
 
@@ -312,12 +273,14 @@ class S3Storage(ManualUploads, BaseStorage):
         Raises:
             StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         """
+        # Inline, not in removal.py: the hottest small operation keeps one coroutine frame.
+        context = self._context
         validate_key(key)
         if not missing_ok:
-            await objects.head_object(self, key)
-        client = await self._s3()
-        bucket, name = self.config.bucket, self._name(key)
-        await call(lambda: client.delete_object(Bucket=bucket, Key=name), key=key, retry=self.config.retry)
+            await objects.head_object(context, key)
+        client = await context.client()
+        bucket, name = context.bucket, context.name(key)
+        await call(lambda: client.delete_object(Bucket=bucket, Key=name), key=key, retry=context.retry)
 
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete objects with DeleteObjects, 1,000 per request; missing keys are skipped.
@@ -329,7 +292,7 @@ class S3Storage(ManualUploads, BaseStorage):
             InvalidKeyError: If any key is invalid (nothing is deleted then).
             StorageError: The first per-key error S3 reported.
         """
-        await removal.delete_objects(self, keys)
+        await removal.delete_objects(self._context, keys)
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side, keeping its content type and metadata.
@@ -348,7 +311,7 @@ class S3Storage(ManualUploads, BaseStorage):
         Raises:
             StorageFileNotFoundError: If ``source`` does not exist.
         """
-        return await copying.copy_object(self, source, destination)
+        return await copying.copy_object(self._context, source, destination)
 
     async def move(self, source: str, destination: str) -> StoredFile:
         """Move an object: a server-side copy, then a delete of the source.
@@ -372,6 +335,75 @@ class S3Storage(ManualUploads, BaseStorage):
         copied = await self.copy(source, destination)
         await self.delete(source, missing_ok=True)
         return copied
+
+    # -- manual multipart uploads ------------------------------------------------------------
+
+    async def start_multipart_upload(
+        self,
+        key: str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        part_size: int = 8 * 1024 * 1024,
+    ) -> MultipartUpload:
+        """Begin a multipart upload (CreateMultipartUpload).
+
+        Abort it with :meth:`abort_multipart_upload` if it is not completed: S3 keeps
+        (and bills) the parts of an open upload until a lifecycle rule removes them.
+
+        Args:
+            key: The key the object will have.
+            content_type: MIME type; guessed from the key when omitted.
+            metadata: Custom metadata.
+            part_size: Nominal size of each part but the last (5 MiB to 5 GiB).
+
+        Returns:
+            The upload's state.
+        """
+        return await manual.start_manual(
+            self._context, key, content_type=content_type, metadata=metadata, part_size=part_size
+        )
+
+    async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
+        """Upload one part (UploadPart) and record it in ``upload.parts``.
+
+        Args:
+            upload: The state returned by :meth:`start_multipart_upload`.
+            part_number: The part's 1-based position (1 to 10,000).
+            data: The part's bytes (at least 5 MiB except for the last part).
+
+        Returns:
+            The part's ETag.
+
+        Raises:
+            StorageValidationError: If the part number or data is invalid.
+        """
+        return await manual.upload_manual_part(self._context, upload, part_number, data)
+
+    async def complete_multipart_upload(self, upload: MultipartUpload) -> StoredFile:
+        """Assemble the parts listed in ``upload.parts`` into the object.
+
+        Args:
+            upload: The state returned by :meth:`start_multipart_upload`.
+
+        Returns:
+            Metadata of the stored object.
+
+        Raises:
+            StorageError: If the upload was aborted or completed already, or a part is missing.
+        """
+        await manual.complete_manual(self._context, upload)
+        return await self.info(upload.key)
+
+    async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
+        """Abandon an upload and discard its parts (AbortMultipartUpload).
+
+        Aborting an upload that no longer exists is not an error.
+
+        Args:
+            upload: The state returned by :meth:`start_multipart_upload`.
+        """
+        await manual.abort_manual(self._context, upload)
 
     # -- URLs -------------------------------------------------------------------------------
 
@@ -403,7 +435,7 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageValidationError: If ``expires_in`` or ``method`` is invalid.
         """
         return await signing.object_url(
-            self, key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
+            self._context, key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
         )
 
     async def upload_form(
@@ -437,7 +469,7 @@ class S3Storage(ManualUploads, BaseStorage):
             StorageValidationError: If a size, the content type or the expiry is invalid.
         """
         return await signing.upload_form(
-            self,
+            self._context,
             key,
             max_size=max_size,
             min_size=min_size,

@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING, Any
 from litestar_storages.backends.s3.client import send
 from litestar_storages.backends.s3.config import S3Config
 from litestar_storages.backends.s3.multipart import fit_part_size, iter_parts, upload_parts
-from litestar_storages.backends.s3.objects import object_attributes
-from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageValidationError
+from litestar_storages.backends.s3.objects import head_object, object_attributes
+from litestar_storages.exceptions import (
+    StorageError,
+    StorageFileExistsError,
+    StorageFileNotFoundError,
+    StorageValidationError,
+)
 from litestar_storages.keys import validate_key
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream, PutData
@@ -19,7 +24,7 @@ from litestar_storages.types import ProgressCallback, StoredFile
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from litestar_storages.backends.s3.storage import S3Storage
+    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("put_data", "response_date")
 
@@ -45,7 +50,7 @@ def response_date(response: Mapping[str, Any]) -> datetime | None:
 
 
 async def put_data(
-    storage: S3Storage,
+    context: S3Context,
     key: str,
     data: PutData,
     *,
@@ -59,7 +64,7 @@ async def put_data(
     """Store ``data`` at ``key``: the body of ``S3Storage.put`` and ``S3Storage.put_large``.
 
     Args:
-        storage: The storage writing.
+        context: The storage's context.
         key: The object's key.
         data: Anything ``S3Storage.put`` accepts.
         content_type: MIME type; guessed from the key when omitted.
@@ -76,7 +81,7 @@ async def put_data(
     Raises:
         StorageValidationError: If ``part_size`` is out of S3's range.
     """
-    config = storage.config
+    config = context.config
     part_size = config.part_size if part_size is None else part_size
     threshold = config.multipart_threshold
     if in_parts:
@@ -93,21 +98,21 @@ async def put_data(
     if isinstance(data, bytes) and len(data) <= threshold:
         # The hot path: one PutObject, no stream wrapper, no extra request.
         if not overwrite and not conditional:
-            await _refuse_existing(storage, key)
+            await _refuse_existing(context, key)
         reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
         return await _put_object(
-            storage, key, data, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
+            context, key, data, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
         )
 
     stream = ByteStream(data, key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
     if not overwrite and not conditional:
-        await _refuse_existing(storage, key)
+        await _refuse_existing(context, key)
     try:
         head = await stream.read_block(threshold)
         if len(head) < threshold or await stream.at_eof():
             return await _put_object(
-                storage, key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
+                context, key, head, attributes=attributes, conditional=conditional, reporter=reporter, stored=stored
             )
         # The block read so far moves into the part iterator: no local reference may
         # keep a part alive after it is uploaded (the memory bound counts on it).
@@ -116,10 +121,10 @@ async def put_data(
         if conditional:
             # Fail before sending gigabytes; the conditional completion below still
             # settles a race with a concurrent writer.
-            await _refuse_existing(storage, key)
+            await _refuse_existing(context, key)
         part_size = fit_part_size(part_size, stream.size, key=key)
         answer, size = await upload_parts(
-            await storage._target(key),
+            await context.target(key),
             iter_parts(stream, read_ahead, part_size, key=key),
             create_args=attributes,
             complete_args={"IfNoneMatch": "*"} if conditional else {},
@@ -139,7 +144,7 @@ async def put_data(
 
 
 async def _put_object(
-    storage: S3Storage,
+    context: S3Context,
     key: str,
     body: bytes | bytearray,
     *,
@@ -148,15 +153,15 @@ async def _put_object(
     reporter: ProgressReporter,
     stored: StoredFile,
 ) -> StoredFile:
-    client = await storage._s3()
-    bucket, name = storage.config.bucket, storage._name(key)
+    client = await context.client()
+    bucket, name = context.bucket, context.name(key)
     arguments = {**attributes, "IfNoneMatch": "*"} if conditional else attributes
     response = await send(
         client,
         body,
         lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments),
         key=key,
-        retry=storage.config.retry,
+        retry=context.retry,
     )
     await reporter.advance(len(body))
     return StoredFile(
@@ -169,6 +174,9 @@ async def _put_object(
     )
 
 
-async def _refuse_existing(storage: S3Storage, key: str) -> None:
-    if await storage.exists(key):
-        raise StorageFileExistsError(key)
+async def _refuse_existing(context: S3Context, key: str) -> None:
+    try:
+        await head_object(context, key)
+    except StorageFileNotFoundError:
+        return
+    raise StorageFileExistsError(key)
