@@ -57,14 +57,23 @@ class ListPage:
 class Driver(Protocol):
     """The primitives a backend implements; :class:`~litestar_storages.engine.DriverStorage` does the rest."""
 
-    name: str
-    """The backend's name, used in messages (``"S3Storage"``)."""
+    # Read-only members (properties here), so a driver may declare narrower types
+    # (``retry: RetryConfig``) or plain attributes.
 
-    errors: ErrorMapper
-    """The driver's error table: which exceptions it owns and what each becomes."""
+    @property
+    def name(self) -> str:
+        """The backend's name, used in messages (``"S3Storage"``)."""
+        ...
 
-    retry: RetryConfig | None
-    """The policy the engine retries idempotent requests with; ``None`` when the SDK retries by itself."""
+    @property
+    def errors(self) -> ErrorMapper:
+        """The driver's error table: which exceptions it owns and what each becomes."""
+        ...
+
+    @property
+    def retry(self) -> RetryConfig | None:
+        """The policy the engine retries idempotent requests with; ``None`` when the SDK retries by itself."""
+        ...
 
     async def head(self, name: str) -> StoredFile | None:
         """Return an object's metadata, or ``None`` when it does not exist.
