@@ -109,7 +109,14 @@ class SupportsParts(Protocol):
 
 @runtime_checkable
 class SupportsStreamWrite(Protocol):
-    """A driver that uploads a whole stream itself (obstore's Rust multipart put), bypassing the part pipeline."""
+    """A driver that uploads a whole stream itself (obstore's Rust multipart put), bypassing the part pipeline.
+
+    Objects up to :attr:`part_size` still go through :meth:`~.driver.Driver.write` in one
+    request; only longer inputs are handed over as a stream.
+    """
+
+    part_size: int
+    """Inputs longer than this are streamed with :meth:`write_stream`."""
 
     async def write_stream(
         self,
@@ -121,7 +128,7 @@ class SupportsStreamWrite(Protocol):
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
-        """Store a stream of unknown length as one object, atomically.
+        """Store a stream longer than :attr:`part_size` as one object, atomically.
 
         Exceptions raised by ``chunks`` (the caller's stream) must propagate as they are,
         and nothing may be stored then.

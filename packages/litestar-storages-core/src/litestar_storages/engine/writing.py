@@ -2,19 +2,20 @@
 
 The decision, for every driver:
 
-1. A driver that streams uploads itself (:class:`~.capabilities.SupportsStreamWrite`)
-   gets the input as one async stream, with progress counted as it consumes it.
-2. Otherwise the first ``part_size`` bytes are read. If the input ends there, or the
-   driver has no parts, the object is sent in one request (:meth:`~.driver.Driver.write`;
-   a driver without parts therefore holds one object in memory, which is its service's
-   own limit).
-3. Else the object goes through :func:`~.pipeline.upload_in_parts`.
+1. Bytes no longer than the driver's ``part_size`` go out in one request
+   (:meth:`~.driver.Driver.write`), without any stream machinery.
+2. Otherwise the first ``part_size`` bytes are read. If the input ends there, the object
+   is sent in one request too. A driver without parts or streamed writes always gets one
+   request (and so holds one object in memory: its service's own limit).
+3. A longer input goes to a driver that streams uploads itself
+   (:class:`~.capabilities.SupportsStreamWrite`) as one async stream, progress counted as
+   it consumes it; else through the part pipeline, :func:`~.pipeline.upload_in_parts`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsParts, SupportsStreamWrite
@@ -59,47 +60,61 @@ async def write_object(
     Raises:
         StorageValidationError: If ``part_size`` is out of the driver's bounds.
     """
+    single = functools.partial(
+        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
+    )
+    threshold: int | None = None
+    max_parts: int | None = None
+    if isinstance(driver, SupportsParts):
+        threshold = _checked_part_size(driver, part_size, key)
+        max_parts = driver.max_parts
+    if isinstance(driver, SupportsStreamWrite):
+        threshold, max_parts = threshold or driver.part_size, None  # the driver cuts its own parts
+    if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
+        return await single(data, reporter=ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)))
     stream = ByteStream(data, key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
+    if threshold is None:
+        body = await stream.read_block(stream.size) if stream.size is not None else await _read_all(stream)
+        return await single(body, reporter=reporter)
+    if max_parts is not None:
+        threshold = fit_part_size(threshold, stream.size, max_parts, key=key)
+    first = await stream.read_block(threshold)
+    if await stream.at_eof():
+        return await single(first, reporter=reporter)
     if isinstance(driver, SupportsStreamWrite):
-        chunks = stream if progress is None else report_progress(stream, reporter)
+        chunks = _chain(first, stream, reporter)
+        del first
         return await call(
             driver,
             key,
             lambda: driver.write_stream(
-                name,
-                aiter(chunks),
-                size=stream.size,
-                content_type=content_type,
-                metadata=metadata,
-                overwrite=overwrite,
+                name, chunks, size=stream.size, content_type=content_type, metadata=metadata, overwrite=overwrite
             ),
             retry=False,  # the stream is consumed by the first attempt
         )
-    single = functools.partial(
-        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
-    )
-    if not isinstance(driver, SupportsParts):
-        body = await stream.read_block(stream.size) if stream.size is not None else await _read_all(stream)
-        return await single(body, reporter=reporter)
-    parts_driver: PartsDriver = driver
-    size = _checked_part_size(parts_driver, part_size, key)
-    size = fit_part_size(size, stream.size, parts_driver.max_parts, key=key)
-    first = await stream.read_block(size)
-    if await stream.at_eof():
-        return await single(first, reporter=reporter)
+    parts_driver: PartsDriver = driver  # type: ignore[assignment] # has parts: checked above
     return await upload_in_parts(
         parts_driver,
         name,
         key,
         stream,
         first,
-        part_size=size,
+        part_size=threshold,
         content_type=content_type,
         metadata=metadata,
         overwrite=overwrite,
         reporter=reporter,
     )
+
+
+async def _chain(first: bytearray, stream: ByteStream, reporter: ProgressReporter) -> AsyncIterator[bytes]:
+    size = len(first)
+    yield bytes(first)
+    del first
+    await reporter.advance(size)
+    async for chunk in report_progress(stream, reporter):
+        yield chunk
 
 
 def _checked_part_size(driver: SupportsParts, part_size: object, key: str) -> int:
@@ -123,7 +138,7 @@ async def _write_one(
     driver: Driver,
     name: str,
     key: str,
-    body: bytearray,
+    body: bytes | bytearray,
     *,
     content_type: str,
     metadata: Mapping[str, str],
