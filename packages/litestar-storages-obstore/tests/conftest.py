@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,5 +30,5 @@ async def local_storage(tmp_path: Path) -> AsyncIterator[ObstoreStorage]:
 
 
 @pytest.fixture
-def unique() -> Iterator[str]:
-    yield uuid.uuid4().hex[:12]
+def unique() -> str:
+    return uuid.uuid4().hex[:12]

@@ -71,7 +71,8 @@ async def write_object(
     if isinstance(driver, SupportsStreamWrite):
         threshold, max_parts = threshold or driver.part_size, None  # the driver cuts its own parts
     if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
-        return await single(data, reporter=ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)))
+        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
+        return await single(data, reporter=reporter)
     stream = ByteStream(data, key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
     if threshold is None:

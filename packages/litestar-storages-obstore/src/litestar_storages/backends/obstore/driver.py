@@ -14,9 +14,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 import obstore
-from obstore.exceptions import BaseError
-from obstore.store import AzureStore, GCSStore, LocalStore, MemoryStore, S3Store
-
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.errors import error_table
 from litestar_storages.backends.obstore.staging import discard_parts, is_staged, part_name, staged_body
@@ -25,6 +22,8 @@ from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
+from obstore.exceptions import BaseError
+from obstore.store import AzureStore, GCSStore, LocalStore, MemoryStore, S3Store
 
 if TYPE_CHECKING:
     from obstore import Attributes, GetResult, ObjectMeta
@@ -120,7 +119,7 @@ class ObstoreDriver:
                 head = await self.head(name)
                 if head is None:
                     raise
-                if end is not None and end <= start or start >= head.size:
+                if (end is not None and end <= start) or start >= head.size:
                     return RangeBody(head, min(start, head.size), min(start, head.size), _empty())
                 raise
         first, stop = result.range
@@ -209,11 +208,11 @@ class ObstoreDriver:
         # prefix, and keep the names that start with it.
         folder = prefix.rsplit("/", 1)[0] if "/" in prefix else None
         if not isinstance(self.store, _SORTED_LISTINGS):
-            files = sorted(
-                (meta async for meta in self._listing(folder, token, page_size) if meta["path"].startswith(prefix)),
-                key=lambda meta: meta["path"],
-            )
-            return ListPage([self._file(meta, None) for meta in files if not is_staged(meta["path"])], None)
+            # One page holding everything, sorted here: the store walks folders in
+            # directory order, so no name can be a resume point.
+            found = [meta async for meta in self._listing(folder, None, page_size) if meta["path"].startswith(prefix)]
+            found.sort(key=lambda meta: meta["path"])
+            return ListPage([self._file(meta, None) for meta in found if not is_staged(meta["path"])], None)
         page: list[StoredFile] = []
         async for meta in self._listing(folder, token, page_size):
             path = meta["path"]
@@ -287,11 +286,11 @@ class SigningObstoreDriver(ObstoreDriver):
 
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
 
-    def __init__(self, store: ObjectStore, config: ObstoreConfig) -> None:  # noqa: D107
+    def __init__(self, store: ObjectStore, config: ObstoreConfig) -> None:
         super().__init__(store, config)
         self.default_url_expiry: timedelta = config.url_expiry
 
-    async def sign_url(  # noqa: D102
+    async def sign_url(
         self,
         name: str,
         *,
@@ -310,7 +309,7 @@ class SigningObstoreDriver(ObstoreDriver):
 class AddressObstoreDriver(ObstoreDriver):
     """The driver over a store without signing (``MemoryStore``, ``LocalStore``): plain addresses."""
 
-    def address(self, name: str) -> str:  # noqa: D102
+    def address(self, name: str) -> str:
         scheme: Literal["memory", "file"] = "memory" if isinstance(self.store, MemoryStore) else "file"
         if scheme == "file" and isinstance(self.store, LocalStore) and self.store.prefix is not None:
             return (self.store.prefix / name).as_uri()
@@ -370,4 +369,3 @@ class _Counted:
     def raise_failure(self) -> None:
         if self.failure is not None:
             raise self.failure
-

@@ -9,17 +9,6 @@ and propagates as it is.
 
 from __future__ import annotations
 
-from obstore.exceptions import (
-    AlreadyExistsError,
-    BaseError,
-    InvalidPathError,
-    NotFoundError,
-    NotSupportedError,
-    PermissionDeniedError,
-    PreconditionError,
-    UnauthenticatedError,
-)
-
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
@@ -30,6 +19,16 @@ from litestar_storages.exceptions import (
     StorageFileNotFoundError,
     StoragePermissionError,
     UnsupportedOperationError,
+)
+from obstore.exceptions import (
+    AlreadyExistsError,
+    BaseError,
+    InvalidPathError,
+    NotFoundError,
+    NotSupportedError,
+    PermissionDeniedError,
+    PreconditionError,
+    UnauthenticatedError,
 )
 
 __all__ = ("OWNED", "error_table", "translate_error")

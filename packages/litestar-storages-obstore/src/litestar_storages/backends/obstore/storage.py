@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from obstore.store import from_url
-
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.driver import ObstoreDriver, build_driver
 from litestar_storages.engine import DriverStorage
+from obstore.store import from_url
 
 if TYPE_CHECKING:
     from obstore.store import ObjectStore
