@@ -19,6 +19,14 @@ class TestObstoreMemoryStore(StorageConformance):
         return memory_storage
 
 
+class TestObstoreS3Store(StorageConformance):
+    """The kit over obstore's S3Store, against moto."""
+
+    @pytest.fixture
+    def storage(self, s3_storage: ObstoreStorage) -> ObstoreStorage:
+        return s3_storage
+
+
 class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, UrlTests):
     """The kit's groups that need no object attributes, over obstore's LocalStore.
 
@@ -34,9 +42,9 @@ class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, UrlTests):
 
 
 async def test_local_store_refuses_what_it_cannot_keep(local_storage: ObstoreStorage) -> None:
-    with pytest.raises(UnsupportedOperationError, match="LocalStore keeps no object attributes.*custom metadata"):
+    with pytest.raises(UnsupportedOperationError, match=r"LocalStore keeps no object attributes.*custom metadata"):
         await local_storage.put("a.txt", b"x", metadata={"author": "Ada"})
-    with pytest.raises(UnsupportedOperationError, match="LocalStore.*content type 'application/x-test'"):
+    with pytest.raises(UnsupportedOperationError, match=r"LocalStore.*content type 'application/x-test'"):
         await local_storage.put("a.txt", b"x", content_type="application/x-test")
     with pytest.raises(UnsupportedOperationError, match="LocalStore"):
         await local_storage.start_multipart_upload("a.txt", metadata={"author": "Ada"})

@@ -20,6 +20,7 @@ from litestar_storages.backends.obstore.staging import discard_parts, is_staged,
 from litestar_storages.content import guess_content_type
 from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
+from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
 from obstore.exceptions import BaseError
@@ -64,7 +65,8 @@ class ObstoreDriver:
     def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
         if self.keeps_attributes:
             attributes: Attributes = {_CONTENT_TYPE: content_type}
-            attributes.update(metadata)
+            # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
+            attributes.update({name: encode_header_value(value) for name, value in metadata.items()})
             return attributes
         # LocalStore keeps no attributes: the content type guessed from the name is
         # what head() reports, so only that one can be "stored".
@@ -82,7 +84,7 @@ class ObstoreDriver:
         content_type = attributes.get(_CONTENT_TYPE) or (None if self.keeps_attributes else guess_content_type(name))
         metadata = {
             # Custom names come back as the service keeps them; ours are lower case.
-            str(key).lower(): value
+            str(key).lower(): decode_header_value(value)
             for key, value in attributes.items()
             if key not in _STANDARD_ATTRIBUTES
         }
