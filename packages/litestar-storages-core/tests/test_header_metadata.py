@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from litestar_storages.header_metadata import decode_header_value, encode_header_value
+from litestar_storages.header_metadata import (
+    decode_header_value,
+    decode_identifier_name,
+    encode_header_value,
+    encode_identifier_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,3 +42,24 @@ def test_round_trip(value: str) -> None:
     encoded = encode_header_value(value)
     assert encoded.isascii()
     assert decode_header_value(encoded) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("author", "author"),
+        ("x-trace-id", "lsm_x_htrace_hid"),
+        ("a.b_c", "lsm_a_db__c"),
+        ("lsm_x", "lsm_lsm__x"),
+        ("9lives", "lsm_9lives"),
+    ],
+)
+def test_identifier_names(name: str, stored: str) -> None:
+    assert encode_identifier_name(name) == stored
+    assert decode_identifier_name(stored) == name
+    assert decode_identifier_name(stored.upper()) == name
+
+
+@given(st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,20}", fullmatch=True))
+def test_identifier_names_round_trip(name: str) -> None:
+    assert decode_identifier_name(encode_identifier_name(name)) == name

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from email.utils import formatdate
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from obstore.store import LocalStore, MemoryStore, S3Store
+from obstore.store import AzureStore, LocalStore, MemoryStore, S3Store
 
 from litestar_storages.backends.obstore import ObstoreConfig, ObstoreStorage
+from litestar_storages.testing.emulators.azurite import Azurite
 from litestar_storages.testing.emulators.moto import MotoServer
 
 MIB = 1024 * 1024
@@ -53,6 +59,47 @@ async def s3_storage(moto_server: MotoServer, unique: str) -> AsyncIterator[Obst
         access_key_id="testing",
         secret_access_key="testing",
         virtual_hosted_style_request=False,
+        client_options={"allow_http": True},
+    )
+    async with ObstoreStorage(config=ObstoreConfig(store=store, part_size=5 * MIB)) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """Azurite's blob service for the whole session (installed with ``npm ci`` on first use)."""
+    with Azurite() as emulator:
+        yield emulator
+
+
+def create_container(azurite: Azurite, name: str) -> None:
+    """Create a container with one Shared Key signed request (no Azure SDK in this package)."""
+    date = formatdate(usegmt=True)
+    version = "2021-08-06"
+    account = azurite.account_name
+    # Path-style (emulator) URLs put the account in the path, so it appears twice.
+    resource = f"/{account}/{account}/{name}\nrestype:container"
+    string_to_sign = "PUT\n" + "\n" * 11 + f"x-ms-date:{date}\nx-ms-version:{version}\n" + resource
+    key = base64.b64decode(azurite.account_key)
+    signature = base64.b64encode(hmac.new(key, string_to_sign.encode(), hashlib.sha256).digest()).decode()
+    request = urllib.request.Request(  # noqa: S310 - a loopback http URL
+        f"{azurite.account_url}/{name}?restype=container",
+        method="PUT",
+        headers={"x-ms-date": date, "x-ms-version": version, "Authorization": f"SharedKey {account}:{signature}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 201
+
+
+@pytest_asyncio.fixture
+async def azure_storage(azurite: Azurite, unique: str) -> AsyncIterator[ObstoreStorage]:
+    container = f"t{unique}"
+    create_container(azurite, container)
+    store = AzureStore(
+        container,
+        account_name=azurite.account_name,
+        account_key=azurite.account_key,
+        endpoint=azurite.account_url,
         client_options={"allow_http": True},
     )
     async with ObstoreStorage(config=ObstoreConfig(store=store, part_size=5 * MIB)) as s:

@@ -27,6 +27,14 @@ class TestObstoreS3Store(StorageConformance):
         return s3_storage
 
 
+class TestObstoreAzureStore(StorageConformance):
+    """The kit over obstore's AzureStore, against Azurite."""
+
+    @pytest.fixture
+    def storage(self, azure_storage: ObstoreStorage) -> ObstoreStorage:
+        return azure_storage
+
+
 class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, UrlTests):
     """The kit's groups that need no object attributes, over obstore's LocalStore.
 

@@ -5,7 +5,15 @@ Clouds send custom metadata as response headers (``x-amz-meta-*``, ``x-ms-meta-*
 ASCII (accents, emoji, tabs), starts or ends with a space (HTTP strips them), is empty,
 or could be mistaken for an encoded word, is sent as one RFC 2047 encoded word,
 ``=?UTF-8?B?<base64>?=``; reads decode it (and S3's own encoding of non-ASCII values),
-so values round-trip unchanged. Drivers call these two functions around their SDK.
+so values round-trip unchanged. Drivers call these functions around their SDK.
+
+Azure also requires metadata *names* to be C# identifiers (letters, digits, ``_``; no
+leading digit), while the core allows ``-`` and ``.`` (``x-trace-id``):
+:func:`encode_identifier_name` stores such a name as ``lsm_`` followed by the name with
+``_`` written ``__``, ``-`` written ``_h`` and ``.`` written ``_d`` (``x-trace-id``
+becomes ``lsm_x_htrace_hid``); a name that already is an identifier is kept as it is
+(unless it starts with ``lsm_``). The Azure backend stores names the same way, so
+objects written by either read back the same through the other.
 """
 
 from __future__ import annotations
@@ -14,7 +22,12 @@ import base64
 import binascii
 import re
 
-__all__ = ("decode_header_value", "encode_header_value")
+__all__ = ("decode_header_value", "decode_identifier_name", "encode_header_value", "encode_identifier_name")
+
+_NAME_MARKER = "lsm_"
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_NAME_ESCAPES = {"_": "__", "-": "_h", ".": "_d"}
+_NAME_UNESCAPES = {"_": "_", "h": "-", "d": "."}
 
 _PLAIN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _ENCODED_WORD = re.compile(r"=\?UTF-8\?([BbQq])\?([^?\s]*)\?=", re.IGNORECASE)
@@ -54,3 +67,42 @@ def decode_header_value(value: str) -> str:
         return raw.encode("latin-1").decode("utf-8")
     except (binascii.Error, UnicodeError):
         return value  # not ours after all: keep what the service stored
+
+
+def encode_identifier_name(name: str) -> str:
+    """Return a metadata name (lower case, validated) as a C# identifier, reversibly.
+
+    Args:
+        name: The name.
+
+    Returns:
+        The name itself when it is an identifier not starting with ``lsm_``, else its
+        escaped form.
+    """
+    if _IDENTIFIER.fullmatch(name) and not name.startswith(_NAME_MARKER):
+        return name
+    return _NAME_MARKER + "".join(_NAME_ESCAPES.get(char, char) for char in name)
+
+
+def decode_identifier_name(stored: str) -> str:
+    """Undo :func:`encode_identifier_name`.
+
+    Args:
+        stored: The name as the service returned it (any case).
+
+    Returns:
+        The original name, in lower case.
+    """
+    stored = stored.lower()
+    if not stored.startswith(_NAME_MARKER):
+        return stored
+    escaped, decoded, index = stored[len(_NAME_MARKER) :], [], 0
+    while index < len(escaped):
+        char = escaped[index]
+        if char == "_" and index + 1 < len(escaped) and escaped[index + 1] in _NAME_UNESCAPES:
+            decoded.append(_NAME_UNESCAPES[escaped[index + 1]])
+            index += 2
+            continue
+        decoded.append(char)
+        index += 1
+    return "".join(decoded)

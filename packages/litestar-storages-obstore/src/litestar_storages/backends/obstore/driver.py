@@ -20,7 +20,12 @@ from litestar_storages.backends.obstore.staging import discard_parts, is_staged,
 from litestar_storages.content import guess_content_type
 from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
-from litestar_storages.header_metadata import decode_header_value, encode_header_value
+from litestar_storages.header_metadata import (
+    decode_header_value,
+    decode_identifier_name,
+    encode_header_value,
+    encode_identifier_name,
+)
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
 from obstore.exceptions import BaseError
@@ -61,12 +66,14 @@ class ObstoreDriver:
         self.part_size = config.part_size
         self.max_concurrency = config.max_concurrency
         self.keeps_attributes = not isinstance(store, LocalStore)
+        self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
 
     def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
         if self.keeps_attributes:
             attributes: Attributes = {_CONTENT_TYPE: content_type}
             # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
-            attributes.update({name: encode_header_value(value) for name, value in metadata.items()})
+            encode_name = encode_identifier_name if self.identifier_names else str
+            attributes.update({encode_name(name): encode_header_value(value) for name, value in metadata.items()})
             return attributes
         # LocalStore keeps no attributes: the content type guessed from the name is
         # what head() reports, so only that one can be "stored".
@@ -84,7 +91,7 @@ class ObstoreDriver:
         content_type = attributes.get(_CONTENT_TYPE) or (None if self.keeps_attributes else guess_content_type(name))
         metadata = {
             # Custom names come back as the service keeps them; ours are lower case.
-            str(key).lower(): decode_header_value(value)
+            decode_identifier_name(str(key)) if self.identifier_names else str(key).lower(): decode_header_value(value)
             for key, value in attributes.items()
             if key not in _STANDARD_ATTRIBUTES
         }

@@ -61,6 +61,11 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
         return InvalidKeyError(f"obstore refused the object name: {message}", key=key)
     if isinstance(error, (NotSupportedError, NotImplementedError)):
         return UnsupportedOperationError(f"obstore: {message}", key=key)
+    if isinstance(error, BaseError) and "<Code>InvalidBlockList</Code>" in str(error):
+        # object_store numbers Azure blocks the same way in every upload, so two
+        # concurrent streamed uploads to one blob invalidate each other's block list:
+        # the documented outcome of a lost race.
+        return ConcurrentWriteError(f"obstore: a concurrent upload replaced this blob's blocks: {message}", key=key)
     if isinstance(error, BaseError) and _looks_like_transport(message):
         return StorageConnectionError(f"obstore: {message}", key=key)
     return None
