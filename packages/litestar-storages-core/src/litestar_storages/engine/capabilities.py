@@ -111,7 +111,7 @@ class SupportsParts(Protocol):
 class SupportsStreamWrite(Protocol):
     """A driver that uploads a whole stream itself (obstore's Rust multipart put), bypassing the part pipeline.
 
-    Objects up to :attr:`part_size` still go through :meth:`~.driver.Driver.write` in one
+    Objects up to :attr:`part_size` still go through :meth:`~litestar_storages.engine.driver.Driver.write` in one
     request; only longer inputs are handed over as a stream.
     """
 

@@ -67,7 +67,7 @@ class Driver(Protocol):
 
     @property
     def errors(self) -> ErrorMapper:
-        """The driver's error table: which exceptions it owns and what each becomes."""
+        """Error table of the driver, naming the exceptions it owns and what each becomes."""
         ...
 
     @property

@@ -3,13 +3,13 @@
 The decision, for every driver:
 
 1. Bytes no longer than the driver's ``part_size`` go out in one request
-   (:meth:`~.driver.Driver.write`), without any stream machinery.
+   (:meth:`~litestar_storages.engine.driver.Driver.write`), without any stream machinery.
 2. Otherwise the first ``part_size`` bytes are read. If the input ends there, the object
    is sent in one request too. A driver without parts or streamed writes always gets one
    request (and so holds one object in memory: its service's own limit).
 3. A longer input goes to a driver that streams uploads itself
-   (:class:`~.capabilities.SupportsStreamWrite`) as one async stream, progress counted as
-   it consumes it; else through the part pipeline, :func:`~.pipeline.upload_in_parts`.
+   (:class:`~litestar_storages.engine.capabilities.SupportsStreamWrite`) as one async stream, progress counted as
+   it consumes it; else through the part pipeline, :func:`~litestar_storages.engine.pipeline.upload_in_parts`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The one place where obstore's exceptions become :mod:`litestar_storages.exceptions`.
 
-obstore raises its own classes (:mod:`obstore.exceptions`, all subclasses of
+obstore raises its own classes (``obstore.exceptions``, all subclasses of
 ``BaseError``) and, for a missing object, the built-in ``FileNotFoundError``; a store
 asked for something it does not implement raises the built-in ``NotImplementedError``.
 Those are the types this table owns; anything else raised inside a driver call is a bug
