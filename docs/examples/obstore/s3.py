@@ -19,7 +19,7 @@ def make_storage(bucket: str, endpoint: str | None = None) -> ObstoreStorage:
         endpoint=endpoint,
         region="us-east-1",
         access_key_id="testing",
-        secret_access_key="testing",
+        secret_access_key="testing",  # noqa: S106 - the emulator's dummy credentials
         virtual_hosted_style_request=False,
         client_options={"allow_http": True},
     )
