@@ -49,6 +49,7 @@ async def read_range(
         StorageConnectionError: If the body stays short after the retries.
         ConcurrentWriteError: If the object was replaced while it was being resumed.
     """
+    errors = driver.errors
     opened = await call(driver, key, lambda: driver.open_range(name, start, end))
     expected_end = opened.end
     position = opened.start
@@ -61,15 +62,22 @@ async def read_range(
     chunks = opened.chunks
     while True:
         try:
-            async for chunk in driver.errors.guard_stream(chunks, key):
+            while True:
+                # Only the fetch is guarded: errors of the consumer's loop body are its own.
+                with errors.guard(key):
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
                 position += len(chunk)
                 yield chunk
-                await reporter.advance(len(chunk))
+                if progress is not None:
+                    await reporter.advance(len(chunk))
         except StorageConnectionError:
             failures += 1
             if failures >= limit:
                 raise
-        else:
+        else:  # the body ended without an error
             if position >= expected_end:
                 return
             failures += 1

@@ -135,6 +135,10 @@ class DriverStorage(BaseStorage):
         async for chunk in read_range(self.driver, name, key, start=first, end=stop, progress=progress):
             yield chunk
 
+    async def get_bytes(self, key: str, *, start: int | None = None, end: int | None = None) -> bytes:
+        """Return the object (or a range of it) as bytes; see :meth:`BaseStorage.get_bytes`."""
+        return b"".join([chunk async for chunk in self._get(key, start, end, None)])
+
     async def delete(self, key: str, *, missing_ok: bool = False) -> None:
         """Delete an object; see :meth:`BaseStorage.delete`."""
         name = self._name(key)

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 __all__ = ("ObstoreDriver", "build_driver")
 
 _CONTENT_TYPE = "Content-Type"
+_CHUNK = 64 * 1024
+"""Smallest chunk a streamed download yields (obstore merges smaller network reads)."""
+_WHOLE_BODY = 256 * 1024
+"""Bodies up to this size are read in one call rather than streamed."""
 _STANDARD_ATTRIBUTES = frozenset(
     {_CONTENT_TYPE, "Content-Disposition", "Content-Encoding", "Content-Language", "Cache-Control", "Storage-Class"}
 )
@@ -132,7 +136,10 @@ class ObstoreDriver:
                     return RangeBody(head, min(start, head.size), min(start, head.size), _empty())
                 raise
         first, stop = result.range
-        return RangeBody(self._result_file(result), first, stop, aiter(result.stream(min_chunk_size=64 * 1024)))
+        if stop - first <= _WHOLE_BODY:
+            # One Rust call for a small body: cheaper than driving a chunk stream.
+            return RangeBody(self._result_file(result), first, stop, _whole(result))
+        return RangeBody(self._result_file(result), first, stop, aiter(result.stream(min_chunk_size=_CHUNK)))
 
     async def write(  # noqa: D102
         self,
@@ -340,6 +347,10 @@ def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
     if isinstance(store, (S3Store, GCSStore, AzureStore)):
         return SigningObstoreDriver(store, config)
     return AddressObstoreDriver(store, config)
+
+
+async def _whole(result: GetResult) -> AsyncIterator[bytes]:
+    yield bytes(await result.bytes_async())
 
 
 async def _empty() -> AsyncIterator[bytes]:
