@@ -38,7 +38,7 @@ from litestar_storages.exceptions import (
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.retry import RetryConfig
 from litestar_storages.testing import StorageConformance
-from litestar_storages.types import StoredFile
+from litestar_storages.types import ProgressInfo, StoredFile, UploadForm
 
 PART = 64 * 1024
 
@@ -502,3 +502,69 @@ async def test_prefix_is_joined_and_stripped() -> None:
     assert stored.key == "a/b.txt"
     assert list(driver.objects) == ["tenant/a/b.txt"]
     assert [file.key async for file in storage.list()] == ["a/b.txt"]
+
+
+class StreamingDriver(BasicDriver):
+    """Uploads long streams itself (as obstore does), and signs upload forms."""
+
+    name = "StreamingDriver"
+    part_size = PART
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.streamed: list[int] = []
+
+    async def write_stream(
+        self,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        size: int | None,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        body = b"".join([bytes(chunk) async for chunk in chunks])
+        self.streamed.append(len(body))
+        return await self.write(name, body, content_type=content_type, metadata=metadata, overwrite=overwrite)
+
+    async def sign_upload_form(
+        self,
+        name: str,
+        *,
+        expires_in: timedelta,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+        max_size: int | None,
+    ) -> UploadForm:
+        return UploadForm(url=f"https://forms.example/{name}", fields={"key": name, **metadata})
+
+
+async def test_stream_writer_gets_long_inputs_and_small_ones_go_in_one_request() -> None:
+    driver = StreamingDriver()
+    storage = DriverStorage(driver)
+    reports: list[ProgressInfo] = []
+
+    async def source() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b"z" * (PART // 2)
+
+    stored = await storage.put("long.bin", source(), progress=reports.append)
+    assert stored.size == 5 * PART // 2
+    assert driver.streamed == [5 * PART // 2]
+    assert reports[-1].bytes_transferred == 5 * PART // 2
+    await storage.put("short.bin", b"s" * PART)
+    await storage.put("short-stream.bin", iter([b"s" * 10]))
+    assert driver.streamed == [5 * PART // 2]  # both short ones were single writes
+    assert driver.calls.count("write") == 3  # the streamed one ends in write() here too
+    with pytest.raises(UnsupportedOperationError):
+        await storage.start_multipart_upload("x.bin")  # streaming is not parts
+
+
+async def test_upload_form_arguments_checked_then_signed() -> None:
+    storage = DriverStorage(StreamingDriver(), prefix="p")
+    form = await storage.upload_form("a.txt", metadata={"User": "Ada"})
+    assert form.url == "https://forms.example/p/a.txt"
+    assert form.fields == {"key": "p/a.txt", "user": "Ada"}
+    with pytest.raises(StorageValidationError, match="expires_in"):
+        await storage.upload_form("a.txt", expires_in=timedelta(days=8))

@@ -15,23 +15,17 @@ import asyncio
 import contextlib
 import math
 from collections.abc import Mapping
-from typing import Protocol
 
+from litestar_storages.engine.abilities import PartsDriver
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsParts
-from litestar_storages.engine.driver import Driver
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream
 from litestar_storages.types import StoredFile
 
-__all__ = ("PartsDriver", "fit_part_size", "upload_in_parts")
+__all__ = ("fit_part_size", "upload_in_parts")
 
 MIB = 1024 * 1024
-
-
-class PartsDriver(Driver, SupportsParts, Protocol):
-    """A driver with parts: what :func:`upload_in_parts` needs."""
 
 
 def fit_part_size(part_size: int, total: int | None, max_parts: int, *, key: str) -> int:

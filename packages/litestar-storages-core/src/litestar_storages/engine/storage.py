@@ -9,14 +9,9 @@ from datetime import timedelta
 from litestar_storages.base import BaseStorage
 from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
 from litestar_storages.disposition import content_disposition
+from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import (
-    SupportsAddressUrls,
-    SupportsBatchDelete,
-    SupportsParts,
-    SupportsSignedUrls,
-    SupportsUploadForm,
-)
+from litestar_storages.engine.capabilities import SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.reading import read_range
 from litestar_storages.engine.writing import write_object
@@ -45,7 +40,7 @@ class DriverStorage(BaseStorage):
     for idempotent requests, its retry policy.
     """
 
-    __slots__ = ("_prefix", "driver")
+    __slots__ = ("_abilities", "_prefix", "driver")
 
     def __init__(self, driver: Driver, *, prefix: str = "") -> None:
         """Create a storage over ``driver``.
@@ -55,6 +50,7 @@ class DriverStorage(BaseStorage):
             prefix: Folder of the service that holds this storage's keys.
         """
         self.driver = driver
+        self._abilities = Abilities.of(driver)
         self._prefix = normalize_prefix(prefix)
 
     @property
@@ -104,6 +100,7 @@ class DriverStorage(BaseStorage):
         checked = validate_metadata(metadata, key=key)
         stored = await write_object(
             self.driver,
+            self._abilities,
             name,
             key,
             data,
@@ -188,8 +185,8 @@ class DriverStorage(BaseStorage):
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete several objects, in batches where the driver can; see :meth:`BaseStorage.delete_many`."""
         names = [self._name(key) for key in keys]  # every key checked before anything is deleted
-        driver = self.driver
-        if isinstance(driver, SupportsBatchDelete):
+        driver = self._abilities.batch
+        if driver is not None:
             for index in range(0, len(names), driver.max_batch):
                 batch = names[index : index + driver.max_batch]
                 await call(self.driver, None, lambda: driver.delete_batch(batch))  # noqa: B023 - awaited here
@@ -217,11 +214,11 @@ class DriverStorage(BaseStorage):
             key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
         )
         name = self._prefix + key
-        driver = self.driver
-        if isinstance(driver, SupportsSignedUrls) and arguments.method in driver.url_methods:
+        driver = self._abilities.signed
+        if driver is not None and arguments.method in driver.url_methods:
             disposition = None if arguments.filename is None else content_disposition(arguments.filename)
             return await call(
-                driver,
+                self.driver,
                 key,
                 lambda: driver.sign_url(
                     name,
@@ -231,8 +228,9 @@ class DriverStorage(BaseStorage):
                     content_type=arguments.content_type,
                 ),
             )
-        if isinstance(driver, SupportsAddressUrls) and arguments.method == "GET":
-            return driver.address(name)
+        address = self._abilities.address
+        if address is not None and arguments.method == "GET":
+            return address.address(name)
         raise UnsupportedOperationError(f"{self.backend_name} cannot make {arguments.method} URLs", key=key)
 
     async def upload_form(
@@ -263,11 +261,11 @@ class DriverStorage(BaseStorage):
         validity = validate_expiry(expires_in, key=key) or timedelta(hours=1)
         checked_type = validate_content_type(content_type, key=key)
         checked = validate_metadata(metadata, key=key)
-        driver = self.driver
-        if not isinstance(driver, SupportsUploadForm):
+        driver = self._abilities.form
+        if driver is None:
             raise UnsupportedOperationError(f"{self.backend_name} cannot sign upload forms", key=key)
         return await call(
-            driver,
+            self.driver,
             key,
             lambda: driver.sign_upload_form(
                 name, expires_in=validity, content_type=checked_type, metadata=checked, max_size=max_size
@@ -277,8 +275,8 @@ class DriverStorage(BaseStorage):
     # -- multipart ------------------------------------------------------------------------
 
     def _parts_driver(self, key: str) -> SupportsParts:
-        driver = self.driver
-        if not isinstance(driver, SupportsParts):
+        driver = self._abilities.parts
+        if driver is None:
             raise UnsupportedOperationError(f"{self.backend_name} does not support multipart uploads", key=key)
         return driver
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Mapping
 
+from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsParts, SupportsStreamWrite
+from litestar_storages.engine.capabilities import SupportsParts
 from litestar_storages.engine.driver import Driver
-from litestar_storages.engine.pipeline import PartsDriver, fit_part_size, upload_in_parts
+from litestar_storages.engine.pipeline import fit_part_size, upload_in_parts
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.progress import ProgressReporter, report_progress
 from litestar_storages.streams import ByteStream, PutData
@@ -31,6 +32,7 @@ __all__ = ("write_object",)
 
 async def write_object(
     driver: Driver,
+    abilities: Abilities,
     name: str,
     key: str,
     data: PutData,
@@ -45,6 +47,7 @@ async def write_object(
 
     Args:
         driver: The driver.
+        abilities: Its abilities.
         name: The object's name.
         key: The storage key (messages, progress).
         data: Anything ``put`` accepts.
@@ -63,13 +66,14 @@ async def write_object(
     single = functools.partial(
         _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
     )
+    parts, streams = abilities.parts, abilities.stream
     threshold: int | None = None
     max_parts: int | None = None
-    if isinstance(driver, SupportsParts):
-        threshold = _checked_part_size(driver, part_size, key)
-        max_parts = driver.max_parts
-    if isinstance(driver, SupportsStreamWrite):
-        threshold, max_parts = threshold or driver.part_size, None  # the driver cuts its own parts
+    if parts is not None:
+        threshold = _checked_part_size(parts, part_size, key)
+        max_parts = parts.max_parts
+    if streams is not None:
+        threshold, max_parts = threshold or streams.part_size, None  # the driver cuts its own parts
     if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
         reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
         return await single(data, reporter=reporter)
@@ -83,20 +87,20 @@ async def write_object(
     first = await stream.read_block(threshold)
     if await stream.at_eof():
         return await single(first, reporter=reporter)
-    if isinstance(driver, SupportsStreamWrite):
+    if streams is not None:
         chunks = _chain(first, stream, reporter)
         del first
         return await call(
             driver,
             key,
-            lambda: driver.write_stream(
+            lambda: streams.write_stream(
                 name, chunks, size=stream.size, content_type=content_type, metadata=metadata, overwrite=overwrite
             ),
             retry=False,  # the stream is consumed by the first attempt
         )
-    parts_driver: PartsDriver = driver  # type: ignore[assignment] # has parts: checked above
+    assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
     return await upload_in_parts(
-        parts_driver,
+        parts,
         name,
         key,
         stream,
@@ -111,7 +115,7 @@ async def write_object(
 
 async def _chain(first: bytearray, stream: ByteStream, reporter: ProgressReporter) -> AsyncIterator[bytes]:
     size = len(first)
-    yield bytes(first)
+    yield first  # type: ignore[misc] # a bytearray: drivers send buffers as they are, uncopied
     del first
     await reporter.advance(size)
     async for chunk in report_progress(stream, reporter):
