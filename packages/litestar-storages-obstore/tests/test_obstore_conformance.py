@@ -35,6 +35,14 @@ class TestObstoreAzureStore(StorageConformance):
         return azure_storage
 
 
+class TestObstoreGCSStore(StorageConformance):
+    """The kit over obstore's GCSStore, against fake-gcs-server."""
+
+    @pytest.fixture
+    def storage(self, gcs_storage: ObstoreStorage) -> ObstoreStorage:
+        return gcs_storage
+
+
 class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, UrlTests):
     """The kit's groups that need no object attributes, over obstore's LocalStore.
 
