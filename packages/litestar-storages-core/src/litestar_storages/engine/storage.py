@@ -15,7 +15,12 @@ from litestar_storages.engine.capabilities import SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.reading import read_range
 from litestar_storages.engine.writing import write_object
-from litestar_storages.exceptions import StorageError, StorageFileNotFoundError, UnsupportedOperationError
+from litestar_storages.exceptions import (
+    StorageError,
+    StorageFileNotFoundError,
+    StorageValidationError,
+    UnsupportedOperationError,
+)
 from litestar_storages.keys import normalize_prefix, strip_prefix, validate_key, validate_prefix
 from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
@@ -184,15 +189,16 @@ class DriverStorage(BaseStorage):
 
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete several objects, in batches where the driver can; see :meth:`BaseStorage.delete_many`."""
-        names = [self._name(key) for key in keys]  # every key checked before anything is deleted
+        checked = [validate_key(key) for key in keys]  # every key checked before anything is deleted
+        names = [self._prefix + key for key in checked]
         driver = self._abilities.batch
         if driver is not None:
             for index in range(0, len(names), driver.max_batch):
                 batch = names[index : index + driver.max_batch]
                 await call(self.driver, None, lambda: driver.delete_batch(batch))  # noqa: B023 - awaited here
             return
-        for name in names:
-            await call(self.driver, name, lambda: self.driver.delete(name, check=False))  # noqa: B023 - awaited here
+        for key, name in zip(checked, names, strict=True):
+            await call(self.driver, key, lambda: self.driver.delete(name, check=False))  # noqa: B023 - awaited here
 
     async def close(self) -> None:
         """Release the driver's connections; safe to call more than once."""
@@ -304,7 +310,7 @@ class DriverStorage(BaseStorage):
         name = self._name(upload.key)
         driver = self._parts_driver(upload.key)
         if len(data) > driver.max_part_size:
-            raise StorageError(f"Part {number} exceeds {driver.max_part_size} bytes", key=upload.key)
+            raise StorageValidationError(f"Part {number} exceeds {driver.max_part_size} bytes", key=upload.key)
         tag = await call(self.driver, upload.key, lambda: driver.put_part(name, upload.upload_id, number, data))
         upload.add_part(number, tag)
         return tag
