@@ -568,3 +568,21 @@ async def test_upload_form_arguments_checked_then_signed() -> None:
     assert form.fields == {"key": "p/a.txt", "user": "Ada"}
     with pytest.raises(StorageValidationError, match="expires_in"):
         await storage.upload_form("a.txt", expires_in=timedelta(days=8))
+
+
+@pytest.mark.parametrize("retry", [True, False])
+async def test_boundary_with_and_without_engine_retries(retry: bool) -> None:
+    driver = PartsDriver()
+    if not retry:
+        driver.retry = None  # the SDK retries by itself: the engine's boundary is inline
+    storage = DriverStorage(driver)
+    with pytest.raises(StorageFileNotFoundError):
+        await anext(storage.get("missing.bin"))
+    await storage.put("file.bin", b"abc")
+
+    async def broken(name: str, start: int, end: int | None) -> RangeBody:
+        raise KeyError("a bug")
+
+    driver.open_range = broken  # type: ignore[method-assign]
+    with pytest.raises(KeyError, match="a bug"):
+        await storage.get_bytes("file.bin")

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from litestar_storages.engine.driver import Driver
+from litestar_storages.exceptions import StorageError
 from litestar_storages.retry import with_retry
 
 __all__ = ("call",)
@@ -30,12 +31,21 @@ async def call(driver: Driver, key: str | None, operation: Callable[[], Awaitabl
         StorageError: The translated error; errors the driver does not own propagate as they are.
     """
     errors = driver.errors
+    policy = driver.retry
+    if policy is None or not retry:
+        # The boundary of ErrorMapper.guard, inline: this runs for every request, and a
+        # generator-based context manager costs a few microseconds more.
+        try:
+            return await operation()
+        except StorageError:
+            raise
+        except Exception as error:
+            if not isinstance(error, errors.owns):
+                raise  # not the SDK's: a bug, which must stay visible as itself
+            raise errors.translate(error, key) from error
 
     async def attempt() -> T:
         with errors.guard(key):
             return await operation()
 
-    policy = driver.retry
-    if policy is None or not retry:
-        return await attempt()
     return await with_retry(attempt, policy)

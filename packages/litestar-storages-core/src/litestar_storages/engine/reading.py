@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.driver import Driver
-from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError
+from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError, StorageError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.types import ProgressCallback
 
@@ -64,11 +64,17 @@ async def read_range(
         try:
             while True:
                 # Only the fetch is guarded: errors of the consumer's loop body are its own.
-                with errors.guard(key):
-                    try:
-                        chunk = await anext(chunks)
-                    except StopAsyncIteration:
-                        break
+                # (ErrorMapper.guard, inline: this runs for every chunk.)
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except StorageError:
+                    raise
+                except Exception as error:
+                    if not isinstance(error, errors.owns):
+                        raise
+                    raise errors.translate(error, key) from error
                 position += len(chunk)
                 yield chunk
                 if progress is not None:
