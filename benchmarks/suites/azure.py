@@ -11,7 +11,7 @@ from benchmarks.harness.contender import Contender, Endpoint, StorageContender
 from benchmarks.harness.profile import Profile
 from benchmarks.harness.services import start_azurite
 from benchmarks.harness.suite import SuiteSpec, Target
-from benchmarks.suites.obstore_peer import ObstoreContender
+from benchmarks.suites.obstore_peer import ObstoreContender, storage_over
 from litestar_storages.base import BaseStorage
 
 
@@ -109,7 +109,11 @@ class ObstoreAzure(ObstoreContender):
         )
 
 
-CONTENDERS: dict[str, type[Contender]] = {cls.name: cls for cls in (OursAzure, RawAzure, ObstoreAzure)}
+ObstoreStorageContender = storage_over(ObstoreAzure)
+
+CONTENDERS: dict[str, type[Contender]] = {
+    cls.name: cls for cls in (OursAzure, RawAzure, ObstoreAzure, ObstoreStorageContender)
+}
 
 
 def start(stack: ExitStack, profile: Profile) -> Endpoint:
@@ -122,7 +126,7 @@ SUITE = SuiteSpec(
     title="Azure Blob (Azurite)",
     service="Azurite (Node.js) in its own process, in-memory persistence, loopback HTTP",
     ours=OursAzure.name,
-    peers=(RawAzure.name, ObstoreAzure.name),
+    peers=(RawAzure.name, ObstoreAzure.name, ObstoreStorageContender.name),
     size_class="remote",
     start=start,
     targets=(

@@ -10,7 +10,7 @@ from benchmarks.harness.contender import Contender, Endpoint, StorageContender, 
 from benchmarks.harness.profile import MiB, Profile
 from benchmarks.harness.services import start_fake_gcs
 from benchmarks.harness.suite import SuiteSpec, Target
-from benchmarks.suites.obstore_peer import ObstoreContender
+from benchmarks.suites.obstore_peer import ObstoreContender, storage_over
 from litestar_storages.base import BaseStorage
 
 CHUNK = 1 * MiB
@@ -102,7 +102,11 @@ class ObstoreGCS(ObstoreContender):
         )
 
 
-CONTENDERS: dict[str, type[Contender]] = {cls.name: cls for cls in (OursGCS, RawGCS, ObstoreGCS)}
+ObstoreStorageContender = storage_over(ObstoreGCS)
+
+CONTENDERS: dict[str, type[Contender]] = {
+    cls.name: cls for cls in (OursGCS, RawGCS, ObstoreGCS, ObstoreStorageContender)
+}
 
 
 def start(stack: ExitStack, profile: Profile) -> Endpoint:
@@ -115,7 +119,7 @@ SUITE = SuiteSpec(
     title="GCS (fake-gcs-server)",
     service="fake-gcs-server (Go) in its own process, in-memory backend, loopback HTTP",
     ours=OursGCS.name,
-    peers=(RawGCS.name, ObstoreGCS.name),
+    peers=(RawGCS.name, ObstoreGCS.name, ObstoreStorageContender.name),
     size_class="remote",
     start=start,
     targets=(

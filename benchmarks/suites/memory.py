@@ -6,7 +6,7 @@ from typing import Any
 
 from benchmarks.harness.contender import Contender, StorageContender
 from benchmarks.harness.suite import SuiteSpec, no_service
-from benchmarks.suites.obstore_peer import ObstoreContender
+from benchmarks.suites.obstore_peer import ObstoreContender, storage_over
 from litestar_storages.backends.memory import MemoryStorage
 from litestar_storages.base import BaseStorage
 
@@ -31,14 +31,16 @@ class ObstoreMemory(ObstoreContender):
         return MemoryStore()
 
 
-CONTENDERS: dict[str, type[Contender]] = {cls.name: cls for cls in (OursMemory, ObstoreMemory)}
+ObstoreStorageContender = storage_over(ObstoreMemory)
+
+CONTENDERS: dict[str, type[Contender]] = {cls.name: cls for cls in (OursMemory, ObstoreMemory, ObstoreStorageContender)}
 
 SUITE = SuiteSpec(
     name="memory",
     title="Memory",
     service="in-process dictionaries (no I/O)",
     ours=OursMemory.name,
-    peers=(ObstoreMemory.name,),
+    peers=(ObstoreMemory.name, ObstoreStorageContender.name),
     size_class="memory",
     start=no_service,
     in_process_fixtures=True,

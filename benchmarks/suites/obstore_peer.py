@@ -72,3 +72,33 @@ class ObstoreContender(Contender):
         import obstore
 
         await obstore.copy_async(self._store, source, destination)
+
+
+OBSTORE_STORAGE = "ObstoreStorage"
+"""Column title of litestar-storages' obstore driver, measured beside raw obstore."""
+
+
+def storage_over(peer: type[ObstoreContender]) -> type[Contender]:
+    """Return a contender running ``ObstoreStorage`` over the store ``peer`` builds.
+
+    The driver's target (issue #18) is measured against that peer in the same run:
+    client CPU per operation within 1.15x of raw obstore, streamed throughput within 0.95x.
+
+    Args:
+        peer: The raw obstore contender of the suite.
+
+    Returns:
+        The contender class.
+    """
+    from benchmarks.harness.contender import StorageContender
+
+    class ObstoreStorageContender(StorageContender):
+        name = OBSTORE_STORAGE
+        ours = False  # a peer column: the suite's own backend stays "ours"
+
+        def make_storage(self) -> Any:
+            from litestar_storages.backends.obstore import ObstoreStorage
+
+            return ObstoreStorage(peer(self.endpoint).make_store())
+
+    return ObstoreStorageContender

@@ -16,7 +16,7 @@ from benchmarks.harness.contender import Contender, Endpoint, StorageContender, 
 from benchmarks.harness.profile import MiB, Profile
 from benchmarks.harness.services import start_moto
 from benchmarks.harness.suite import SuiteSpec, Target
-from benchmarks.suites.obstore_peer import ObstoreContender
+from benchmarks.suites.obstore_peer import ObstoreContender, storage_over
 from litestar_storages.base import BaseStorage
 
 PART_SIZE = 8 * MiB
@@ -315,7 +315,11 @@ class S3fs(Contender):
         await self.fs._copy(self.path(source), self.path(destination))
 
 
-CONTENDERS: dict[str, type[Contender]] = {cls.name: cls for cls in (OursS3, RawAiobotocore, Aioboto3, ObstoreS3, S3fs)}
+ObstoreStorageContender = storage_over(ObstoreS3)
+
+CONTENDERS: dict[str, type[Contender]] = {
+    cls.name: cls for cls in (OursS3, RawAiobotocore, Aioboto3, ObstoreS3, S3fs, ObstoreStorageContender)
+}
 
 
 def start(stack: ExitStack, profile: Profile) -> Endpoint:
@@ -328,7 +332,7 @@ SUITE = SuiteSpec(
     title="S3 (moto server)",
     service="moto server in its own process, loopback HTTP",
     ours=OursS3.name,
-    peers=(RawAiobotocore.name, Aioboto3.name, ObstoreS3.name, S3fs.name),
+    peers=(RawAiobotocore.name, Aioboto3.name, ObstoreS3.name, S3fs.name, ObstoreStorageContender.name),
     size_class="remote",
     start=start,
     targets=(

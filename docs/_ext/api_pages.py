@@ -45,6 +45,7 @@ DISTRIBUTION_ORDER = (
     "litestar-storages-s3",
     "litestar-storages-gcs",
     "litestar-storages-azure",
+    "litestar-storages-obstore",
     "litestar-storages-litestar",
 )
 

@@ -4,7 +4,8 @@ The file has three parts, shown separately in docs/custom-backend.md:
 
 1. ``KVService``/``KVClient``: stand-ins for the SDK you are wrapping, with async
    calls and their own exception type, like any cloud SDK.
-2. ``KVConfig``/``KVStorage``: the backend, built from the core's shared helpers.
+2. ``KVConfig``/``KVDriver``/``KVStorage``: the backend, a driver for the core's
+   transfer engine.
 3. ``TestKVStorage``: the conformance kit run against it (``pytest kv_backend.py``).
 
 Run it with ``python kv_backend.py`` for a short demonstration.
@@ -15,15 +16,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 import pytest_asyncio
 
-from litestar_storages.base import BaseStorage
-from litestar_storages.content import resolve_content_type, validate_metadata
+from litestar_storages.engine import DriverStorage, ListPage, RangeBody
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConfigurationError,
@@ -31,17 +31,12 @@ from litestar_storages.exceptions import (
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
-    UnsupportedOperationError,
 )
-from litestar_storages.keys import join_key, normalize_prefix, strip_prefix, validate_key, validate_prefix
-from litestar_storages.listing import validate_limit
-from litestar_storages.progress import ProgressReporter
-from litestar_storages.protocol import HttpMethod
-from litestar_storages.ranges import clip_range, validate_range
-from litestar_storages.streams import ByteStream, PutData
+from litestar_storages.keys import normalize_prefix
+from litestar_storages.ranges import clip_range
+from litestar_storages.retry import request_retry
 from litestar_storages.testing import StorageConformance
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
-from litestar_storages.url_arguments import check_url_arguments
+from litestar_storages.types import StoredFile
 
 # -- 1. the SDK being wrapped (a toy) --------------------------------------------------- [sdk]
 
@@ -176,23 +171,28 @@ class KVConfig:
     part_size: int = 5 * 1024 * 1024
     """Uploads larger than this are sent in parts of this size."""
 
+    max_concurrency: int = 4
+    """Most parts of one upload in flight."""
+
     def __post_init__(self) -> None:
         if self.part_size < 1024:
             raise ConfigurationError(f"KVConfig.part_size must be >= 1024, got {self.part_size}", field="part_size")
         normalize_prefix(self.prefix)  # raises InvalidKeyError for a prefix no key could have
 
 
-class KVStorage(BaseStorage):
-    """Files in a KV service: a thin translation of the Storage API to ``KVClient``."""
+class KVDriver:
+    """The KV service's primitives: one SDK call each. The engine does everything else."""
 
-    __slots__ = ("_client", "_errors", "_owns_client", "_prefix", "config")
+    name = "KVStorage"
+    max_part_size = 5 * 1024**3
+    max_parts = 10_000
 
-    backend_name = "KVStorage"
-
-    def __init__(self, config: KVConfig, *, client: KVClient | None = None) -> None:
-        self.config = config
-        self._prefix = normalize_prefix(config.prefix)
-        self._errors = ErrorMapper(translate_kv_error, backend=self.backend_name, owns=(KVError,))
+    def __init__(self, config: KVConfig, client: KVClient | None) -> None:
+        self.errors = ErrorMapper(translate_kv_error, backend=self.name, owns=(KVError,))
+        self.retry = request_retry()
+        self.part_size = config.part_size
+        self.max_concurrency = config.max_concurrency
+        self._service = config.service
         # A client passed in belongs to the caller: use it, never close it.
         self._client = client
         self._owns_client = client is None
@@ -200,12 +200,13 @@ class KVStorage(BaseStorage):
     def _connection(self) -> KVClient:
         # Opened lazily, so the storage is usable again after close().
         if self._client is None:
-            self._client = KVClient(self.config.service)
+            self._client = KVClient(self._service)
         return self._client
 
-    def _stored(self, key: str, record: Record) -> StoredFile:
+    @staticmethod
+    def _file(name: str, record: Record) -> StoredFile:
         return StoredFile(
-            key=key,
+            key=name,
             size=len(record.data),
             content_type=record.content_type,
             etag=record.etag,
@@ -213,172 +214,99 @@ class KVStorage(BaseStorage):
             metadata=dict(record.metadata),
         )
 
-    async def put(
-        self,
-        key: str,
-        data: PutData,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        overwrite: bool = True,
-        progress: ProgressCallback | None = None,
-    ) -> StoredFile:
-        """Store ``data`` at ``key``, in parts when it is larger than ``part_size``."""
-        validate_key(key)
-        record = Record(b"", resolve_content_type(key, content_type), validate_metadata(metadata, key=key))
-        stream = ByteStream(data, key=key)
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
-        client, name, size = self._connection(), join_key(self._prefix, key), self.config.part_size
-        # Reading the caller's stream stays outside the error guard: its exceptions
-        # propagate unchanged.
-        block = await stream.read(size)
-        if len(block) < size:  # the whole object fits in one request
-            await reporter.advance(len(block))
-            record.data = block
-            record.__post_init__()
-            with self._errors.guard(key):
-                stored = await client.put(name, record, if_absent=not overwrite)
-            return self._stored(key, stored)
-        with self._errors.guard(key):
-            upload_id = await client.create_upload()
+    async def head(self, name: str) -> StoredFile | None:
         try:
-            numbers: list[int] = []
-            while block:
-                with self._errors.guard(key):
-                    await client.put_part(upload_id, len(numbers) + 1, block)
-                numbers.append(len(numbers) + 1)
-                await reporter.advance(len(block))
-                block = await stream.read(size)
-            with self._errors.guard(key):
-                stored = await client.complete_upload(upload_id, name, numbers, record, if_absent=not overwrite)
-        except BaseException:
-            # Failed stream, service error or cancellation: leave no parts behind.
-            with self._errors.guard(key):
-                await client.abort_upload(upload_id)
+            return self._file(name, await self._connection().head(name))
+        except KVError as error:
+            if error.code == "not_found":
+                return None
             raise
-        return self._stored(key, stored)
 
-    async def get(
+    async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:
+        record = await self._connection().head(name)
+        first, stop = clip_range(start, end, len(record.data))
+        chunks = self._connection().read(name, first, stop - first)
+        return RangeBody(self._file(name, record), first, stop, chunks)
+
+    async def write(
         self,
-        key: str,
+        name: str,
+        body: bytes | bytearray | memoryview,
         *,
-        start: int | None = None,
-        end: int | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[bytes]:
-        """Stream the object's bytes (``start`` inclusive, ``end`` exclusive)."""
-        validate_key(key)
-        first, last = validate_range(start, end, key=key)
-        client, name = self._connection(), join_key(self._prefix, key)
-        with self._errors.guard(key):
-            record = await client.head(name)
-        first, stop = clip_range(first, last, len(record.data))
-        reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=stop - first)
-        # guard_stream translates errors raised while the body is being read.
-        async for chunk in self._errors.guard_stream(client.read(name, first, stop - first), key):
-            yield chunk
-            await reporter.advance(len(chunk))
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        record = Record(bytes(body), content_type, dict(metadata))
+        return self._file(name, await self._connection().put(name, record, if_absent=not overwrite))
 
-    async def delete(self, key: str, *, missing_ok: bool = False) -> None:
-        """Delete ``key``; a missing key is an error unless ``missing_ok``."""
-        validate_key(key)
+    async def delete(self, name: str, *, check: bool) -> bool:
         try:
-            with self._errors.guard(key):
-                await self._connection().delete(join_key(self._prefix, key))
-        except StorageFileNotFoundError:
-            if not missing_ok:
-                raise
-
-    async def exists(self, key: str) -> bool:
-        """Tell whether ``key`` exists."""
-        try:
-            await self.info(key)
-        except StorageFileNotFoundError:
-            return False
+            await self._connection().delete(name)
+        except KVError as error:
+            if error.code == "not_found":
+                return False
+            raise
         return True
 
-    async def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
-        """List objects under ``prefix`` in key order, page by page."""
-        validate_prefix(prefix)
-        validate_limit(limit)
-        client, remaining, after = self._connection(), limit, ""
-        while remaining != 0:
-            with self._errors.guard(prefix or None):
-                page = await client.scan(join_key(self._prefix, prefix), after=after)
-            for name, record in page[:remaining]:
-                yield self._stored(strip_prefix(self._prefix, name), record)
-            if remaining is not None:
-                remaining -= min(remaining, len(page))
-            if len(page) < client.PAGE_SIZE:
-                return
-            after = page[-1][0]
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:
+        found = await self._connection().scan(prefix, after=token or "")
+        files = [self._file(name, record) for name, record in found[:page_size]]
+        more = len(found) >= min(page_size, KVClient.PAGE_SIZE)
+        return ListPage(files, files[-1].key if more and files else None)
 
-    async def url(
-        self,
-        key: str,
-        *,
-        expires_in: timedelta | None = None,
-        method: HttpMethod = "GET",
-        filename: str | None = None,
-        content_type: str | None = None,
-    ) -> str:
-        """Return the object's ``kv://`` address; the service cannot sign uploads."""
-        check_url_arguments(key, expires_in=expires_in, method=method, filename=filename, content_type=content_type)
-        if method != "GET":
-            raise UnsupportedOperationError(f"{self.backend_name} cannot make {method} URLs", key=key)
-        return "kv://" + quote(join_key(self._prefix, key))
-
-    async def info(self, key: str) -> StoredFile:
-        """Return the object's metadata without reading it."""
-        validate_key(key)
-        with self._errors.guard(key):
-            record = await self._connection().head(join_key(self._prefix, key))
-        return self._stored(key, record)
-
-    async def start_multipart_upload(
-        self,
-        key: str,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        part_size: int = 8 * 1024 * 1024,
-    ) -> MultipartUpload:
-        """Begin a multipart upload the caller feeds part by part."""
-        validate_key(key)
-        resolved, checked = resolve_content_type(key, content_type), validate_metadata(metadata, key=key)
-        with self._errors.guard(key):
-            upload_id = await self._connection().create_upload()
-        return MultipartUpload(upload_id, key, part_size=part_size, content_type=resolved, metadata=checked)
-
-    async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
-        """Upload one part and record its tag in ``upload.parts``."""
-        with self._errors.guard(upload.key):
-            etag = await self._connection().put_part(upload.upload_id, part_number, bytes(data))
-        upload.add_part(part_number, etag)
-        return etag
-
-    async def complete_multipart_upload(self, upload: MultipartUpload) -> StoredFile:
-        """Join the uploaded parts into the object."""
-        record = Record(b"", upload.content_type or "", dict(upload.metadata))
-        numbers = [number for number, _ in upload.parts]
-        with self._errors.guard(upload.key):
-            stored = await self._connection().complete_upload(
-                upload.upload_id, join_key(self._prefix, upload.key), numbers, record
-            )
-        return self._stored(upload.key, stored)
-
-    async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
-        """Discard the upload's parts."""
-        with self._errors.guard(upload.key):
-            await self._connection().abort_upload(upload.upload_id)
+    async def copy(self, source: str, destination: str) -> StoredFile:
+        record = await self._connection().head(source)
+        copied = Record(record.data, record.content_type, dict(record.metadata))
+        return self._file(destination, await self._connection().put(destination, copied))
 
     async def close(self) -> None:
-        """Close the client if this storage created it; safe to call twice."""
         client, self._client = self._client, None
         if client is not None and self._owns_client:
             await client.close()
         elif client is not None:
             self._client = client  # the caller's client stays in use
+
+    # SupportsParts: the engine's part pipeline and manual multipart API use these.
+
+    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+        return await self._connection().create_upload()
+
+    async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+        return await self._connection().put_part(upload_id, number, bytes(body))
+
+    async def commit_parts(
+        self,
+        name: str,
+        upload_id: str,
+        parts: Sequence[tuple[int, str]],
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        record = Record(b"", content_type, dict(metadata))
+        numbers = [number for number, _ in parts]
+        stored = await self._connection().complete_upload(upload_id, name, numbers, record, if_absent=not overwrite)
+        return self._file(name, stored)
+
+    async def abort_parts(self, name: str, upload_id: str) -> None:
+        await self._connection().abort_upload(upload_id)
+
+    # SupportsAddressUrls: the service has no signed URLs, only addresses.
+
+    def address(self, name: str) -> str:
+        return "kv://" + quote(name)
+
+
+class KVStorage(DriverStorage):
+    """Files in a KV service: the whole Storage API, from the engine over :class:`KVDriver`."""
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: KVConfig, *, client: KVClient | None = None) -> None:
+        self.config = config
+        super().__init__(KVDriver(config, client), prefix=config.prefix)
 
 
 # -- 3. the conformance kit ------------------------------------------------------ [conformance]

@@ -17,5 +17,5 @@ from litestar_storages.backends.NAME import NameConfig, NameStorage
 @pytest_asyncio.fixture
 async def name_storage() -> AsyncIterator[NameStorage]:
     # A fresh, empty storage per test; the prefix proves keys are relative to it.
-    async with NameStorage(NameConfig(prefix="tenant-1", chunk_size=4093)) as storage:
+    async with NameStorage(NameConfig(prefix="tenant-1", chunk_size=4093, part_size=1024 * 1024)) as storage:
         yield storage

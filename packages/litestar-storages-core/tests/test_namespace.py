@@ -19,7 +19,7 @@ def test_every_public_name_resolves() -> None:
 def test_import_loads_no_sdk() -> None:
     code = (
         "import sys, litestar_storages\n"
-        "sdks = ('aiobotocore', 'botocore', 'azure', 'gcloud', 'aiohttp', 'aiofiles', 'litestar.app')\n"
+        "sdks = ('aiobotocore', 'botocore', 'azure', 'gcloud', 'aiohttp', 'aiofiles', 'obstore', 'litestar.app')\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in sdks or m in sdks)\n"
         "print(','.join(loaded))\n"
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGES = Path(__file__).resolve().parents[2]
-BACKENDS = ["fs", "s3", "gcs", "azure", "litestar"]
+BACKENDS = ["fs", "s3", "gcs", "azure", "obstore", "litestar"]
 
 # Third-party distributions that belong to one backend only.
 # gcloud-aio-storage itself requires aiofiles (every release up to 9.6), so the GCS
@@ -28,6 +28,7 @@ OWN_SDK = {
     "s3": {"aiobotocore", "botocore"},
     "gcs": {"gcloud-aio-storage"},
     "azure": {"azure-storage-blob"},
+    "obstore": {"obstore"},
     "litestar": {"litestar"},
 }
 
@@ -64,7 +65,7 @@ try:
 except ImportError as error:
     print("import error:", error)
 print("requires:", importlib.metadata.requires("litestar-storages-core"))
-sdks = {"aiobotocore", "botocore", "aiofiles", "azure", "gcloud", "litestar"}
+sdks = {"aiobotocore", "botocore", "aiofiles", "azure", "gcloud", "litestar", "obstore"}
 print("sdk modules:", sorted(m for m in sys.modules if m.split(".")[0] in sdks))
 """
 

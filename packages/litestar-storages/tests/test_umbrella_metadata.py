@@ -32,10 +32,10 @@ def test_every_extra_names_an_existing_distribution() -> None:
         for path in PACKAGES.glob("litestar-storages-*/pyproject.toml")
     }
     extras = umbrella["project"]["optional-dependencies"]
-    assert set(extras) == {"fs", "filesystem", "s3", "gcs", "azure", "litestar", "all"}
+    assert set(extras) == {"fs", "filesystem", "s3", "gcs", "azure", "obstore", "litestar", "all"}
     named = {re.split(r"[=<>]", requirement)[0] for requirement in extras["all"]}
     assert named == distributions - {"litestar-storages-core"}
-    for extra in ("fs", "s3", "gcs", "azure", "litestar"):
+    for extra in ("fs", "s3", "gcs", "azure", "obstore", "litestar"):
         assert extras[extra] == [f"litestar-storages-{extra}=={_version()}"]
     # The 0.2.x name of the filesystem extra.
     assert extras["filesystem"] == extras["fs"]

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from litestar_storages.backends.azure import AzureConfig, AzureStorage
     from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
     from litestar_storages.backends.gcs import GCSConfig, GCSStorage
+    from litestar_storages.backends.obstore import ObstoreConfig, ObstoreStorage
     from litestar_storages.backends.s3 import S3Config, S3Storage
     from litestar_storages.contrib.plugin import StoragePlugin
 
@@ -77,6 +78,8 @@ __all__ = (
     "MemoryConfig",
     "MemoryStorage",
     "MultipartUpload",
+    "ObstoreConfig",
+    "ObstoreStorage",
     "ProgressCallback",
     "ProgressInfo",
     "RetryConfig",

@@ -21,6 +21,8 @@ BACKEND_NAMES: dict[str, tuple[str, str]] = {
     "GCSConfig": ("litestar_storages.backends.gcs", "litestar-storages-gcs"),
     "AzureStorage": ("litestar_storages.backends.azure", "litestar-storages-azure"),
     "AzureConfig": ("litestar_storages.backends.azure", "litestar-storages-azure"),
+    "ObstoreStorage": ("litestar_storages.backends.obstore", "litestar-storages-obstore"),
+    "ObstoreConfig": ("litestar_storages.backends.obstore", "litestar-storages-obstore"),
 }
 """Backend names (``*Storage``, ``*Config``) -> (module, distribution that provides it)."""
 

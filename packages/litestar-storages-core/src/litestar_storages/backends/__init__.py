@@ -1,7 +1,8 @@
 """Storage backends. Each lives in its own distribution but this one package.
 
-``memory`` ships with ``litestar-storages-core``; ``filesystem``, ``s3``, ``gcs`` and
-``azure`` come from ``litestar-storages-fs``, ``-s3``, ``-gcs`` and ``-azure``. As in
+``memory`` ships with ``litestar-storages-core``; ``filesystem``, ``s3``, ``gcs``,
+``azure`` and ``obstore`` come from ``litestar-storages-fs``, ``-s3``, ``-gcs``,
+``-azure`` and ``-obstore``. As in
 0.2.x, every storage and configuration class is importable from here
 (``from litestar_storages.backends import S3Storage``); each is imported on first
 access, and one whose distribution is missing raises an ``ImportError`` naming it.
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
     from litestar_storages.backends.gcs import GCSConfig, GCSStorage
     from litestar_storages.backends.memory import MemoryConfig, MemoryStorage
+    from litestar_storages.backends.obstore import ObstoreConfig, ObstoreStorage
     from litestar_storages.backends.s3 import S3Config, S3Storage
 
 __all__ = (
@@ -34,6 +36,8 @@ __all__ = (
     "GCSStorage",
     "MemoryConfig",
     "MemoryStorage",
+    "ObstoreConfig",
+    "ObstoreStorage",
     "S3Config",
     "S3Storage",
 )

@@ -20,10 +20,16 @@ class NameConfig:
     chunk_size: int = 64 * 1024
     """Size of the chunks ``get`` yields."""
 
+    part_size: int = 8 * 1024 * 1024
+    """Objects larger than this are uploaded in parts of this size."""
+
+    max_concurrency: int = 4
+    """Most parts of one upload in flight."""
+
     def __post_init__(self) -> None:
         # A mistake fails when the application starts, naming the field.
-        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
-            raise ConfigurationError(
-                f"NameConfig.chunk_size must be an int >= 1, got {self.chunk_size!r}", field="chunk_size"
-            )
+        for name in ("chunk_size", "part_size", "max_concurrency"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigurationError(f"NameConfig.{name} must be an int >= 1, got {value!r}", field=name)
         normalize_prefix(self.prefix)  # raises InvalidKeyError for a prefix no key could have

@@ -1,0 +1,36 @@
+"""The transfer engine: the whole Storage API written once over a small driver protocol.
+
+A backend is a *driver* (:class:`~litestar_storages.engine.driver.Driver`): a handful of
+primitives over one SDK client (head, ranged read, single-request write, delete, one
+page of a listing, copy), its error table and its name. Optional abilities (parts,
+streamed writes, signed URLs, upload forms, batch deletes) are the small protocols of
+:mod:`litestar_storages.engine.capabilities`. :class:`~litestar_storages.engine.storage.DriverStorage`
+turns any driver into a full :class:`~litestar_storages.base.BaseStorage`: argument
+checks, the single-request or multipart decision, the bounded part pipeline, ranged
+reads with short-body detection, listing with ``limit``, URLs, retry and the error
+boundary live here, once.
+"""
+
+from litestar_storages.engine.capabilities import (
+    SupportsAddressUrls,
+    SupportsBatchDelete,
+    SupportsParts,
+    SupportsSignedUrls,
+    SupportsStreamWrite,
+    SupportsUploadForm,
+)
+from litestar_storages.engine.driver import Driver, ListPage, RangeBody
+from litestar_storages.engine.storage import DriverStorage
+
+__all__ = (
+    "Driver",
+    "DriverStorage",
+    "ListPage",
+    "RangeBody",
+    "SupportsAddressUrls",
+    "SupportsBatchDelete",
+    "SupportsParts",
+    "SupportsSignedUrls",
+    "SupportsStreamWrite",
+    "SupportsUploadForm",
+)

@@ -1,0 +1,51 @@
+"""One call to a driver primitive: inside the error boundary, retried per the driver's policy."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from litestar_storages.engine.driver import Driver
+from litestar_storages.exceptions import StorageError
+from litestar_storages.retry import with_retry
+
+__all__ = ("call",)
+
+T = TypeVar("T")
+
+
+async def call(driver: Driver, key: str | None, operation: Callable[[], Awaitable[T]], *, retry: bool = True) -> T:
+    """Run ``operation`` (a driver primitive) with translated errors, retried when safe.
+
+    Args:
+        driver: The driver whose error table and retry policy apply.
+        key: The storage key, attached to translated errors.
+        operation: Returns a fresh awaitable on each call.
+        retry: ``False`` for requests that must not be repeated (a stream consumed by
+            the first attempt).
+
+    Returns:
+        The primitive's result.
+
+    Raises:
+        StorageError: The translated error; errors the driver does not own propagate as they are.
+    """
+    errors = driver.errors
+    policy = driver.retry
+    if policy is None or not retry:
+        # The boundary of ErrorMapper.guard, inline: this runs for every request, and a
+        # generator-based context manager costs a few microseconds more.
+        try:
+            return await operation()
+        except StorageError:
+            raise
+        except Exception as error:
+            if not isinstance(error, errors.owns):
+                raise  # not the SDK's: a bug, which must stay visible as itself
+            raise errors.translate(error, key) from error
+
+    async def attempt() -> T:
+        with errors.guard(key):
+            return await operation()
+
+    return await with_retry(attempt, policy)

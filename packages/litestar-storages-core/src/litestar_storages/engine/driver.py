@@ -1,0 +1,168 @@
+"""The driver protocol: the primitives every backend implements, and their value types.
+
+A driver holds its SDK client and configuration itself (the one explicit context of
+every call) and speaks in *names*: the object names of the service, the storage's
+prefix already joined by the engine. Each primitive is one request (or one stream) to
+the service; everything around it (argument checks, retries, the multipart decision,
+progress, ranges, ``limit``) is the engine's. Drivers raise their SDK's exceptions
+freely: the engine calls every primitive inside ``driver.errors.guard(key)``, so the
+driver's error table (an :class:`~litestar_storages.error_mapping.ErrorMapper`) is the
+one place they become :mod:`litestar_storages.exceptions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.retry import RetryConfig
+from litestar_storages.types import StoredFile
+
+__all__ = ("Driver", "ListPage", "RangeBody")
+
+
+@dataclass(frozen=True)
+class RangeBody:
+    """An opened ranged read: the object's metadata and the body of the range.
+
+    Attributes:
+        file: Metadata of the whole object (``size`` is the object's size, not the range's).
+        start: First byte the body holds.
+        end: Byte after the last one the body holds (``start == end`` for an empty body).
+        chunks: The body; the engine counts it and resumes or fails when it ends short.
+    """
+
+    file: StoredFile
+    start: int
+    end: int
+    chunks: AsyncIterator[bytes]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a listing, in key order.
+
+    Attributes:
+        files: The objects of this page (``key`` holds the full object name).
+        token: Where the next page starts, or ``None`` after the last page.
+    """
+
+    files: Sequence[StoredFile]
+    token: str | None
+
+
+@runtime_checkable
+class Driver(Protocol):
+    """The primitives a backend implements; :class:`~litestar_storages.engine.DriverStorage` does the rest."""
+
+    # Read-only members (properties here), so a driver may declare narrower types
+    # (``retry: RetryConfig``) or plain attributes.
+
+    @property
+    def name(self) -> str:
+        """The backend's name, used in messages (``"S3Storage"``)."""
+        ...
+
+    @property
+    def errors(self) -> ErrorMapper:
+        """Error table of the driver, naming the exceptions it owns and what each becomes."""
+        ...
+
+    @property
+    def retry(self) -> RetryConfig | None:
+        """The policy the engine retries idempotent requests with; ``None`` when the SDK retries by itself."""
+        ...
+
+    async def head(self, name: str) -> StoredFile | None:
+        """Return an object's metadata, or ``None`` when it does not exist.
+
+        Args:
+            name: The object's name.
+
+        Returns:
+            The metadata, ``key`` holding ``name``; ``None`` for a missing object.
+        """
+        ...
+
+    async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:
+        """Start reading bytes ``[start, end)`` of an object (``end=None``: to its end).
+
+        A range past the end of the object is clipped (an empty body when ``start`` is
+        at or after the end). A missing object raises the SDK's not-found error.
+
+        Args:
+            name: The object's name.
+            start: First byte (>= 0).
+            end: Byte after the last one, or ``None``.
+
+        Returns:
+            The opened body.
+        """
+        ...
+
+    async def write(
+        self,
+        name: str,
+        body: bytes | bytearray | memoryview,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        """Store a whole object in one request.
+
+        Args:
+            name: The object's name.
+            body: Its bytes (not copied; may be sent again by a retry).
+            content_type: The checked content type.
+            metadata: The checked metadata (lower-case names).
+            overwrite: ``False``: fail atomically with the SDK's "exists" error if it exists.
+
+        Returns:
+            Metadata of the stored object.
+        """
+        ...
+
+    async def delete(self, name: str, *, check: bool) -> bool:
+        """Delete an object.
+
+        Args:
+            name: The object's name.
+            check: ``True`` when the caller needs to know whether it existed; otherwise
+                the driver may skip finding out and return ``True``.
+
+        Returns:
+            Whether the object existed (meaningful only with ``check``).
+        """
+        ...
+
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:
+        """Return one page of the objects whose names start with ``prefix`` (a plain string prefix).
+
+        Args:
+            prefix: The name prefix (may stop mid-segment).
+            token: ``None`` for the first page, else the previous page's token.
+            page_size: Most objects wanted in this page (the page may hold fewer).
+
+        Returns:
+            The page, sorted by name, and the next token.
+        """
+        ...
+
+    async def copy(self, source: str, destination: str) -> StoredFile:
+        """Copy an object server-side, with its content type and metadata, replacing the destination.
+
+        Args:
+            source: The source name (missing: the SDK's not-found error).
+            destination: The destination name.
+
+        Returns:
+            Metadata of the copy.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the client's connections. Safe to call more than once."""
+        ...

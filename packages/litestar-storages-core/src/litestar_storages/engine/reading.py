@@ -1,0 +1,101 @@
+"""Ranged reads: clipping, progress, and short bodies detected, resumed or refused.
+
+A connection can end cleanly before the body is complete (a proxy timing out, a
+server restarting). The engine counts every body against the range the driver said it
+would send; when it ends short (or breaks with a connection error) the rest is asked
+for again from where it stopped, pinned to the same version of the object (same
+etag), up to the driver's retry attempts. A version change or attempts running out
+raise :class:`~litestar_storages.exceptions.StorageConnectionError`: never a silently
+truncated or spliced file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+
+from litestar_storages.engine.calling import call
+from litestar_storages.engine.driver import Driver
+from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError, StorageError
+from litestar_storages.progress import ProgressReporter
+from litestar_storages.types import ProgressCallback
+
+__all__ = ("read_range",)
+
+
+async def read_range(
+    driver: Driver,
+    name: str,
+    key: str,
+    *,
+    start: int,
+    end: int | None,
+    progress: ProgressCallback | None,
+) -> AsyncIterator[bytes]:
+    """Stream bytes ``[start, end)`` of an object, complete or not at all.
+
+    Args:
+        driver: The driver.
+        name: The object's name.
+        key: The storage key (messages, progress).
+        start: First byte (validated).
+        end: Byte after the last, or ``None`` (validated).
+        progress: Sync or async callback receiving download progress.
+
+    Yields:
+        The body's chunks.
+
+    Raises:
+        StorageFileNotFoundError: If the object does not exist.
+        StorageConnectionError: If the body stays short after the retries.
+        ConcurrentWriteError: If the object was replaced while it was being resumed.
+    """
+    errors = driver.errors
+    opened = await call(driver, key, lambda: driver.open_range(name, start, end))
+    expected_end = opened.end
+    position = opened.start
+    etag = opened.file.etag
+    reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=opened.end - opened.start)
+    # At least one resume even when the SDK retries by itself: its retries cover
+    # requests, not a body that ends early.
+    limit = max(2, 1 if driver.retry is None else driver.retry.max_attempts)
+    failures = 0
+    chunks = opened.chunks
+    while True:
+        try:
+            while True:
+                # Only the fetch is guarded: errors of the consumer's loop body are its own.
+                # (ErrorMapper.guard, inline: this runs for every chunk.)
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except StorageError:
+                    raise
+                except Exception as error:
+                    if not isinstance(error, errors.owns):
+                        raise
+                    raise errors.translate(error, key) from error
+                position += len(chunk)
+                yield chunk
+                if progress is not None:
+                    await reporter.advance(len(chunk))
+        except StorageConnectionError:
+            failures += 1
+            if failures >= limit:
+                raise
+        else:  # the body ended without an error
+            if position >= expected_end:
+                return
+            failures += 1
+            if failures >= limit:
+                raise StorageConnectionError(
+                    f"{driver.name}: the body of {key!r} ended at byte {position} of {expected_end}", key=key
+                )
+        finally:
+            if isinstance(chunks, AsyncGenerator):  # left early: close it now, not at garbage collection
+                await chunks.aclose()
+        resumed_at = position
+        body = await call(driver, key, lambda: driver.open_range(name, resumed_at, expected_end))  # noqa: B023 - awaited in this iteration
+        if body.file.etag != etag or body.start != resumed_at:
+            raise ConcurrentWriteError(f"{key!r} changed while it was being read", key=key)
+        chunks = body.chunks

@@ -1,0 +1,360 @@
+"""``DriverStorage``: the whole Storage API, written once over any driver."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import timedelta
+
+from litestar_storages.base import BaseStorage
+from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
+from litestar_storages.disposition import content_disposition
+from litestar_storages.engine.abilities import Abilities
+from litestar_storages.engine.calling import call
+from litestar_storages.engine.capabilities import SupportsParts
+from litestar_storages.engine.driver import Driver
+from litestar_storages.engine.reading import read_range
+from litestar_storages.engine.writing import write_object
+from litestar_storages.exceptions import (
+    StorageError,
+    StorageFileNotFoundError,
+    StorageValidationError,
+    UnsupportedOperationError,
+)
+from litestar_storages.keys import normalize_prefix, strip_prefix, validate_key, validate_prefix
+from litestar_storages.listing import validate_limit
+from litestar_storages.parts import validate_part
+from litestar_storages.protocol import HttpMethod
+from litestar_storages.ranges import validate_range
+from litestar_storages.streams import PutData
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
+from litestar_storages.url_arguments import check_url_arguments, validate_expiry
+
+__all__ = ("DriverStorage",)
+
+_PAGE_SIZE = 1000
+"""Most objects asked for per listing page (S3's, Azure's and GCS's largest page)."""
+
+
+class DriverStorage(BaseStorage):
+    """A complete storage over a :class:`~litestar_storages.engine.driver.Driver`.
+
+    Subclasses (one per backend) build their driver from their configuration and pass
+    it here; they add nothing else. Keys are checked, joined to ``prefix`` and handed
+    to the driver as names; every driver call runs inside the driver's error table and,
+    for idempotent requests, its retry policy.
+    """
+
+    __slots__ = ("_abilities", "_prefix", "driver")
+
+    def __init__(self, driver: Driver, *, prefix: str = "") -> None:
+        """Create a storage over ``driver``.
+
+        Args:
+            driver: The backend's driver (it holds the client and its configuration).
+            prefix: Folder of the service that holds this storage's keys.
+        """
+        self.driver = driver
+        self._abilities = Abilities.of(driver)
+        self._prefix = normalize_prefix(prefix)
+
+    @property
+    def backend_name(self) -> str:  # type: ignore[override] # the driver names the backend
+        """The backend's name, used in messages."""
+        return self.driver.name
+
+    def _name(self, key: str) -> str:
+        return self._prefix + validate_key(key)
+
+    def _file(self, stored: StoredFile) -> StoredFile:
+        # Drivers answer with names; callers see keys relative to the prefix.
+        if not self._prefix:
+            return stored
+        return dataclasses.replace(stored, key=strip_prefix(self._prefix, stored.key))
+
+    # -- objects ------------------------------------------------------------------------
+
+    async def put(
+        self,
+        key: str,
+        data: PutData,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        overwrite: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> StoredFile:
+        """Store data at ``key``, streaming it; see :meth:`BaseStorage.put`."""
+        return await self._put(
+            key, data, content_type=content_type, metadata=metadata, overwrite=overwrite, progress=progress
+        )
+
+    async def _put(
+        self,
+        key: str,
+        data: PutData,
+        *,
+        content_type: str | None,
+        metadata: Mapping[str, str] | None,
+        overwrite: bool,
+        progress: ProgressCallback | None,
+        part_size: int | None = None,
+    ) -> StoredFile:
+        name = self._name(key)
+        resolved = resolve_content_type(key, content_type)
+        checked = validate_metadata(metadata, key=key)
+        stored = await write_object(
+            self.driver,
+            self._abilities,
+            name,
+            key,
+            data,
+            content_type=resolved,
+            metadata=checked,
+            overwrite=overwrite,
+            progress=progress,
+            part_size=part_size,
+        )
+        return self._file(stored)
+
+    def get(
+        self,
+        key: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[bytes]:
+        """Stream the object's bytes, or a range of them; see :meth:`BaseStorage.get`."""
+        return self._get(key, start, end, progress)
+
+    async def _get(
+        self, key: str, start: int | None, end: int | None, progress: ProgressCallback | None
+    ) -> AsyncIterator[bytes]:
+        # An async generator: arguments are checked when iteration starts, as documented.
+        name = self._name(key)
+        first, stop = validate_range(start, end, key=key)
+        async for chunk in read_range(self.driver, name, key, start=first, end=stop, progress=progress):
+            yield chunk
+
+    async def get_bytes(self, key: str, *, start: int | None = None, end: int | None = None) -> bytes:
+        """Return the object (or a range of it) as bytes; see :meth:`BaseStorage.get_bytes`."""
+        return b"".join([chunk async for chunk in self._get(key, start, end, None)])
+
+    async def delete(self, key: str, *, missing_ok: bool = False) -> None:
+        """Delete an object; see :meth:`BaseStorage.delete`."""
+        name = self._name(key)
+        existed = await call(self.driver, key, lambda: self.driver.delete(name, check=not missing_ok))
+        if not existed and not missing_ok:
+            raise StorageFileNotFoundError(key)
+
+    async def exists(self, key: str) -> bool:
+        """Tell whether an object exists; see :meth:`BaseStorage.exists`."""
+        name = self._name(key)
+        return await call(self.driver, key, lambda: self.driver.head(name)) is not None
+
+    async def info(self, key: str) -> StoredFile:
+        """Return an object's metadata; see :meth:`BaseStorage.info`."""
+        name = self._name(key)
+        stored = await call(self.driver, key, lambda: self.driver.head(name))
+        if stored is None:
+            raise StorageFileNotFoundError(key)
+        return self._file(stored)
+
+    def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
+        """List objects under ``prefix`` in key order; see :meth:`BaseStorage.list`."""
+        return self._list(prefix, limit)
+
+    async def _list(self, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
+        wanted = self._prefix + validate_prefix(prefix)
+        remaining = validate_limit(limit)
+        token: str | None = None
+        while remaining is None or remaining > 0:
+            page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
+            after = token
+            page = await call(self.driver, prefix, lambda: self.driver.list_page(wanted, after, page_size))  # noqa: B023 - awaited here
+            for stored in page.files[:remaining]:
+                yield self._file(stored)
+            if remaining is not None:
+                remaining -= min(remaining, len(page.files))
+            if page.token is None:
+                return
+            token = page.token
+
+    async def copy(self, source: str, destination: str) -> StoredFile:
+        """Copy an object server-side; see :meth:`BaseStorage.copy`."""
+        source_name, destination_name = self._name(source), self._name(destination)
+        stored = await call(self.driver, source, lambda: self.driver.copy(source_name, destination_name))
+        return self._file(stored)
+
+    async def delete_many(self, keys: Iterable[str]) -> None:
+        """Delete several objects, in batches where the driver can; see :meth:`BaseStorage.delete_many`."""
+        checked = [validate_key(key) for key in keys]  # every key checked before anything is deleted
+        names = [self._prefix + key for key in checked]
+        driver = self._abilities.batch
+        if driver is not None:
+            for index in range(0, len(names), driver.max_batch):
+                batch = names[index : index + driver.max_batch]
+                await call(self.driver, None, lambda: driver.delete_batch(batch))  # noqa: B023 - awaited here
+            return
+        for key, name in zip(checked, names, strict=True):
+            await call(self.driver, key, lambda: self.driver.delete(name, check=False))  # noqa: B023 - awaited here
+
+    async def close(self) -> None:
+        """Release the driver's connections; safe to call more than once."""
+        await self.driver.close()
+
+    # -- URLs ---------------------------------------------------------------------------
+
+    async def url(
+        self,
+        key: str,
+        *,
+        expires_in: timedelta | None = None,
+        method: HttpMethod = "GET",
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """Return a signed URL (or the object's address); see :meth:`BaseStorage.url`."""
+        arguments = check_url_arguments(
+            key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
+        )
+        name = self._prefix + key
+        driver = self._abilities.signed
+        if driver is not None and arguments.method in driver.url_methods:
+            disposition = None if arguments.filename is None else content_disposition(arguments.filename)
+            return await call(
+                self.driver,
+                key,
+                lambda: driver.sign_url(
+                    name,
+                    method=arguments.method,
+                    expires_in=arguments.expires_in or driver.default_url_expiry,
+                    content_disposition=disposition,
+                    content_type=arguments.content_type,
+                ),
+            )
+        address = self._abilities.address
+        if address is not None and arguments.method == "GET":
+            return address.address(name)
+        raise UnsupportedOperationError(f"{self.backend_name} cannot make {arguments.method} URLs", key=key)
+
+    async def upload_form(
+        self,
+        key: str,
+        *,
+        expires_in: timedelta | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        max_size: int | None = None,
+    ) -> UploadForm:
+        """Sign an HTML form that uploads one object straight to the service.
+
+        Args:
+            key: The key the upload will have.
+            expires_in: Validity of the form (1 s to 7 days); one hour when omitted.
+            content_type: The content type the form must send, or ``None``.
+            metadata: Metadata stored with the upload.
+            max_size: Largest accepted upload in bytes, or ``None``.
+
+        Returns:
+            The form.
+
+        Raises:
+            UnsupportedOperationError: If the backend cannot sign upload forms.
+        """
+        name = self._name(key)
+        validity = validate_expiry(expires_in, key=key) or timedelta(hours=1)
+        checked_type = validate_content_type(content_type, key=key)
+        checked = validate_metadata(metadata, key=key)
+        driver = self._abilities.form
+        if driver is None:
+            raise UnsupportedOperationError(f"{self.backend_name} cannot sign upload forms", key=key)
+        return await call(
+            self.driver,
+            key,
+            lambda: driver.sign_upload_form(
+                name, expires_in=validity, content_type=checked_type, metadata=checked, max_size=max_size
+            ),
+        )
+
+    # -- multipart ------------------------------------------------------------------------
+
+    def _parts_driver(self, key: str) -> SupportsParts:
+        driver = self._abilities.parts
+        if driver is None:
+            raise UnsupportedOperationError(f"{self.backend_name} does not support multipart uploads", key=key)
+        return driver
+
+    async def start_multipart_upload(
+        self,
+        key: str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        part_size: int = 8 * 1024 * 1024,
+    ) -> MultipartUpload:
+        """Begin an upload sent in parts; see :meth:`BaseStorage.start_multipart_upload`."""
+        name = self._name(key)
+        resolved = resolve_content_type(key, content_type)
+        checked = validate_metadata(metadata, key=key)
+        driver = self._parts_driver(key)
+        upload_id = await call(
+            self.driver, key, lambda: driver.begin_parts(name, content_type=resolved, metadata=checked)
+        )
+        return MultipartUpload(upload_id, key, part_size=part_size, content_type=resolved, metadata=checked)
+
+    async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
+        """Upload one part and record it; see :meth:`BaseStorage.upload_part`."""
+        number = validate_part(upload, part_number, data)
+        name = self._name(upload.key)
+        driver = self._parts_driver(upload.key)
+        if len(data) > driver.max_part_size:
+            raise StorageValidationError(f"Part {number} exceeds {driver.max_part_size} bytes", key=upload.key)
+        tag = await call(self.driver, upload.key, lambda: driver.put_part(name, upload.upload_id, number, data))
+        upload.add_part(number, tag)
+        return tag
+
+    async def complete_multipart_upload(self, upload: MultipartUpload) -> StoredFile:
+        """Assemble the uploaded parts; see :meth:`BaseStorage.complete_multipart_upload`."""
+        name = self._name(upload.key)
+        driver = self._parts_driver(upload.key)
+        if not upload.parts:
+            raise StorageError(f"Multipart upload of {upload.key!r} has no parts", key=upload.key)
+        content_type = upload.content_type or resolve_content_type(upload.key, None)
+        parts = list(upload.parts)
+        stored = await call(
+            self.driver,
+            upload.key,
+            lambda: driver.commit_parts(
+                name, upload.upload_id, parts, content_type=content_type, metadata=upload.metadata, overwrite=True
+            ),
+        )
+        return self._file(stored)
+
+    async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
+        """Discard an upload's parts; see :meth:`BaseStorage.abort_multipart_upload`."""
+        name = self._name(upload.key)
+        driver = self._parts_driver(upload.key)
+        await call(self.driver, upload.key, lambda: driver.abort_parts(name, upload.upload_id))
+
+    async def put_large(
+        self,
+        key: str,
+        data: PutData,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        part_size: int | None = None,
+        progress_callback: ProgressCallback | None = None,
+    ) -> StoredFile:
+        """Upload a large object in parts of ``part_size``; see :meth:`BaseStorage.put_large`."""
+        return await self._put(
+            key,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=True,
+            progress=progress_callback,
+            part_size=part_size,
+        )

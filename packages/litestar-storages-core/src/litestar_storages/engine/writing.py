@@ -1,0 +1,160 @@
+"""Writes: one request, the driver's own streamed upload, or the part pipeline.
+
+The decision, for every driver:
+
+1. Bytes no longer than the driver's ``part_size`` go out in one request
+   (:meth:`~litestar_storages.engine.driver.Driver.write`), without any stream machinery.
+2. Otherwise the first ``part_size`` bytes are read. If the input ends there, the object
+   is sent in one request too. A driver without parts or streamed writes always gets one
+   request (and so holds one object in memory: its service's own limit).
+3. A longer input goes to a driver that streams uploads itself
+   (:class:`~litestar_storages.engine.capabilities.SupportsStreamWrite`) as one async stream, progress counted as
+   it consumes it; else through the part pipeline, :func:`~litestar_storages.engine.pipeline.upload_in_parts`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Mapping
+
+from litestar_storages.engine.abilities import Abilities
+from litestar_storages.engine.calling import call
+from litestar_storages.engine.capabilities import SupportsParts
+from litestar_storages.engine.driver import Driver
+from litestar_storages.engine.pipeline import fit_part_size, upload_in_parts
+from litestar_storages.exceptions import StorageValidationError
+from litestar_storages.progress import ProgressReporter, report_progress
+from litestar_storages.streams import ByteStream, PutData
+from litestar_storages.types import ProgressCallback, StoredFile
+
+__all__ = ("write_object",)
+
+
+async def write_object(
+    driver: Driver,
+    abilities: Abilities,
+    name: str,
+    key: str,
+    data: PutData,
+    *,
+    content_type: str,
+    metadata: Mapping[str, str],
+    overwrite: bool,
+    progress: ProgressCallback | None,
+    part_size: int | None = None,
+) -> StoredFile:
+    """Store ``data`` as one object, choosing how to send it.
+
+    Args:
+        driver: The driver.
+        abilities: Its abilities.
+        name: The object's name.
+        key: The storage key (messages, progress).
+        data: Anything ``put`` accepts.
+        content_type: The checked content type.
+        metadata: The checked metadata.
+        overwrite: ``False``: fail if the object exists.
+        progress: Sync or async callback receiving upload progress.
+        part_size: A part size asked for by the caller (``put_large``), else the driver's.
+
+    Returns:
+        Metadata of the stored object (``key`` holds the name).
+
+    Raises:
+        StorageValidationError: If ``part_size`` is out of the driver's bounds.
+    """
+    single = functools.partial(
+        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
+    )
+    parts, streams = abilities.parts, abilities.stream
+    threshold: int | None = None
+    max_parts: int | None = None
+    if parts is not None:
+        threshold = _checked_part_size(parts, part_size, key)
+        max_parts = parts.max_parts
+    if streams is not None:
+        threshold, max_parts = threshold or streams.part_size, None  # the driver cuts its own parts
+    if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
+        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
+        return await single(data, reporter=reporter)
+    stream = ByteStream(data, key=key)
+    reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
+    if threshold is None:
+        body = await stream.read_block(stream.size) if stream.size is not None else await _read_all(stream)
+        return await single(body, reporter=reporter)
+    if max_parts is not None:
+        threshold = fit_part_size(threshold, stream.size, max_parts, key=key)
+    first = await stream.read_block(threshold)
+    if await stream.at_eof():
+        return await single(first, reporter=reporter)
+    if streams is not None:
+        chunks = _chain(first, stream, reporter)
+        del first
+        return await call(
+            driver,
+            key,
+            lambda: streams.write_stream(
+                name, chunks, size=stream.size, content_type=content_type, metadata=metadata, overwrite=overwrite
+            ),
+            retry=False,  # the stream is consumed by the first attempt
+        )
+    assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
+    return await upload_in_parts(
+        parts,
+        name,
+        key,
+        stream,
+        first,
+        part_size=threshold,
+        content_type=content_type,
+        metadata=metadata,
+        overwrite=overwrite,
+        reporter=reporter,
+    )
+
+
+async def _chain(first: bytearray, stream: ByteStream, reporter: ProgressReporter) -> AsyncIterator[bytes]:
+    size = len(first)
+    yield first  # type: ignore[misc] # a bytearray: drivers send buffers as they are, uncopied
+    del first
+    await reporter.advance(size)
+    async for chunk in report_progress(stream, reporter):
+        yield chunk
+
+
+def _checked_part_size(driver: SupportsParts, part_size: object, key: str) -> int:
+    if part_size is None:
+        return driver.part_size
+    if not isinstance(part_size, int) or isinstance(part_size, bool) or not 1 <= part_size <= driver.max_part_size:
+        raise StorageValidationError(
+            f"part_size must be an int from 1 to {driver.max_part_size}, got {part_size!r}", key=key
+        )
+    return part_size
+
+
+async def _read_all(stream: ByteStream) -> bytearray:
+    body = bytearray()
+    async for chunk in stream:
+        body += chunk
+    return body
+
+
+async def _write_one(
+    driver: Driver,
+    name: str,
+    key: str,
+    body: bytes | bytearray,
+    *,
+    content_type: str,
+    metadata: Mapping[str, str],
+    overwrite: bool,
+    reporter: ProgressReporter,
+) -> StoredFile:
+    stored = await call(
+        driver,
+        key,
+        lambda: driver.write(name, body, content_type=content_type, metadata=metadata, overwrite=overwrite),
+        retry=overwrite,  # a repeated conditional write would find its own object and fail
+    )
+    await reporter.advance(len(body))
+    return stored

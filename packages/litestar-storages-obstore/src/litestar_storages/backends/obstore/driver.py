@@ -1,0 +1,391 @@
+"""``ObstoreDriver``: the engine's primitives, one obstore call each.
+
+Every call is one of obstore's native async functions, so the request, its retries
+(object_store's own policy: the engine does not retry on top) and streamed bodies run
+in Rust. Uploads longer than ``part_size`` are handed to ``obstore.put_async`` as an
+async iterator: obstore's own multipart upload, not the engine's Python pipeline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
+
+import obstore
+from litestar_storages.backends.obstore.config import ObstoreConfig
+from litestar_storages.backends.obstore.errors import error_table
+from litestar_storages.backends.obstore.staging import discard_parts, is_staged, part_name, staged_body
+from litestar_storages.content import guess_content_type
+from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.exceptions import StorageError, UnsupportedOperationError
+from litestar_storages.header_metadata import (
+    decode_header_value,
+    decode_identifier_name,
+    encode_header_value,
+    encode_identifier_name,
+)
+from litestar_storages.protocol import HttpMethod
+from litestar_storages.types import StoredFile
+from obstore.exceptions import BaseError
+from obstore.store import AzureStore, GCSStore, LocalStore, MemoryStore, S3Store
+
+if TYPE_CHECKING:
+    from obstore import Attributes, GetResult, ObjectMeta
+    from obstore.store import ObjectStore
+
+__all__ = ("ObstoreDriver", "build_driver")
+
+_CONTENT_TYPE = "Content-Type"
+_CHUNK = 64 * 1024
+"""Smallest chunk a streamed download yields (obstore merges smaller network reads)."""
+_WHOLE_BODY = 256 * 1024
+"""Bodies up to this size are read in one call rather than streamed."""
+_STANDARD_ATTRIBUTES = frozenset(
+    {_CONTENT_TYPE, "Content-Disposition", "Content-Encoding", "Content-Language", "Cache-Control", "Storage-Class"}
+)
+_SORTED_LISTINGS = (S3Store, AzureStore, GCSStore, MemoryStore)
+"""Stores whose listings come in key order; others (``LocalStore``) are sorted here."""
+
+
+class ObstoreDriver:
+    """Primitives over one obstore store, with obstore's streamed uploads, parts and batch deletes."""
+
+    name = "ObstoreStorage"
+    retry = None  # object_store retries requests itself
+    max_batch = 1000
+    max_part_size = 5 * 1024**3
+    max_parts = 10_000
+
+    def __init__(self, store: ObjectStore, config: ObstoreConfig) -> None:
+        """Create the driver.
+
+        Args:
+            store: The store (shared, never closed here).
+            config: The storage's configuration.
+        """
+        self.store = store
+        self.errors = error_table(self.name)
+        self.part_size = config.part_size
+        self.max_concurrency = config.max_concurrency
+        self.keeps_attributes = not isinstance(store, LocalStore)
+        self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
+
+    def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
+        if self.keeps_attributes:
+            attributes: Attributes = {_CONTENT_TYPE: content_type}
+            # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
+            encode_name = encode_identifier_name if self.identifier_names else str
+            attributes.update({encode_name(name): encode_header_value(value) for name, value in metadata.items()})
+            return attributes
+        # LocalStore keeps no attributes: the content type guessed from the name is
+        # what head() reports, so only that one can be "stored".
+        if metadata or content_type != guess_content_type(name):
+            raise UnsupportedOperationError(
+                f"{type(self.store).__name__} keeps no object attributes: it cannot store "
+                + ("custom metadata" if metadata else f"the content type {content_type!r}"),
+                key=name,
+            )
+        return None
+
+    def _file(self, meta: ObjectMeta, attributes: Attributes | None) -> StoredFile:
+        name = meta["path"]
+        attributes = attributes or {}
+        content_type = attributes.get(_CONTENT_TYPE) or (None if self.keeps_attributes else guess_content_type(name))
+        metadata = {
+            # Custom names come back as the service keeps them; ours are lower case.
+            decode_identifier_name(str(key)) if self.identifier_names else str(key).lower(): decode_header_value(value)
+            for key, value in attributes.items()
+            if key not in _STANDARD_ATTRIBUTES
+        }
+        return StoredFile(
+            key=name,
+            size=meta["size"],
+            content_type=content_type,
+            etag=meta["e_tag"],
+            last_modified=meta["last_modified"],
+            metadata=metadata,
+        )
+
+    def _result_file(self, result: GetResult) -> StoredFile:
+        return self._file(result.meta, result.attributes)
+
+    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+        try:
+            result = await obstore.get_async(self.store, name, options={"head": True})
+        except FileNotFoundError:
+            return None
+        return self._result_file(result)
+
+    async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
+        if start == 0 and end is None:
+            result = await obstore.get_async(self.store, name)
+        else:
+            try:
+                result = await obstore.get_async(
+                    self.store, name, options={"range": {"offset": start} if end is None else (start, end)}
+                )
+            except BaseError:
+                # object_store refuses an empty range or one starting at or past the end;
+                # the engine's rule is an empty body. Anything else is raised again.
+                head = await self.head(name)
+                if head is None:
+                    raise
+                if (end is not None and end <= start) or start >= head.size:
+                    return RangeBody(head, min(start, head.size), min(start, head.size), _empty())
+                raise
+        first, stop = result.range
+        if stop - first <= _WHOLE_BODY:
+            # One Rust call for a small body: cheaper than driving a chunk stream.
+            return RangeBody(self._result_file(result), first, stop, _whole(result))
+        return RangeBody(self._result_file(result), first, stop, aiter(result.stream(min_chunk_size=_CHUNK)))
+
+    async def write(  # noqa: D102
+        self,
+        name: str,
+        body: bytes | bytearray | memoryview,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        attributes = self._attributes(name, content_type, metadata)
+        result = await obstore.put_async(
+            self.store,
+            name,
+            body,
+            attributes=attributes,
+            mode=None if overwrite else "create",
+            use_multipart=False,
+        )
+        return StoredFile(
+            key=name,
+            size=len(body),
+            content_type=content_type,
+            etag=result["e_tag"],
+            metadata=dict(metadata),
+        )
+
+    async def write_stream(  # noqa: D102
+        self,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        size: int | None,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        attributes = self._attributes(name, content_type, metadata)
+        counted = _Counted(chunks)
+        try:
+            result = await obstore.put_async(
+                self.store,
+                name,
+                counted,
+                attributes=attributes,
+                # obstore sends a conditional ("create") put as one request, holding the
+                # whole body: object_store has no conditional multipart completion.
+                mode=None if overwrite else "create",
+                chunk_size=self.part_size,
+                max_concurrency=self.max_concurrency,
+            )
+        except BaseException:
+            counted.raise_failure()  # the caller's own error, as it was raised
+            raise
+        return StoredFile(
+            key=name,
+            size=counted.size,
+            content_type=content_type,
+            etag=result["e_tag"],
+            metadata=dict(metadata),
+        )
+
+    async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
+        if check and await self.head(name) is None:
+            return False
+        try:
+            await obstore.delete_async(self.store, name)
+        except FileNotFoundError:
+            return False
+        return True
+
+    async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102
+        try:
+            await obstore.delete_async(self.store, list(names))
+        except FileNotFoundError:
+            # LocalStore stops at the first missing name: delete the rest one by one.
+            for name in names:
+                await self.delete(name, check=False)
+
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        # object_store lists by whole path segments: list the folder holding the
+        # prefix, and keep the names that start with it.
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else None
+        if not isinstance(self.store, _SORTED_LISTINGS):
+            # One page holding everything, sorted here: the store walks folders in
+            # directory order, so no name can be a resume point.
+            found = [meta async for meta in self._listing(folder, None, page_size) if meta["path"].startswith(prefix)]
+            found.sort(key=lambda meta: meta["path"])
+            return ListPage([self._file(meta, None) for meta in found if not is_staged(meta["path"])], None)
+        page: list[StoredFile] = []
+        async for meta in self._listing(folder, token, page_size):
+            path = meta["path"]
+            if path < prefix or is_staged(path):
+                continue
+            if not path.startswith(prefix):
+                return ListPage(page, None)  # sorted: nothing further can match
+            page.append(self._file(meta, None))
+            if len(page) == page_size:
+                return ListPage(page, path)
+        return ListPage(page, None)
+
+    async def _listing(self, folder: str | None, offset: str | None, page_size: int) -> AsyncIterator[ObjectMeta]:
+        stream = obstore.list(self.store, folder, offset=offset, chunk_size=max(page_size, 50))
+        async for batch in stream:
+            for meta in batch:
+                yield meta
+
+    async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
+        await obstore.copy_async(self.store, source, destination)
+        copied = await self.head(destination)
+        if copied is None:
+            raise FileNotFoundError(destination)
+        return copied
+
+    async def close(self) -> None:  # noqa: D102
+        return  # obstore stores hold no connection to release; the store may be shared
+
+    # -- SupportsParts: the manual multipart API, parts staged as objects (see staging.py)
+
+    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+        self._attributes(name, content_type, metadata)  # refuse now what the store cannot keep
+        return uuid.uuid4().hex
+
+    async def put_part(  # noqa: D102
+        self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
+    ) -> str:
+        result = await obstore.put_async(self.store, part_name(upload_id, number), body, use_multipart=False)
+        return result["e_tag"] or str(number)
+
+    async def commit_parts(  # noqa: D102
+        self,
+        name: str,
+        upload_id: str,
+        parts: Sequence[tuple[int, str]],
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        names = [part_name(upload_id, number) for number, _ in parts]
+        if await self.head(names[0]) is None:
+            raise StorageError(f"The multipart upload of {name!r} was completed, aborted or never started", key=name)
+        stored = await self.write_stream(
+            name,
+            staged_body(self.store, names),
+            size=None,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+        )
+        await discard_parts(self.store, upload_id)
+        return stored
+
+    async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
+        await discard_parts(self.store, upload_id)
+
+
+class SigningObstoreDriver(ObstoreDriver):
+    """The driver over a store that signs URLs (``S3Store``, ``GCSStore``, ``AzureStore``)."""
+
+    url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
+
+    def __init__(self, store: ObjectStore, config: ObstoreConfig) -> None:
+        super().__init__(store, config)
+        self.default_url_expiry: timedelta = config.url_expiry
+
+    async def sign_url(
+        self,
+        name: str,
+        *,
+        method: HttpMethod,
+        expires_in: timedelta,
+        content_disposition: str | None,
+        content_type: str | None,
+    ) -> str:
+        # obstore's signer takes no response headers or content type: neither is bound
+        # (docs/backends/obstore.md). Both arguments were checked by the engine.
+        store = self.store
+        assert isinstance(store, (S3Store, GCSStore, AzureStore))  # noqa: S101 - chosen by build_driver
+        return await obstore.sign_async(store, method, name, expires_in)
+
+
+class AddressObstoreDriver(ObstoreDriver):
+    """The driver over a store without signing (``MemoryStore``, ``LocalStore``): plain addresses."""
+
+    def address(self, name: str) -> str:
+        scheme: Literal["memory", "file"] = "memory" if isinstance(self.store, MemoryStore) else "file"
+        if scheme == "file" and isinstance(self.store, LocalStore) and self.store.prefix is not None:
+            return (self.store.prefix / name).as_uri()
+        from urllib.parse import quote  # noqa: PLC0415 - only this rare path needs it
+
+        return f"{scheme}:///" + quote(name)
+
+
+def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
+    """Return the driver for ``store``, with the abilities that store has.
+
+    Args:
+        store: The obstore store.
+        config: The storage's configuration.
+
+    Returns:
+        A signing driver for cloud stores, an addressing one for memory and local stores.
+    """
+    if isinstance(store, (S3Store, GCSStore, AzureStore)):
+        return SigningObstoreDriver(store, config)
+    return AddressObstoreDriver(store, config)
+
+
+async def _whole(result: GetResult) -> AsyncIterator[bytes]:
+    yield bytes(await result.bytes_async())
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    return
+    yield  # an async generator yielding nothing
+
+
+class _Counted:
+    """Passes the caller's chunks to obstore, counting them and keeping their own error.
+
+    An exception raised by the caller's stream inside ``put_async`` comes back wrapped
+    by obstore (or not at all); it is kept here and raised as it is afterwards.
+    """
+
+    __slots__ = ("_chunks", "failure", "size")
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+        self.size = 0
+        self.failure: BaseException | None = None
+
+    def __aiter__(self) -> _Counted:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            chunk = await anext(self._chunks)
+        except StopAsyncIteration:
+            raise
+        except BaseException as error:
+            self.failure = error
+            raise
+        self.size += len(chunk)
+        return chunk
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
