@@ -5,21 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from email.utils import formatdate
 from pathlib import Path
 
-import obstore
 import pytest
 import pytest_asyncio
-from obstore.exceptions import GenericError
 from obstore.store import AzureStore, GCSStore, LocalStore, MemoryStore, S3Store
 
 from litestar_storages.backends.obstore import ObstoreConfig, ObstoreStorage
 from litestar_storages.testing.emulators.azurite import Azurite
-from litestar_storages.testing.emulators.fake_gcs import FakeGCSServer
 from litestar_storages.testing.emulators.moto import MotoServer
 
 MIB = 1024 * 1024
@@ -109,45 +107,14 @@ async def azure_storage(azurite: Azurite, unique: str) -> AsyncIterator[ObstoreS
         yield s
 
 
-@pytest.fixture(scope="session")
-def fake_gcs() -> Iterator[FakeGCSServer]:
-    """fake-gcs-server for the whole session."""
-    with FakeGCSServer() as server:
-        yield server
-
-
-def _gcs_store(fake_gcs: FakeGCSServer, bucket: str) -> GCSStore:
-    return GCSStore(
-        bucket,
-        base_url=fake_gcs.url,
-        bearer_token="emulator",
-        client_options={"allow_http": True},
-    )
-
-
-@pytest.fixture(scope="session")
-def fake_gcs_gap(fake_gcs: FakeGCSServer) -> str | None:
-    """Why fake-gcs-server cannot serve obstore, found by one probe write; ``None`` if it can."""
-    fake_gcs.create_bucket("probe")
-    try:
-        obstore.put(_gcs_store(fake_gcs, "probe"), "probe.txt", b"probe")
-    except GenericError as error:
-        if "invalid uploadType" not in str(error):
-            raise
-        # object_store writes through GCS's XML API (PUT /bucket/object, POST ?uploads);
-        # fake-gcs-server implements the JSON API only and answers 400 to both.
-        return (
-            "fake-gcs-server cannot answer object_store's GCS XML API: a PUT /<bucket>/<object> "
-            "gets 400 'invalid uploadType' (the emulator serves the JSON API only)"
-        )
-    return None
-
-
+# A real GCS bucket only (test_obstore_conformance.py says why no emulator stands in).
 @pytest_asyncio.fixture
-async def gcs_storage(fake_gcs: FakeGCSServer, fake_gcs_gap: str | None, unique: str) -> AsyncIterator[ObstoreStorage]:
-    if fake_gcs_gap is not None:
-        pytest.skip(fake_gcs_gap)
-    bucket = f"t{unique}"
-    fake_gcs.create_bucket(bucket)
-    async with ObstoreStorage(config=ObstoreConfig(store=_gcs_store(fake_gcs, bucket), part_size=5 * MIB)) as s:
-        yield s
+async def gcs_storage(unique: str) -> AsyncIterator[ObstoreStorage]:
+    bucket, key_file = os.environ["STORAGES_TEST_GCS_BUCKET"], os.environ["GOOGLE_APPLICATION_CREDENTIALS"]
+    store = GCSStore(bucket, service_account=key_file)
+    config = ObstoreConfig(store=store, prefix=f"litestar-storages-obstore-tests/{unique}", part_size=5 * MIB)
+    async with ObstoreStorage(config=config) as s:
+        try:
+            yield s
+        finally:
+            await s.delete_many([item.key async for item in s.list()])
