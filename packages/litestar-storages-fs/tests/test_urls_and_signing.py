@@ -19,7 +19,9 @@ from litestar_storages.backends.filesystem import (
 from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidKeyError,
+    InvalidMetadataError,
     StoragePermissionError,
+    StorageValidationError,
     UnsupportedOperationError,
 )
 
@@ -191,3 +193,19 @@ def test_an_expiry_past_eleven_digits_is_refused_even_when_signed() -> None:
     _, query = _split(url)
     with pytest.raises(InvalidSignatureError):
         verify_signature("a.txt", query, b"k" * 32, now=0)
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"method": "get"}, StorageValidationError),
+        ({"method": "DELETE"}, StorageValidationError),
+        ({"filename": "tab\there.txt"}, InvalidMetadataError),
+        ({"filename": "nel\x85.txt"}, InvalidMetadataError),
+        ({"content_type": ""}, InvalidMetadataError),
+        ({"content_type": "text/é"}, InvalidMetadataError),
+    ],
+)
+def test_sign_url_called_directly_follows_the_url_rules(options: dict[str, str], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        sign_url("https://x.test", "a.txt", b"k" * 32, expires_at=2_000_000_000, **options)

@@ -30,8 +30,10 @@ from datetime import datetime, timezone
 from typing import Union
 from urllib.parse import parse_qsl, quote, urlencode
 
-from litestar_storages.exceptions import InvalidMetadataError, StorageValidationError
+from litestar_storages.content import validate_content_type
+from litestar_storages.disposition import check_filename
 from litestar_storages.keys import validate_key
+from litestar_storages.url_arguments import validate_url_method
 
 from .errors import ExpiredSignatureError, InvalidSignatureError
 
@@ -83,22 +85,6 @@ def _secret_bytes(secret: Secret) -> bytes:
     return secret.encode() if isinstance(secret, str) else secret
 
 
-def _check_method(method: str) -> str:
-    upper = method.upper() if isinstance(method, str) else method
-    if upper not in _METHODS:
-        raise StorageValidationError(f"Signed URLs are for GET or PUT, not {method!r}")
-    return upper
-
-
-def _check_option(name: str, value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    # Both end up in HTTP headers (Content-Disposition, Content-Type): no control characters.
-    if not isinstance(value, str) or not all(char == "\t" or 0x20 <= ord(char) != 0x7F for char in value):
-        raise InvalidMetadataError(f"Invalid {name} {value!r}: control characters are not allowed")
-    return value
-
-
 def _signature(
     secret: Secret, *, method: str, key: str, expires_at: int, filename: str | None, ctype: str | None
 ) -> str:
@@ -131,9 +117,10 @@ def signature_query(
         ``expires``, optional ``filename``/``content_type``, and ``signature``.
     """
     validate_key(key)
-    method = _check_method(method)
-    filename = _check_option("filename", filename)
-    content_type = _check_option("content_type", content_type)
+    # The rules of every backend's url(), so sign_url called directly is no looser.
+    method = validate_url_method(method, key=key)
+    filename = check_filename(filename, key=key)
+    content_type = validate_content_type(content_type, key=key)
     query = {"expires": str(int(expires_at))}
     if filename is not None:
         query["filename"] = filename
@@ -206,11 +193,10 @@ def verify_signature(
     """
     validate_key(key)
     params = dict(parse_qsl(query, keep_blank_values=True)) if isinstance(query, str) else query
-    verb = "GET" if isinstance(method, str) and method.upper() == "HEAD" else method
-    try:
-        verb = _check_method(verb)
-    except StorageValidationError:
-        raise InvalidSignatureError(f"Signed URLs do not allow {method!r} requests", key=key) from None
+    verb = method.upper() if isinstance(method, str) else ""
+    verb = "GET" if verb == "HEAD" else verb
+    if verb not in _METHODS:
+        raise InvalidSignatureError(f"Signed URLs do not allow {method!r} requests", key=key)
     signature = params.get("signature")
     raw_expiry = params.get("expires")
     if (
