@@ -109,12 +109,12 @@ class StorageBackendAdapter(StorageBackend):
     Attributes:
         storage: The storage holding the files (also ``fs``, advanced-alchemy's name).
         key: The name the backend is registered under (``StoredObject(backend=key)``).
-        driver: Always ``"litestar-storages"``.
         protocol: The storage's kind (``"s3"``, ``"gs"``, ``"azure"``, ``"file"``,
             ``"memory"``...), for advanced-alchemy's ``FileObject.protocol``.
     """
 
     driver = "litestar-storages"
+    """The backend's kind, as advanced-alchemy names them (``"obstore"``, ``"fsspec"``...)."""
 
     def __init__(self, key: str, storage: Storage, *, protocol: str | None = None) -> None:
         """Wrap a storage.
