@@ -174,3 +174,41 @@ async def test_serving_policy_example(monkeypatch: pytest.MonkeyPatch, tmp_path:
         image = await client.get("/uploads/cat.png")
         assert image.headers["content-disposition"].startswith("inline")
         assert "content-security-policy" not in image.headers
+
+
+async def test_openapi_schema_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("openapi_schema", monkeypatch, tmp_path)
+    storage = default_storage(module)
+    await storage.put("videos/a.mp4", b"0123456789", content_type="video/mp4")
+    async with AsyncTestClient(module.app) as client:
+        schema = (await client.get("/schema/openapi.json")).json()
+        stored = await client.put("/files/raw.bin", content=b"raw bytes")
+        assert (stored.status_code, stored.json()["size"]) == (200, 9)
+        clip = await client.get("/videos/a.mp4", headers={"Range": "bytes=0-3"})
+        assert (clip.status_code, clip.content) == (206, b"0123")
+    summary = "\n".join(module.describe(schema))
+    assert "GET /files/{key}  body: -\n    200 application/octet-stream [Content-Length, Accept-Ranges, ETag" in summary
+    assert "416 no body [Content-Range, Accept-Ranges, X-Content-Type-Options]" in summary
+    assert "PUT /files/{key}  body: application/octet-stream" in summary
+    assert "GET /videos/{key}  body: -\n    200 video/mp4" in summary
+    assert "POST /forms/{key}  body: multipart/form-data" in summary
+
+
+async def test_advanced_alchemy_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from advanced_alchemy.types.file_object import storages
+
+    module = load("file_columns", monkeypatch, tmp_path)
+    try:
+        async with AsyncTestClient(module.app) as client:
+            created = await client.post("/documents", data={"title": "Report"}, files={"file": ("r.pdf", b"%PDF-1")})
+            assert created.status_code == 201, created.text
+            assert created.json()["size"] == 6
+            download = await client.get(f"/documents/{created.json()['id']}/file", headers={"Range": "bytes=1-3"})
+            assert (download.status_code, download.content) == (206, b"PDF")
+            again = await client.post("/documents", data={"title": "Report"}, files={"file": ("s.pdf", b"other")})
+            assert again.status_code == 500
+            # The second upload's file was deleted when its commit failed.
+            assert [f.key async for f in module.documents.storage.list()] == ["docs/r.pdf"]
+    finally:
+        storages.unregister_backend("documents")
+        await module.db.get_engine().dispose()
