@@ -197,7 +197,7 @@ def test_cp_local_to_storage_and_back(cli: CLI, tmp_path: Path) -> None:
 def test_cp_errors_are_one_line(cli: CLI, tmp_path: Path) -> None:
     both_local = cli.invoke("cp", str(tmp_path / "a"), str(tmp_path / "b"))
     assert both_local.exit_code == 1
-    assert both_local.stderr.strip() == "Error: cp needs a storage on at least one side (NAME:KEY)"
+    assert both_local.stderr.strip() == "Error: cp, mv and sync need a storage on at least one side (NAME:KEY)"
     missing_local = cli.invoke("cp", str(tmp_path / "absent.bin"), "images:x.bin", "-q")
     assert missing_local.exit_code == 1
     assert len(missing_local.stderr.strip().splitlines()) == 1
@@ -215,7 +215,7 @@ def test_invalid_key_and_unknown_storage(cli: CLI) -> None:
     assert bad.stderr.startswith("Error: Invalid key '../etc/passwd'")
     unknown = cli.invoke("list", "videos", "x/")
     assert unknown.exit_code == 1
-    assert unknown.stderr.strip() == "Error: No storage named 'videos'"
+    assert unknown.stderr.strip() == "Error: No storage named 'videos' (configured storages: default, images)"
 
 
 def test_app_without_the_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CLI) -> None:
