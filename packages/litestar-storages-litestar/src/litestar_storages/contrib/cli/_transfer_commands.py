@@ -88,7 +88,7 @@ async def _execute(route: Route, plan: Plan, options: _Options) -> None:
 
 def _summary(route: Route, plan: Plan, failed: list[Any], failed_deletes: list[Any], *, dry_run: bool) -> None:
     done = len(plan.copies) - len(failed)
-    parts = [f"{done} file(s) {'to ' + route.verb if dry_run else route.verb + 'd'}"]
+    parts = [f"{done} file(s) {'to ' + route.verb if dry_run else route.done}"]
     if plan.deletes:
         parts.append(f"{len(plan.deletes) - len(failed_deletes)} {'to delete' if dry_run else 'deleted'}")
     if plan.unchanged:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ("Route",)
 
+_PAST = {"upload": "uploaded", "download": "downloaded", "copy": "copied", "move": "moved"}
+
 
 @dataclass(frozen=True)
 class Route:
@@ -37,6 +39,11 @@ class Route:
         if isinstance(self.source, LocalSide):
             return "upload"
         return "download" if isinstance(self.destination, LocalSide) else "copy"
+
+    @property
+    def done(self) -> str:
+        """The verb in the past tense, for the summary: ``uploaded``, ``copied``..."""
+        return _PAST[self.verb]
 
     def describe(self, item: Copy) -> str:
         """Return ``verb: SOURCE -> DESTINATION`` for one file."""
