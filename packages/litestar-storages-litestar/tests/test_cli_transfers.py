@@ -126,7 +126,10 @@ def test_cp_r_storage_to_storage_and_within_one(cli: CLI) -> None:
     }
 
 
-@pytest.mark.parametrize(("source", "destination"), [("default:photos/", "default:photos/2026/"), ("default:photos/2026", "default:photos")])
+@pytest.mark.parametrize(
+    ("source", "destination"),
+    [("default:photos/", "default:photos/2026/"), ("default:photos/2026", "default:photos")],
+)
 def test_recursive_copy_into_itself_is_refused(cli: CLI, source: str, destination: str) -> None:
     run(_fill(cli))
     result = cli.invoke("cp", "-r", source, destination)

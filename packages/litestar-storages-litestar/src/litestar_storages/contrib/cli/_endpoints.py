@@ -22,6 +22,7 @@ from litestar_storages.contrib.cli._running import CommandError
 from litestar_storages.contrib.cli._sides import LocalSide, Side, StorageSide
 from litestar_storages.contrib.cli._transfers import Route
 from litestar_storages.exceptions import StorageFileNotFoundError
+from litestar_storages.keys import validate_key
 
 if TYPE_CHECKING:
     from litestar_storages.contrib.plugin import StoragePlugin
@@ -91,8 +92,8 @@ async def single_file(
         destination_side, _ = await _local(stack, dst, create=not dry_run)
         target = target_name("", item.target)
     else:
+        target = validate_key(dst.name)  # before any folder is created for it
         destination_side, _ = await _local(stack, dst.parent, create=not dry_run)
-        target = dst.name
     return Route(source_side, destination_side, move), Plan(copies=[Copy(item.source, target)])
 
 
