@@ -7,10 +7,12 @@ written file, whether a transfer fails or the user presses Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -236,3 +238,53 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_partial_file(workdir: Path) -> None:
     assert stdout.splitlines() == [f"download: served:quick.txt -> {out / 'quick.txt'}"]
     assert _everything(out) == ["quick.txt"]
     assert (out / "quick.txt").read_bytes() == b"quick"
+
+
+def test_a_folder_swapped_for_a_link_during_a_sync_never_redirects_a_write(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process swaps restore/sub between a real folder and a link to `outside`
+    # as fast as it can while 300 files are written below it: each folder is opened
+    # without following links, so no write may ever land outside.
+    outside = workdir / "outside"
+    outside.mkdir()
+    restore = workdir / "work" / "restore"
+    (restore / "sub").mkdir(parents=True)
+    files = {f"sub/f{index:03}.txt": b"x" for index in range(300)}
+    cli = _served(workdir, monkeypatch, files)
+    stop = threading.Event()
+    swaps = 0
+
+    def swap() -> None:
+        nonlocal swaps
+        sub, parked = restore / "sub", restore / "parked"
+        while not stop.is_set():
+            try:
+                os.rename(sub, parked)
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):  # the CLI may have made a new sub meanwhile
+                os.symlink(outside, sub)
+                os.unlink(sub)
+            try:
+                os.rename(parked, sub)
+            except OSError:
+                os.rename(parked, restore / f"parked{swaps}")  # keep what it holds, inside restore
+            swaps += 1
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        result = cli.invoke("sync", "served:", "restore", "-q", "--jobs", "8")
+    finally:
+        stop.set()
+        swapper.join()
+    assert swaps > 0
+    assert list(outside.iterdir()) == []
+    written = files_below(restore)
+    # Every file either failed (reported) or landed inside restore (in whichever real
+    # folder held the name then), complete.
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert len(written) + len(failed) == len(files)
+    assert all(data == b"x" for data in written.values())
+    assert not list(restore.rglob("*.part"))
