@@ -221,6 +221,10 @@ def test_a_prefix_with_a_slash_is_never_taken_for_a_storage_name(cli: CLI) -> No
     assert result.exit_code == 0
     assert "0 file(s)" in result.stderr
     assert cli.invoke("list", "images").exit_code == 0  # an empty storage, named
+    run(_fill(cli))
+    bare = cli.invoke("list", "oth")  # one bare word that starts keys: a prefix
+    assert bare.exit_code == 0
+    assert bare.stdout.split()[-1] == "other.bin"
     assert cli.invoke("list", "images:cats/").exit_code == 0
 
 
