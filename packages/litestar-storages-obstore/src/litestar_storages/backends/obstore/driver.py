@@ -266,8 +266,12 @@ class ObstoreDriver:
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
-        if check and not self.reports_missing and await self.head(name) is None:
-            return False
+        if check and not self.reports_missing:
+            try:
+                # head_async: the existence check needs no attributes and no StoredFile.
+                await obstore.head_async(self.store, name)
+            except FileNotFoundError:
+                return False
         try:
             await obstore.delete_async(self.store, name)
         except FileNotFoundError:
