@@ -80,6 +80,7 @@ class BasicDriver:
         self.objects: dict[str, tuple[bytes, str, dict[str, str], str]] = {}
         self.short_bodies = 0  # how many of the next bodies end early
         self.replace_on_resume = False
+        self.whole_bodies = False  # hand the body over whole too (RangeBody.data)
         self.page_limit = 3  # the service's page size cap
         self.pages_asked = 0
         self.calls: list[str] = []
@@ -106,7 +107,8 @@ class BasicDriver:
         if self.short_bodies:
             self.short_bodies -= 1
             cut = first + (stop - first) // 2
-        return RangeBody(self._file(name), first, stop, self._chunks(data[first:cut]))
+        whole = data[first:cut] if self.whole_bodies else None
+        return RangeBody(self._file(name), first, stop, self._chunks(data[first:cut]), whole)
 
     async def _chunks(self, data: bytes) -> AsyncIterator[bytes]:
         for offset in range(0, len(data), 1000):
@@ -390,6 +392,33 @@ async def test_object_replaced_while_resuming_raises() -> None:
     driver = PartsDriver()
     storage = DriverStorage(driver)
     await storage.put("file.bin", _pattern(10_000))
+    driver.short_bodies = 1
+    driver.replace_on_resume = True
+    with pytest.raises(ConcurrentWriteError):
+        await storage.get_bytes("file.bin")
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, None), (10, 9000), (9990, None)])
+async def test_a_body_read_whole_is_returned_as_it_is(start: int | None, end: int | None) -> None:
+    driver = PartsDriver()
+    storage = DriverStorage(driver)
+    data = _pattern(10_000)
+    await storage.put("file.bin", data)
+    driver.whole_bodies = True
+    driver.calls.clear()
+    assert await storage.get_bytes("file.bin", start=start, end=end) == data[start:end]
+    assert driver.calls == ["open_range"]
+
+
+async def test_a_short_body_read_whole_is_resumed_not_returned() -> None:
+    driver = PartsDriver()
+    storage = DriverStorage(driver)
+    data = _pattern(10_000)
+    await storage.put("file.bin", data)
+    driver.whole_bodies = True
+    driver.short_bodies = 1
+    assert await storage.get_bytes("file.bin", start=10, end=9000) == data[10:9000]
+    assert driver.calls.count("open_range") == 2
     driver.short_bodies = 1
     driver.replace_on_resume = True
     with pytest.raises(ConcurrentWriteError):

@@ -23,6 +23,12 @@ MAX_KEY_BYTES = 1024
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+# Keys made of ASCII letters, digits, "_", "-" and "." whose segments do not start with
+# "." (so none is "." or ".."): what nearly every key looks like, accepted by one regex
+# match instead of the full checks below (which accept them too; the rest goes there).
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
 def _control_character(text: str) -> str | None:
     match = _CONTROL.search(text)
     return match.group() if match else None
@@ -63,6 +69,8 @@ def validate_key(key: str) -> str:
     Raises:
         InvalidKeyError: If a rule is broken; the message names the key and the rule.
     """
+    if type(key) is str and len(key) <= MAX_KEY_BYTES and _PLAIN_KEY.fullmatch(key):
+        return key  # ASCII: as many bytes as characters
     if not isinstance(key, str):
         raise InvalidKeyError(f"Invalid key {key!r}: keys must be str, not {type(key).__name__}")
     if not key:

@@ -24,6 +24,8 @@ def validate_range(start: int | None, end: int | None, *, key: str | None = None
     Raises:
         InvalidRangeError: If either bound is negative or not an int, or ``end < start``.
     """
+    if start is None and end is None:
+        return 0, None  # the whole object: nothing to check (every get_bytes(key) comes here)
     first = 0 if start is None else start
     for name, value in (("start", first), ("end", end)):
         if value is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from litestar_storages.engine.driver import Driver
 from litestar_storages.exceptions import StorageError
@@ -14,15 +14,26 @@ __all__ = ("call",)
 T = TypeVar("T")
 
 
-async def call(driver: Driver, key: str | None, operation: Callable[[], Awaitable[T]], *, retry: bool = True) -> T:
-    """Run ``operation`` (a driver primitive) with translated errors, retried when safe.
+async def call(
+    driver: Driver,
+    key: str | None,
+    operation: Callable[..., Awaitable[T]],
+    /,
+    *args: Any,
+    retry: bool = True,
+    **kwargs: Any,
+) -> T:
+    """Run ``operation(*args, **kwargs)`` (a driver primitive) with translated errors, retried when safe.
 
     Args:
         driver: The driver whose error table and retry policy apply.
         key: The storage key, attached to translated errors.
-        operation: Returns a fresh awaitable on each call.
+        operation: Returns a fresh awaitable on each call (a driver's bound method,
+            given its arguments here: no closure to build on every request).
+        *args: Positional arguments of ``operation``.
         retry: ``False`` for requests that must not be repeated (a stream consumed by
             the first attempt).
+        **kwargs: Keyword arguments of ``operation``.
 
     Returns:
         The primitive's result.
@@ -36,7 +47,7 @@ async def call(driver: Driver, key: str | None, operation: Callable[[], Awaitabl
         # The boundary of ErrorMapper.guard, inline: this runs for every request, and a
         # generator-based context manager costs a few microseconds more.
         try:
-            return await operation()
+            return await operation(*args, **kwargs)
         except StorageError:
             raise
         except Exception as error:
@@ -46,6 +57,6 @@ async def call(driver: Driver, key: str | None, operation: Callable[[], Awaitabl
 
     async def attempt() -> T:
         with errors.guard(key):
-            return await operation()
+            return await operation(*args, **kwargs)
 
     return await with_retry(attempt, policy)

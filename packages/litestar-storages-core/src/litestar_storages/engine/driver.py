@@ -32,12 +32,16 @@ class RangeBody:
         start: First byte the body holds.
         end: Byte after the last one the body holds (``start == end`` for an empty body).
         chunks: The body; the engine counts it and resumes or fails when it ends short.
+        data: The same body, whole, when the driver already holds it in memory (a small
+            object read in one call), else ``None``. ``get_bytes`` then returns it
+            without driving ``chunks``, when it is as long as the range says.
     """
 
     file: StoredFile
     start: int
     end: int
     chunks: AsyncIterator[bytes]
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)

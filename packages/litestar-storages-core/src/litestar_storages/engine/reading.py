@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.driver import Driver
+from litestar_storages.engine.driver import Driver, RangeBody
 from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError, StorageError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.types import ProgressCallback
 
-__all__ = ("read_range",)
+__all__ = ("read_bytes", "read_range")
 
 
 async def read_range(
@@ -30,6 +30,7 @@ async def read_range(
     start: int,
     end: int | None,
     progress: ProgressCallback | None,
+    opened: RangeBody | None = None,
 ) -> AsyncIterator[bytes]:
     """Stream bytes ``[start, end)`` of an object, complete or not at all.
 
@@ -40,6 +41,8 @@ async def read_range(
         start: First byte (validated).
         end: Byte after the last, or ``None`` (validated).
         progress: Sync or async callback receiving download progress.
+        opened: The body of ``open_range(name, start, end)`` when the caller opened it
+            already (nothing of it consumed), else ``None``.
 
     Yields:
         The body's chunks.
@@ -50,7 +53,8 @@ async def read_range(
         ConcurrentWriteError: If the object was replaced while it was being resumed.
     """
     errors = driver.errors
-    opened = await call(driver, key, lambda: driver.open_range(name, start, end))
+    if opened is None:
+        opened = await call(driver, key, driver.open_range, name, start, end)
     expected_end = opened.end
     position = opened.start
     etag = opened.file.etag
@@ -95,7 +99,33 @@ async def read_range(
             if isinstance(chunks, AsyncGenerator):  # left early: close it now, not at garbage collection
                 await chunks.aclose()
         resumed_at = position
-        body = await call(driver, key, lambda: driver.open_range(name, resumed_at, expected_end))  # noqa: B023 - awaited in this iteration
+        body = await call(driver, key, driver.open_range, name, resumed_at, expected_end)
         if body.file.etag != etag or body.start != resumed_at:
             raise ConcurrentWriteError(f"{key!r} changed while it was being read", key=key)
         chunks = body.chunks
+
+
+async def read_bytes(driver: Driver, name: str, key: str, *, start: int, end: int | None) -> bytes:
+    """Return bytes ``[start, end)`` of an object, complete or not at all.
+
+    A body the driver read whole (:attr:`RangeBody.data`) and of the range's length is
+    returned as it is: one driver call and no stream to drive, the common case of
+    ``get_bytes`` on a small object. Anything else (a stream, a short body) goes through
+    :func:`read_range`, with its resumes.
+
+    Args:
+        driver: The driver.
+        name: The object's name.
+        key: The storage key (messages).
+        start: First byte (validated).
+        end: Byte after the last, or ``None`` (validated).
+
+    Returns:
+        The bytes.
+    """
+    opened = await call(driver, key, driver.open_range, name, start, end)
+    data = opened.data
+    if data is not None and len(data) == opened.end - opened.start:
+        return data
+    chunks = read_range(driver, name, key, start=start, end=end, progress=None, opened=opened)
+    return b"".join([chunk async for chunk in chunks])

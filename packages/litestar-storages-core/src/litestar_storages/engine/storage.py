@@ -13,7 +13,7 @@ from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsParts
 from litestar_storages.engine.driver import Driver
-from litestar_storages.engine.reading import read_range
+from litestar_storages.engine.reading import read_bytes, read_range
 from litestar_storages.engine.writing import write_object
 from litestar_storages.exceptions import (
     StorageError,
@@ -85,9 +85,20 @@ class DriverStorage(BaseStorage):
         progress: ProgressCallback | None = None,
     ) -> StoredFile:
         """Store data at ``key``, streaming it; see :meth:`BaseStorage.put`."""
-        return await self._put(
-            key, data, content_type=content_type, metadata=metadata, overwrite=overwrite, progress=progress
+        # _put's body, inline: one coroutine less on every put.
+        name = self._prefix + validate_key(key)
+        stored = await write_object(
+            self.driver,
+            self._abilities,
+            name,
+            key,
+            data,
+            content_type=resolve_content_type(key, content_type),
+            metadata=validate_metadata(metadata, key=key),
+            overwrite=overwrite,
+            progress=progress,
         )
+        return stored if not self._prefix else self._file(stored)
 
     async def _put(
         self,
@@ -139,27 +150,29 @@ class DriverStorage(BaseStorage):
 
     async def get_bytes(self, key: str, *, start: int | None = None, end: int | None = None) -> bytes:
         """Return the object (or a range of it) as bytes; see :meth:`BaseStorage.get_bytes`."""
-        return b"".join([chunk async for chunk in self._get(key, start, end, None)])
+        name = self._name(key)
+        first, stop = validate_range(start, end, key=key)
+        return await read_bytes(self.driver, name, key, start=first, end=stop)
 
     async def delete(self, key: str, *, missing_ok: bool = False) -> None:
         """Delete an object; see :meth:`BaseStorage.delete`."""
         name = self._name(key)
-        existed = await call(self.driver, key, lambda: self.driver.delete(name, check=not missing_ok))
+        existed = await call(self.driver, key, self.driver.delete, name, check=not missing_ok)
         if not existed and not missing_ok:
             raise StorageFileNotFoundError(key)
 
     async def exists(self, key: str) -> bool:
         """Tell whether an object exists; see :meth:`BaseStorage.exists`."""
         name = self._name(key)
-        return await call(self.driver, key, lambda: self.driver.head(name)) is not None
+        return await call(self.driver, key, self.driver.head, name) is not None
 
     async def info(self, key: str) -> StoredFile:
         """Return an object's metadata; see :meth:`BaseStorage.info`."""
         name = self._name(key)
-        stored = await call(self.driver, key, lambda: self.driver.head(name))
+        stored = await call(self.driver, key, self.driver.head, name)
         if stored is None:
             raise StorageFileNotFoundError(key)
-        return self._file(stored)
+        return stored if not self._prefix else self._file(stored)
 
     def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects under ``prefix`` in key order; see :meth:`BaseStorage.list`."""
@@ -171,8 +184,7 @@ class DriverStorage(BaseStorage):
         token: str | None = None
         while remaining is None or remaining > 0:
             page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
-            after = token
-            page = await call(self.driver, prefix, lambda: self.driver.list_page(wanted, after, page_size))  # noqa: B023 - awaited here
+            page = await call(self.driver, prefix, self.driver.list_page, wanted, token, page_size)
             for stored in page.files[:remaining]:
                 yield self._file(stored)
             if remaining is not None:
@@ -184,7 +196,7 @@ class DriverStorage(BaseStorage):
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side; see :meth:`BaseStorage.copy`."""
         source_name, destination_name = self._name(source), self._name(destination)
-        stored = await call(self.driver, source, lambda: self.driver.copy(source_name, destination_name))
+        stored = await call(self.driver, source, self.driver.copy, source_name, destination_name)
         return self._file(stored)
 
     async def delete_many(self, keys: Iterable[str]) -> None:
@@ -195,10 +207,10 @@ class DriverStorage(BaseStorage):
         if driver is not None:
             for index in range(0, len(names), driver.max_batch):
                 batch = names[index : index + driver.max_batch]
-                await call(self.driver, None, lambda: driver.delete_batch(batch))  # noqa: B023 - awaited here
+                await call(self.driver, None, driver.delete_batch, batch)
             return
         for key, name in zip(checked, names, strict=True):
-            await call(self.driver, key, lambda: self.driver.delete(name, check=False))  # noqa: B023 - awaited here
+            await call(self.driver, key, self.driver.delete, name, check=False)
 
     async def close(self) -> None:
         """Release the driver's connections; safe to call more than once."""

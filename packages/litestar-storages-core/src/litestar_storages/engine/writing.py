@@ -63,9 +63,6 @@ async def write_object(
     Raises:
         StorageValidationError: If ``part_size`` is out of the driver's bounds.
     """
-    single = functools.partial(
-        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
-    )
     parts, streams = abilities.parts, abilities.stream
     threshold: int | None = None
     max_parts: int | None = None
@@ -75,8 +72,24 @@ async def write_object(
     if streams is not None:
         threshold, max_parts = threshold or streams.part_size, None  # the driver cuts its own parts
     if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
-        return await single(data, reporter=reporter)
+        # The common small put: one driver call, no stream and no closure built.
+        stored = await call(
+            driver,
+            key,
+            driver.write,
+            name,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            retry=overwrite,  # a repeated conditional write would find its own object and fail
+        )
+        if progress is not None:
+            await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
+        return stored
+    single = functools.partial(
+        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
+    )
     stream = ByteStream(data, key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
     if threshold is None:
@@ -93,9 +106,13 @@ async def write_object(
         return await call(
             driver,
             key,
-            lambda: streams.write_stream(
-                name, chunks, size=stream.size, content_type=content_type, metadata=metadata, overwrite=overwrite
-            ),
+            streams.write_stream,
+            name,
+            chunks,
+            size=stream.size,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
             retry=False,  # the stream is consumed by the first attempt
         )
     assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
@@ -153,7 +170,12 @@ async def _write_one(
     stored = await call(
         driver,
         key,
-        lambda: driver.write(name, body, content_type=content_type, metadata=metadata, overwrite=overwrite),
+        driver.write,
+        name,
+        body,
+        content_type=content_type,
+        metadata=metadata,
+        overwrite=overwrite,
         retry=overwrite,  # a repeated conditional write would find its own object and fail
     )
     await reporter.advance(len(body))

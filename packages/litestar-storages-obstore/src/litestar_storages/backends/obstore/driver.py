@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Literal
 import obstore
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.errors import error_table
-from litestar_storages.backends.obstore.staging import discard_parts, is_staged, part_name, staged_body
+from litestar_storages.backends.obstore.staging import (
+    discard_parts,
+    is_staged,
+    part_name,
+    staged_body,
+    staged_put_name,
+)
 from litestar_storages.content import guess_content_type
 from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
@@ -28,11 +34,11 @@ from litestar_storages.header_metadata import (
 )
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
-from obstore.exceptions import BaseError
+from obstore.exceptions import AlreadyExistsError, BaseError
 from obstore.store import AzureStore, GCSStore, LocalStore, MemoryStore, S3Store
 
 if TYPE_CHECKING:
-    from obstore import Attributes, GetResult, ObjectMeta
+    from obstore import Attributes, GetOptions, GetResult, ObjectMeta
     from obstore.store import ObjectStore
 
 __all__ = ("ObstoreDriver", "build_driver")
@@ -47,6 +53,12 @@ _STANDARD_ATTRIBUTES = frozenset(
 )
 _SORTED_LISTINGS = (S3Store, AzureStore, GCSStore, MemoryStore)
 """Stores whose listings come in key order; others (``LocalStore``) are sorted here."""
+_MISSING_ON_DELETE = (AzureStore, LocalStore)
+"""Stores whose delete of a missing object raises ``FileNotFoundError``: one request
+tells whether it existed. S3 (and so ``S3Store``), ``MemoryStore`` and (not measured
+here: no emulator speaks its XML API) ``GCSStore`` delete a missing object silently, so
+the driver asks first."""
+_HEAD: GetOptions = {"head": True}
 
 
 class ObstoreDriver:
@@ -71,10 +83,14 @@ class ObstoreDriver:
         self.max_concurrency = config.max_concurrency
         self.keeps_attributes = not isinstance(store, LocalStore)
         self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
+        self.reports_missing = isinstance(store, _MISSING_ON_DELETE)
+        self.copies_if_absent = _copies_if_absent(store)
 
     def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
         if self.keeps_attributes:
             attributes: Attributes = {_CONTENT_TYPE: content_type}
+            if not metadata:
+                return attributes
             # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
             encode_name = encode_identifier_name if self.identifier_names else str
             attributes.update({encode_name(name): encode_header_value(value) for name, value in metadata.items()})
@@ -113,7 +129,7 @@ class ObstoreDriver:
 
     async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
         try:
-            result = await obstore.get_async(self.store, name, options={"head": True})
+            result = await obstore.get_async(self.store, name, options=_HEAD)
         except FileNotFoundError:
             return None
         return self._result_file(result)
@@ -137,8 +153,10 @@ class ObstoreDriver:
                 raise
         first, stop = result.range
         if stop - first <= _WHOLE_BODY:
-            # One Rust call for a small body: cheaper than driving a chunk stream.
-            return RangeBody(self._result_file(result), first, stop, _whole(result))
+            # One Rust call for a small body, read here: cheaper than driving a chunk
+            # stream, and get_bytes takes it as it is.
+            data = bytes(await result.bytes_async())
+            return RangeBody(self._result_file(result), first, stop, _one(data), data)
         return RangeBody(self._result_file(result), first, stop, aiter(result.stream(min_chunk_size=_CHUNK)))
 
     async def write(  # noqa: D102
@@ -178,6 +196,8 @@ class ObstoreDriver:
         overwrite: bool,
     ) -> StoredFile:
         attributes = self._attributes(name, content_type, metadata)
+        if not overwrite and self.copies_if_absent:
+            return await self._create_staged(name, chunks, attributes, content_type, metadata)
         counted = _Counted(chunks)
         try:
             result = await obstore.put_async(
@@ -186,7 +206,8 @@ class ObstoreDriver:
                 counted,
                 attributes=attributes,
                 # obstore sends a conditional ("create") put as one request, holding the
-                # whole body: object_store has no conditional multipart completion.
+                # whole body: object_store has no conditional multipart completion. Only
+                # stores without a conditional copy that keeps attributes come here.
                 mode=None if overwrite else "create",
                 chunk_size=self.part_size,
                 max_concurrency=self.max_concurrency,
@@ -202,9 +223,55 @@ class ObstoreDriver:
             metadata=dict(metadata),
         )
 
+    async def _create_staged(
+        self,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        attributes: Attributes | None,
+        content_type: str,
+        metadata: Mapping[str, str],
+    ) -> StoredFile:
+        # A long stream with overwrite=False, in flat memory: obstore's multipart upload
+        # to a staged object, then the store's atomic copy-if-not-exists to the name.
+        if await self.head(name) is not None:
+            # Fail before uploading a body that could not be stored; the copy below
+            # still decides atomically if the object appears meanwhile.
+            raise AlreadyExistsError(f"Object at location {name} already exists")
+        staged = staged_put_name()
+        counted = _Counted(chunks)
+        try:
+            try:
+                await obstore.put_async(
+                    self.store,
+                    staged,
+                    counted,
+                    attributes=attributes,
+                    chunk_size=self.part_size,
+                    max_concurrency=self.max_concurrency,
+                )
+            except BaseException:
+                counted.raise_failure()  # the caller's own error, as it was raised
+                raise
+            await obstore.copy_async(self.store, staged, name, overwrite=False)
+        finally:
+            await _discard(self.store, staged)
+        created = await self.head(name)
+        return StoredFile(
+            key=name,
+            size=counted.size,
+            content_type=content_type,
+            etag=None if created is None else created.etag,
+            last_modified=None if created is None else created.last_modified,
+            metadata=dict(metadata),
+        )
+
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
-        if check and await self.head(name) is None:
-            return False
+        if check and not self.reports_missing:
+            try:
+                # head_async: the existence check needs no attributes and no StoredFile.
+                await obstore.head_async(self.store, name)
+            except FileNotFoundError:
+                return False
         try:
             await obstore.delete_async(self.store, name)
         except FileNotFoundError:
@@ -349,8 +416,32 @@ def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
     return AddressObstoreDriver(store, config)
 
 
-async def _whole(result: GetResult) -> AsyncIterator[bytes]:
-    yield bytes(await result.bytes_async())
+def _copies_if_absent(store: ObjectStore) -> bool:
+    """Tell whether ``store``'s copy-if-not-exists is atomic and keeps the attributes.
+
+    Azure (``If-None-Match: *`` on Copy Blob), GCS (``ifGenerationMatch=0``), memory and
+    local files (a hard link) do. S3 does only when the store is configured with
+    ``copy_if_not_exists`` in a mode that copies with CopyObject (``header``,
+    ``header-with-status``, ``dynamo``): without it object_store refuses the copy, and
+    its ``multipart`` mode rebuilds the object without content type or metadata.
+    """
+    if isinstance(store, S3Store):
+        mode = str(store.config.get("copy_if_not_exists", ""))
+        return mode.startswith(("header", "dynamo"))
+    return isinstance(store, (AzureStore, GCSStore, MemoryStore, LocalStore))
+
+
+async def _discard(store: ObjectStore, name: str) -> None:
+    try:
+        await obstore.delete_async(store, name)
+    except (BaseError, FileNotFoundError):
+        # Best effort: the put's own outcome (or error) is what the caller needs; a
+        # leftover staged object stays hidden from listings.
+        return
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 async def _empty() -> AsyncIterator[bytes]:
