@@ -162,14 +162,20 @@ async def _write_direct(
     progress: ProgressCallback | None,
 ) -> StoredFile:
     if isinstance(data, (bytes, bytearray)):
-        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data))
-        return await _write_one(
-            driver, name, key, data, content_type=content_type, metadata=metadata, overwrite=overwrite, reporter=reporter
+        stored = await call(
+            driver,
+            key,
+            lambda: driver.write(name, data, content_type=content_type, metadata=metadata, overwrite=overwrite),
+            retry=overwrite,  # a repeated conditional write would find its own object and fail
         )
+        if progress is not None:
+            await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
+        return stored
     stream = ByteStream(data, key=key)
     chunks = aiter(stream)
     if progress is not None:
-        chunks = report_progress(chunks, ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size))
+        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
+        chunks = report_progress(chunks, reporter)
     return await call(
         driver,
         key,
