@@ -211,7 +211,7 @@ async def test_listing_follows_writes_and_deletes_across_pages() -> None:
     keys = [f"k/{n:05}" for n in range(2500)]  # three pages of the engine's listing
     for key in keys:
         await storage.put(key, b"")
-    seen = []
+    seen: list[str] = []
     async for file in storage.list("k/"):
         if not seen:
             await storage.delete(keys[-1])  # on the last page, not listed yet
