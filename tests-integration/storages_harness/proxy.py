@@ -365,6 +365,8 @@ class _Connection:
         del buffer[:consumed]
         if done:
             state.body = None
+        elif consumed == 0:
+            return "wait"  # the rest of a chunk-size line is still on its way
         if state.answer is not None:
             if done:
                 await self._answer(state.answer)
@@ -372,8 +374,6 @@ class _Connection:
             return "more"
         if piece and not await self._forward_request_body(piece):
             return "stop"
-        if consumed == 0 and not done:
-            return "wait"
         return "more"
 
     async def _forward_request_body(self, piece: bytes) -> bool:
