@@ -13,9 +13,20 @@ class MemoryStorage(DriverStorage):
     """In-memory storage backend for testing and development.
 
     Files live in a dictionary and are lost when the process exits; memory use grows
-    with what is stored. Not for production. It implements every method, multipart
-    uploads included; its URLs (``memory://key``) lead nowhere, and PUT URLs raise
-    :class:`~litestar_storages.exceptions.UnsupportedOperationError`.
+    with what is stored. Not for production. Every method of the Storage API works as
+    on the other backends (multipart uploads and progress included), with these
+    particulars:
+
+    - ``put`` raises :class:`~litestar_storages.exceptions.StorageError` when
+      ``MemoryConfig.max_size`` would be exceeded, storing nothing; ``bytes`` are kept
+      as they are (no copy), a stream's chunks as they arrive.
+    - ``get`` yields the content in the pieces it was stored in: one chunk for data put
+      as ``bytes``.
+    - ``url`` returns ``memory://{key}``, which leads nowhere; ``expires_in``,
+      ``filename`` and ``content_type`` are checked as on every backend, then ignored,
+      and ``method="PUT"`` raises :class:`~litestar_storages.exceptions.UnsupportedOperationError`.
+    - ``move`` renames: the object keeps its etag and modification time.
+    - etags are the MD5 of the content, as S3 gives for a single-part upload.
 
     Example:
         >>> storage = MemoryStorage()
