@@ -1,7 +1,8 @@
 """``MemoryDriver``: a ``dict`` of objects, as the engine's primitives.
 
-There is no SDK: every primitive is a few ``dict`` operations with no ``await`` between
-the check and the change, so each is atomic like a conditional write on a service. The
+There is no SDK: every change is a few ``dict`` operations with no ``await`` between
+the check and the change (hashing is done before), so each is atomic like a
+conditional write on a service. The
 driver raises :mod:`litestar_storages.exceptions` itself (its error table owns no
 exception type, so anything else, a bug, propagates as it is). Argument checks, ranges,
 listing with ``limit``, URLs and the manual multipart API are the engine's
@@ -263,6 +264,7 @@ class MemoryDriver:
             self._entries[destination] = entry
             del self._entries[source]
             self._sorted = None
+            entry.read_file = None  # it names the source
         return entry.stored_file(destination)
 
     # -- SupportsParts ------------------------------------------------------------------
