@@ -69,6 +69,7 @@ python_use_unqualified_type_names = True
 # everything of ours must.
 _EXTERNAL: tuple[str, ...] = (
     "typing_extensions",
+    "advanced_alchemy",
     "aiobotocore",
     "aiofiles",
     "aiohttp",
@@ -80,6 +81,7 @@ _EXTERNAL: tuple[str, ...] = (
     "msgspec",
     "pytest",
     "_pytest",
+    "sqlalchemy",
     "types_aiobotocore_s3",
 )
 _EXTERNAL += tuple(sorted(sys.stdlib_module_names))

@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath
 from litestar_storages import MemoryStorage, Storage, StoredFile
 from litestar_storages.contrib import (
     MAX_UPLOAD_SIZE_OPT,
+    RAW_UPLOAD_OPT,
     StoragePlugin,
     StoragePluginConfig,
     save_request_body,
@@ -50,8 +51,13 @@ async def upload_avatar(
 
 
 # Litestar caps whole request bodies at 10 MB by default; this handler relies on the
-# storage limit, enforced while the body streams in.
-@put("/raw/{key:path}", request_max_body_size=None, opt={MAX_UPLOAD_SIZE_OPT: 50_000_000})
+# storage limit, enforced while the body streams in. RAW_UPLOAD_OPT documents the raw
+# body in the OpenAPI schema (the handler has no `data` parameter Litestar could see).
+@put(
+    "/raw/{key:path}",
+    request_max_body_size=None,
+    opt={MAX_UPLOAD_SIZE_OPT: 50_000_000, RAW_UPLOAD_OPT: True},
+)
 async def upload_raw(
     key: FromPath[str],
     request: Request[Any, Any, Any],

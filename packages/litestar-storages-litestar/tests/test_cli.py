@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import importlib
-import uuid
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+import json
+import sys
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
-from typing import Any, TypeVar
 
 import click
 import pytest
-from click.testing import CliRunner, Result
-from litestar.cli.main import litestar_group
 
-from litestar_storages.base import BaseStorage
 from litestar_storages.contrib.cli import parse_duration
 
-APP_SOURCES = {
-    "memory": """
-from litestar import Litestar
-from litestar_storages import MemoryStorage
-from litestar_storages.contrib import StoragePlugin
+sys.path.insert(0, str(Path(__file__).parent))
 
-default = MemoryStorage()
-images = MemoryStorage()
-app = Litestar([], plugins=[StoragePlugin(default, images=images)])
-""",
-    "filesystem": """
-from pathlib import Path
-from litestar import Litestar
-from litestar_storages import FileSystemConfig, FileSystemStorage
-from litestar_storages.contrib import StoragePlugin
-
-here = Path(__file__).parent
-default = FileSystemStorage(FileSystemConfig(path=here / "default-files"))
-images = FileSystemStorage(FileSystemConfig(path=here / "image-files"))
-app = Litestar([], plugins=[StoragePlugin(default, images=images)])
-""",
-}
-
-T = TypeVar("T")
+from cli_runner import APP_SOURCES, CLI, load_app, run
 
 NO_PLUGIN_SOURCE = """
 from litestar import Litestar
@@ -51,49 +22,9 @@ app = Litestar([])
 """
 
 
-@dataclass
-class CLI:
-    module: ModuleType
-    invoke: Callable[..., Result]
-
-    @property
-    def default(self) -> BaseStorage:
-        storage: BaseStorage = self.module.default
-        return storage
-
-    @property
-    def images(self) -> BaseStorage:
-        storage: BaseStorage = self.module.images
-        return storage
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    # The CLI runs its own event loop (asyncio.run), so these tests are synchronous.
-    return asyncio.run(coroutine)
-
-
-def _load_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> tuple[ModuleType, Callable[..., Result]]:
-    name = f"cli_app_{uuid.uuid4().hex}"
-    (tmp_path / f"{name}.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("LITESTAR_APP", f"{name}:app")
-    monkeypatch.setenv("LITESTAR_QUIET_CONSOLE", "1")
-    module = importlib.import_module(name)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        # Litestar's root group asks the app's plugins for commands once per process; a
-        # real `litestar` run loads one app, these tests load one per test.
-        monkeypatch.setattr(litestar_group, "_prepare_done", False)
-        return runner.invoke(litestar_group, ["--app-dir", str(tmp_path), "storages", *args], catch_exceptions=False)
-
-    return module, invoke
-
-
 @pytest.fixture
 def cli(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CLI:
-    module, invoke = _load_app(tmp_path, monkeypatch, APP_SOURCES[backend])
-    return CLI(module, invoke)
+    return load_app(tmp_path, monkeypatch, APP_SOURCES[backend])
 
 
 async def _fill(cli: CLI) -> None:
@@ -197,7 +128,7 @@ def test_cp_local_to_storage_and_back(cli: CLI, tmp_path: Path) -> None:
 def test_cp_errors_are_one_line(cli: CLI, tmp_path: Path) -> None:
     both_local = cli.invoke("cp", str(tmp_path / "a"), str(tmp_path / "b"))
     assert both_local.exit_code == 1
-    assert both_local.stderr.strip() == "Error: cp needs a storage on at least one side (NAME:KEY)"
+    assert both_local.stderr.strip() == "Error: cp, mv and sync need a storage on at least one side (NAME:KEY)"
     missing_local = cli.invoke("cp", str(tmp_path / "absent.bin"), "images:x.bin", "-q")
     assert missing_local.exit_code == 1
     assert len(missing_local.stderr.strip().splitlines()) == 1
@@ -215,13 +146,12 @@ def test_invalid_key_and_unknown_storage(cli: CLI) -> None:
     assert bad.stderr.startswith("Error: Invalid key '../etc/passwd'")
     unknown = cli.invoke("list", "videos", "x/")
     assert unknown.exit_code == 1
-    assert unknown.stderr.strip() == "Error: No storage named 'videos'"
+    assert unknown.stderr.strip() == "Error: No storage named 'videos' (configured storages: default, images)"
 
 
 def test_app_without_the_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CLI) -> None:
     assert cli.invoke("list").exit_code == 0  # the `storages` group is registered now
-    _, invoke = _load_app(tmp_path, monkeypatch, NO_PLUGIN_SOURCE)
-    result = invoke("list")
+    result = load_app(tmp_path, monkeypatch, NO_PLUGIN_SOURCE).invoke("list")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: The application has no StoragePlugin"
 
@@ -244,3 +174,105 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 def test_parse_duration_rejects(text: str) -> None:
     with pytest.raises(click.BadParameter):
         parse_duration(text)
+
+
+def test_rm_missing_ok_says_the_file_was_missing(cli: CLI) -> None:
+    run(_fill(cli))
+    result = cli.invoke("rm", "--missing-ok", "nope.txt", "docs/a.txt")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["missing nope.txt (nothing to delete)", "deleted docs/a.txt"]
+    assert not run(cli.default.exists("docs/a.txt"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cp", "nosuch:abc", "./y"),
+        ("cp", "./y", "nosuch:abc"),
+        ("sync", "nosuch:", "./y"),
+        ("mv", "nosuch:a", "images:b"),
+        ("list", "nosuchstorage"),
+        ("list", "nosuch", "docs/"),
+        ("list", "nosuch:docs/"),
+        ("du", "nosuchstorage"),
+        ("info", "nosuch:abc"),
+        ("rm", "nosuch:abc"),
+        ("url", "nosuch:abc"),
+    ],
+)
+def test_unknown_storage_is_an_error_naming_the_configured_ones(
+    cli: CLI, args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "y").write_bytes(b"local")
+    run(_fill(cli))
+    result = cli.invoke(*args)
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: No storage named 'nosuch")
+    assert "(configured storages: default, images)" in line
+    assert result.stdout == ""
+    assert (tmp_path / "y").read_bytes() == b"local"
+    assert run(cli.default.exists("docs/a.txt"))
+
+
+def test_a_prefix_with_a_slash_is_never_taken_for_a_storage_name(cli: CLI) -> None:
+    result = cli.invoke("list", "docs/")
+    assert result.exit_code == 0
+    assert "0 file(s)" in result.stderr
+    assert cli.invoke("list", "images").exit_code == 0  # an empty storage, named
+    run(_fill(cli))
+    bare = cli.invoke("list", "oth")  # one bare word that starts keys: a prefix
+    assert bare.exit_code == 0
+    assert bare.stdout.split()[-1] == "other.bin"
+    assert cli.invoke("list", "images:cats/").exit_code == 0
+
+
+def test_list_json_is_one_document_with_stored_file_fields(cli: CLI) -> None:
+    run(_fill(cli))
+    result = cli.invoke("list", "--json")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert [item["key"] for item in listed] == ["docs/a.txt", "docs/b.txt", "other.bin"]
+    assert set(listed[0]) == {"key", "size", "content_type", "etag", "last_modified", "metadata"}
+    assert listed[1]["size"] == 6
+    assert listed[1]["metadata"] == {"owner": "ann"}
+    assert listed[0]["last_modified"].endswith("+00:00")
+    assert result.stderr == ""
+    assert json.loads(cli.invoke("list", "images:none/", "--json").stdout) == []
+    assert [item["key"] for item in json.loads(cli.invoke("list", "default:docs/", "--json").stdout)] == [
+        "docs/a.txt",
+        "docs/b.txt",
+    ]
+
+
+def test_info_json(cli: CLI) -> None:
+    run(_fill(cli))
+    result = cli.invoke("info", "--json", "docs/b.txt")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    stored = run(cli.default.info("docs/b.txt"))
+    assert info == {
+        "key": "docs/b.txt",
+        "size": 6,
+        "content_type": "text/plain",
+        "etag": stored.etag,
+        "last_modified": stored.last_modified.isoformat() if stored.last_modified else None,
+        "metadata": {"owner": "ann"},
+    }
+
+
+def test_du_counts_files_and_bytes(cli: CLI) -> None:
+    run(_fill(cli))
+    run(cli.default.put("docs/big.bin", b"x" * 3000))
+    human = cli.invoke("du", "docs/")
+    assert human.exit_code == 0, human.output
+    assert human.stdout.split() == ["2.9", "KiB", "3", "file(s)", "3011", "bytes", "default:docs/"]
+    assert json.loads(cli.invoke("du", "--json").stdout) == {
+        "storage": "default",
+        "prefix": "",
+        "count": 4,
+        "bytes": 3021,
+    }
+    assert json.loads(cli.invoke("du", "images", "--json").stdout)["count"] == 1
+    assert json.loads(cli.invoke("du", "images:nothing/", "--json").stdout)["count"] == 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
+import re
+import shlex
 import sys
 import uuid
 from pathlib import Path
@@ -123,29 +126,49 @@ async def test_manual_wiring_example(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         assert (await client.get("/info/missing.txt")).status_code == 404
 
 
+def _console_commands(section: str) -> list[list[str]]:
+    # Every `$ litestar storages ...` line of the page's section, in order, comments dropped.
+    page = (EXAMPLES.parents[1] / "litestar.md").read_text(encoding="utf-8")
+    text = page.split(f"\n{section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.DOTALL)
+    lines = [line for block in blocks for line in block.splitlines()]
+    return [shlex.split(line[2:], comments=True)[2:] for line in lines if line.startswith("$ litestar storages ")]
+
+
 def test_cli_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     module = load("cli_app", monkeypatch, tmp_path)
     monkeypatch.setenv("LITESTAR_APP", f"{module.__name__}:app")
     monkeypatch.setenv("LITESTAR_QUIET_CONSOLE", "1")
     (tmp_path / "photo.jpg").write_bytes(b"jpeg bytes")
+    (tmp_path / "site" / "css").mkdir(parents=True)
+    (tmp_path / "site" / "index.html").write_bytes(b"<h1>hi</h1>")
+    (tmp_path / "site" / "css" / "site.css").write_bytes(b"body {}")
 
     def storages(*args: str) -> str:
         # Litestar asks app plugins for commands once per process; each test loads its own app.
         monkeypatch.setattr(litestar_group, "_prepare_done", False)
         result = CliRunner().invoke(litestar_group, ["storages", *args], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 0, (args, result.output)
         return result.stdout
 
-    # The commands shown on the docs page, in order.
-    storages("cp", "photo.jpg", "default:photos/", "--quiet")
-    assert storages("list").split()[-1] == "photos/photo.jpg"
-    storages("cp", "default:photos/photo.jpg", "backups:2026/photo.jpg", "--quiet")
-    assert "backups" not in storages("list", "backups")
-    assert "size:          10" in storages("info", "backups:2026/photo.jpg")
-    assert storages("url", "photos/photo.jpg", "--expires", "1h").startswith("file://")
-    storages("rm", "photos/photo.jpg")
-    assert (tmp_path / "backups" / "2026" / "photo.jpg").read_bytes() == b"jpeg bytes"
+    # The commands shown on the docs page, in order, as the page spells them.
+    commands = _console_commands("## Command line")
+    assert len(commands) == 15
+    outputs = [storages(*command) for command in commands]
+    assert outputs[1].split()[-1] == "photos/photo.jpg"
+    assert "size:          10" in outputs[4]
+    assert outputs[5].startswith("file://")
+    assert (tmp_path / "restore" / "photo.jpg").read_bytes() == b"jpeg bytes"
     assert not asyncio.run(default_storage(module).exists("photos/photo.jpg"))
+    assert outputs[8].splitlines() == [
+        "(dry run) upload: site/css/site.css -> default:www/css/site.css",
+        "(dry run) upload: site/index.html -> default:www/index.html",
+    ]
+    assert (tmp_path / "restore-www" / "css" / "site.css").read_bytes() == b"body {}"
+    assert (tmp_path / "backups" / "archive" / "2026" / "photo.jpg").read_bytes() == b"jpeg bytes"
+    assert outputs[13].split()[2:] == ["3", "file(s)", str(10 + 11 + 7), "bytes", "backups:"]
+    listed = json.loads(outputs[14])
+    assert [item["key"] for item in listed] == ["archive/2026/photo.jpg", "www/css/site.css", "www/index.html"]
 
 
 async def test_serving_policy_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -174,3 +197,41 @@ async def test_serving_policy_example(monkeypatch: pytest.MonkeyPatch, tmp_path:
         image = await client.get("/uploads/cat.png")
         assert image.headers["content-disposition"].startswith("inline")
         assert "content-security-policy" not in image.headers
+
+
+async def test_openapi_schema_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("openapi_schema", monkeypatch, tmp_path)
+    storage = default_storage(module)
+    await storage.put("videos/a.mp4", b"0123456789", content_type="video/mp4")
+    async with AsyncTestClient(module.app) as client:
+        schema = (await client.get("/schema/openapi.json")).json()
+        stored = await client.put("/files/raw.bin", content=b"raw bytes")
+        assert (stored.status_code, stored.json()["size"]) == (200, 9)
+        clip = await client.get("/videos/a.mp4", headers={"Range": "bytes=0-3"})
+        assert (clip.status_code, clip.content) == (206, b"0123")
+    summary = "\n".join(module.describe(schema))
+    assert "GET /files/{key}  body: -\n    200 application/octet-stream [Content-Length, Accept-Ranges, ETag" in summary
+    assert "416 no body [Content-Range, Accept-Ranges, X-Content-Type-Options]" in summary
+    assert "PUT /files/{key}  body: application/octet-stream" in summary
+    assert "GET /videos/{key}  body: -\n    200 video/mp4" in summary
+    assert "POST /forms/{key}  body: multipart/form-data" in summary
+
+
+async def test_advanced_alchemy_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from advanced_alchemy.types.file_object import storages
+
+    module = load("file_columns", monkeypatch, tmp_path)
+    try:
+        async with AsyncTestClient(module.app) as client:
+            created = await client.post("/documents", data={"title": "Report"}, files={"file": ("r.pdf", b"%PDF-1")})
+            assert created.status_code == 201, created.text
+            assert created.json()["size"] == 6
+            download = await client.get(f"/documents/{created.json()['id']}/file", headers={"Range": "bytes=1-3"})
+            assert (download.status_code, download.content) == (206, b"PDF")
+            again = await client.post("/documents", data={"title": "Report"}, files={"file": ("s.pdf", b"other")})
+            assert again.status_code == 500
+            # The second upload's file was deleted when its commit failed.
+            assert [f.key async for f in module.documents.storage.list()] == ["docs/r.pdf"]
+    finally:
+        storages.unregister_backend("documents")
+        await module.db.get_engine().dispose()

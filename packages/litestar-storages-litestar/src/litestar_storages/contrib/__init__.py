@@ -6,7 +6,8 @@ uploaded HTML, SVG or scripts without letting them run on the application's orig
 (``active_content``); ``save_upload``/``save_request_body`` stream uploads in with size
 limits and a content type the client does not choose;
 ``StorageFileSystem`` lets Litestar's ``File`` and static files read from any storage;
-the plugin also adds a ``litestar storages`` CLI group.
+the plugin also adds a ``litestar storages`` CLI group and documents file downloads
+and raw uploads in the OpenAPI schema (:mod:`~litestar_storages.contrib.openapi`).
 
 ``provide_storage``, ``StorageDependency`` and ``LITESTAR_AVAILABLE`` keep their 0.2.x
 meaning.
@@ -17,6 +18,7 @@ from litestar_storages.contrib.dependencies import StorageDependency, provide_st
 from litestar_storages.contrib.dto import StoredFileDTO, StoredFileReadDTO
 from litestar_storages.contrib.error_handlers import storage_exception_handlers
 from litestar_storages.contrib.filesystem_adapter import StorageFile, StorageFileSystem
+from litestar_storages.contrib.openapi import RAW_UPLOAD_OPT, RawUploadOperation, StorageDownloadOperation
 from litestar_storages.contrib.plugin import StoragePlugin
 from litestar_storages.contrib.responses import StorageResponse, storage_response
 from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT, ActiveContent
@@ -45,7 +47,10 @@ __all__ = (
     "ActiveContent",
     "LITESTAR_AVAILABLE",
     "MAX_UPLOAD_SIZE_OPT",
+    "RAW_UPLOAD_OPT",
+    "RawUploadOperation",
     "StorageDependency",
+    "StorageDownloadOperation",
     "StorageFile",
     "StorageFileSystem",
     "StoragePlugin",

@@ -6,8 +6,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from litestar.di import Provide
-from litestar.plugins import CLIPlugin, InitPlugin
+from litestar.plugins import CLIPlugin, InitPlugin, ReceiveRoutePlugin
+from litestar.routes import HTTPRoute
 
+from litestar_storages.content import DEFAULT_CONTENT_TYPE
 from litestar_storages.contrib.config import StoragePluginConfig
 from litestar_storages.contrib.dependencies import (
     UPLOAD_LIMIT_DEPENDENCY,
@@ -17,6 +19,7 @@ from litestar_storages.contrib.dependencies import (
     provide_upload_limit,
 )
 from litestar_storages.contrib.error_handlers import storage_exception_handlers
+from litestar_storages.contrib.openapi import RAW_UPLOAD_OPT, operation_class_for
 from litestar_storages.contrib.responses import StorageResponse
 from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT
 from litestar_storages.contrib.signed_routes import signed_route_handlers
@@ -28,6 +31,7 @@ from litestar_storages.types import StoredFile
 if TYPE_CHECKING:
     from click import Group
     from litestar.config.app import AppConfig
+    from litestar.routes import BaseRoute
 
 __all__ = ("DEFAULT_NAME", "StoragePlugin")
 
@@ -37,12 +41,14 @@ DEFAULT_NAME = "default"
 logger = logging.getLogger("litestar_storages.contrib")
 
 
-class StoragePlugin(InitPlugin, CLIPlugin):
+class StoragePlugin(InitPlugin, CLIPlugin, ReceiveRoutePlugin):
     """Registers storages with a Litestar application.
 
     The default storage is injected as ``storage`` and each named one as
     ``{name}_storage``; every storage is closed on shutdown; ``litestar storages ...``
-    commands work on them.
+    commands work on them; handlers returning a ``StorageResponse`` (or marked with
+    :data:`~litestar_storages.contrib.openapi.RAW_UPLOAD_OPT`) are documented in the
+    OpenAPI schema as file downloads (or raw uploads).
 
     Example:
         >>> app = Litestar(
@@ -159,6 +165,22 @@ class StoragePlugin(InitPlugin, CLIPlugin):
         if self.config.close_on_shutdown:
             app_config.on_shutdown.append(self.close_all)
         return app_config
+
+    def receive_route(self, route: BaseRoute) -> None:
+        """Document the route's file downloads and raw uploads in the OpenAPI schema.
+
+        Args:
+            route: A route being registered on the application.
+        """
+        if not isinstance(route, HTTPRoute):
+            return
+        for handler in route.route_handlers:
+            download = handler.parsed_fn_signature.return_type.is_subclass_of(StorageResponse)
+            marker = handler.opt.get(RAW_UPLOAD_OPT)
+            media_type = marker if isinstance(marker, str) else (DEFAULT_CONTENT_TYPE if marker else None)
+            handler.operation_class = operation_class_for(
+                handler.operation_class, download=download, raw_body_media_type=media_type
+            )
 
     def on_cli_init(self, cli: Group) -> None:
         """Add the ``storages`` command group to the ``litestar`` CLI.

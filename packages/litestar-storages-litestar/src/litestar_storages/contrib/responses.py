@@ -406,7 +406,7 @@ class ASGIStorageResponse(ASGIResponse):
         if status not in {HTTP_200_OK, HTTP_206_PARTIAL_CONTENT}:
             merged.pop("content-length", None)
             merged.pop("content-type", None)
-        return ASGIResponse(
+        answer = ASGIResponse(
             status_code=status,
             headers=merged,
             cookies=self._cookies,
@@ -414,6 +414,11 @@ class ASGIStorageResponse(ASGIResponse):
             is_head_response=self.is_head_response,
             content_length=int(merged["content-length"]) if "content-length" in merged else None,
         )
+        if "content-type" not in merged and "content-type" in answer.headers:
+            # Litestar labels every body it sends (JSON by default), even an empty one:
+            # a 412, 416 or 307 has no body, so it has no type either.
+            del answer.headers["content-type"]
+        return answer
 
 
 async def _open_body(storage: Storage, key: str, start: int | None, end: int | None) -> AsyncIterator[bytes]:

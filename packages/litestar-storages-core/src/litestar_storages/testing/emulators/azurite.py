@@ -1,9 +1,11 @@
 """Azurite, Microsoft's Azure Storage emulator, run as a local process (blob service only).
 
-Azurite comes from the npm registry. Its version is pinned in
-``tests-integration/package.json`` and ``package-lock.json``; :class:`Azurite` runs
-``npm ci`` there (or in the folder you give it) the first time it is needed, so a fresh
-checkout needs nothing but Node.js and npm::
+Azurite comes from the npm registry. The version this package was tested with is
+pinned in the ``package.json`` and ``package-lock.json`` shipped inside it (folder
+``azurite_npm``, :data:`AZURITE_VERSION`). The first time :class:`Azurite` starts, it
+installs that version with ``npm ci`` into a per-user cache folder
+(:func:`default_install_dir`: ``$XDG_CACHE_HOME/litestar-storages/azurite-<version>``)
+and reuses it afterwards, so an installed package needs nothing but Node.js and npm::
 
     with Azurite() as azurite:
         storage = AzureStorage(AzureConfig(container="c", connection_string=azurite.connection_string))
@@ -13,16 +15,26 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
 from litestar_storages.testing.emulators.process import EmulatorProcess, free_port, http_ready
 
-__all__ = ("ACCOUNT_KEY", "ACCOUNT_NAME", "Azurite", "find_package_dir", "install_azurite")
+__all__ = (
+    "ACCOUNT_KEY",
+    "ACCOUNT_NAME",
+    "AZURITE_VERSION",
+    "INSTALL_DIR_ENV",
+    "Azurite",
+    "default_install_dir",
+    "install_azurite",
+)
 
 ACCOUNT_NAME = "devstoreaccount1"
 """Azurite's well-known development account."""
@@ -30,86 +42,123 @@ ACCOUNT_NAME = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 """The published key of :data:`ACCOUNT_NAME` (not a secret: every Azurite uses it)."""
 
-PACKAGE_DIR_ENV = "LITESTAR_STORAGES_AZURITE_DIR"
-"""Environment variable naming the folder holding Azurite's ``package.json`` (and ``node_modules``)."""
+INSTALL_DIR_ENV = "LITESTAR_STORAGES_AZURITE_DIR"
+"""Environment variable naming the folder Azurite is installed in (or is to be installed in)."""
 
-_LOCK_FILES = ("package.json", "package-lock.json")
+_PACKAGE = "litestar_storages.testing.emulators"
+_PINS = "azurite_npm"
+_PIN_FILES = ("package.json", "package-lock.json")
 
 
-def find_package_dir() -> Path:
-    """Locate the folder with the ``package.json`` that pins Azurite.
+def _pinned_version() -> str:
+    pinned = resources.files(_PACKAGE).joinpath(_PINS).joinpath("package.json")
+    manifest = json.loads(pinned.read_text(encoding="utf-8"))
+    return str(manifest["dependencies"]["azurite"])
 
-    Looks at :data:`PACKAGE_DIR_ENV`, then for ``tests-integration/package.json`` in the
-    current directory, this file's folders and their parents (a source checkout).
+
+AZURITE_VERSION = _pinned_version()
+"""The Azurite version :class:`Azurite` installs, as pinned in the shipped ``package.json``."""
+
+
+def default_install_dir() -> Path:
+    """Return the folder Azurite is installed in when none is given.
+
+    :data:`INSTALL_DIR_ENV` when set, else
+    ``$XDG_CACHE_HOME/litestar-storages/azurite-<version>`` (``~/.cache`` when
+    ``XDG_CACHE_HOME`` is unset): one install per user and version, shared by every
+    project and test session.
 
     Returns:
-        The folder.
-
-    Raises:
-        FileNotFoundError: If no such folder exists.
+        The folder (it may not exist yet).
     """
-    configured = os.environ.get(PACKAGE_DIR_ENV)
+    configured = os.environ.get(INSTALL_DIR_ENV)
     if configured:
         return Path(configured)
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
-        for folder in (start, *start.parents):
-            candidate = folder / "tests-integration"
-            if (candidate / "package.json").is_file():
-                return candidate
-    raise FileNotFoundError(
-        f"No tests-integration/package.json pinning azurite found; set {PACKAGE_DIR_ENV} to a folder holding one"
-    )
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "litestar-storages" / f"azurite-{AZURITE_VERSION}"
 
 
-def install_azurite(install_dir: Path, *, package_dir: Path | None = None) -> Path:
-    """Install the pinned Azurite into ``install_dir`` with ``npm ci`` unless it is there.
+def _executable(install_dir: Path) -> Path:
+    return install_dir / "node_modules" / ".bin" / "azurite-blob"
 
-    Concurrent test sessions may call this at once: an exclusive file lock makes the
-    second wait for the first install instead of racing it.
+
+def _tools() -> str:
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        raise RuntimeError(
+            f"Azurite {AZURITE_VERSION} is installed from npm on first use and runs on Node.js: "
+            "put `node` and `npm` on PATH (Debian/Ubuntu: apt-get install -y nodejs npm), "
+            f"or set {INSTALL_DIR_ENV} to a folder holding node_modules/.bin/azurite-blob"
+        )
+    return npm
+
+
+def install_azurite(install_dir: Path | None = None) -> Path:
+    """Install the pinned Azurite into ``install_dir`` unless it is there already.
+
+    The install runs ``npm ci`` with the shipped ``package.json`` and
+    ``package-lock.json`` in a temporary folder beside ``install_dir`` and renames it into
+    place once complete, so an interrupted install leaves nothing half-made. Sessions
+    installing at once (parallel test runs) take an exclusive lock on
+    ``.<name>.lock`` beside it: the second waits and reuses the first one's install.
 
     Args:
-        install_dir: Folder receiving ``node_modules``.
-        package_dir: Folder with ``package.json`` and ``package-lock.json``, copied into
-            ``install_dir`` when they differ; defaults to :func:`find_package_dir`.
+        install_dir: Folder receiving ``node_modules``; :func:`default_install_dir`
+            when omitted. A folder already holding ``node_modules/.bin/azurite-blob``
+            is used as it is, whatever version it holds.
 
     Returns:
         Path of the ``azurite-blob`` executable.
 
     Raises:
-        RuntimeError: If npm is missing or ``npm ci`` fails.
+        RuntimeError: If Node.js or npm is missing, ``npm ci`` fails, or ``install_dir``
+            exists, is not empty and holds no Azurite.
     """
-    install_dir.mkdir(parents=True, exist_ok=True)
-    executable = install_dir / "node_modules" / ".bin" / "azurite-blob"
+    target = install_dir if install_dir is not None else default_install_dir()
+    executable = _executable(target)
     if executable.exists():
         return executable
-    source = package_dir or find_package_dir()
-    with open(install_dir / ".azurite-install.lock", "w") as lock:
+    npm = _tools()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if executable.exists():  # installed by another session while we waited
             return executable
-        if source.resolve() != install_dir.resolve():
-            for name in _LOCK_FILES:
-                shutil.copyfile(source / name, install_dir / name)
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("Azurite needs Node.js and npm on PATH (apt-get install -y nodejs npm)")
-        result = subprocess.run(  # noqa: S603 - fixed command, our own folder
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=install_dir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0 or not executable.exists():
-            raise RuntimeError(f"npm ci of azurite failed in {install_dir}:\n{result.stdout}\n{result.stderr}")
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            pins = resources.files(_PACKAGE).joinpath(_PINS)
+            for name in _PIN_FILES:
+                (staging / name).write_bytes(pins.joinpath(name).read_bytes())
+            result = subprocess.run(  # noqa: S603 - fixed command, our own folder
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=staging,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0 or not _executable(staging).exists():
+                raise RuntimeError(
+                    f"npm ci of azurite {AZURITE_VERSION} failed in {staging}:\n{result.stdout}\n{result.stderr}"
+                )
+            try:
+                # Atomic: the folder appears complete or not at all. Replaces an empty
+                # folder (one made for INSTALL_DIR_ENV), never a non-empty one.
+                staging.rename(target)
+            except OSError as error:
+                raise RuntimeError(
+                    f"Cannot install azurite into {target}: it exists and holds no node_modules/.bin/azurite-blob"
+                ) from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return executable
 
 
 class Azurite:
     """Azurite's blob service on a free loopback port, with in-memory persistence.
 
-    A context manager: entering installs Azurite when needed, starts it and waits until
+    A context manager: entering installs Azurite when needed (:func:`install_azurite`:
+    the pinned version, into a per-user cache folder on first use), starts it and waits until
     it answers; leaving stops it and removes its work folder. :meth:`stop` and
     :meth:`start` may also be called directly (tests of an unreachable service).
 
@@ -134,7 +183,7 @@ class Azurite:
 
         Args:
             install_dir: Folder holding (or receiving) ``node_modules`` with Azurite;
-                defaults to the folder of the pinning ``package.json``.
+                :func:`default_install_dir` when omitted.
             host: Loopback address to listen on.
             port: Port to listen on; a free one when omitted.
             startup_timeout: Seconds to wait for Azurite to answer.
@@ -165,13 +214,12 @@ class Azurite:
         """Install Azurite if needed, start it and wait until it answers.
 
         Raises:
-            RuntimeError: If the install fails or Azurite exits early.
+            RuntimeError: If Node.js or npm is missing, the install fails or Azurite exits early.
             TimeoutError: If Azurite does not answer in time.
         """
         if self._process is not None:
             return
-        install_dir = self.install_dir or find_package_dir()
-        executable = install_azurite(install_dir)
+        executable = install_azurite(self.install_dir)
         self._workdir = tempfile.mkdtemp(prefix="azurite-")
         command = [
             str(executable),
