@@ -125,3 +125,24 @@ async def test_slow_response_still_complete(proxy: FaultProxy) -> None:
     async with aiohttp.ClientSession() as session, session.get(f"{proxy.endpoint}/blob") as response:
         assert await response.read() == BODY
     assert loop.time() - started >= 0.1  # 1 MiB at 8 MiB/s
+
+
+@pytest.mark.timeout(60)  # the bug this guards against spun the event loop forever
+async def test_respond_waits_for_a_chunk_size_line_split_across_reads(proxy: FaultProxy) -> None:
+    proxy.add(respond(503, body=b"busy", method="PUT"))
+    host, port = proxy.endpoint.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    pieces = [
+        b"PUT /blob HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"4",  # the first chunk's size line, cut before its CRLF
+        b"\r\nabcd\r\n0\r\n\r\n",
+    ]
+    for piece in pieces:
+        writer.write(piece)
+        await writer.drain()
+        await asyncio.sleep(0.05)  # let the proxy read each piece on its own
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert answer.endswith(b"\r\n\r\nbusy")
+    assert [r.fault for r in proxy.requests] == ["respond"]

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
-from typing import Literal
+from typing import Literal, TypeAlias
 
 __all__ = ("Fault", "FaultProxy", "RecordedRequest", "close", "reset", "respond", "slow", "stall")
 
@@ -251,6 +251,29 @@ def _abort(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()
 
 
+_Step: TypeAlias = Literal["more", "wait", "stop"]
+"""What the request pump does next: parse more of its buffer, read more, or end."""
+
+
+@dataclass
+class _RequestState:
+    """Where the request pump stands between reads."""
+
+    body: _ChunkedBody | _LengthBody | None = None
+    """The body being received, if any."""
+    answer: Fault | None = None
+    """The answer the proxy gives once the body is received (a ``respond`` fault)."""
+
+
+def _request_body(names: dict[str, str]) -> _ChunkedBody | _LengthBody | None:
+    # The framing of the body that follows a head, from its (lower-cased) header names.
+    if "chunked" in names.get("transfer-encoding", "").lower():
+        return _ChunkedBody()
+    if int(names.get("content-length", "0") or 0) > 0:
+        return _LengthBody(int(names["content-length"]))
+    return None
+
+
 @dataclass
 class _Exchange:
     fault: Fault | None
@@ -290,8 +313,7 @@ class _Connection:
 
     async def pump_requests(self) -> None:
         buffer = bytearray()
-        body: _ChunkedBody | _LengthBody | None = None
-        answer: Fault | None = None
+        state = _RequestState()
         while True:
             data = await self.client_reader.read(_READ_SIZE)
             if not data:
@@ -300,48 +322,59 @@ class _Connection:
                 continue  # a hung server reads nothing more; drop what arrives
             buffer += data
             while buffer:
-                if body is None:
-                    end = buffer.find(b"\r\n\r\n")
-                    if end < 0:
-                        if len(buffer) > _MAX_HEAD:
-                            raise ValueError("request head too large")
-                        break
-                    head = bytes(buffer[: end + 4])
-                    del buffer[: end + 4]
-                    method, target, headers = _parse_head(head)
-                    fault = self.proxy._select(method, target)
-                    self.proxy.requests.append(
-                        RecordedRequest(self.number, method, target, tuple(headers), fault.action if fault else None)
-                    )
-                    names = {name.lower(): value for name, value in headers}
-                    if "chunked" in names.get("transfer-encoding", "").lower():
-                        body = _ChunkedBody()
-                    elif int(names.get("content-length", "0") or 0) > 0:
-                        body = _LengthBody(int(names["content-length"]))
-                    if fault is not None and fault.action == "respond":
-                        answer = fault
-                        if body is None or "100-continue" in names.get("expect", "").lower():
-                            await self._answer(fault)
-                            return
-                        continue
-                    self.exchange = _Exchange(fault)
-                    self.upstream_writer.write(head)
-                    await self.upstream_writer.drain()
+                if state.body is None:
+                    step = await self._take_head(buffer, state)
                 else:
-                    consumed, done = body.feed(buffer)
-                    piece = bytes(buffer[:consumed])
-                    del buffer[:consumed]
-                    if done:
-                        body = None
-                    if answer is not None:
-                        if done:
-                            await self._answer(answer)
-                            return
-                        continue
-                    if piece and not await self._forward_request_body(piece):
-                        return
-                    if consumed == 0 and not done:
-                        break
+                    step = await self._take_body(buffer, state.body, state)
+                if step == "stop":
+                    return
+                if step == "wait":
+                    break
+
+    async def _take_head(self, buffer: bytearray, state: _RequestState) -> _Step:
+        """Take a request head off ``buffer``: record it, apply its fault, forward it."""
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buffer) > _MAX_HEAD:
+                raise ValueError("request head too large")
+            return "wait"
+        head = bytes(buffer[: end + 4])
+        del buffer[: end + 4]
+        method, target, headers = _parse_head(head)
+        fault = self.proxy._select(method, target)
+        self.proxy.requests.append(
+            RecordedRequest(self.number, method, target, tuple(headers), fault.action if fault else None)
+        )
+        names = {name.lower(): value for name, value in headers}
+        state.body = _request_body(names)
+        if fault is not None and fault.action == "respond":
+            state.answer = fault
+            if state.body is None or "100-continue" in names.get("expect", "").lower():
+                await self._answer(fault)
+                return "stop"
+            return "more"
+        self.exchange = _Exchange(fault)
+        self.upstream_writer.write(head)
+        await self.upstream_writer.drain()
+        return "more"
+
+    async def _take_body(self, buffer: bytearray, body: _ChunkedBody | _LengthBody, state: _RequestState) -> _Step:
+        """Take what ``buffer`` holds of ``body``: forward it, or swallow it before an answer."""
+        consumed, done = body.feed(buffer)
+        piece = bytes(buffer[:consumed])
+        del buffer[:consumed]
+        if done:
+            state.body = None
+        elif consumed == 0:
+            return "wait"  # the rest of a chunk-size line is still on its way
+        if state.answer is not None:
+            if done:
+                await self._answer(state.answer)
+                return "stop"
+            return "more"
+        if piece and not await self._forward_request_body(piece):
+            return "stop"
+        return "more"
 
     async def _forward_request_body(self, piece: bytes) -> bool:
         exchange = self.exchange

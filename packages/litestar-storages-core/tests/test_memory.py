@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from litestar_storages import MemoryConfig, MemoryStorage
-from litestar_storages.exceptions import StorageError, UnsupportedOperationError
+from litestar_storages import MemoryConfig, MemoryStorage, MultipartUpload
+from litestar_storages.exceptions import StorageError, StorageValidationError, UnsupportedOperationError
 
 
 async def test_max_size_rejects_and_stores_nothing() -> None:
@@ -165,3 +165,67 @@ async def test_multipart_etag_is_md5_of_the_whole() -> None:
     assert stored.size == MiB + 1000
     assert stored.etag == _md5(b"".join(parts))
     assert await storage.get_bytes("m.bin") == b"".join(parts)
+
+
+async def test_move_renames_keeping_the_object() -> None:
+    storage = MemoryStorage()
+    stored = await storage.put("a.bin", b"content", metadata={"owner": "me"})
+    moved = await storage.move("a.bin", "b.bin")
+    assert (moved.key, moved.etag, moved.last_modified, moved.metadata) == (
+        "b.bin",
+        stored.etag,
+        stored.last_modified,
+        {"owner": "me"},
+    )
+    assert [file.key async for file in storage.list()] == ["b.bin"]
+
+
+async def test_resumed_upload_keeps_the_type_and_metadata_it_started_with() -> None:
+    storage = MemoryStorage()
+    started = await storage.start_multipart_upload("r.data", content_type="text/csv", metadata={"rows": "2"})
+    await storage.upload_part(started, 1, b"a,b\n")
+    # Rebuilt from saved state, without content type or metadata: as on S3, the object
+    # gets what the upload started with.
+    resumed = MultipartUpload(upload_id=started.upload_id, key=started.key, parts=started.parts)
+    await storage.upload_part(resumed, 2, b"c,d\n")
+    stored = await storage.complete_multipart_upload(resumed)
+    assert (stored.content_type, stored.metadata, stored.size) == ("text/csv", {"rows": "2"}, 8)
+    with pytest.raises(StorageError, match="in progress"):
+        await storage.complete_multipart_upload(resumed)
+
+
+async def test_a_part_not_uploaded_is_refused_and_the_upload_kept() -> None:
+    storage = MemoryStorage()
+    upload = await storage.start_multipart_upload("p.bin")
+    await storage.upload_part(upload, 1, b"one")
+    upload.add_part(2, "never-sent")
+    with pytest.raises(StorageError, match="Part 2"):
+        await storage.complete_multipart_upload(upload)
+    assert not await storage.exists("p.bin")
+    upload.parts.pop()
+    assert (await storage.complete_multipart_upload(upload)).size == 3
+
+
+async def test_listing_follows_writes_and_deletes_across_pages() -> None:
+    storage = MemoryStorage()
+    keys = [f"k/{n:05}" for n in range(2500)]  # three pages of the engine's listing
+    for key in keys:
+        await storage.put(key, b"")
+    seen: list[str] = []
+    async for file in storage.list("k/"):
+        if not seen:
+            await storage.delete(keys[-1])  # on the last page, not listed yet
+        seen.append(file.key)
+    assert seen == keys[:-1]
+    await storage.put("k/00000a", b"")
+    await storage.move("k/00001", "j/1")
+    listed = [file.key async for file in storage.list("k/", limit=3)]
+    assert listed == ["k/00000", "k/00000a", "k/00002"]
+
+
+async def test_put_large_part_size_checked_as_on_every_backend() -> None:
+    storage = MemoryStorage()
+    with pytest.raises(StorageValidationError, match="part_size"):
+        await storage.put_large("x.bin", b"x", part_size=0)
+    stored = await storage.put_large("x.bin", b"x" * 10, part_size=5 * 1024 * 1024)
+    assert stored.size == 10

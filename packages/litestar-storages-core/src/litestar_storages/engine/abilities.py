@@ -14,7 +14,9 @@ from typing import Protocol
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
+    SupportsDirectWrite,
     SupportsParts,
+    SupportsRename,
     SupportsSignedUrls,
     SupportsStreamWrite,
     SupportsUploadForm,
@@ -39,6 +41,8 @@ class Abilities:
         address: The driver, if its objects have plain addresses.
         form: The driver, if it signs upload forms.
         batch: The driver, if it deletes in batches.
+        direct: The driver, if it takes every input as it comes (in-process stores).
+        rename: The driver, if it renames objects in one step.
     """
 
     parts: PartsDriver | None
@@ -47,6 +51,8 @@ class Abilities:
     address: SupportsAddressUrls | None
     form: SupportsUploadForm | None
     batch: SupportsBatchDelete | None
+    direct: SupportsDirectWrite | None = None
+    rename: SupportsRename | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -65,4 +71,6 @@ class Abilities:
             address=driver if isinstance(driver, SupportsAddressUrls) else None,
             form=driver if isinstance(driver, SupportsUploadForm) else None,
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
+            direct=driver if isinstance(driver, SupportsDirectWrite) else None,
+            rename=driver if isinstance(driver, SupportsRename) else None,
         )

@@ -18,7 +18,9 @@ from litestar_storages.types import StoredFile, UploadForm
 __all__ = (
     "SupportsAddressUrls",
     "SupportsBatchDelete",
+    "SupportsDirectWrite",
     "SupportsParts",
+    "SupportsRename",
     "SupportsSignedUrls",
     "SupportsStreamWrite",
     "SupportsUploadForm",
@@ -148,6 +150,46 @@ class SupportsStreamWrite(Protocol):
 
 
 @runtime_checkable
+class SupportsDirectWrite(Protocol):
+    """A driver whose store is in the process (memory): it takes every input as it comes.
+
+    The engine hands it ``bytes`` and ``bytearray`` of any size through
+    :meth:`~litestar_storages.engine.driver.Driver.write` (a ``bytes`` object can be kept
+    as it is, with no copy), and every other input through :meth:`write_chunks`, chunk
+    by chunk as the input yields them: no first block is read ahead, nothing is cut into
+    parts, so the driver can keep the chunks themselves and check its own limits as
+    they arrive. It takes precedence over :class:`SupportsStreamWrite` and the part
+    pipeline for ``put``; :class:`SupportsParts` still serves the manual multipart API.
+    """
+
+    async def write_chunks(
+        self,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        """Store a stream of chunks as one object, atomically.
+
+        Exceptions raised by ``chunks`` (the caller's stream) must propagate as they are,
+        and nothing may be stored then.
+
+        Args:
+            name: The object's name.
+            chunks: The data, as the input yields it (immutable ``bytes``).
+            content_type: The checked content type.
+            metadata: The checked metadata.
+            overwrite: ``False``: fail if the object exists.
+
+        Returns:
+            Metadata of the stored object.
+        """
+        ...
+
+
+@runtime_checkable
 class SupportsSignedUrls(Protocol):
     """A driver that signs URLs its holder can use without credentials."""
 
@@ -223,6 +265,23 @@ class SupportsUploadForm(Protocol):
 
         Returns:
             The form.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsRename(Protocol):
+    """A driver that renames an object in one step (memory); ``move`` copies and deletes otherwise."""
+
+    async def rename(self, source: str, destination: str) -> StoredFile:
+        """Give an object a new name, replacing the destination, keeping everything else.
+
+        Args:
+            source: The object's name (missing: the driver's not-found error).
+            destination: Its new name; equal to ``source``: nothing changes.
+
+        Returns:
+            Metadata of the object under its new name.
         """
         ...
 

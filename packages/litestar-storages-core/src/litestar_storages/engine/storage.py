@@ -199,6 +199,15 @@ class DriverStorage(BaseStorage):
         stored = await call(self.driver, source, self.driver.copy, source_name, destination_name)
         return self._file(stored)
 
+    async def move(self, source: str, destination: str) -> StoredFile:
+        """Move an object: one rename where the driver has it, else copy and delete; see :meth:`BaseStorage.move`."""
+        driver = self._abilities.rename
+        if driver is None:
+            return await super().move(source, destination)
+        source_name, destination_name = self._name(source), self._name(destination)
+        stored = await call(self.driver, source, lambda: driver.rename(source_name, destination_name))
+        return self._file(stored)
+
     async def delete_many(self, keys: Iterable[str]) -> None:
         """Delete several objects, in batches where the driver can; see :meth:`BaseStorage.delete_many`."""
         checked = [validate_key(key) for key in keys]  # every key checked before anything is deleted

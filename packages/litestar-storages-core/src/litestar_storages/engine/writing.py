@@ -10,6 +10,9 @@ The decision, for every driver:
 3. A longer input goes to a driver that streams uploads itself
    (:class:`~litestar_storages.engine.capabilities.SupportsStreamWrite`) as one async stream, progress counted as
    it consumes it; else through the part pipeline, :func:`~litestar_storages.engine.pipeline.upload_in_parts`.
+
+A driver whose store is in the process (:class:`~litestar_storages.engine.capabilities.SupportsDirectWrite`)
+skips the decision: bytes of any size go to ``write``, anything else to ``write_chunks`` as it comes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import AsyncIterator, Mapping
 
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsParts
+from litestar_storages.engine.capabilities import SupportsDirectWrite, SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.pipeline import fit_part_size, upload_in_parts
 from litestar_storages.exceptions import StorageValidationError
@@ -63,6 +66,20 @@ async def write_object(
     Raises:
         StorageValidationError: If ``part_size`` is out of the driver's bounds.
     """
+    if abilities.direct is not None:
+        if part_size is not None and abilities.parts is not None:
+            _checked_part_size(abilities.parts, part_size, key)  # refused as on every backend, then unused
+        return await _write_direct(
+            driver,
+            abilities.direct,
+            name,
+            key,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            progress=progress,
+        )
     parts, streams = abilities.parts, abilities.stream
     threshold: int | None = None
     max_parts: int | None = None
@@ -147,6 +164,51 @@ def _checked_part_size(driver: SupportsParts, part_size: object, key: str) -> in
             f"part_size must be an int from 1 to {driver.max_part_size}, got {part_size!r}", key=key
         )
     return part_size
+
+
+async def _write_direct(
+    driver: Driver,
+    direct: SupportsDirectWrite,
+    name: str,
+    key: str,
+    data: PutData,
+    *,
+    content_type: str,
+    metadata: Mapping[str, str],
+    overwrite: bool,
+    progress: ProgressCallback | None,
+) -> StoredFile:
+    if isinstance(data, (bytes, bytearray)):
+        stored = await call(
+            driver,
+            key,
+            driver.write,
+            name,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            overwrite=overwrite,
+            retry=overwrite,  # a repeated conditional write would find its own object and fail
+        )
+        if progress is not None:
+            await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
+        return stored
+    stream = ByteStream(data, key=key)
+    chunks = aiter(stream)
+    if progress is not None:
+        reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
+        chunks = report_progress(chunks, reporter)
+    return await call(
+        driver,
+        key,
+        direct.write_chunks,
+        name,
+        chunks,
+        content_type=content_type,
+        metadata=metadata,
+        overwrite=overwrite,
+        retry=False,  # the stream is consumed by the first attempt
+    )
 
 
 async def _read_all(stream: ByteStream) -> bytearray:
