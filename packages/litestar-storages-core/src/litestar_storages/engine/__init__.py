@@ -16,6 +16,7 @@ from litestar_storages.engine.capabilities import (
     SupportsBatchDelete,
     SupportsParts,
     SupportsSignedUrls,
+    SupportsSingleRequestLimit,
     SupportsStreamWrite,
     SupportsUploadForm,
 )
@@ -31,6 +32,7 @@ __all__ = (
     "SupportsBatchDelete",
     "SupportsParts",
     "SupportsSignedUrls",
+    "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
     "SupportsUploadForm",
 )

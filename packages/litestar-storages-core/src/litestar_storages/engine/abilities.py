@@ -16,6 +16,7 @@ from litestar_storages.engine.capabilities import (
     SupportsBatchDelete,
     SupportsParts,
     SupportsSignedUrls,
+    SupportsSingleRequestLimit,
     SupportsStreamWrite,
     SupportsUploadForm,
 )
@@ -39,6 +40,7 @@ class Abilities:
         address: The driver, if its objects have plain addresses.
         form: The driver, if it signs upload forms.
         batch: The driver, if it deletes in batches.
+        single_limit: The driver's single-request limit, if it has parts and one of its own.
     """
 
     parts: PartsDriver | None
@@ -47,6 +49,7 @@ class Abilities:
     address: SupportsAddressUrls | None
     form: SupportsUploadForm | None
     batch: SupportsBatchDelete | None
+    single_limit: int | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -65,4 +68,9 @@ class Abilities:
             address=driver if isinstance(driver, SupportsAddressUrls) else None,
             form=driver if isinstance(driver, SupportsUploadForm) else None,
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
+            single_limit=(
+                driver.single_request_limit
+                if isinstance(driver, SupportsParts) and isinstance(driver, SupportsSingleRequestLimit)
+                else None
+            ),
         )

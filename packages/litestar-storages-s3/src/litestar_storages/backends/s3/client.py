@@ -1,42 +1,36 @@
-"""Opening the aiobotocore client, and making one guarded, retried request with it.
+"""Opening the aiobotocore client.
 
 Retries happen in one layer only: botocore's own retry handler is switched off
-(``total_max_attempts=1``) and every request goes through :func:`call`, which retries
-per :class:`~litestar_storages.retry.RetryConfig`. Two layers would multiply (botocore's
-default 3 tries inside 3 tries of ours make 9 requests and long stalls before an error
-surfaces), and ours also covers what botocore cannot retry by itself, such as a whole
-streamed upload's single PutObject re-sent from the buffered part.
+(``total_max_attempts=1``) and the engine retries every idempotent request per the
+storage's :class:`~litestar_storages.retry.RetryConfig`. Two layers would multiply
+(botocore's default 3 tries inside 3 tries of ours make 9 requests and long stalls
+before an error surfaces), and the engine's also covers what botocore cannot retry by
+itself, such as a part re-sent from its buffer.
 
 Timeouts: ``connect_timeout`` bounds each connection attempt and ``read_timeout`` every
 wait for the service: for the answer once the request is out, between two chunks of a
-response body, and, through :func:`send` and its :class:`~.stall.SendWatch`, between two
-slices of a request body the service takes. A request that stalls in any of these raises
-:class:`~litestar_storages.exceptions.StorageConnectionError` and is retried. Nothing
-bounds a whole transfer that keeps moving, nor the wait for a free pooled connection.
+response body, and, through :func:`~.stall.send` and its :class:`~.stall.SendWatch`,
+between two slices of a request body the service takes. Nothing bounds a whole
+transfer that keeps moving, nor the wait for a free pooled connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
-from litestar_storages.backends.s3.body import PartBody, request_body
 from litestar_storages.backends.s3.errors import errors
-from litestar_storages.backends.s3.stall import SendWatch
-from litestar_storages.retry import RetryConfig, with_retry
+from litestar_storages.backends.s3.stall import PartBody
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
     from litestar_storages.backends.s3.config import S3Config
 
-__all__ = ("call", "client_config", "open_client", "prepare_client", "send")
-
-T = TypeVar("T")
+__all__ = ("client_config", "open_client", "prepare_client")
 
 
 def client_config(config: S3Config) -> AioConfig:
@@ -112,7 +106,7 @@ def prepare_client(client: S3Client) -> None:
     waits for it with no timeout at all: a service that hangs before answering would hang
     the upload for good. Sending the body at once also saves a round trip per part; a
     request the service refuses then sends its body (at most ``part_size``) in vain.
-    Only requests whose body is a :class:`~.body.PartBody` are changed, so a client
+    Only requests whose body is a :class:`~.stall.PartBody` are changed, so a client
     shared with other code keeps its behaviour there. Registering twice is harmless.
 
     Args:
@@ -121,61 +115,3 @@ def prepare_client(client: S3Client) -> None:
     # botocore adds the header in a handler of every S3 call ("before-call.s3"); handlers
     # of more specific events run before it, so this one must sit last at that level.
     client.meta.events.register_last("before-call.s3", _no_expect_continue, unique_id="litestar-storages-no-expect")
-
-
-async def call(request: Callable[[], Awaitable[T]], *, key: str | None, retry: RetryConfig) -> T:
-    """Make one request, translating its errors and retrying the retryable ones.
-
-    Args:
-        request: Returns a fresh awaitable for each attempt (the request must be
-            repeatable: its body is bytes, never a consumed stream).
-        key: The storage key concerned, attached to errors.
-        retry: The retry policy.
-
-    Returns:
-        The request's result.
-
-    Raises:
-        StorageError: The translated error of the last attempt.
-    """
-
-    async def attempt() -> T:
-        with errors.guard(key):
-            return await request()
-
-    return await with_retry(attempt, retry)
-
-
-async def send(
-    client: S3Client,
-    data: bytes | bytearray | memoryview,
-    request: Callable[[Any], Awaitable[T]],
-    *,
-    key: str | None,
-    retry: RetryConfig,
-) -> T:
-    """Like :func:`call`, for a request that carries ``data`` as its body.
-
-    Each attempt gets a fresh body and a :class:`~.stall.SendWatch` with the client's
-    ``read_timeout``, so a service that stops taking the body fails the attempt (as a
-    retryable :class:`~litestar_storages.exceptions.StorageConnectionError`) instead of
-    hanging it.
-
-    Args:
-        client: The client making the request (its ``read_timeout`` is the limit).
-        data: The body's bytes.
-        request: Makes the request from the body object it is given.
-        key: The storage key concerned, attached to errors.
-        retry: The retry policy.
-
-    Returns:
-        The request's result.
-    """
-    # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
-    limit = float(getattr(client.meta.config, "read_timeout", None) or 60)
-
-    async def watched() -> T:
-        watch = SendWatch(limit, key=key)
-        return await watch.run(request(request_body(data, watch)))
-
-    return await call(watched, key=key, retry=retry)

@@ -1,12 +1,10 @@
-"""``S3Context``: everything the S3 helper modules need, in one object the storage creates.
+"""``S3Context``: the client and the state every S3 request shares, in one object.
 
-The helper modules (reads, writes, listing, copies, deletes, URLs, manual uploads) take
-an :class:`S3Context` as their first argument, never the storage, and none of them
-imports ``storage.py``: the dependencies run one way, from the ``S3Storage`` facade to
-the helpers to this module. The context holds the configuration and the values every
-request needs (bucket, key prefix, retry policy) as plain attributes, so a hot path pays
-one attribute lookup for each, and owns the lazily opened client and the cleanups of
-failed uploads.
+The driver and the helper modules (upload lifecycle, part copies) take an
+:class:`S3Context`, never the storage, and none of them imports ``storage.py`` or
+``driver.py``: the dependencies run one way, from ``S3Storage`` to the driver to the
+helpers to this module. The context holds the configuration and the bucket as plain
+attributes, and owns the lazily opened client and the cleanups of failed uploads.
 """
 
 from __future__ import annotations
@@ -17,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from litestar_storages.backends.s3.client import open_client, prepare_client
 from litestar_storages.backends.s3.errors import errors
-from litestar_storages.backends.s3.lifecycle import Cleanups, UploadTarget
-from litestar_storages.keys import join_key, strip_prefix
+from litestar_storages.backends.s3.cleanups import Cleanups
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -30,13 +27,11 @@ __all__ = ("S3Context",)
 
 
 class S3Context:
-    """The client, bucket, key prefix and policies shared by one storage's operations.
+    """The client, bucket and cleanups shared by one storage's operations.
 
     Attributes:
         config: The storage's configuration.
         bucket: ``config.bucket``.
-        prefix: ``config.key_prefix``, normalized (empty, or ending in ``/``).
-        retry: ``config.retry``, the retry policy of every request.
         cleanups: Where aborts of failed or cancelled uploads run.
     """
 
@@ -49,8 +44,6 @@ class S3Context:
         "bucket",
         "cleanups",
         "config",
-        "prefix",
-        "retry",
     )
 
     def __init__(self, config: S3Config, *, client: S3Client | None = None, session: AioSession | None = None) -> None:
@@ -64,8 +57,6 @@ class S3Context:
         """
         self.config = config
         self.bucket = config.bucket
-        self.prefix = config.key_prefix
-        self.retry = config.retry
         self.cleanups = Cleanups()
         if client is not None:
             prepare_client(client)
@@ -93,46 +84,6 @@ class S3Context:
                 self._stack = stack
             return self._client
 
-    def name(self, key: str) -> str:
-        """Return the object name of ``key``: the key prefix joined to it.
-
-        Args:
-            key: A validated storage key.
-
-        Returns:
-            The object's name in the bucket.
-        """
-        return join_key(self.prefix, key)
-
-    def key(self, name: str) -> str:
-        """Return the storage key of an object name: :meth:`name` undone.
-
-        Args:
-            name: An object name from the bucket.
-
-        Returns:
-            The key without the prefix.
-        """
-        return strip_prefix(self.prefix, name)
-
-    async def target(self, key: str) -> UploadTarget:
-        """Describe the object at ``key`` for a multipart upload or copy.
-
-        Args:
-            key: A validated storage key.
-
-        Returns:
-            The client, bucket, object name, retry policy and cleanups of the upload.
-        """
-        return UploadTarget(
-            client=await self.client(),
-            bucket=self.bucket,
-            name=join_key(self.prefix, key),
-            key=key,
-            retry=self.retry,
-            cleanups=self.cleanups,
-        )
-
     async def close(self) -> None:
         """Wait briefly for running cleanups, then close the client if it was opened here.
 
@@ -148,4 +99,4 @@ class S3Context:
                 await stack.aclose()
 
     def __repr__(self) -> str:
-        return f"S3Context(bucket={self.bucket!r}, prefix={self.prefix!r})"
+        return f"S3Context(bucket={self.bucket!r})"

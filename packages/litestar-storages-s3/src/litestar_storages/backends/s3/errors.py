@@ -37,6 +37,8 @@ __all__ = (
     "batch_delete_error",
     "error_code",
     "errors",
+    "is_missing",
+    "service_error",
     "translate_error",
     "upload_gone",
 )
@@ -192,17 +194,49 @@ errors = ErrorMapper(translate_error, backend="S3Storage", owns=OWNED_ERRORS)
 """The mapper applied around every request and streamed body of the S3 backend."""
 
 
-def upload_gone(error: StorageError) -> bool:
-    """Tell whether a translated error is S3's ``NoSuchUpload`` (aborted or completed already).
+def upload_gone(error: BaseException) -> bool:
+    """Tell whether an error is S3's ``NoSuchUpload`` (an upload aborted or completed already).
 
     Args:
-        error: The translated error of a multipart request (the SDK's error is its ``__cause__``).
+        error: An error raised by the client.
 
     Returns:
         ``True`` when S3 answered NoSuchUpload.
     """
-    cause = error.__cause__
-    return isinstance(cause, boto.ClientError) and error_code(cause)[0] == "NoSuchUpload"
+    return isinstance(error, boto.ClientError) and error_code(error)[0] == "NoSuchUpload"
+
+
+def is_missing(error: BaseException) -> bool:
+    """Tell whether an error says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD).
+
+    Args:
+        error: An error raised by the client.
+
+    Returns:
+        ``True`` for a missing object.
+    """
+    if not isinstance(error, boto.ClientError):
+        return False
+    code, status = error_code(error)
+    return code in NOT_FOUND_CODES or (not code and status == 404)
+
+
+def service_error(code: str, operation: str) -> boto.ClientError:
+    """Build the error S3 answers with ``code``, for an answer the driver works out itself.
+
+    Raised from the driver, it is translated like the service's own (with the key of
+    the operation): ``NoSuchKey`` for a missing object found by a HEAD,
+    ``PreconditionFailed`` for an existing one when conditional writes are off.
+
+    Args:
+        code: The S3 error code.
+        operation: The S3 operation it stands for.
+
+    Returns:
+        The error.
+    """
+    answer: Any = {"Error": {"Code": code, "Message": code}}
+    return boto.ClientError(answer, operation)
 
 
 def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:

@@ -1,27 +1,47 @@
-"""Bounding how long the service may stop taking a request body.
+"""Request bodies sent in slices, and a bound on how long the service may stop taking them.
+
+A buffered part goes out as a :class:`PartBody` (core's
+:class:`~litestar_storages.bodies.SlicedBody`): botocore sees a seekable file-like
+object (for the Content-Length and, on plain HTTP, the payload hash) and aiohttp an
+async iterable it writes 64 KiB at a time, so no layer copies the part whole and each
+part in flight costs its size once, which the memory bound of multipart uploads counts on.
 
 aiohttp starts its read timeout (``read_timeout``) only once the whole body of a
 request is written. While the body is going out, nothing bounds a service that stopped
 reading it: the TCP window stays full and the next write waits forever. A
 :class:`SendWatch` covers that phase. The body hands it every slice aiohttp asks for;
 when aiohttp does not ask for the next one within the limit, the request is cancelled
-and raises :class:`~litestar_storages.exceptions.StorageConnectionError`, which the
-retry policy treats like any other connection failure. A transfer that keeps moving,
-however slowly, never trips it: the limit applies to each slice (64 KiB), not to the
+and fails with a :class:`TimeoutError`, which the error table makes a retryable
+:class:`~litestar_storages.exceptions.StorageConnectionError`. A transfer that keeps
+moving, however slowly, never trips it: the limit applies to each slice, not to the
 whole body.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from litestar_storages.exceptions import StorageConnectionError
+from litestar_storages.bodies import SlicedBody, sliced_body
 
-__all__ = ("SendWatch",)
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+
+__all__ = ("PartBody", "SendWatch", "send")
 
 T = TypeVar("T")
+
+
+class PartBody(SlicedBody):
+    """A buffered part as a request body; the class marks the storage's own bodies.
+
+    Requests carrying one skip ``Expect: 100-continue`` (see
+    :func:`~.client.prepare_client`). A body is consumed by one request: each attempt
+    gets a new one.
+    """
+
+    __slots__ = ()
 
 
 class SendWatch:
@@ -29,20 +49,18 @@ class SendWatch:
 
     Create it in the task that makes the request, pass it to the request's body and
     await the request through :meth:`run`, which turns the watch's own cancellation
-    into a connection error (and lets any other cancellation through).
+    into a :class:`TimeoutError` (and lets any other cancellation through).
     """
 
-    __slots__ = ("_fired", "_handle", "_key", "_limit", "_task")
+    __slots__ = ("_fired", "_handle", "_limit", "_task")
 
-    def __init__(self, limit: float, *, key: str | None) -> None:
+    def __init__(self, limit: float) -> None:
         """Create an idle watch for the running task.
 
         Args:
             limit: Seconds the service may take to accept the next slice of the body.
-            key: The storage key of the request, for the error.
         """
         self._limit = limit
-        self._key = key
         self._task = asyncio.current_task()
         self._handle: asyncio.TimerHandle | None = None
         self._fired = False
@@ -76,14 +94,14 @@ class SendWatch:
             The request's result.
 
         Raises:
-            StorageConnectionError: If the watch cancelled the request.
+            TimeoutError: If the watch cancelled the request.
         """
         try:
             return await request
         except asyncio.CancelledError:
             if self._fired and self._withdraw():
-                raise StorageConnectionError(
-                    f"S3 took no more of the request body for {self._limit:g} s (read_timeout)", key=self._key
+                raise TimeoutError(
+                    f"S3 took no more of the request body for {self._limit:g} s (read_timeout)"
                 ) from None
             raise
         finally:
@@ -97,3 +115,20 @@ class SendWatch:
         # request fail as a timeout only if nobody else (the caller) cancelled too.
         uncancel = getattr(self._task, "uncancel", None)
         return uncancel is None or uncancel() == 0
+
+
+async def send(client: S3Client, data: bytes | bytearray | memoryview, request: Callable[[Any], Awaitable[T]]) -> T:
+    """Make one request carrying ``data`` as its body, under a :class:`SendWatch`.
+
+    Args:
+        client: The client making the request (its ``read_timeout`` is the limit).
+        data: The body's bytes (small ``bytes`` are passed as they are).
+        request: Makes the request from the body object it is given.
+
+    Returns:
+        The request's result.
+    """
+    # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
+    watch = SendWatch(float(getattr(client.meta.config, "read_timeout", None) or 60))
+    body = sliced_body(data)
+    return await watch.run(request(body if isinstance(body, bytes) else PartBody(data, watch)))
