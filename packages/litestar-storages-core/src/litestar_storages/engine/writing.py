@@ -105,12 +105,16 @@ async def write_object(
     if not overwrite and await call(driver, key, lambda: driver.head(name)) is not None:
         # Refused before any part is sent; the conditional commit still settles a race.
         raise StorageFileExistsError(key)
+    # This frame must not keep the first part alive while the others upload (the memory
+    # bound counts on it): it is handed over out of a list, leaving no local reference.
+    handed = [first]
+    del first
     return await upload_in_parts(
         parts,
         name,
         key,
         stream,
-        first,
+        handed.pop(),
         part_size=threshold,
         content_type=content_type,
         metadata=metadata,
