@@ -13,7 +13,7 @@ from s3_helpers import MIB, make_config
 import litestar_storages
 from litestar_storages.backends import s3 as s3_package
 from litestar_storages.backends.s3 import S3Config, S3Storage
-from litestar_storages.backends.s3.client import client_config
+from litestar_storages.backends.s3.context import client_config
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 from litestar_storages.header_metadata import decode_header_value as decode_value
 from litestar_storages.header_metadata import encode_header_value as encode_value

@@ -5,7 +5,7 @@ part pipeline, resumed ranged reads, listing with ``limit``, retries, the error
 boundary) is the engine's (:class:`~litestar_storages.engine.DriverStorage`). The
 driver raises botocore's and aiohttp's errors as they come; the engine translates
 them through :data:`.errors.errors`. Uploads carry their bodies through
-:func:`.stall.send`; multipart uploads are created and aborted through
+:func:`.sending.send`; multipart uploads are created and aborted through
 :mod:`.lifecycle`, so a cancellation never leaves one open.
 """
 
@@ -23,7 +23,7 @@ from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
 from litestar_storages.backends.s3.copying import copy_in_parts
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
 from litestar_storages.backends.s3.lifecycle import abort_upload, create_upload
-from litestar_storages.backends.s3.stall import send
+from litestar_storages.backends.s3.sending import send
 from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
@@ -125,16 +125,21 @@ class S3Driver:
     async def _attributes(
         self, name: str, content_type: str, metadata: Mapping[str, str], *, overwrite: bool = True
     ) -> dict[str, Any]:
-        arguments: dict[str, Any] = {"ContentType": content_type}
+        arguments = await self._condition(name, overwrite)
+        arguments["ContentType"] = content_type
         if metadata:
             # x-amz-meta-* headers carry ASCII: the core's one encoding of other text.
             arguments["Metadata"] = {key: encode_header_value(value) for key, value in metadata.items()}
-        if not overwrite:
-            if self._conditional:
-                arguments["IfNoneMatch"] = "*"
-            elif await self.head(name) is not None:  # not atomic: the documented cost of conditional_writes=False
-                raise service_error("PreconditionFailed", "PutObject")
         return arguments
+
+    async def _condition(self, name: str, overwrite: bool) -> dict[str, Any]:
+        if overwrite:
+            return {}
+        if self._conditional:
+            return {"IfNoneMatch": "*"}
+        if await self.head(name) is not None:  # not atomic: the documented cost of conditional_writes=False
+            raise service_error("PreconditionFailed", "PutObject")
+        return {}
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         # S3 answers a delete of a missing key with success: only a HEAD can tell.
@@ -235,12 +240,7 @@ class S3Driver:
         overwrite: bool,
     ) -> StoredFile:
         client = await self.context.client()
-        arguments: dict[str, Any] = {}
-        if not overwrite:
-            if self._conditional:
-                arguments["IfNoneMatch"] = "*"
-            elif await self.head(name) is not None:
-                raise service_error("PreconditionFailed", "CompleteMultipartUpload")
+        arguments = await self._condition(name, overwrite)
         answer = await client.complete_multipart_upload(
             Bucket=self._bucket,
             Key=name,

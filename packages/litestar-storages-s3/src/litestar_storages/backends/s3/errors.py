@@ -1,8 +1,8 @@
 """The one place where botocore, aiohttp and socket errors become storage errors.
 
-:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper`) wraps every
-request of :class:`~litestar_storages.backends.s3.S3Storage` and every streamed body, so
-no SDK exception reaches user code. Service errors are classified by their S3 error code
+:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper`) is the S3
+driver's error table: the engine applies it around every request and every streamed
+body, so no SDK exception reaches user code. Service errors are classified by their S3 error code
 first and by HTTP status second (HEAD answers carry no body, hence no code).
 """
 
@@ -221,7 +221,7 @@ def is_missing(error: BaseException) -> bool:
     return code in NOT_FOUND_CODES or (not code and status == 404)
 
 
-def service_error(code: str, operation: str) -> boto.ClientError:
+def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
     """Build the error S3 answers with ``code``, for an answer the driver works out itself.
 
     Raised from the driver, it is translated like the service's own (with the key of
@@ -231,11 +231,12 @@ def service_error(code: str, operation: str) -> boto.ClientError:
     Args:
         code: The S3 error code.
         operation: The S3 operation it stands for.
+        message: S3's message, if any.
 
     Returns:
         The error.
     """
-    answer: Any = {"Error": {"Code": code, "Message": code}}
+    answer: Any = {"Error": {"Code": code, "Message": message or code}}
     return boto.ClientError(answer, operation)
 
 
@@ -249,5 +250,5 @@ def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
     Returns:
         The storage error, chained to a ``ClientError`` holding S3's code and message.
     """
-    answer: Any = {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}}
-    return errors.translate(boto.ClientError(answer, "DeleteObjects"), key)
+    error = service_error(failure.get("Code", ""), "DeleteObjects", failure.get("Message", ""))
+    return errors.translate(error, key)

@@ -41,6 +41,7 @@ ANSWER_WAIT = 2.0
 """Seconds a cancelled CreateMultipartUpload still waits for its answer before the key's
 open uploads are listed instead."""
 
+
 async def create_upload(context: S3Context, name: str, arguments: Mapping[str, Any]) -> str:
     """Begin a multipart upload (CreateMultipartUpload), leaving none open if cancelled meanwhile.
 
@@ -71,7 +72,7 @@ async def _abandon(
 ) -> None:
     try:
         created = await asyncio.wait_for(creating, ANSWER_WAIT)
-    except Exception:  # noqa: BLE001 - no answer (or a failed one), so no id; S3 may have created it all the same
+    except Exception:
         upload_id = await _sole_empty_upload(client, bucket, name)
     else:
         upload_id = created["UploadId"]

@@ -25,8 +25,9 @@ class S3Storage(DriverStorage):
 
     One aiobotocore client is created on first use and shared by every operation and
     task (its connection pool holds ``max_pool_connections``); :meth:`close` (or leaving
-    ``async with``) closes it, and the next operation opens a new one. A client passed in
-    is used as it is and never closed by the storage.
+    ``async with``) waits a few seconds for aborts of failed uploads still running, then
+    closes it, and the next operation opens a new one. A client passed in is used as it
+    is and never closed by the storage.
 
     Example:
         >>> storage = S3Storage(S3Config(bucket="uploads", region="eu-west-1"))
@@ -51,7 +52,7 @@ class S3Storage(DriverStorage):
                 caller keeps closing it); its own endpoint, credentials, timeouts and
                 retry settings then apply, not those of ``config``. The storage adds one
                 event handler to it, which affects only the storage's own uploads (see
-                :func:`~litestar_storages.backends.s3.client.prepare_client`).
+                :func:`~litestar_storages.backends.s3.context.prepare_client`).
             session: An aiobotocore session to create the client from (to share
                 credential caches or event hooks); a new one when omitted.
 
@@ -65,15 +66,6 @@ class S3Storage(DriverStorage):
 
     def __repr__(self) -> str:
         return f"S3Storage(bucket={self.config.bucket!r}, prefix={self.config.key_prefix!r})"
-
-    async def close(self) -> None:
-        """Close the client the storage created; safe to call more than once.
-
-        Aborts of failed or cancelled uploads still running get a few seconds to finish
-        first. The storage stays usable: the next operation opens a new client. A client
-        passed to the constructor is left open.
-        """
-        await self.driver.close()
 
     async def put_large(
         self,
