@@ -45,42 +45,20 @@ __all__ = (
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404", "NoSuchVersion"})
 PERMISSION_CODES = frozenset(
-    {
-        "AccessDenied",
-        "403",
-        "AllAccessDisabled",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "InvalidToken",
-        "ExpiredToken",
-        "TokenRefreshRequired",
-        "AccountProblem",
-        "InvalidObjectState",
-        "RequestTimeTooSkewed",
-    }
+    (  # noqa: SIM905 - a table of codes, wrapped
+        "AccessDenied 403 AllAccessDisabled InvalidAccessKeyId SignatureDoesNotMatch InvalidToken "
+        "ExpiredToken TokenRefreshRequired AccountProblem InvalidObjectState RequestTimeTooSkewed"
+    ).split()
 )
 EXISTS_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
 CONNECTION_CODES = frozenset(
-    {
-        "SlowDown",
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalError",
-        "ServiceUnavailable",
-        "PriorRequestNotComplete",
-        "EC2ThrottledException",
-        "OperationAborted",
-    }
+    (  # noqa: SIM905 - a table of codes, wrapped
+        "SlowDown Throttling ThrottlingException ThrottledException RequestThrottled "
+        "RequestThrottledException TooManyRequestsException ProvisionedThroughputExceededException "
+        "TransactionInProgressException RequestLimitExceeded BandwidthLimitExceeded RequestTimeout "
+        "RequestTimeoutException InternalError ServiceUnavailable PriorRequestNotComplete "
+        "EC2ThrottledException OperationAborted"
+    ).split()
 )
 CONFIGURATION_CODES = {
     "NoSuchBucket": "bucket",
