@@ -3,7 +3,7 @@
 An abort of a multipart upload must run even when the caller that needs it was
 cancelled, and must not hold that caller for long when S3 hangs: :class:`Cleanups`
 runs each one as a task of its own, waits a bounded time, and lets
-:meth:`S3Storage.close() <litestar_storages.backends.s3.S3Storage.close>` wait for the
+``S3Storage.close()`` wait for the
 rest.
 """
 

@@ -98,7 +98,7 @@ async def _sole_empty_upload(client: S3Client, bucket: str, name: str) -> str | 
 async def abort_upload(context: S3Context, name: str, upload_id: str) -> None:
     """Abort an upload (AbortMultipartUpload), shielded from cancellation; one already gone is fine.
 
-    Waits at most :attr:`~.cleanups.Cleanups.wait` seconds; the abort then goes on in the background.
+    Waits at most the cleanups' ``wait`` (10 s); the abort then goes on in the background.
 
     Args:
         context: The storage's context.
