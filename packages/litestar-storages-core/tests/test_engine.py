@@ -615,3 +615,105 @@ async def test_boundary_with_and_without_engine_retries(retry: bool) -> None:
     driver.open_range = broken  # type: ignore[method-assign]
     with pytest.raises(KeyError, match="a bug"):
         await storage.get_bytes("file.bin")
+
+
+# -- additions for the S3 driver: single-request limit, form size range, early refusal ----
+
+
+class LimitDriver(PartsDriver):
+    """Parts of PART bytes, but one request up to 3 * PART (S3's multipart_threshold)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.single_request_limit = 3 * PART
+        self.part_sizes: list[int] = []
+
+    async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+        self.part_sizes.append(len(body))
+        return await super().put_part(name, upload_id, number, body)
+
+
+async def test_single_request_limit_separates_the_threshold_from_the_part_size() -> None:
+    driver = LimitDriver()
+    storage = DriverStorage(driver)
+
+    async def stream(size: int) -> AsyncIterator[bytes]:
+        data = _pattern(size)
+        for offset in range(0, size, 5000):
+            yield data[offset : offset + 5000]
+
+    await storage.put("bytes.bin", _pattern(3 * PART))
+    await storage.put("stream.bin", stream(3 * PART))
+    assert driver.part_sizes == []  # both up to the limit: one request each
+    stored = await storage.put("long.bin", stream(5 * PART + 7))
+    assert stored.size == 5 * PART + 7
+    # The first part holds what was read to decide; the others are part_size long.
+    assert sorted(driver.part_sizes) == sorted([3 * PART, PART, PART, 7])
+    assert await storage.get_bytes("long.bin") == _pattern(5 * PART + 7)
+    driver.part_sizes.clear()
+    await storage.put_large("large.bin", _pattern(2 * PART), part_size=PART)  # its own part size wins
+    assert driver.part_sizes == [PART, PART]
+
+
+async def test_conditional_multipart_upload_is_refused_before_any_part() -> None:
+    driver = PartsDriver()
+    storage = DriverStorage(driver)
+    await storage.put("taken.bin", b"original")
+    with pytest.raises(StorageFileExistsError):
+        await storage.put("taken.bin", iter([_pattern(4 * PART)]), overwrite=False)
+    assert driver.uploads == {}
+    assert driver.aborted == []  # no upload was begun
+    assert await storage.get_bytes("taken.bin") == b"original"
+
+
+class SizedFormDriver(StreamingDriver):
+    """Upload forms with a size range; the URL default validity of a signing driver."""
+
+    url_methods: frozenset[HttpMethod] = frozenset({"GET"})
+    default_url_expiry = timedelta(minutes=7)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, object]] = []
+
+    async def sign_url(
+        self,
+        name: str,
+        *,
+        method: HttpMethod,
+        expires_in: timedelta,
+        content_disposition: str | None,
+        content_type: str | None,
+    ) -> str:
+        return f"https://signed.example/{name}"
+
+    async def sign_upload_form(
+        self,
+        name: str,
+        *,
+        expires_in: timedelta,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+        max_size: int | None,
+        min_size: int = 0,
+    ) -> UploadForm:
+        self.forms.append({"expires_in": expires_in, "min_size": min_size, "max_size": max_size})
+        return UploadForm(url=f"https://forms.example/{name}", fields={})
+
+
+async def test_upload_form_size_range_and_default_validity() -> None:
+    driver = SizedFormDriver()
+    storage = DriverStorage(driver)
+    await storage.upload_form("a.bin", max_size=10, min_size=2)
+    await storage.upload_form("b.bin")
+    assert driver.forms == [
+        {"expires_in": timedelta(minutes=7), "min_size": 2, "max_size": 10},
+        {"expires_in": timedelta(minutes=7), "min_size": 0, "max_size": None},
+    ]
+    for min_size, max_size in [(0, -1), (11, 10), (-1, 5), (True, 5), (0, 2.5), ("1", None)]:
+        with pytest.raises(StorageValidationError, match="_size"):
+            await storage.upload_form("a.bin", max_size=max_size, min_size=min_size)  # type: ignore[arg-type]
+    assert len(driver.forms) == 2
+    # A driver written before min_size existed still signs forms without a minimum.
+    old = DriverStorage(StreamingDriver())
+    await old.upload_form("c.bin", max_size=5)

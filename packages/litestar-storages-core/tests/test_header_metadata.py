@@ -63,3 +63,13 @@ def test_identifier_names(name: str, stored: str) -> None:
 @given(st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,20}", fullmatch=True))
 def test_identifier_names_round_trip(name: str) -> None:
     assert decode_identifier_name(encode_identifier_name(name)) == name
+
+
+def test_adjacent_encoded_words_are_one_text() -> None:
+    # What S3 returns for a long non-ASCII value it stored: several words, a character
+    # possibly split across two of them.
+    assert decode_header_value("=?UTF-8?Q?caf=C3=A9?= =?UTF-8?Q?_cr=C3=A8me?=") == "café crème"
+    assert decode_header_value("=?UTF-8?B?w6k=?= =?UTF-8?B?w6k=?=") == "éé"
+    assert decode_header_value("=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9?=") == "é"
+    assert decode_header_value("=?bogus-charset?B?AAAA?=") == "=?bogus-charset?B?AAAA?="
+    assert decode_header_value("=?UTF-8?B?w6k=?= plain") == "=?UTF-8?B?w6k=?= plain"

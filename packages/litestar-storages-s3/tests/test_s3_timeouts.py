@@ -22,7 +22,6 @@ from aiobotocore.session import AioSession
 from s3_helpers import ACCESS_KEY, MIB, REGION, SECRET_KEY, make_config
 
 from litestar_storages.backends.s3 import S3Storage
-from litestar_storages.backends.s3.stall import SendWatch
 from litestar_storages.exceptions import StorageConnectionError
 from litestar_storages.retry import RetryConfig
 
@@ -180,30 +179,6 @@ async def test_cancelling_a_stalled_upload_raises_cancelled_error() -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-
-
-async def test_the_watch_fails_a_stalled_request_and_nothing_else() -> None:
-    stalled = SendWatch(0.05, key="k")
-    stalled.progress()
-    with pytest.raises(StorageConnectionError):
-        await stalled.run(asyncio.sleep(5))
-    # Once the request is over, a late slice (after an early answer) arms nothing.
-    done = SendWatch(0.05, key="k")
-    assert await done.run(asyncio.sleep(0, result="answer")) == "answer"
-    done.progress()
-    await asyncio.sleep(0.15)  # cancelled here if the watch were still armed
-
-    # The caller's own cancellation stays a cancellation.
-    async def watched_request() -> None:
-        armed = SendWatch(5, key="k")
-        armed.progress()
-        await armed.run(asyncio.sleep(5))
-
-    request = asyncio.ensure_future(watched_request())
-    await asyncio.sleep(0.01)
-    request.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await request
 
 
 @pytest.mark.parametrize("own_client", [False, True])

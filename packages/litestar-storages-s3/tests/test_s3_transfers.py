@@ -264,3 +264,22 @@ async def test_client_passed_in_is_used_and_left_open(
     async with answer["Body"] as body:
         assert await body.read() == b"shared"
     assert await storage.get_bytes("shared.txt") == b"shared"
+
+
+async def test_manual_upload_completed_by_another_storage(
+    moto_server: MotoServer, bucket: str, raw_client: S3Client
+) -> None:
+    # Parts sent by one process (storage), the upload completed by another: the
+    # completing one has not seen the parts, and still reports the object's real size.
+    data = pattern(5 * MIB + 3)
+    async with S3Storage(make_config(moto_server, bucket)) as first:
+        upload = await first.start_multipart_upload("shared.bin", content_type="text/csv", metadata={"by": "first"})
+        await first.upload_part(upload, 1, data[: 5 * MIB])
+        await first.upload_part(upload, 2, data[5 * MIB :])
+    async with S3Storage(make_config(moto_server, bucket)) as second:
+        stored = await second.complete_multipart_upload(upload)
+        assert stored.size == len(data)
+        assert stored.key == "shared.bin"
+        assert stored.content_type == "text/csv"
+        assert await second.get_bytes("shared.bin") == data
+    assert await open_uploads(raw_client, bucket) == []

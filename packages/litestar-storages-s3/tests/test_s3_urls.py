@@ -164,3 +164,19 @@ async def test_upload_form_without_content_type_has_no_type_condition(storage: S
 async def test_upload_form_rejects_bad_sizes(storage: S3Storage, min_size: int, max_size: int) -> None:
     with pytest.raises(StorageValidationError):
         await storage.upload_form("a.bin", max_size=max_size, min_size=min_size)
+
+
+async def test_upload_form_defaults_to_the_configured_expiry_and_s3s_size_limit(
+    moto_server: MotoServer, bucket: str
+) -> None:
+    config = make_config(moto_server, bucket, presigned_expiry=timedelta(minutes=20))
+    async with S3Storage(config) as storage:
+        form = await storage.upload_form("any.bin")
+        assert form.expires_at is not None
+        remaining = form.expires_at - datetime.now(timezone.utc)
+        assert timedelta(minutes=19) < remaining <= timedelta(minutes=20)
+        conditions = json.loads(base64.b64decode(form.fields["policy"]))["conditions"]
+        assert ["content-length-range", 0, 5 * 1024**3] in conditions  # S3's own POST limit
+        form = await storage.upload_form("any.bin", min_size=10)
+        conditions = json.loads(base64.b64decode(form.fields["policy"]))["conditions"]
+        assert ["content-length-range", 10, 5 * 1024**3] in conditions

@@ -5,7 +5,9 @@ Clouds send custom metadata as response headers (``x-amz-meta-*``, ``x-ms-meta-*
 ASCII (accents, emoji, tabs), starts or ends with a space (HTTP strips them), is empty,
 or could be mistaken for an encoded word, is sent as one RFC 2047 encoded word,
 ``=?UTF-8?B?<base64>?=``; reads decode it (and S3's own encoding of non-ASCII values),
-so values round-trip unchanged. Drivers call these functions around their SDK.
+so values round-trip unchanged; several adjacent encoded words (what S3 returns for a
+long value it stored as raw UTF-8) are decoded as one text. Drivers call these
+functions around their SDK.
 
 Azure also requires metadata *names* to be C# identifiers (letters, digits, ``_``; no
 leading digit), while the core allows ``-`` and ``.`` (``x-trace-id``):
@@ -30,7 +32,9 @@ _NAME_ESCAPES = {"_": "__", "-": "_h", ".": "_d"}
 _NAME_UNESCAPES = {"_": "_", "h": "-", "d": "."}
 
 _PLAIN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_WORD = r"=\?UTF-8\?[BbQq]\?[^?\s]*\?="
 _ENCODED_WORD = re.compile(r"=\?UTF-8\?([BbQq])\?([^?\s]*)\?=", re.IGNORECASE)
+_ENCODED_WORDS = re.compile(_WORD + r"(?:\s+" + _WORD + r")*", re.IGNORECASE)
 
 
 def encode_header_value(value: str) -> str:
@@ -56,17 +60,22 @@ def decode_header_value(value: str) -> str:
     Returns:
         The text.
     """
-    match = _ENCODED_WORD.fullmatch(value)
-    if match is None:
+    if _ENCODED_WORDS.fullmatch(value) is None:
         return value
-    kind, payload = match.groups()
     try:
-        if kind in "Bb":
-            return base64.b64decode(payload, validate=True).decode("utf-8")
-        raw = re.sub(r"=([0-9A-Fa-f]{2})", lambda hit: chr(int(hit.group(1), 16)), payload.replace("_", " "))
-        return raw.encode("latin-1").decode("utf-8")
+        # Adjacent words are one text (RFC 2047: the space between them is not part of
+        # it), joined as bytes, since a character may be split across two words.
+        raw = b"".join(_word_bytes(kind, payload) for kind, payload in _ENCODED_WORD.findall(value))
+        return raw.decode("utf-8")
     except (binascii.Error, UnicodeError):
         return value  # not ours after all: keep what the service stored
+
+
+def _word_bytes(kind: str, payload: str) -> bytes:
+    if kind in "Bb":
+        return base64.b64decode(payload, validate=True)
+    text = re.sub(r"=([0-9A-Fa-f]{2})", lambda hit: chr(int(hit.group(1), 16)), payload.replace("_", " "))
+    return text.encode("latin-1")
 
 
 def encode_identifier_name(name: str) -> str:

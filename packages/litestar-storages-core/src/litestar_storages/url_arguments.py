@@ -39,6 +39,7 @@ __all__ = (
     "check_url_arguments",
     "expiry_problem",
     "validate_expiry",
+    "validate_size_range",
     "validate_url_method",
 )
 
@@ -106,6 +107,33 @@ def validate_expiry(expires_in: object, *, key: str | None = None) -> timedelta 
     if problem is not None:
         raise StorageValidationError(f"expires_in {problem} ({expires_in!r})", key=key)
     return cast("timedelta", expires_in)
+
+
+def validate_size_range(min_size: object, max_size: object, *, key: str | None = None) -> tuple[int, int | None]:
+    """Check the size range of an upload form and return it.
+
+    Args:
+        min_size: Smallest accepted upload in bytes (an int >= 0).
+        max_size: Largest accepted upload in bytes (an int >= ``min_size``), or ``None``.
+        key: The key it is for, named in the error.
+
+    Returns:
+        ``(min_size, max_size)``, unchanged.
+
+    Raises:
+        StorageValidationError: If either is not an int in range (``bool`` included).
+    """
+    if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0):
+        raise StorageValidationError(f"max_size must be None or an int >= 0, got {max_size!r}", key=key)
+    high = max_size
+    if (
+        not isinstance(min_size, int)
+        or isinstance(min_size, bool)
+        or min_size < 0
+        or (high is not None and min_size > high)
+    ):
+        raise StorageValidationError(f"min_size must be an int from 0 to max_size, got {min_size!r}", key=key)
+    return min_size, high
 
 
 def validate_url_method(method: object, *, key: str | None = None) -> HttpMethod:

@@ -18,6 +18,7 @@ from litestar_storages.engine.capabilities import (
     SupportsParts,
     SupportsRename,
     SupportsSignedUrls,
+    SupportsSingleRequestLimit,
     SupportsStreamWrite,
     SupportsUploadForm,
 )
@@ -35,6 +36,7 @@ __all__ = (
     "SupportsParts",
     "SupportsRename",
     "SupportsSignedUrls",
+    "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
     "SupportsUploadForm",
 )

@@ -18,6 +18,7 @@ from litestar_storages.engine.capabilities import (
     SupportsParts,
     SupportsRename,
     SupportsSignedUrls,
+    SupportsSingleRequestLimit,
     SupportsStreamWrite,
     SupportsUploadForm,
 )
@@ -43,6 +44,7 @@ class Abilities:
         batch: The driver, if it deletes in batches.
         direct: The driver, if it takes every input as it comes (in-process stores).
         rename: The driver, if it renames objects in one step.
+        single_limit: The driver's single-request limit, if it has parts and one of its own.
     """
 
     parts: PartsDriver | None
@@ -53,6 +55,7 @@ class Abilities:
     batch: SupportsBatchDelete | None
     direct: SupportsDirectWrite | None = None
     rename: SupportsRename | None = None
+    single_limit: int | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -73,4 +76,9 @@ class Abilities:
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
             direct=driver if isinstance(driver, SupportsDirectWrite) else None,
             rename=driver if isinstance(driver, SupportsRename) else None,
+            single_limit=(
+                driver.single_request_limit
+                if isinstance(driver, SupportsParts) and isinstance(driver, SupportsSingleRequestLimit)
+                else None
+            ),
         )

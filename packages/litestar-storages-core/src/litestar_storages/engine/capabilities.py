@@ -22,6 +22,7 @@ __all__ = (
     "SupportsParts",
     "SupportsRename",
     "SupportsSignedUrls",
+    "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
     "SupportsUploadForm",
 )
@@ -107,6 +108,20 @@ class SupportsParts(Protocol):
             upload_id: From :meth:`begin_parts`.
         """
         ...
+
+
+@runtime_checkable
+class SupportsSingleRequestLimit(Protocol):
+    """A driver with parts whose single-request limit is not its part size (S3's ``multipart_threshold``).
+
+    Inputs up to :attr:`single_request_limit` bytes go in one request; a longer one is
+    sent in parts, the first holding the :attr:`single_request_limit` bytes read to
+    decide, the others :attr:`SupportsParts.part_size` bytes. ``put_large`` (which
+    names its own part size) ignores it.
+    """
+
+    single_request_limit: int
+    """Largest input sent in one request (at most :attr:`SupportsParts.max_part_size`)."""
 
 
 @runtime_checkable
@@ -253,6 +268,7 @@ class SupportsUploadForm(Protocol):
         content_type: str | None,
         metadata: Mapping[str, str],
         max_size: int | None,
+        min_size: int = 0,
     ) -> UploadForm:
         """Sign a form that uploads one object.
 
@@ -262,6 +278,9 @@ class SupportsUploadForm(Protocol):
             content_type: The content type the form must send, or ``None``.
             metadata: Metadata the form stores.
             max_size: Largest accepted upload, or ``None``.
+            min_size: Smallest accepted upload (checked: at most ``max_size``). The
+                engine passes it only when it is not 0, so drivers written before it
+                existed keep signing forms without a minimum.
 
         Returns:
             The form.

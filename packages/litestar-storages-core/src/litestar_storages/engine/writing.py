@@ -2,9 +2,10 @@
 
 The decision, for every driver:
 
-1. Bytes no longer than the driver's ``part_size`` go out in one request
+1. Bytes no longer than the driver's ``part_size`` (or its own single-request limit,
+   :class:`~litestar_storages.engine.capabilities.SupportsSingleRequestLimit`) go out in one request
    (:meth:`~litestar_storages.engine.driver.Driver.write`), without any stream machinery.
-2. Otherwise the first ``part_size`` bytes are read. If the input ends there, the object
+2. Otherwise the first ``part_size`` (or limit) bytes are read. If the input ends there, the object
    is sent in one request too. A driver without parts or streamed writes always gets one
    request (and so holds one object in memory: its service's own limit).
 3. A longer input goes to a driver that streams uploads itself
@@ -25,7 +26,7 @@ from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsDirectWrite, SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.pipeline import fit_part_size, upload_in_parts
-from litestar_storages.exceptions import StorageValidationError
+from litestar_storages.exceptions import StorageFileExistsError, StorageValidationError
 from litestar_storages.progress import ProgressReporter, report_progress
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.types import ProgressCallback, StoredFile
@@ -88,7 +89,9 @@ async def write_object(
         max_parts = parts.max_parts
     if streams is not None:
         threshold, max_parts = threshold or streams.part_size, None  # the driver cuts its own parts
-    if isinstance(data, (bytes, bytearray)) and (threshold is None or len(data) <= threshold):
+    # The single-request limit: the part size, unless the driver has its own (put_large aside).
+    limit = threshold if part_size is not None or abilities.single_limit is None else abilities.single_limit
+    if isinstance(data, (bytes, bytearray)) and (limit is None or len(data) <= limit):
         # The common small put: one driver call, no stream and no closure built.
         stored = await call(
             driver,
@@ -114,7 +117,7 @@ async def write_object(
         return await single(body, reporter=reporter)
     if max_parts is not None:
         threshold = fit_part_size(threshold, stream.size, max_parts, key=key)
-    first = await stream.read_block(threshold)
+    first = await stream.read_block(threshold if limit is None else limit)
     if await stream.at_eof():
         return await single(first, reporter=reporter)
     if streams is not None:
@@ -133,12 +136,19 @@ async def write_object(
             retry=False,  # the stream is consumed by the first attempt
         )
     assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
+    if not overwrite and await call(driver, key, driver.head, name) is not None:
+        # Refused before any part is sent; the conditional commit still settles a race.
+        raise StorageFileExistsError(key)
+    # This frame must not keep the first part alive while the others upload (the memory
+    # bound counts on it): it is handed over out of a list, leaving no local reference.
+    handed = [first]
+    del first
     return await upload_in_parts(
         parts,
         name,
         key,
         stream,
-        first,
+        handed.pop(),
         part_size=threshold,
         content_type=content_type,
         metadata=metadata,

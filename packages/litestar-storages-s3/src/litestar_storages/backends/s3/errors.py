@@ -1,8 +1,8 @@
 """The one place where botocore, aiohttp and socket errors become storage errors.
 
-:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper`) wraps every
-request of :class:`~litestar_storages.backends.s3.S3Storage` and every streamed body, so
-no SDK exception reaches user code. Service errors are classified by their S3 error code
+:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper`) is the S3
+driver's error table: the engine applies it around every request and every streamed
+body, so no SDK exception reaches user code. Service errors are classified by their S3 error code
 first and by HTTP status second (HEAD answers carry no body, hence no code).
 """
 
@@ -37,48 +37,28 @@ __all__ = (
     "batch_delete_error",
     "error_code",
     "errors",
+    "is_missing",
+    "service_error",
     "translate_error",
     "upload_gone",
 )
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404", "NoSuchVersion"})
 PERMISSION_CODES = frozenset(
-    {
-        "AccessDenied",
-        "403",
-        "AllAccessDisabled",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "InvalidToken",
-        "ExpiredToken",
-        "TokenRefreshRequired",
-        "AccountProblem",
-        "InvalidObjectState",
-        "RequestTimeTooSkewed",
-    }
+    (  # noqa: SIM905 - a table of codes, wrapped
+        "AccessDenied 403 AllAccessDisabled InvalidAccessKeyId SignatureDoesNotMatch InvalidToken "
+        "ExpiredToken TokenRefreshRequired AccountProblem InvalidObjectState RequestTimeTooSkewed"
+    ).split()
 )
 EXISTS_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
 CONNECTION_CODES = frozenset(
-    {
-        "SlowDown",
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalError",
-        "ServiceUnavailable",
-        "PriorRequestNotComplete",
-        "EC2ThrottledException",
-        "OperationAborted",
-    }
+    (  # noqa: SIM905 - a table of codes, wrapped
+        "SlowDown Throttling ThrottlingException ThrottledException RequestThrottled "
+        "RequestThrottledException TooManyRequestsException ProvisionedThroughputExceededException "
+        "TransactionInProgressException RequestLimitExceeded BandwidthLimitExceeded RequestTimeout "
+        "RequestTimeoutException InternalError ServiceUnavailable PriorRequestNotComplete "
+        "EC2ThrottledException OperationAborted"
+    ).split()
 )
 CONFIGURATION_CODES = {
     "NoSuchBucket": "bucket",
@@ -192,17 +172,50 @@ errors = ErrorMapper(translate_error, backend="S3Storage", owns=OWNED_ERRORS)
 """The mapper applied around every request and streamed body of the S3 backend."""
 
 
-def upload_gone(error: StorageError) -> bool:
-    """Tell whether a translated error is S3's ``NoSuchUpload`` (aborted or completed already).
+def upload_gone(error: BaseException) -> bool:
+    """Tell whether an error is S3's ``NoSuchUpload`` (an upload aborted or completed already).
 
     Args:
-        error: The translated error of a multipart request (the SDK's error is its ``__cause__``).
+        error: An error raised by the client.
 
     Returns:
         ``True`` when S3 answered NoSuchUpload.
     """
-    cause = error.__cause__
-    return isinstance(cause, boto.ClientError) and error_code(cause)[0] == "NoSuchUpload"
+    return isinstance(error, boto.ClientError) and error_code(error)[0] == "NoSuchUpload"
+
+
+def is_missing(error: BaseException) -> bool:
+    """Tell whether an error says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD).
+
+    Args:
+        error: An error raised by the client.
+
+    Returns:
+        ``True`` for a missing object.
+    """
+    if not isinstance(error, boto.ClientError):
+        return False
+    code, status = error_code(error)
+    return code in NOT_FOUND_CODES or (not code and status == 404)
+
+
+def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
+    """Build the error S3 answers with ``code``, for an answer the driver works out itself.
+
+    Raised from the driver, it is translated like the service's own (with the key of
+    the operation): ``NoSuchKey`` for a missing object found by a HEAD,
+    ``PreconditionFailed`` for an existing one when conditional writes are off.
+
+    Args:
+        code: The S3 error code.
+        operation: The S3 operation it stands for.
+        message: S3's message, if any.
+
+    Returns:
+        The error.
+    """
+    answer: Any = {"Error": {"Code": code, "Message": message or code}}
+    return boto.ClientError(answer, operation)
 
 
 def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
@@ -215,5 +228,5 @@ def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
     Returns:
         The storage error, chained to a ``ClientError`` holding S3's code and message.
     """
-    answer: Any = {"Error": {"Code": failure.get("Code", ""), "Message": failure.get("Message", "")}}
-    return errors.translate(boto.ClientError(answer, "DeleteObjects"), key)
+    error = service_error(failure.get("Code", ""), "DeleteObjects", failure.get("Message", ""))
+    return errors.translate(error, key)

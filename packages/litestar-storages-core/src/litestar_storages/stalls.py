@@ -1,14 +1,15 @@
-"""Bounding how long the service may stop taking a request body.
+"""A bound on how long a service may stop taking a request body.
 
-aiohttp starts its read timeout (``read_timeout``) only once the whole body of a
-request is written. While the body is going out, nothing bounds a service that stopped
-reading it: the TCP window stays full and the next write waits forever. A
-:class:`SendWatch` covers that phase. The body hands it every slice aiohttp asks for;
-when aiohttp does not ask for the next one within the limit, the request is cancelled
-and raises :class:`~litestar_storages.exceptions.StorageConnectionError`, which the
-retry policy treats like any other connection failure. A transfer that keeps moving,
-however slowly, never trips it: the limit applies to each slice (64 KiB), not to the
-whole body.
+aiohttp starts its read timeout only once the whole body of a request is written.
+While the body is going out, nothing bounds a service that stopped reading it: the TCP
+window stays full and the next write waits forever. A :class:`SendWatch` covers that
+phase. It is the :class:`~litestar_storages.bodies.SendMonitor` of a
+:class:`~litestar_storages.bodies.SlicedBody`, which tells it about every slice the
+transport asks for; when the transport does not ask for the next one within the limit,
+the request is cancelled and fails with a :class:`TimeoutError` (which drivers' error
+tables make a retryable :class:`~litestar_storages.exceptions.StorageConnectionError`).
+A transfer that keeps moving, however slowly, never trips it: the limit applies to each
+slice, not to the whole body.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
-
-from litestar_storages.exceptions import StorageConnectionError
 
 __all__ = ("SendWatch",)
 
@@ -29,20 +28,18 @@ class SendWatch:
 
     Create it in the task that makes the request, pass it to the request's body and
     await the request through :meth:`run`, which turns the watch's own cancellation
-    into a connection error (and lets any other cancellation through).
+    into a :class:`TimeoutError` (and lets any other cancellation through).
     """
 
-    __slots__ = ("_fired", "_handle", "_key", "_limit", "_task")
+    __slots__ = ("_fired", "_handle", "_limit", "_task")
 
-    def __init__(self, limit: float, *, key: str | None) -> None:
+    def __init__(self, limit: float) -> None:
         """Create an idle watch for the running task.
 
         Args:
             limit: Seconds the service may take to accept the next slice of the body.
-            key: The storage key of the request, for the error.
         """
         self._limit = limit
-        self._key = key
         self._task = asyncio.current_task()
         self._handle: asyncio.TimerHandle | None = None
         self._fired = False
@@ -76,15 +73,13 @@ class SendWatch:
             The request's result.
 
         Raises:
-            StorageConnectionError: If the watch cancelled the request.
+            TimeoutError: If the watch cancelled the request.
         """
         try:
             return await request
         except asyncio.CancelledError:
             if self._fired and self._withdraw():
-                raise StorageConnectionError(
-                    f"S3 took no more of the request body for {self._limit:g} s (read_timeout)", key=self._key
-                ) from None
+                raise TimeoutError(f"The service took no more of the request body for {self._limit:g} s") from None
             raise
         finally:
             # The body may still be asked for a slice after the request is over (an

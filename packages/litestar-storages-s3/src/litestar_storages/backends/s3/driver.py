@@ -1,0 +1,366 @@
+"""``S3Driver``: the engine's primitives, one S3 request each.
+
+Everything around them (argument checks, the one-request or multipart decision, the
+part pipeline, resumed ranged reads, listing with ``limit``, retries, the error
+boundary) is the engine's (:class:`~litestar_storages.engine.DriverStorage`). The
+driver raises botocore's and aiohttp's errors as they come; the engine translates
+them through :data:`.errors.errors`. Uploads carry their bodies through
+:func:`.sending.send`; multipart uploads are created and aborted through
+:mod:`.lifecycle`, so a cancellation never leaves one open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
+from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
+from litestar_storages.backends.s3.copying import copy_in_parts
+from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
+from litestar_storages.backends.s3.lifecycle import abort_upload, create_upload
+from litestar_storages.backends.s3.sending import send
+from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.header_metadata import decode_header_value, encode_header_value
+from litestar_storages.keys import strip_prefix
+from litestar_storages.protocol import HttpMethod
+from litestar_storages.streams import DEFAULT_CHUNK_SIZE
+from litestar_storages.types import StoredFile, UploadForm
+
+if TYPE_CHECKING:
+    from litestar_storages.backends.s3.context import S3Context
+
+__all__ = ("S3Driver",)
+
+
+class S3Driver:
+    """S3's primitives: parts, signed URLs, POST policy forms and batch deletes."""
+
+    name = "S3Storage"
+    max_part_size = MAX_PART_SIZE
+    max_parts = MAX_PARTS
+    max_batch = 1000
+    url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
+
+    def __init__(self, context: S3Context) -> None:
+        """Create the driver over the storage's context.
+
+        Args:
+            context: The client, bucket and configuration.
+        """
+        config = context.config
+        self.context = context
+        self.errors = errors
+        self.retry = config.retry
+        self.part_size = config.part_size
+        self.single_request_limit = config.multipart_threshold
+        self.max_concurrency = config.max_concurrency
+        self.default_url_expiry: timedelta = config.presigned_expiry
+        self._bucket = config.bucket
+        self._conditional = config.conditional_writes
+        # Sizes of the parts of this driver's open uploads: commit_parts reports the size
+        # without another request (a HEAD fills in for uploads of other processes).
+        self._part_sizes: dict[str, dict[int, int]] = {}
+
+    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+        client = await self.context.client()
+        try:
+            head = await client.head_object(Bucket=self._bucket, Key=name)
+        except ClientError as error:
+            if is_missing(error):
+                return None
+            raise
+        return _stored(name, head, int(head.get("ContentLength", 0)))
+
+    async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
+        client = await self.context.client()
+        if end is not None and end <= start:
+            return await self._empty_range(name, start)
+        arguments: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
+        if start or end is not None:
+            arguments["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            response = await client.get_object(**arguments)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "InvalidRange":
+                # 416: the range starts at or past the end of the object: an empty read.
+                return await self._empty_range(name, start)
+            raise
+        length = int(response.get("ContentLength", 0))
+        first, size = 0, length
+        content_range = response.get("ContentRange")  # "bytes 0-99/1000"
+        if content_range:
+            span, _, total = content_range.removeprefix("bytes ").partition("/")
+            first, size = int(span.partition("-")[0]), int(total)
+        return RangeBody(_stored(name, response, size), first, first + length, _body(response["Body"]))
+
+    async def _empty_range(self, name: str, start: int) -> RangeBody:
+        stored = await self.head(name)
+        if stored is None:
+            raise service_error("NoSuchKey", "GetObject")
+        at = min(start, stored.size)
+        return RangeBody(stored, at, at, _body(None))
+
+    async def write(  # noqa: D102
+        self,
+        name: str,
+        body: bytes | bytearray | memoryview,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        client = await self.context.client()
+        arguments = await self._attributes(name, content_type, metadata, overwrite=overwrite)
+        bucket = self._bucket
+        response = await send(
+            client, body, lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments)
+        )
+        return _written(name, len(body), content_type, metadata, response)
+
+    async def _attributes(
+        self, name: str, content_type: str, metadata: Mapping[str, str], *, overwrite: bool = True
+    ) -> dict[str, Any]:
+        arguments = await self._condition(name, overwrite)
+        arguments["ContentType"] = content_type
+        if metadata:
+            # x-amz-meta-* headers carry ASCII: the core's one encoding of other text.
+            arguments["Metadata"] = {key: encode_header_value(value) for key, value in metadata.items()}
+        return arguments
+
+    async def _condition(self, name: str, overwrite: bool) -> dict[str, Any]:
+        if overwrite:
+            return {}
+        if self._conditional:
+            return {"IfNoneMatch": "*"}
+        if await self.head(name) is not None:  # not atomic: the documented cost of conditional_writes=False
+            raise service_error("PreconditionFailed", "PutObject")
+        return {}
+
+    async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
+        # S3 answers a delete of a missing key with success: only a HEAD can tell.
+        if check and await self.head(name) is None:
+            return False
+        client = await self.context.client()
+        await client.delete_object(Bucket=self._bucket, Key=name)
+        return True
+
+    async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102
+        client = await self.context.client()
+        objects: Any = [{"Key": name} for name in dict.fromkeys(names)]
+        response = await client.delete_objects(Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True})
+        failures = response.get("Errors") or []
+        if failures:
+            failed = failures[0]
+            raise batch_delete_error(failed, strip_prefix(self.context.config.key_prefix, failed.get("Key", "")))
+
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        client = await self.context.client()
+        arguments: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": page_size}
+        if token is not None:
+            arguments["ContinuationToken"] = token
+        page = await client.list_objects_v2(**arguments)
+        files = [
+            StoredFile(
+                key=item["Key"],
+                size=int(item.get("Size", 0)),
+                etag=item.get("ETag"),
+                last_modified=item.get("LastModified"),
+            )
+            for item in page.get("Contents", [])
+            if not item["Key"].endswith("/")  # "folder" markers of consoles: not valid keys
+        ]
+        following = page.get("NextContinuationToken")
+        return ListPage(files, following if page.get("IsTruncated") and following else None)
+
+    async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
+        client = await self.context.client()
+        head = await client.head_object(Bucket=self._bucket, Key=source)
+        size = int(head.get("ContentLength", 0))
+        original = _stored(destination, head, size)
+        if size > self.context.config.multipart_copy_threshold:
+            key = strip_prefix(self.context.config.key_prefix, source)
+            answer = await copy_in_parts(self.context, source, destination, head, key=key)
+            etag, modified = answer.get("ETag"), _response_date(answer)
+        else:
+            bucket = self._bucket
+            response = await client.copy_object(
+                Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source}, MetadataDirective="COPY"
+            )
+            result = response.get("CopyObjectResult", {})
+            etag, modified = result.get("ETag"), result.get("LastModified")
+        return StoredFile(
+            key=destination,
+            size=size,
+            content_type=original.content_type,
+            etag=etag,
+            last_modified=modified,
+            metadata=original.metadata,
+        )
+
+    async def close(self) -> None:  # noqa: D102
+        await self.context.close()
+
+    # -- SupportsParts ------------------------------------------------------------------
+
+    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+        upload_id = await create_upload(self.context, name, await self._attributes(name, content_type, metadata))
+        self._part_sizes[upload_id] = {}
+        return upload_id
+
+    async def put_part(  # noqa: D102
+        self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
+    ) -> str:
+        client = await self.context.client()
+        bucket = self._bucket
+        response = await send(
+            client,
+            body,
+            lambda payload: client.upload_part(
+                Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=payload
+            ),
+        )
+        sizes = self._part_sizes.get(upload_id)
+        if sizes is not None:
+            sizes[number] = len(body)
+        return response["ETag"]
+
+    async def commit_parts(  # noqa: D102
+        self,
+        name: str,
+        upload_id: str,
+        parts: Sequence[tuple[int, str]],
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        client = await self.context.client()
+        arguments = await self._condition(name, overwrite)
+        answer = await client.complete_multipart_upload(
+            Bucket=self._bucket,
+            Key=name,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": number, "ETag": tag} for number, tag in parts]},
+            **arguments,
+        )
+        sizes = self._part_sizes.pop(upload_id, {})
+        if all(number in sizes for number, _ in parts):
+            return _written(name, sum(sizes.values()), content_type, metadata, answer)
+        stored = await self.head(name)  # parts sent by another process: ask for the size
+        if stored is None:
+            raise service_error("NoSuchKey", "HeadObject")
+        return stored
+
+    async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
+        self._part_sizes.pop(upload_id, None)
+        await abort_upload(self.context, name, upload_id)
+
+    # -- SupportsSignedUrls, SupportsUploadForm -------------------------------------------
+
+    async def sign_url(  # noqa: D102
+        self,
+        name: str,
+        *,
+        method: HttpMethod,
+        expires_in: timedelta,
+        content_disposition: str | None,
+        content_type: str | None,
+    ) -> str:
+        public = self.context.config.public_base_url
+        if method == "GET" and public and content_disposition is None:
+            # A CDN or public bucket: a plain URL, unsigned, without expiry.
+            return f"{public.rstrip('/')}/{quote(name, safe='/')}"
+        params: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
+        if content_disposition is not None:
+            params["ResponseContentDisposition"] = content_disposition
+        if content_type is not None:
+            params["ContentType"] = content_type
+        client = await self.context.client()
+        return await client.generate_presigned_url(
+            "get_object" if method == "GET" else "put_object",
+            Params=params,
+            ExpiresIn=int(expires_in.total_seconds()),
+        )
+
+    async def sign_upload_form(  # noqa: D102
+        self,
+        name: str,
+        *,
+        expires_in: timedelta,
+        content_type: str | None,
+        metadata: Mapping[str, str],
+        max_size: int | None,
+        min_size: int = 0,
+    ) -> UploadForm:
+        fields: dict[str, Any] = {}
+        # S3 enforces the size range itself; without a maximum, its own 5 GiB POST limit.
+        conditions: list[Any] = [["content-length-range", min_size, MAX_PART_SIZE if max_size is None else max_size]]
+        if content_type is not None:
+            fields["Content-Type"] = content_type
+            conditions.append({"Content-Type": content_type})
+        for meta_name, value in metadata.items():
+            fields[f"x-amz-meta-{meta_name}"] = encode_header_value(value)
+            conditions.append({f"x-amz-meta-{meta_name}": fields[f"x-amz-meta-{meta_name}"]})
+        seconds = int(expires_in.total_seconds())
+        signed_at = datetime.now(timezone.utc)
+        client = await self.context.client()
+        post = await client.generate_presigned_post(
+            Bucket=self._bucket, Key=name, Fields=fields, Conditions=conditions, ExpiresIn=seconds
+        )
+        return UploadForm(
+            url=post["url"],
+            fields={str(field): str(value) for field, value in post["fields"].items()},
+            expires_at=signed_at + timedelta(seconds=seconds),
+        )
+
+
+def _stored(name: str, answer: Mapping[str, Any], size: int) -> StoredFile:
+    metadata = answer.get("Metadata") or {}
+    return StoredFile(
+        key=name,
+        size=size,
+        content_type=answer.get("ContentType"),
+        etag=answer.get("ETag"),
+        last_modified=answer.get("LastModified"),
+        metadata={key.lower(): decode_header_value(value) for key, value in metadata.items()},
+    )
+
+
+def _written(
+    name: str, size: int, content_type: str, metadata: Mapping[str, str], answer: Mapping[str, Any]
+) -> StoredFile:
+    return StoredFile(
+        key=name,
+        size=size,
+        content_type=content_type,
+        etag=answer.get("ETag"),
+        last_modified=_response_date(answer),
+        metadata=dict(metadata),
+    )
+
+
+def _response_date(answer: Mapping[str, Any]) -> datetime | None:
+    # PutObject and CompleteMultipartUpload answers carry no Last-Modified; the
+    # answer's Date header is the server's clock at the write, without another request.
+    date = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+    if not date:
+        return None
+    try:
+        return parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return None
+
+
+async def _body(body: Any) -> AsyncIterator[bytes]:
+    if body is None:
+        return
+    try:
+        async for chunk in body.iter_chunks(DEFAULT_CHUNK_SIZE):
+            yield chunk
+    finally:
+        body.close()
