@@ -39,6 +39,7 @@ __all__ = (
     "check_url_arguments",
     "expiry_problem",
     "validate_expiry",
+    "validate_size_range",
     "validate_url_method",
 )
 
@@ -106,6 +107,33 @@ def validate_expiry(expires_in: object, *, key: str | None = None) -> timedelta 
     if problem is not None:
         raise StorageValidationError(f"expires_in {problem} ({expires_in!r})", key=key)
     return cast("timedelta", expires_in)
+
+
+def validate_size_range(min_size: object, max_size: object, *, key: str | None = None) -> tuple[int, int | None]:
+    """Check the size bounds of an upload form and return them.
+
+    Args:
+        min_size: Smallest accepted upload in bytes.
+        max_size: Largest accepted upload in bytes, or ``None`` for the service's limit.
+        key: The key the form is for, named in the error.
+
+    Returns:
+        ``(min_size, max_size)``, unchanged.
+
+    Raises:
+        StorageValidationError: If a bound is not an int >= 0 (``bool`` is refused), or
+            ``min_size`` exceeds ``max_size``.
+    """
+    for label, size in (("min_size", min_size), ("max_size", max_size)):
+        if size is None and label == "max_size":
+            continue
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise StorageValidationError(f"{label} must be an int >= 0, got {size!r}", key=key)
+    smallest = cast("int", min_size)
+    largest = cast("int | None", max_size)
+    if largest is not None and smallest > largest:
+        raise StorageValidationError(f"min_size ({smallest}) exceeds max_size ({largest})", key=key)
+    return smallest, largest
 
 
 def validate_url_method(method: object, *, key: str | None = None) -> HttpMethod:

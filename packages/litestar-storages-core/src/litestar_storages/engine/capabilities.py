@@ -211,6 +211,7 @@ class SupportsUploadForm(Protocol):
         content_type: str | None,
         metadata: Mapping[str, str],
         max_size: int | None,
+        min_size: int,
     ) -> UploadForm:
         """Sign a form that uploads one object.
 
@@ -220,6 +221,7 @@ class SupportsUploadForm(Protocol):
             content_type: The content type the form must send, or ``None``.
             metadata: Metadata the form stores.
             max_size: Largest accepted upload, or ``None``.
+            min_size: Smallest accepted upload (0: no lower bound); at most ``max_size``.
 
         Returns:
             The form.

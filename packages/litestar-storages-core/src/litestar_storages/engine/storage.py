@@ -28,7 +28,7 @@ from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
-from litestar_storages.url_arguments import check_url_arguments, validate_expiry
+from litestar_storages.url_arguments import check_url_arguments, validate_expiry, validate_size_range
 
 __all__ = ("DriverStorage",)
 
@@ -247,34 +247,48 @@ class DriverStorage(BaseStorage):
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         max_size: int | None = None,
+        min_size: int = 0,
     ) -> UploadForm:
         """Sign an HTML form that uploads one object straight to the service.
 
         Args:
             key: The key the upload will have.
-            expires_in: Validity of the form (1 s to 7 days); one hour when omitted.
+            expires_in: Validity of the form (1 s to 7 days); when omitted, the driver's
+                default URL validity if it signs URLs, else one hour.
             content_type: The content type the form must send, or ``None``.
             metadata: Metadata stored with the upload.
             max_size: Largest accepted upload in bytes, or ``None``.
+            min_size: Smallest accepted upload in bytes.
 
         Returns:
             The form.
 
         Raises:
+            StorageValidationError: If a size is not an int >= 0, or ``min_size`` exceeds ``max_size``.
             UnsupportedOperationError: If the backend cannot sign upload forms.
         """
         name = self._name(key)
-        validity = validate_expiry(expires_in, key=key) or timedelta(hours=1)
+        validity = validate_expiry(expires_in, key=key)
         checked_type = validate_content_type(content_type, key=key)
         checked = validate_metadata(metadata, key=key)
+        smallest, largest = validate_size_range(min_size, max_size, key=key)
         driver = self._abilities.form
         if driver is None:
             raise UnsupportedOperationError(f"{self.backend_name} cannot sign upload forms", key=key)
+        if validity is None:
+            signer = self._abilities.signed
+            validity = timedelta(hours=1) if signer is None else signer.default_url_expiry
+        expiry = validity
         return await call(
             self.driver,
             key,
             lambda: driver.sign_upload_form(
-                name, expires_in=validity, content_type=checked_type, metadata=checked, max_size=max_size
+                name,
+                expires_in=expiry,
+                content_type=checked_type,
+                metadata=checked,
+                max_size=largest,
+                min_size=smallest,
             ),
         )
 
