@@ -11,24 +11,43 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
+    ConfigurationError,
     StorageConnectionError,
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
     StoragePermissionError,
+    StorageValidationError,
+)
+from litestar_storages.retry import RetryConfig
+
+__all__ = (
+    "GCS_ERRORS",
+    "OWNED_ERRORS",
+    "GCSDriverError",
+    "GCSErrorDetails",
+    "PartOrderError",
+    "UploadBrokenError",
+    "absent",
+    "error_details",
+    "listing_errors",
+    "retryable",
+    "translate_gcs_error",
 )
 
-__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "GCSErrorDetails", "error_details", "range_past_end", "translate_gcs_error")
+T = TypeVar("T")
 
-_RANGE_NOT_SATISFIABLE = 416
+_NOT_FOUND = 404
 _THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
 """Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
 
@@ -110,6 +129,25 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+class GCSDriverError(Exception):
+    """A failure the driver finds itself (no HTTP error says it); the table gives it the caller's key."""
+
+    kind: type[StorageError] = StorageError
+    """The storage error it becomes."""
+
+
+class UploadBrokenError(GCSDriverError):
+    """A resumable upload that cannot be completed correctly (stalled, or committed wrong bytes)."""
+
+    kind = StorageConnectionError
+
+
+class PartOrderError(GCSDriverError):
+    """A part of a manual multipart upload that does not come next."""
+
+    kind = StorageValidationError
+
+
 def translate_gcs_error(error: Exception, key: str | None) -> StorageError | None:
     """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth or aiohttp.
 
@@ -117,19 +155,21 @@ def translate_gcs_error(error: Exception, key: str | None) -> StorageError | Non
     :class:`StorageFileExistsError`; 401/403 -> :class:`StoragePermissionError`;
     408/429/5xx, throttling reasons, connection errors, cut transfers and timeouts ->
     :class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP
-    or client error -> :class:`StorageError`.
+    or client error -> :class:`StorageError`; the driver's own errors -> their ``kind``.
 
     Args:
         error: The exception.
         key: The key of the failed operation, if any.
 
     Returns:
-        The storage error, or ``None`` for exceptions that are not the SDK's (the
-        :class:`~litestar_storages.error_mapping.ErrorMapper` then wraps them in a plain
+        The storage error, or ``None`` for an owned exception it does not know (the
+        :class:`~litestar_storages.error_mapping.ErrorMapper` then raises a plain
         :class:`StorageError`).
     """
     if isinstance(error, aiohttp.ClientResponseError):
         return _from_response(error, key)
+    if isinstance(error, GCSDriverError):
+        return error.kind(f"GCS: {error}", key=key)
     if isinstance(error, _TRANSIENT):
         return StorageConnectionError(
             f"GCS could not be reached or cut the transfer short: {_describe(error)}", key=key
@@ -140,28 +180,69 @@ def translate_gcs_error(error: Exception, key: str | None) -> StorageError | Non
 
 
 OWNED_ERRORS: tuple[type[BaseException], ...] = (
+    GCSDriverError,
     aiohttp.ClientError,
     HttpProcessingError,
     asyncio.TimeoutError,
     OSError,
 )
-"""The exceptions the mapper translates: gcloud-aio's HTTP layer (aiohttp) and sockets.
-Anything else is a bug and propagates as itself."""
+"""The exceptions the mapper translates: gcloud-aio's HTTP layer (aiohttp), sockets and
+the driver's own findings. Anything else is a bug and propagates as itself."""
 
 GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage", owns=OWNED_ERRORS)
-"""The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""
+"""The error table of the GCS driver: the engine runs every driver call inside it."""
 
 
-def range_past_end(error: StorageError) -> bool:
-    """Tell whether a translated error is GCS's 416: the read's range starts at or past the end.
+async def absent(request: Awaitable[T], status: int = _NOT_FOUND) -> T | None:
+    """Await an SDK request, answering ``None`` when GCS answers ``status``.
 
-    A ranged read then has nothing to return (the storage protocol clips the range).
+    A driver primitive's "no such object" (404) or "nothing in that range" (416) is an
+    answer, not an error; every other error propagates to the error table.
 
     Args:
-        error: The translated error of a ranged read (the SDK's error is its ``__cause__``).
+        request: The SDK request.
+        status: The HTTP status that means "none".
 
     Returns:
-        ``True`` for a 416 answer.
+        The request's result, or ``None``.
     """
-    cause = error.__cause__
-    return isinstance(cause, aiohttp.ClientResponseError) and cause.status == _RANGE_NOT_SATISFIABLE
+    try:
+        return await request
+    except aiohttp.ClientResponseError as error:
+        if error.status != status:
+            raise
+        return None
+
+
+@contextmanager
+def listing_errors(bucket: str) -> Iterator[None]:
+    """Translate a 404 to a listing: no object is named, so the bucket is missing.
+
+    Args:
+        bucket: The bucket listed.
+
+    Yields:
+        Nothing; the listing request runs inside.
+
+    Raises:
+        ConfigurationError: If the bucket does not exist.
+    """
+    try:
+        yield
+    except aiohttp.ClientResponseError as error:
+        if error.status != _NOT_FOUND:
+            raise
+        raise ConfigurationError(f"GCS bucket {bucket!r} does not exist", field="bucket") from error
+
+
+def retryable(error: Exception, policy: RetryConfig) -> bool:
+    """Tell whether ``policy`` repeats a request that raised ``error`` (judged on its translation).
+
+    Args:
+        error: What the request raised.
+        policy: The retry policy.
+
+    Returns:
+        ``True`` for an owned error whose storage error the policy retries.
+    """
+    return isinstance(error, OWNED_ERRORS) and policy.should_retry(GCS_ERRORS.translate(error))

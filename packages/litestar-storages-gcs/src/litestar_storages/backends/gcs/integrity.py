@@ -43,7 +43,7 @@ class UploadDigest:
         self.size = offset
         self.complete = offset == 0
 
-    def update(self, data: bytes | bytearray) -> None:
+    def update(self, data: bytes | bytearray | memoryview) -> None:
         """Add the next confirmed bytes of the object.
 
         Args:
@@ -52,7 +52,7 @@ class UploadDigest:
         self._md5.update(data)
         self.size += len(data)
 
-    def following(self, data: bytes | bytearray) -> UploadDigest:
+    def following(self, data: bytes | bytearray | memoryview) -> UploadDigest:
         """Return a new digest with ``data`` added, leaving this one unchanged.
 
         Safe to run in a worker thread while the chunk is on the wire (hashlib releases

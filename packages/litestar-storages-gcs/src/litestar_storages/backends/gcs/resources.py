@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar_storages.types import StoredFile
 
-__all__ = ("LIST_FIELDS", "OBJECT_FIELDS", "parse_timestamp", "stored_file")
+__all__ = ("LIST_FIELDS", "OBJECT_FIELDS", "media_file", "parse_timestamp", "stored_file")
 
 OBJECT_FIELDS = "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata"
 """Partial response of one object: only what a ``StoredFile`` needs (GCS then sends
@@ -17,6 +17,8 @@ and this process parses a third of the full resource; fake-gcs-server ignores it
 
 LIST_FIELDS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata),nextPageToken"
 """Partial response of listings: only what a ``StoredFile`` needs."""
+
+_PARTIAL_CONTENT = 206
 
 # From 3.11, fromisoformat() reads "Z" and fractions of 1 to 6 digits: the JSON API's
 # timestamps in one C call, the hand-made normalization below kept for the rest.
@@ -76,3 +78,33 @@ def stored_file(resource: Mapping[str, Any], key: str) -> StoredFile:
         # Most objects have no custom metadata: no comprehension to run for them.
         metadata={str(name): str(value) for name, value in metadata.items() if value is not None} if metadata else {},
     )
+
+
+def media_file(name: str, status: int, headers: Mapping[str, str]) -> tuple[StoredFile, int, int]:
+    """Read what a media download (``alt=media``) says of the object and of its body.
+
+    Args:
+        name: The object's name.
+        status: The answer's status (206 for a range).
+        headers: The answer's headers.
+
+    Returns:
+        The object's metadata (size, content type and the etag that pins a resumed
+        read to this version), and the first byte and the byte after the last that
+        the body holds.
+    """
+    length = int(headers.get("Content-Length") or 0)
+    start, size = 0, length
+    if status == _PARTIAL_CONTENT:
+        # "bytes 2-5/11"
+        span, _, total = headers.get("Content-Range", "").rpartition("/")
+        start = int(span.rpartition(" ")[2].partition("-")[0] or 0)
+        size = int(total) if total.isdigit() else start + length
+    etag = headers.get("ETag") or headers.get("X-Goog-Generation")
+    file = StoredFile(
+        key=name,
+        size=size,
+        content_type=headers.get("Content-Type"),
+        etag=etag.strip('"') if etag else None,
+    )
+    return file, start, start + length

@@ -5,6 +5,10 @@ which needs the data in memory (or a seekable file). Here each chunk is one ``PU
 with a ``Content-Range``; GCS answers ``308`` until the last one, which it answers with
 the object's resource. Chunks but the last must be multiples of 256 KiB. The committed
 object's size and MD5 are checked against the bytes sent (see ``integrity``).
+
+Requests raise the SDK's own errors: the engine's error table translates them with the
+caller's key. A chunk is retried here (the engine cannot repeat a consumed stream), from
+the last offset GCS confirmed.
 """
 
 from __future__ import annotations
@@ -12,19 +16,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from litestar_storages.backends.gcs.errors import GCS_ERRORS
+from litestar_storages.backends.gcs.errors import GCSDriverError, UploadBrokenError, retryable
 from litestar_storages.backends.gcs.integrity import UploadDigest
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.bodies import SlicedBody
-from litestar_storages.exceptions import StorageConnectionError, StorageError
-from litestar_storages.retry import RetryConfig, request_retry, with_retry
+from litestar_storages.retry import RetryConfig, with_retry
 
-__all__ = ("ResumableUpload", "persisted_bytes")
+__all__ = ("ResumableUpload", "persisted_bytes", "send_stream")
 
 _RESUME_INCOMPLETE = 308
+_ONE_ATTEMPT = RetryConfig(max_attempts=1)
+
+Buffer = bytes | bytearray | memoryview
 
 
 def persisted_bytes(range_header: str | None) -> int:
@@ -37,14 +43,14 @@ def persisted_bytes(range_header: str | None) -> int:
         The count of persisted bytes; 0 without a header.
 
     Raises:
-        StorageError: If the header is malformed.
+        GCSDriverError: If the header is malformed.
     """
     if not range_header:
         return 0
     unit, _, span = range_header.partition("=")
     first, _, last = span.partition("-")
     if unit.strip() != "bytes" or first.strip() != "0" or not last.strip().isdigit():
-        raise StorageError(f"GCS sent an unexpected resumable-upload Range header: {range_header!r}")
+        raise GCSDriverError(f"unexpected resumable-upload Range header {range_header!r}")
     return int(last) + 1
 
 
@@ -58,17 +64,10 @@ class ResumableUpload:
             the chunks; GCS from the session, where it is also set).
     """
 
-    __slots__ = ("_digest", "_retry", "_transport", "content_type", "key", "offset", "session_uri")
+    __slots__ = ("_digest", "_retry", "_transport", "content_type", "offset", "session_uri")
 
     def __init__(
-        self,
-        transport: Transport,
-        session_uri: str,
-        *,
-        content_type: str,
-        key: str | None = None,
-        retry: RetryConfig | None = None,
-        offset: int = 0,
+        self, transport: Transport, session_uri: str, *, content_type: str, retry: RetryConfig | None = None
     ) -> None:
         """Attach to an existing session (see :meth:`start` to create one).
 
@@ -76,17 +75,14 @@ class ResumableUpload:
             transport: The storage's transport.
             session_uri: The session's URL.
             content_type: The object's content type.
-            key: The storage key, for error messages.
-            retry: How failed chunk requests are retried.
-            offset: Bytes already persisted.
+            retry: How failed chunk requests are retried; ``None``: not here (the caller does).
         """
         self._transport = transport
-        self._retry = retry or request_retry()
+        self._retry = retry or _ONE_ATTEMPT
         self.session_uri = session_uri
         self.content_type = content_type
-        self.key = key
-        self.offset = offset
-        self._digest = UploadDigest(offset=offset)
+        self.offset = 0
+        self._digest = UploadDigest()
 
     @classmethod
     async def start(
@@ -98,7 +94,6 @@ class ResumableUpload:
         content_type: str,
         metadata: Mapping[str, str],
         if_generation_match: int | None = None,
-        key: str | None = None,
         retry: RetryConfig | None = None,
     ) -> ResumableUpload:
         """Open a resumable upload session for one object.
@@ -111,8 +106,7 @@ class ResumableUpload:
             metadata: The object's custom metadata.
             if_generation_match: Precondition on the object's generation (``0``: only
                 if it does not exist yet), checked by GCS when the upload completes.
-            key: The storage key, for error messages.
-            retry: How failed requests are retried.
+            retry: How failed requests are retried; ``None``: not here (the caller does).
 
         Returns:
             The session.
@@ -124,21 +118,19 @@ class ResumableUpload:
         headers = {"Content-Type": "application/json; charset=UTF-8", "X-Upload-Content-Type": content_type}
 
         async def initiate() -> str:
-            with GCS_ERRORS.guard(key):
-                response = await transport.request(
-                    "POST", transport.upload_url(bucket), headers=headers, params=params, data=body
-                )
-                response.release()
+            response = await transport.request(
+                "POST", transport.upload_url(bucket), headers=headers, params=params, data=body
+            )
+            response.release()
             location = response.headers.get("Location")
             if not location:
-                raise StorageError("GCS opened a resumable upload without a session URL", key=key)
+                raise GCSDriverError("GCS opened a resumable upload without a session URL")
             return location
 
-        policy = retry or request_retry()
-        session_uri = await with_retry(initiate, policy)
-        return cls(transport, session_uri, content_type=content_type, key=key, retry=policy)
+        session_uri = await with_retry(initiate, retry or _ONE_ATTEMPT)
+        return cls(transport, session_uri, content_type=content_type, retry=retry)
 
-    async def send(self, chunk: bytes | bytearray, *, final: bool) -> dict[str, Any] | None:
+    async def send(self, chunk: Buffer, *, final: bool) -> dict[str, Any] | None:
         """Send the next chunk; the last one (``final=True``) completes the upload.
 
         A chunk GCS persisted only in part is completed by further requests. After a
@@ -146,7 +138,8 @@ class ResumableUpload:
         (GCS skips bytes it already holds, so an attempt that did get through is
         harmless); the session's status is never queried, because fake-gcs-server
         commits the partial object on a status query. The committed object's size and
-        MD5 are checked against the bytes sent.
+        MD5 are checked against the bytes sent. Nothing changes unless it succeeds, so
+        a failed ``send`` may be repeated.
 
         Args:
             chunk: The bytes following those already sent; a multiple of 256 KiB
@@ -157,70 +150,63 @@ class ResumableUpload:
             The object's resource once the upload is complete, else ``None``.
 
         Raises:
-            StorageConnectionError: If retries are exhausted, or if the committed
-                object differs from the bytes sent (it is then deleted).
-            StorageError: Translated errors (412 -> StorageFileExistsError when a
-                precondition failed).
+            UploadBrokenError: If GCS keeps refusing bytes, or the committed object
+                differs from the bytes sent (it is then deleted).
         """
         start, end = self.offset, self.offset + len(chunk)
         # Hashed in a worker thread while the chunk is on the wire; adopted only once
         # GCS confirms the chunk, so a part the caller retries is not hashed twice.
         hashing = asyncio.ensure_future(asyncio.to_thread(_hash_and_release, self._digest, [chunk]))
         try:
-            return await self._send(chunk, start, end, hashing, final=final)
+            return await self._send(memoryview(chunk).cast("B"), start, end, hashing, final=final)
         finally:
             hashing.cancel()
 
     async def _send(
-        self, chunk: bytes | bytearray, start: int, end: int, hashing: asyncio.Future[UploadDigest], *, final: bool
+        self, view: memoryview, start: int, end: int, hashing: asyncio.Future[UploadDigest], *, final: bool
     ) -> dict[str, Any] | None:
-        view = memoryview(chunk).cast("B")
         position = start
-        failures = 0
-        stalls = 0
+        failures = stalls = 0
         while True:
             try:
                 resource, persisted = await self._put(view[position - start :], position, end, final=final)
-            except StorageError as error:
+            except Exception as error:
                 failures += 1
-                if failures >= self._retry.max_attempts or not self._retry.should_retry(error):
+                if failures >= self._retry.max_attempts or not retryable(error, self._retry):
                     raise
                 await asyncio.sleep(self._retry.delay_for(failures))
                 continue
-            if resource is not None:
+            if resource is not None or (persisted == end and not final):
                 self._digest = await hashing
                 self.offset = end
-                return await self._verified(resource, final=final)
-            if persisted > end or persisted < start:
-                raise StorageError(
-                    f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end} just sent", key=self.key
-                )
-            if persisted == end and not final:
-                self._digest = await hashing
-                self.offset = end
-                return None
+                return None if resource is None else await self._verified(resource, final=final)
+            if not start <= persisted <= end:
+                raise GCSDriverError(f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end} sent")
             stalls = stalls + 1 if persisted == position else 0
             if stalls > self._retry.max_attempts:
-                raise StorageConnectionError(f"GCS keeps refusing bytes from offset {persisted}", key=self.key)
+                raise UploadBrokenError(f"GCS keeps refusing bytes from offset {persisted}")
             position = persisted
 
     async def _put(
         self, data: memoryview, position: int, end: int, *, final: bool
     ) -> tuple[dict[str, Any] | None, int]:
         total = str(end) if final else "*"
-        content_range = f"bytes {position}-{end - 1}/{total}" if data else f"bytes */{total}"
         headers = {
-            "Content-Range": content_range,
+            "Content-Range": f"bytes {position}-{end - 1}/{total}" if data else f"bytes */{total}",
             "Content-Type": self.content_type,
             # Stated here because aiohttp sends an iterable body chunked otherwise.
             "Content-Length": str(data.nbytes),
         }
-        with GCS_ERRORS.guard(self.key):
-            # Written 64 KiB at a time from the chunk itself: no copy of it is made,
-            # on the event loop or anywhere (see litestar_storages.bodies).
-            body = SlicedBody(data) if data else b""
-            response = await self._transport.request("PUT", self.session_uri, headers=headers, data=body)
-            return await _outcome(response)
+        # Written 64 KiB at a time from the chunk itself: no copy of it is made,
+        # on the event loop or anywhere (see litestar_storages.bodies).
+        body = SlicedBody(data) if data else b""
+        response = await self._transport.request("PUT", self.session_uri, headers=headers, data=body)
+        if response.status == _RESUME_INCOMPLETE:
+            range_header = response.headers.get("Range")
+            response.release()
+            return None, persisted_bytes(range_header)
+        resource: dict[str, Any] = await response.json(content_type=None)
+        return resource, int(resource.get("size", 0))
 
     async def _verified(self, resource: dict[str, Any], *, final: bool) -> dict[str, Any]:
         problem = self._digest.mismatch(resource)
@@ -230,11 +216,8 @@ class ResumableUpload:
             problem = f"GCS committed the object after {self.offset} bytes, before the last chunk"
         if problem is None:
             return resource
-        deleted = await self._discard(resource)
-        outcome = "it was deleted" if deleted else "deleting it failed: delete it yourself"
-        raise StorageConnectionError(
-            f"GCS committed an object that differs from the data sent ({problem}); {outcome}", key=self.key
-        )
+        outcome = "it was deleted" if await self._discard(resource) else "deleting it failed: delete it yourself"
+        raise UploadBrokenError(f"GCS committed an object that differs from the data sent ({problem}); {outcome}")
 
     async def _discard(self, resource: dict[str, Any]) -> bool:
         # Only this generation: a newer version written meanwhile by someone else stays.
@@ -262,7 +245,83 @@ class ResumableUpload:
             response.release()
 
 
-def _hash_and_release(digest: UploadDigest, held: list[bytes | bytearray]) -> UploadDigest:
+async def send_stream(session: ResumableUpload, chunks: AsyncIterator[bytes], chunk_size: int) -> dict[str, Any]:
+    """Send a whole stream through ``session`` in ``chunk_size`` requests and complete it.
+
+    One chunk is held at a time: pieces the stream yields are copied into it once (a
+    piece of exactly ``chunk_size``, such as the engine's first block, is sent as it is),
+    and the end is found by looking one piece ahead, never a whole chunk.
+
+    Args:
+        session: A session just started.
+        chunks: The data; its own exceptions propagate unchanged.
+        chunk_size: Size of every request but the last (a multiple of 256 KiB).
+
+    Returns:
+        The object's resource.
+    """
+    blocks = _Blocks(chunks, chunk_size)
+    while True:
+        block = await blocks.next_block()
+        completed = await session.send(block, final=await blocks.at_end())
+        del block  # dropped before the next block is filled: one chunk held
+        if completed is not None:
+            return completed
+
+
+class _Blocks:
+    """Cuts a stream of pieces of any size into blocks of one size, one block at a time."""
+
+    __slots__ = ("_chunks", "_held", "_size")
+
+    def __init__(self, chunks: AsyncIterator[bytes], size: int) -> None:
+        self._chunks = chunks
+        self._size = size
+        self._held: memoryview | None = None
+
+    async def _piece(self) -> memoryview | None:
+        held, self._held = self._held, None
+        if held is not None:
+            return held
+        async for chunk in self._chunks:  # leaving the loop does not close the stream
+            if chunk:
+                return memoryview(chunk).cast("B")
+        return None
+
+    async def at_end(self) -> bool:
+        self._held = await self._piece()
+        return self._held is None
+
+    async def next_block(self) -> Buffer:
+        piece = await self._piece()
+        if piece is None:
+            return b""
+        if piece.nbytes >= self._size:  # sent as a slice of the piece: no copy
+            if piece.nbytes > self._size:
+                self._held = piece[self._size :]
+            return piece[: self._size]
+        # Allocated once at full size and filled in place: a growing bytearray would be
+        # reallocated, briefly holding two copies.
+        block = bytearray(self._size)
+        filled = 0
+        with memoryview(block) as target:
+            while piece is not None:
+                taken = min(self._size - filled, piece.nbytes)
+                target[filled : filled + taken] = piece[:taken]
+                filled += taken
+                if taken < piece.nbytes:
+                    self._held = piece[taken:]
+                    break
+                if filled == self._size:
+                    break
+                piece = await self._piece()
+        del piece
+        if filled < self._size:
+            del block[filled:]
+        return block
+
+
+def _hash_and_release(digest: UploadDigest, held: list[Buffer]) -> UploadDigest:
     # The executor keeps a job's arguments until after the loop has been told the job
     # is done, so a chunk passed directly would outlive its hashing while the next chunk
     # is read: two chunks held. Emptied here, in the worker, the chunk dies with the send.
@@ -270,12 +329,3 @@ def _hash_and_release(digest: UploadDigest, held: list[bytes | bytearray]) -> Up
         return digest.following(held[0])
     finally:
         held.clear()
-
-
-async def _outcome(response: Any) -> tuple[dict[str, Any] | None, int]:
-    if response.status == _RESUME_INCOMPLETE:
-        range_header = response.headers.get("Range")
-        response.release()
-        return None, persisted_bytes(range_header)
-    resource: dict[str, Any] = await response.json(content_type=None)
-    return resource, int(resource.get("size", 0))

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,12 +25,18 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import UploadForm
 
+if TYPE_CHECKING:
+    from litestar_storages.backends.gcs.transport import Transport
+
 __all__ = (
     "ALGORITHM",
+    "GOOGLE_STORAGE_HOST",
+    "MAX_OBJECT_SIZE",
     "IAMSigner",
     "KeySigner",
     "Signer",
     "canonical_request",
+    "make_signer",
     "sign_post_policy",
     "sign_url",
     "string_to_sign",
@@ -38,6 +44,12 @@ __all__ = (
 
 ALGORITHM = "GOOG4-RSA-SHA256"
 """The V4 signing algorithm for service-account (RSA) keys."""
+
+MAX_OBJECT_SIZE = 5 * 1024**4
+"""GCS's largest object, 5 TiB."""
+
+GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
+"""Where signed URLs point outside an emulator."""
 
 
 class Signer(Protocol):
@@ -121,6 +133,53 @@ class IAMSigner:
         """
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
+
+
+def make_signer(transport: Transport, service_account_email: str | None) -> Signer:
+    """Build the signer the credentials allow: a local key, else IAM ``signBlob``.
+
+    Args:
+        transport: The storage's client (its token holds the credentials).
+        service_account_email: The account IAM signs as, when the credentials name none.
+
+    Returns:
+        The signer.
+
+    Raises:
+        ConfigurationError: If no credentials can sign.
+    """
+    token = transport.client.token
+    service_data: dict[str, Any] = getattr(token, "service_data", None) or {}
+    email = service_data.get("client_email")
+    private_key = service_data.get("private_key")
+    if isinstance(email, str) and isinstance(private_key, str):
+        return KeySigner(email, private_key)
+    if transport.emulated:
+        raise ConfigurationError(
+            "GCSStorage cannot sign URLs: the credentials hold no service-account key. Set "
+            "GCSConfig.service_file to a service-account key (any key works with an emulator) "
+            "or GCSConfig.public_base_url for plain (unsigned) GET URLs; upload URLs always need a key",
+            field="service_file",
+        )
+    from gcloud.aio.auth import IamClient  # noqa: PLC0415 - only needed without a key
+
+    try:
+        iam = IamClient(token=token, session=cast("Any", transport.session))
+    except TypeError as error:
+        raise ConfigurationError(
+            "GCSStorage cannot sign URLs with these credentials (user credentials cannot call IAM signBlob "
+            "through gcloud-aio-auth): use a service-account key (GCSConfig.service_file) or "
+            "GCSConfig.public_base_url",
+            field="service_file",
+        ) from error
+    email = service_account_email or iam.service_account_email
+    if not email:
+        raise ConfigurationError(
+            "GCSStorage signs URLs through IAM signBlob with Application Default Credentials and needs "
+            "the service account's email: set GCSConfig.service_account_email",
+            field="service_account_email",
+        )
+    return IAMSigner(iam, email)
 
 
 def _timestamps(now: datetime | None) -> tuple[datetime, str, str]:
@@ -229,7 +288,7 @@ async def sign_post_policy(
     bucket: str,
     name: str,
     expires_in: timedelta,
-    max_size: int,
+    max_size: int | None,
     min_size: int = 0,
     content_type: str | None = None,
     metadata: Mapping[str, str] | None = None,
@@ -243,7 +302,8 @@ async def sign_post_policy(
         bucket: The bucket.
         name: The object's full name.
         expires_in: Validity of the form (1 second to 7 days).
-        max_size: Largest accepted file, in bytes (``content-length-range``).
+        max_size: Largest accepted file, in bytes (``content-length-range``); ``None``:
+            GCS's own limit (5 TiB).
         min_size: Smallest accepted file, in bytes.
         content_type: The exact Content-Type the upload must declare, if any.
         metadata: Custom metadata the object gets (``x-goog-meta-*`` fields, signed).
@@ -262,7 +322,7 @@ async def sign_post_policy(
         {"x-goog-date": timestamp},
         {"x-goog-credential": credential},
         {"x-goog-algorithm": ALGORITHM},
-        ["content-length-range", min_size, max_size],
+        ["content-length-range", min_size, MAX_OBJECT_SIZE if max_size is None else max_size],
     ]
     if content_type is not None:
         fields["Content-Type"] = content_type

@@ -1,4 +1,4 @@
-"""The gcloud-aio-storage client plus what the few requests it has no method for need."""
+"""The gcloud-aio-storage client plus what the requests it has no (cheap) method for need."""
 
 from __future__ import annotations
 
@@ -98,3 +98,28 @@ class Transport:
             allow_redirects=False,
         )
         return response
+
+    async def json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+        data: bytes | SlicedBody | None = None,
+    ) -> dict[str, Any]:
+        """Send one request and return its JSON answer (an object resource, mostly).
+
+        Args:
+            method: The HTTP method.
+            url: The full URL.
+            params: Query parameters.
+            headers: Extra headers.
+            data: The body.
+
+        Returns:
+            The decoded answer.
+        """
+        response = await self.request(method, url, headers=headers, params=params, data=data)
+        document: dict[str, Any] = await response.json(content_type=None)
+        return document
