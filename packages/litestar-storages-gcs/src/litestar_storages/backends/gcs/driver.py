@@ -1,11 +1,10 @@
 """``GCSDriver``: the engine's primitives, one GCS request each (resumable uploads aside).
 
 Every method raises the SDK's (aiohttp's) own errors; the engine calls it inside the
-error table of :mod:`.errors` and retries it per ``GCSConfig.retry``. Beyond the
-primitives the driver streams long uploads itself through a resumable session
-(``SupportsStreamWrite``: GCS has no parts to send in parallel), runs the manual
-multipart API on such sessions (``SupportsParts``, parts in order), and signs V4 URLs
-and POST policies.
+error table of :mod:`.errors` and retries it per ``GCSConfig.retry``. Long uploads are
+streamed through a resumable session (``SupportsStreamWrite``: GCS has no parts to send
+in parallel), the manual multipart API runs on such sessions (``SupportsParts``, parts
+in order), and URLs and POST policies are V4-signed.
 """
 
 from __future__ import annotations
@@ -76,12 +75,7 @@ class GCSDriver:
     """Deletes of ``delete_many`` in flight at once."""
 
     def __init__(self, config: GCSConfig, *, client: SDKStorage | None = None) -> None:
-        """Create the driver; no request is made and no session opened yet.
-
-        Args:
-            config: The bucket and credentials.
-            client: A ready SDK client to use and share (never closed here).
-        """
+        """Create the driver over ``client`` (shared, never closed here) or one built on first use."""
         self.config = config
         self.retry = config.retry
         self.part_size = config.chunk_size
@@ -93,13 +87,7 @@ class GCSDriver:
         self._uploads = PendingUploads()
 
     def connect(self) -> Transport:
-        """Return the transport, building the client on first use.
-
-        Built inside the event loop, on the first request: an aiohttp session belongs to a loop.
-
-        Returns:
-            The transport every request goes through.
-        """
+        """Return the transport, building the client on first use (inside the loop the session belongs to)."""
         if self._transport is None:
             if self._client is None:
                 session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
@@ -248,10 +236,7 @@ class GCSDriver:
         return stored_file(resource, destination)
 
     async def close(self) -> None:
-        """Close the aiohttp session this driver opened; a client passed in stays open.
-
-        The driver reopens on its next request. Safe to call more than once.
-        """
+        """Close the session this driver opened (a client passed in stays open); it reopens on its next request."""
         client, self._client = self._client, None
         self._transport = None
         self._signer = None

@@ -4,7 +4,7 @@ A resumable session takes bytes in order, in multiples of 256 KiB until the last
 request. Parts are therefore sent as they arrive, in part-number order; the bytes of a
 part past its last 256 KiB boundary (less than 256 KiB) wait for the next part or for
 completion. Memory stays at one part, never the whole object. The upload id is the
-session URL; the engine checks the arguments and keeps the parts' tags.
+session URL; the engine checks the arguments, retries and keeps the parts' tags.
 """
 
 from __future__ import annotations
@@ -41,18 +41,7 @@ class PendingUploads:
     async def begin(
         self, transport: Transport, bucket: str, name: str, *, content_type: str, metadata: Mapping[str, str]
     ) -> str:
-        """Open a resumable session for ``name`` and track it.
-
-        Args:
-            transport: The storage's transport.
-            bucket: The bucket.
-            name: The object's name.
-            content_type: The object's content type.
-            metadata: The object's metadata.
-
-        Returns:
-            The upload id (the session URL).
-        """
+        """Open a resumable session for the object ``name`` and return its upload id."""
         session = await ResumableUpload.start(transport, bucket, name, content_type=content_type, metadata=metadata)
         self._uploads[session.session_uri] = _Pending(session)
         return session.session_uri
@@ -64,15 +53,9 @@ class PendingUploads:
         return pending
 
     async def put(self, upload_id: str, number: int, data: bytes | bytearray | memoryview) -> str:
-        """Send one part; parts come in order (1, 2, 3...). Safe to repeat after a failure.
+        """Send part ``number`` (parts come in order: 1, 2, 3...) and return its tag (MD5, hex).
 
-        Args:
-            upload_id: The upload id.
-            number: The part's 1-based position.
-            data: The part's bytes.
-
-        Returns:
-            The part's tag (its MD5, hex).
+        A part that failed changes nothing: it may be sent again.
 
         Raises:
             PartOrderError: If the part is not the next one.
@@ -85,24 +68,15 @@ class PendingUploads:
         aligned = len(buffer) - len(buffer) % CHUNK_GRANULARITY
         if aligned:
             await pending.session.send(memoryview(buffer)[:aligned], final=False)
-        # Only once the part is sent: a failed part changes nothing and may be sent again.
         pending.tail = buffer[aligned:]
-        tag = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        pending.tags[number] = tag
+        pending.tags[number] = tag = hashlib.md5(data, usedforsecurity=False).hexdigest()
         return tag
 
     async def commit(self, upload_id: str, parts: Sequence[tuple[int, str]]) -> dict[str, Any]:
-        """Send the remaining bytes and complete the object.
-
-        Args:
-            upload_id: The upload id.
-            parts: The parts listed by the caller; they must be the parts sent.
-
-        Returns:
-            The object's resource.
+        """Send the remaining bytes and return the completed object's resource.
 
         Raises:
-            GCSDriverError: If the parts listed differ from the parts sent.
+            GCSDriverError: If ``parts`` (those the caller lists) differ from the parts sent.
         """
         pending = self._get(upload_id)
         if sorted(parts) != sorted(pending.tags.items()):
@@ -111,16 +85,10 @@ class PendingUploads:
             )
         resource = await pending.session.send(pending.tail, final=True)
         del self._uploads[upload_id]
-        if resource is None:  # pragma: no cover - send(final=True) always returns the resource
-            raise GCSDriverError("GCS did not complete the upload")
-        return resource
+        return resource or {}  # send(final=True) returns the resource or raises
 
     async def abort(self, upload_id: str) -> None:
-        """Cancel the upload; GCS discards what was sent. Aborting twice is harmless.
-
-        Args:
-            upload_id: The upload id.
-        """
+        """Cancel the upload; GCS discards what was sent. Aborting twice is harmless."""
         pending = self._uploads.pop(upload_id, None)
         if pending is not None:
             await pending.session.cancel()
