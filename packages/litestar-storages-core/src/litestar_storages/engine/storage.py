@@ -139,7 +139,12 @@ class DriverStorage(BaseStorage):
 
     async def get_bytes(self, key: str, *, start: int | None = None, end: int | None = None) -> bytes:
         """Return the object (or a range of it) as bytes; see :meth:`BaseStorage.get_bytes`."""
-        return b"".join([chunk async for chunk in self._get(key, start, end, None)])
+        # read_range directly, not through _get: one async generator less per small read
+        # (its creation and finalizer hooks are a measurable part of a 1 KiB download).
+        name = self._name(key)
+        first, stop = validate_range(start, end, key=key)
+        body = read_range(self.driver, name, key, start=first, end=stop, progress=None)
+        return b"".join([chunk async for chunk in body])
 
     async def delete(self, key: str, *, missing_ok: bool = False) -> None:
         """Delete an object; see :meth:`BaseStorage.delete`."""

@@ -113,7 +113,7 @@ class GCSDriver:
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         transport = self.connect()
-        url = self._url(name)
+        url = transport.object_url(self.config.bucket, name)
         if end is None or end > start:
             last = "" if end is None else end - 1
             headers = None if not start and end is None else {"Range": f"bytes={start}-{last}"}
@@ -125,13 +125,13 @@ class GCSDriver:
                 if stop - first <= _WHOLE_BODY:
                     # One read for a small body: cheaper than driving a chunk stream.
                     async with response:
-                        return RangeBody(file, first, stop, _once(await response.read()))
+                        return RangeBody(file, first, stop, _Once(await response.read()))
                 return RangeBody(file, first, stop, _stream(response))
         # An empty range, or one starting past the end (416): nothing to read, but a
         # missing object must still raise.
         file = stored_file(await transport.json("GET", url, params=_INFO), name)
         at = min(start, file.size)
-        return RangeBody(file, at, at, _once(b""))
+        return RangeBody(file, at, at, _Once(b""))
 
     async def write(  # noqa: D102
         self,
@@ -330,9 +330,22 @@ class GCSDriver:
         )
 
 
-async def _once(body: bytes) -> AsyncIterator[bytes]:
-    if body:
-        yield body
+class _Once:
+    """A body read whole, as a one-step iterator: no async generator (and its hooks) per small read."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body: bytes | None = body or None
+
+    def __aiter__(self) -> _Once:
+        return self
+
+    async def __anext__(self) -> bytes:
+        body, self._body = self._body, None
+        if body is None:
+            raise StopAsyncIteration
+        return body
 
 
 async def _stream(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
