@@ -1,7 +1,7 @@
 """``GCSDriver``: the engine's primitives, one GCS request each (resumable uploads aside).
 
 Every method raises the SDK's (aiohttp's) own errors; the engine calls it inside the
-error table of :mod:`.errors` and retries it per ``GCSConfig.retry``. Long uploads are
+error table (``errors.py``) and retries it per ``GCSConfig.retry``. Long uploads are
 streamed through a resumable session (``SupportsStreamWrite``: GCS has no parts to send
 in parallel), the manual multipart API runs on such sessions (``SupportsParts``, parts
 in order), and URLs and POST policies are V4-signed.
