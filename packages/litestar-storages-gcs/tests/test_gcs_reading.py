@@ -211,8 +211,9 @@ async def test_delete_many_raises_after_all_finished() -> None:
         server.script = [json_answer(403, NOT_FOUND | {"error": {"code": 403, "message": "denied"}})]
         server.script += [json_answer(404, NOT_FOUND)] * 3
         async with GCSStorage(GCSConfig(bucket="bucket", api_root=server.url, retry=NO_RETRY)) as storage:
-            with pytest.raises(StoragePermissionError):
+            with pytest.raises(StoragePermissionError) as caught:
                 await storage.delete_many(["a", "b", "c", "d"])
+        assert caught.value.key == "a"  # the object refused, not "the bucket"
         assert len(server.requests) == 4
 
 

@@ -208,7 +208,10 @@ class GCSDriver:
         # GCS deletes one object per request: a batch is that many requests at once, all
         # finished before the first error is raised (none is left running).
         outcomes = await asyncio.gather(*(self.delete(name, check=False) for name in names), return_exceptions=True)
-        for outcome in outcomes:
+        for name, outcome in zip(names, outcomes, strict=True):
+            if isinstance(outcome, GCS_ERRORS.owns):
+                # Named here: the engine knows no single key for a batch.
+                raise GCS_ERRORS.translate(outcome, name) from outcome  # type: ignore[arg-type]
             if isinstance(outcome, BaseException):
                 raise outcome
 
