@@ -587,7 +587,7 @@ async def test_upload_form_size_bounds_checked_then_passed() -> None:
         {"max_size": 10, "min_size": 11},
     ):
         with pytest.raises(StorageValidationError, match="size"):
-            await storage.upload_form("x.txt", **bounds)  # type: ignore[arg-type]
+            await storage.upload_form("x.txt", **bounds)
     assert len(driver.forms) == 2  # nothing signed for a refused form
 
 
