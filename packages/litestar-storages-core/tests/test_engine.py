@@ -542,6 +542,7 @@ class StreamingDriver(BasicDriver):
     def __init__(self) -> None:
         super().__init__()
         self.streamed: list[int] = []
+        self.forms: list[dict[str, object]] = []
 
     async def write_stream(
         self,
@@ -565,7 +566,9 @@ class StreamingDriver(BasicDriver):
         content_type: str | None,
         metadata: Mapping[str, str],
         max_size: int | None,
+        min_size: int,
     ) -> UploadForm:
+        self.forms.append({"expires_in": expires_in, "max_size": max_size, "min_size": min_size})
         return UploadForm(url=f"https://forms.example/{name}", fields={"key": name, **metadata})
 
 
@@ -597,6 +600,52 @@ async def test_upload_form_arguments_checked_then_signed() -> None:
     assert form.fields == {"key": "p/a.txt", "user": "Ada"}
     with pytest.raises(StorageValidationError, match="expires_in"):
         await storage.upload_form("a.txt", expires_in=timedelta(days=8))
+
+
+async def test_upload_form_size_bounds_checked_then_passed() -> None:
+    driver = StreamingDriver()
+    storage = DriverStorage(driver)
+    await storage.upload_form("a.txt", max_size=10, min_size=2)
+    await storage.upload_form("b.txt")
+    assert [(form["min_size"], form["max_size"]) for form in driver.forms] == [(2, 10), (0, None)]
+    for bounds in (
+        {"max_size": -1},
+        {"min_size": -1},
+        {"max_size": True},
+        {"min_size": 1.5},
+        {"max_size": 10, "min_size": 11},
+    ):
+        with pytest.raises(StorageValidationError, match="size"):
+            await storage.upload_form("x.txt", **bounds)
+    assert len(driver.forms) == 2  # nothing signed for a refused form
+
+
+class SigningStreamingDriver(StreamingDriver):
+    """Also signs URLs, with its own default validity."""
+
+    url_methods: frozenset[HttpMethod] = frozenset({"GET"})
+    default_url_expiry = timedelta(minutes=15)
+
+    async def sign_url(
+        self,
+        name: str,
+        *,
+        method: HttpMethod,
+        expires_in: timedelta,
+        content_disposition: str | None,
+        content_type: str | None,
+    ) -> str:
+        return f"https://signed.example/{name}"
+
+
+async def test_upload_form_default_validity_is_the_drivers_url_default() -> None:
+    signing, plain = SigningStreamingDriver(), StreamingDriver()
+    await DriverStorage(signing).upload_form("a.txt")
+    await DriverStorage(plain).upload_form("a.txt")
+    await DriverStorage(signing).upload_form("a.txt", expires_in=timedelta(minutes=2))
+    assert signing.forms[0]["expires_in"] == timedelta(minutes=15)
+    assert plain.forms[0]["expires_in"] == timedelta(hours=1)
+    assert signing.forms[1]["expires_in"] == timedelta(minutes=2)
 
 
 @pytest.mark.parametrize("retry", [True, False])

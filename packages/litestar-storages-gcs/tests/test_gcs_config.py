@@ -12,6 +12,7 @@ from gcs_helpers import RequestLog, sdk_client
 import litestar_storages
 import litestar_storages.backends.gcs as gcs_module
 from litestar_storages.backends.gcs import GCSConfig, GCSStorage
+from litestar_storages.backends.gcs.driver import GCSDriver
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.protocol import Storage
 
@@ -78,17 +79,18 @@ async def test_satisfies_protocol_and_slots(gcs_storage: GCSStorage) -> None:
 
 
 async def test_one_session_reused_closed_and_reopened(gcs_storage: GCSStorage) -> None:
-    assert gcs_storage._transport is None  # nothing opened before the first request
+    driver = gcs_storage.driver
+    assert isinstance(driver, GCSDriver)
     await gcs_storage.put("a.txt", b"a")
-    session = gcs_storage._connect().session
+    session = driver.connect().session
     for index in range(5):
         await gcs_storage.put(f"n{index}.txt", b"x")
-        assert gcs_storage._connect().session is session
+        assert driver.connect().session is session
     await gcs_storage.close()
     assert session.closed
     await gcs_storage.close()
     assert await gcs_storage.get_bytes("a.txt") == b"a"
-    assert gcs_storage._connect().session is not session
+    assert driver.connect().session is not session
 
 
 async def test_sequential_requests_share_one_connection(gcs_config: GCSConfig) -> None:

@@ -110,30 +110,30 @@ def validate_expiry(expires_in: object, *, key: str | None = None) -> timedelta 
 
 
 def validate_size_range(min_size: object, max_size: object, *, key: str | None = None) -> tuple[int, int | None]:
-    """Check the size range of an upload form and return it.
+    """Check the size bounds of an upload form and return them.
 
     Args:
-        min_size: Smallest accepted upload in bytes (an int >= 0).
-        max_size: Largest accepted upload in bytes (an int >= ``min_size``), or ``None``.
-        key: The key it is for, named in the error.
+        min_size: Smallest accepted upload in bytes.
+        max_size: Largest accepted upload in bytes, or ``None`` for the service's limit.
+        key: The key the form is for, named in the error.
 
     Returns:
         ``(min_size, max_size)``, unchanged.
 
     Raises:
-        StorageValidationError: If either is not an int in range (``bool`` included).
+        StorageValidationError: If a bound is not an int >= 0 (``bool`` is refused), or
+            ``min_size`` exceeds ``max_size``.
     """
-    if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0):
-        raise StorageValidationError(f"max_size must be None or an int >= 0, got {max_size!r}", key=key)
-    high = max_size
-    if (
-        not isinstance(min_size, int)
-        or isinstance(min_size, bool)
-        or min_size < 0
-        or (high is not None and min_size > high)
-    ):
-        raise StorageValidationError(f"min_size must be an int from 0 to max_size, got {min_size!r}", key=key)
-    return min_size, high
+    for label, size in (("min_size", min_size), ("max_size", max_size)):
+        if size is None and label == "max_size":
+            continue
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise StorageValidationError(f"{label} must be an int >= 0, got {size!r}", key=key)
+    smallest = cast("int", min_size)
+    largest = cast("int | None", max_size)
+    if largest is not None and smallest > largest:
+        raise StorageValidationError(f"min_size ({smallest}) exceeds max_size ({largest})", key=key)
+    return smallest, largest
 
 
 def validate_url_method(method: object, *, key: str | None = None) -> HttpMethod:

@@ -56,7 +56,15 @@ async def call(
             raise errors.translate(error, key) from error
 
     async def attempt() -> T:
-        with errors.guard(key):
+        # The boundary inline here too: a generator-based context manager per attempt
+        # costs about a microsecond, a measurable part of a small request.
+        try:
             return await operation(*args, **kwargs)
+        except StorageError:
+            raise
+        except Exception as error:
+            if not isinstance(error, errors.owns):
+                raise
+            raise errors.translate(error, key) from error
 
     return await with_retry(attempt, policy)

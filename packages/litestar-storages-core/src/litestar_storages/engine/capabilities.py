@@ -268,7 +268,7 @@ class SupportsUploadForm(Protocol):
         content_type: str | None,
         metadata: Mapping[str, str],
         max_size: int | None,
-        min_size: int = 0,
+        min_size: int,
     ) -> UploadForm:
         """Sign a form that uploads one object.
 
@@ -278,9 +278,7 @@ class SupportsUploadForm(Protocol):
             content_type: The content type the form must send, or ``None``.
             metadata: Metadata the form stores.
             max_size: Largest accepted upload, or ``None``.
-            min_size: Smallest accepted upload (checked: at most ``max_size``). The
-                engine passes it only when it is not 0, so drivers written before it
-                existed keep signing forms without a minimum.
+            min_size: Smallest accepted upload (0: no lower bound); at most ``max_size``.
 
         Returns:
             The form.

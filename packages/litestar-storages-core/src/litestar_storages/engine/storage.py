@@ -298,13 +298,11 @@ class DriverStorage(BaseStorage):
         driver = self._abilities.form
         if driver is None:
             raise UnsupportedOperationError(f"{self.backend_name} cannot sign upload forms", key=key)
-        # min_size is passed only when set, so drivers written before it keep working.
-        sizes = {"min_size": low} if low else {}
         return await call(
             self.driver,
             key,
             lambda: driver.sign_upload_form(
-                name, expires_in=validity, content_type=checked_type, metadata=checked, max_size=high, **sizes
+                name, expires_in=validity, content_type=checked_type, metadata=checked, max_size=high, min_size=low
             ),
         )
 

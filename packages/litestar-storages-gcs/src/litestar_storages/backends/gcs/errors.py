@@ -4,31 +4,51 @@ gcloud-aio-storage raises :class:`aiohttp.ClientResponseError` for every HTTP er
 answer, with GCS's JSON error document in the message (``"<reason phrase>: <body>"``).
 The translation reads the HTTP status and the error's machine ``reason``
 (``notFound``, ``conditionNotMet``, ``rateLimitExceeded``...) from that document; it
-never matches words of human-readable messages.
+never matches words of human-readable messages. The driver's own findings are the
+:class:`GCSDriverError` classes below; the engine calls every driver method inside
+:data:`GCS_ERRORS`, which gives each error the caller's key.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
+    ConfigurationError,
     StorageConnectionError,
     StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
     StoragePermissionError,
+    StorageValidationError,
+)
+from litestar_storages.retry import RetryConfig
+
+__all__ = (
+    "GCS_ERRORS",
+    "OWNED_ERRORS",
+    "GCSDriverError",
+    "GCSErrorDetails",
+    "PartOrderError",
+    "UploadBrokenError",
+    "absent",
+    "error_details",
+    "listing_errors",
+    "retryable",
+    "translate_gcs_error",
 )
 
-__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "GCSErrorDetails", "error_details", "range_past_end", "translate_gcs_error")
+T = TypeVar("T")
 
-_RANGE_NOT_SATISFIABLE = 416
+_NOT_FOUND = 404
 _THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
 """Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
 
@@ -42,15 +62,26 @@ _TRANSIENT: tuple[type[Exception], ...] = (
 """Exceptions that mean the service was unreachable or cut a transfer short."""
 
 
-@dataclass(frozen=True)
-class GCSErrorDetails:
-    """What an error answer of the JSON API says.
+class GCSDriverError(Exception):
+    """A failure the driver finds itself (no HTTP error says it): a plain :class:`StorageError`."""
 
-    Attributes:
-        status: The HTTP status.
-        reason: The machine reason of the first error (``"notFound"``...), if any.
-        message: GCS's human-readable message, or the HTTP reason phrase.
-    """
+    kind: type[StorageError] = StorageError
+
+
+class UploadBrokenError(GCSDriverError):
+    """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed)."""
+
+    kind = StorageConnectionError
+
+
+class PartOrderError(GCSDriverError):
+    """A part of a manual multipart upload that does not come next."""
+
+    kind = StorageValidationError
+
+
+class GCSErrorDetails(NamedTuple):
+    """What an error answer of the JSON API says: status, machine reason (if any), message."""
 
     status: int
     reason: str | None
@@ -61,39 +92,36 @@ def error_details(error: aiohttp.ClientResponseError) -> GCSErrorDetails:
     """Read status, reason and message from an error answer.
 
     Args:
-        error: The error gcloud-aio's session raised (its message is
-            ``"<reason phrase>: <response body>"``).
+        error: The error gcloud-aio's session raised (``"<reason phrase>: <response body>"``).
 
     Returns:
         The details; ``reason`` is ``None`` when the body is not GCS's JSON error.
     """
     phrase, _, body = (error.message or "").partition(": ")
-    reason: str | None = None
-    message = phrase or f"HTTP {error.status}"
     try:
         document: Any = json.loads(body) if body else None
     except ValueError:
         document = None
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        payload = document["error"]
-        if isinstance(payload.get("message"), str):
-            message = payload["message"]
-        errors = payload.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0].get("reason")
-            reason = first if isinstance(first, str) else None
-    return GCSErrorDetails(status=error.status, reason=reason, message=message)
+    payload = document.get("error") if isinstance(document, dict) else None
+    if not isinstance(payload, dict):
+        return GCSErrorDetails(error.status, None, phrase or f"HTTP {error.status}")
+    errors = payload.get("errors")
+    first = errors[0].get("reason") if isinstance(errors, list) and errors and isinstance(errors[0], dict) else None
+    message = payload.get("message")
+    return GCSErrorDetails(
+        error.status,
+        first if isinstance(first, str) else None,
+        message if isinstance(message, str) else phrase or f"HTTP {error.status}",
+    )
 
 
 def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> StorageError:
-    details = error_details(error)
+    status, reason, message = error_details(error)
     what = f"{key!r}" if key is not None else "the bucket"
-    reason = f" ({details.reason})" if details.reason else ""
-    text = f"GCS answered {details.status}{reason}: {details.message}"
-    status = details.status
-    if status in {408, 429} or status >= 500 or details.reason in _THROTTLING_REASONS:
+    text = f"GCS answered {status}{f' ({reason})' if reason else ''}: {message}"
+    if status in {408, 429} or status >= 500 or reason in _THROTTLING_REASONS:
         return StorageConnectionError(f"{text} (transient, for {what})", key=key)
-    if status == 404:
+    if status == _NOT_FOUND:
         return StorageFileNotFoundError(key, message=f"File not found: {key!r} ({text})")
     if status == 412:
         return StorageFileExistsError(key, message=f"File already exists: {key!r} ({text})")
@@ -111,57 +139,98 @@ def _describe(error: Exception) -> str:
 
 
 def translate_gcs_error(error: Exception, key: str | None) -> StorageError | None:
-    """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth or aiohttp.
+    """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver.
 
     Mapping: 404 -> :class:`StorageFileNotFoundError`; 412 ->
     :class:`StorageFileExistsError`; 401/403 -> :class:`StoragePermissionError`;
     408/429/5xx, throttling reasons, connection errors, cut transfers and timeouts ->
     :class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP
-    or client error -> :class:`StorageError`.
+    or client error -> :class:`StorageError`; the driver's own errors -> their ``kind``.
 
     Args:
         error: The exception.
         key: The key of the failed operation, if any.
 
     Returns:
-        The storage error, or ``None`` for exceptions that are not the SDK's (the
-        :class:`~litestar_storages.error_mapping.ErrorMapper` then wraps them in a plain
+        The storage error, or ``None`` for an owned exception it does not know (the
+        :class:`~litestar_storages.error_mapping.ErrorMapper` then raises a plain
         :class:`StorageError`).
     """
     if isinstance(error, aiohttp.ClientResponseError):
         return _from_response(error, key)
+    if isinstance(error, GCSDriverError):
+        return error.kind(f"GCS: {error}", key=key)
     if isinstance(error, _TRANSIENT):
-        return StorageConnectionError(
-            f"GCS could not be reached or cut the transfer short: {_describe(error)}", key=key
-        )
+        return StorageConnectionError(f"GCS was unreachable or cut the transfer short: {_describe(error)}", key=key)
     if isinstance(error, aiohttp.ClientError):
         return StorageError(f"GCS request failed: {_describe(error)}", key=key)
     return None
 
 
 OWNED_ERRORS: tuple[type[BaseException], ...] = (
+    GCSDriverError,
     aiohttp.ClientError,
     HttpProcessingError,
     asyncio.TimeoutError,
     OSError,
 )
-"""The exceptions the mapper translates: gcloud-aio's HTTP layer (aiohttp) and sockets.
-Anything else is a bug and propagates as itself."""
+"""The exceptions the table translates: gcloud-aio's HTTP layer (aiohttp), sockets and the
+driver's own findings. Anything else is a bug and propagates as itself."""
 
 GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage", owns=OWNED_ERRORS)
-"""The mapper every SDK call and streamed body of :class:`GCSStorage` goes through."""
+"""The error table of the GCS driver."""
 
 
-def range_past_end(error: StorageError) -> bool:
-    """Tell whether a translated error is GCS's 416: the read's range starts at or past the end.
+async def absent(request: Awaitable[T], status: int = _NOT_FOUND) -> T | None:
+    """Await an SDK request, answering ``None`` when GCS answers ``status``.
 
-    A ranged read then has nothing to return (the storage protocol clips the range).
+    A primitive's "no such object" (404) or "nothing in that range" (416) is an answer,
+    not an error; every other error goes on to the table.
 
     Args:
-        error: The translated error of a ranged read (the SDK's error is its ``__cause__``).
+        request: The SDK request.
+        status: The HTTP status that means "none".
 
     Returns:
-        ``True`` for a 416 answer.
+        The request's result, or ``None``.
     """
-    cause = error.__cause__
-    return isinstance(cause, aiohttp.ClientResponseError) and cause.status == _RANGE_NOT_SATISFIABLE
+    try:
+        return await request
+    except aiohttp.ClientResponseError as error:
+        if error.status != status:
+            raise
+        return None
+
+
+@contextmanager
+def listing_errors(bucket: str) -> Iterator[None]:
+    """Translate a 404 to a listing, which names no object: the bucket is missing.
+
+    Args:
+        bucket: The bucket listed.
+
+    Yields:
+        Nothing; the listing request runs inside.
+
+    Raises:
+        ConfigurationError: If the bucket does not exist.
+    """
+    try:
+        yield
+    except aiohttp.ClientResponseError as error:
+        if error.status != _NOT_FOUND:
+            raise
+        raise ConfigurationError(f"GCS bucket {bucket!r} does not exist", field="bucket") from error
+
+
+def retryable(error: Exception, policy: RetryConfig) -> bool:
+    """Tell whether ``policy`` repeats a request that raised ``error`` (judged on its translation).
+
+    Args:
+        error: What the request raised.
+        policy: The retry policy.
+
+    Returns:
+        ``True`` for an owned error whose storage error the policy retries.
+    """
+    return isinstance(error, OWNED_ERRORS) and policy.should_retry(GCS_ERRORS.translate(error))

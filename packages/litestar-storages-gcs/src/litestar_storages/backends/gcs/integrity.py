@@ -34,25 +34,17 @@ class UploadDigest:
     __slots__ = ("_md5", "complete", "size")
 
     def __init__(self, *, offset: int = 0) -> None:
-        """Start a digest.
-
-        Args:
-            offset: Bytes the session already held before this digest saw any.
-        """
+        """Start a digest after ``offset`` bytes the session already held."""
         self._md5 = hashlib.md5(usedforsecurity=False)
         self.size = offset
         self.complete = offset == 0
 
-    def update(self, data: bytes | bytearray) -> None:
-        """Add the next confirmed bytes of the object.
-
-        Args:
-            data: Bytes following those already added.
-        """
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        """Add the next confirmed bytes of the object."""
         self._md5.update(data)
         self.size += len(data)
 
-    def following(self, data: bytes | bytearray) -> UploadDigest:
+    def following(self, data: bytes | bytearray | memoryview) -> UploadDigest:
         """Return a new digest with ``data`` added, leaving this one unchanged.
 
         Safe to run in a worker thread while the chunk is on the wire (hashlib releases
@@ -65,9 +57,7 @@ class UploadDigest:
             The digest to adopt once GCS has confirmed ``data``.
         """
         successor = UploadDigest.__new__(UploadDigest)
-        successor._md5 = self._md5.copy()
-        successor.size = self.size
-        successor.complete = self.complete
+        successor._md5, successor.size, successor.complete = self._md5.copy(), self.size, self.complete
         successor.update(data)
         return successor
 
@@ -77,10 +67,7 @@ class UploadDigest:
         return base64.b64encode(self._md5.digest()).decode("ascii")
 
     def mismatch(self, resource: Mapping[str, Any]) -> str | None:
-        """Compare a committed object with the bytes sent.
-
-        Args:
-            resource: The object resource GCS returned on completion.
+        """Compare a committed object (the resource GCS returned) with the bytes sent.
 
         Returns:
             What differs, or ``None`` when the object holds the bytes sent.

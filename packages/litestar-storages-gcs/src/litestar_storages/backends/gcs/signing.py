@@ -11,12 +11,11 @@ point at an emulator chosen at run time, and it has no POST policies.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,28 +24,25 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import UploadForm
 
-__all__ = (
-    "ALGORITHM",
-    "IAMSigner",
-    "KeySigner",
-    "Signer",
-    "canonical_request",
-    "sign_post_policy",
-    "sign_url",
-    "string_to_sign",
-)
+if TYPE_CHECKING:
+    from litestar_storages.backends.gcs.transport import Transport
+
+__all__ = ("ALGORITHM", "GOOGLE_STORAGE_HOST", "KeySigner", "Signer", "make_signer", "sign_post_policy", "sign_url")
 
 ALGORITHM = "GOOG4-RSA-SHA256"
 """The V4 signing algorithm for service-account (RSA) keys."""
+
+GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
+"""Where signed URLs point outside an emulator."""
+
+_MAX_OBJECT_SIZE = 5 * 1024**4  # GCS's largest object: the upper bound of a form without max_size
 
 
 class Signer(Protocol):
     """Something that signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5)."""
 
-    @property
-    def email(self) -> str:
-        """The service account's email, which names the key in the credential scope."""
-        ...
+    email: str
+    """The service account's email, which names the key in the credential scope."""
 
     async def sign(self, payload: bytes) -> bytes:
         """Return the RSA-SHA256 signature of ``payload``."""
@@ -80,19 +76,12 @@ class KeySigner:
         self.email = email
 
     async def sign(self, payload: bytes) -> bytes:
-        """Sign ``payload`` with the key.
-
-        Args:
-            payload: The bytes to sign.
-
-        Returns:
-            The signature.
-        """
+        """Return the signature of ``payload`` by the key."""
         return self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
 
 
-class IAMSigner:
-    """Signs through the IAM Credentials ``signBlob`` API (no private key needed locally).
+class _IAMSigner:
+    """Signs through the IAM Credentials ``signBlob`` API: one request per signature.
 
     The caller's identity needs ``iam.serviceAccounts.signBlob`` on the service account
     (role "Service Account Token Creator").
@@ -101,77 +90,63 @@ class IAMSigner:
     __slots__ = ("_iam", "email")
 
     def __init__(self, iam_client: Any, email: str) -> None:
-        """Wrap a ``gcloud.aio.auth.IamClient``.
-
-        Args:
-            iam_client: The IAM client (it carries the credentials and session).
-            email: The service account whose key signs.
-        """
         self._iam = iam_client
         self.email = email
 
     async def sign(self, payload: bytes) -> bytes:
-        """Have IAM sign ``payload``.
-
-        Args:
-            payload: The bytes to sign.
-
-        Returns:
-            The signature.
-        """
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
 
 
-def _timestamps(now: datetime | None) -> tuple[datetime, str, str]:
+def make_signer(transport: Transport, service_account_email: str | None) -> Signer:
+    """Build the signer the credentials allow: a local key, else IAM ``signBlob``.
+
+    Args:
+        transport: The storage's client (its token holds the credentials).
+        service_account_email: The account IAM signs as, when the credentials name none.
+
+    Returns:
+        The signer.
+
+    Raises:
+        ConfigurationError: If no credentials can sign.
+    """
+    token = transport.client.token
+    service_data: dict[str, Any] = getattr(token, "service_data", None) or {}
+    email, private_key = service_data.get("client_email"), service_data.get("private_key")
+    if isinstance(email, str) and isinstance(private_key, str):
+        return KeySigner(email, private_key)
+    if transport.emulated:
+        raise ConfigurationError(
+            "GCSStorage cannot sign URLs: the credentials hold no service-account key. Set "
+            "GCSConfig.service_file to a service-account key (any key works with an emulator) "
+            "or GCSConfig.public_base_url for plain (unsigned) GET URLs; upload URLs always need a key",
+            field="service_file",
+        )
+    from gcloud.aio.auth import IamClient  # noqa: PLC0415 - only needed without a key
+
+    try:
+        iam = IamClient(token=token, session=cast("Any", transport.session))
+    except TypeError as error:
+        raise ConfigurationError(
+            "GCSStorage cannot sign URLs with these credentials (user credentials cannot call IAM signBlob "
+            "through gcloud-aio-auth): use a service-account key (GCSConfig.service_file) or "
+            "GCSConfig.public_base_url",
+            field="service_file",
+        ) from error
+    email = service_account_email or iam.service_account_email
+    if not email:
+        raise ConfigurationError(
+            "GCSStorage signs URLs through IAM signBlob with Application Default Credentials and needs "
+            "the service account's email: set GCSConfig.service_account_email",
+            field="service_account_email",
+        )
+    return _IAMSigner(iam, email)
+
+
+def _scope(signer: Signer, now: datetime | None) -> tuple[datetime, str, str]:
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return moment, moment.strftime("%Y%m%dT%H%M%SZ"), moment.strftime("%Y%m%d")
-
-
-def _resource_path(bucket: str, name: str) -> str:
-    return f"/{bucket}/{quote(name, safe='/~')}"
-
-
-def _encode(value: str) -> str:
-    return quote(value, safe="~")
-
-
-def canonical_request(
-    method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], payload: str = "UNSIGNED-PAYLOAD"
-) -> tuple[str, str, str]:
-    """Build the V4 canonical request.
-
-    Args:
-        method: The HTTP method.
-        path: The percent-encoded resource path (``/bucket/object``).
-        query: Query parameters (not yet encoded), without ``X-Goog-Signature``.
-        headers: Headers to sign, with ``host``.
-        payload: The payload hash, ``UNSIGNED-PAYLOAD`` for URLs.
-
-    Returns:
-        ``(canonical request, canonical query string, signed headers)``.
-    """
-    query_string = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(query.items()))
-    lowered = sorted((name.lower(), " ".join(value.split())) for name, value in headers.items())
-    canonical_headers = "".join(f"{name}:{value}\n" for name, value in lowered)
-    signed_headers = ";".join(name for name, _ in lowered)
-    request = "\n".join([method, path, query_string, canonical_headers, signed_headers, payload])
-    return request, query_string, signed_headers
-
-
-def string_to_sign(timestamp: str, scope: str, request: str) -> str:
-    """Build the V4 string to sign from a canonical request.
-
-    Args:
-        timestamp: ``YYYYMMDDTHHMMSSZ``.
-        scope: ``DATE/auto/storage/goog4_request``.
-        request: The canonical request.
-
-    Returns:
-        The string to sign.
-    """
-    digest = hashlib.sha256(request.encode()).hexdigest()
-    return "\n".join([ALGORITHM, timestamp, scope, digest])
+    return moment, moment.strftime("%Y%m%dT%H%M%SZ"), f"{signer.email}/{moment:%Y%m%d}/auto/storage/goog4_request"
 
 
 async def sign_url(
@@ -202,24 +177,27 @@ async def sign_url(
     Returns:
         The URL.
     """
-    _, timestamp, date = _timestamps(now)
-    parts = urlsplit(base_url)
-    scope = f"{date}/auto/storage/goog4_request"
-    path = _resource_path(bucket, name)
-    signed_query = {
+    _, timestamp, credential = _scope(signer, now)
+    host = urlsplit(base_url)
+    path = f"/{bucket}/{quote(name, safe='/~')}"
+    signing_headers = {**(headers or {}), "host": host.netloc}
+    signed = sorted((key.lower(), " ".join(value.split())) for key, value in signing_headers.items())
+    signed_names = ";".join(key for key, _ in signed)
+    parameters = {
         **(query or {}),
         "X-Goog-Algorithm": ALGORITHM,
-        "X-Goog-Credential": f"{signer.email}/{scope}",
+        "X-Goog-Credential": credential,
         "X-Goog-Date": timestamp,
         "X-Goog-Expires": str(int(expires_in.total_seconds())),
+        "X-Goog-SignedHeaders": signed_names,
     }
-    signed = {**(headers or {}), "host": parts.netloc}
-    signed_query["X-Goog-SignedHeaders"] = ";".join(sorted(header.lower() for header in signed))
-    request, query_string, _ = canonical_request(method, path, signed_query, signed)
-    signature = await signer.sign(string_to_sign(timestamp, scope, request).encode())
-    return (
-        f"{parts.scheme}://{parts.netloc}{path}?{query_string}&X-Goog-Signature={binascii.hexlify(signature).decode()}"
-    )
+    query_string = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(parameters.items()))
+    canonical_headers = "".join(f"{key}:{value}\n" for key, value in signed)
+    canonical = "\n".join([method, path, query_string, canonical_headers, signed_names, "UNSIGNED-PAYLOAD"])
+    scope = credential.split("/", 1)[1]
+    to_sign = "\n".join([ALGORITHM, timestamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    signature = await signer.sign(to_sign.encode())
+    return f"{host.scheme}://{host.netloc}{path}?{query_string}&X-Goog-Signature={signature.hex()}"
 
 
 async def sign_post_policy(
@@ -229,7 +207,7 @@ async def sign_post_policy(
     bucket: str,
     name: str,
     expires_in: timedelta,
-    max_size: int,
+    max_size: int | None,
     min_size: int = 0,
     content_type: str | None = None,
     metadata: Mapping[str, str] | None = None,
@@ -243,7 +221,7 @@ async def sign_post_policy(
         bucket: The bucket.
         name: The object's full name.
         expires_in: Validity of the form (1 second to 7 days).
-        max_size: Largest accepted file, in bytes (``content-length-range``).
+        max_size: Largest accepted file, in bytes (``content-length-range``); ``None``: 5 TiB.
         min_size: Smallest accepted file, in bytes.
         content_type: The exact Content-Type the upload must declare, if any.
         metadata: Custom metadata the object gets (``x-goog-meta-*`` fields, signed).
@@ -252,29 +230,17 @@ async def sign_post_policy(
     Returns:
         The form's URL and fields.
     """
-    moment, timestamp, date = _timestamps(now)
-    parts = urlsplit(base_url)
-    credential = f"{signer.email}/{date}/auto/storage/goog4_request"
+    moment, timestamp, credential = _scope(signer, now)
     fields = {"key": name, "x-goog-algorithm": ALGORITHM, "x-goog-credential": credential, "x-goog-date": timestamp}
-    conditions: list[Any] = [
-        {"bucket": bucket},
-        {"key": name},
-        {"x-goog-date": timestamp},
-        {"x-goog-credential": credential},
-        {"x-goog-algorithm": ALGORITHM},
-        ["content-length-range", min_size, max_size],
-    ]
     if content_type is not None:
         fields["Content-Type"] = content_type
-        conditions.append({"Content-Type": content_type})
-    for meta_name, meta_value in (metadata or {}).items():
-        fields[f"x-goog-meta-{meta_name}"] = meta_value
-        conditions.append({f"x-goog-meta-{meta_name}": meta_value})
+    fields.update({f"x-goog-meta-{key}": value for key, value in (metadata or {}).items()})
+    conditions: list[Any] = [{"bucket": bucket}, *({field: value} for field, value in fields.items())]
+    conditions.append(["content-length-range", min_size, _MAX_OBJECT_SIZE if max_size is None else max_size])
     expires_at = (moment + expires_in).replace(microsecond=0)
-    expiration = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    document = json.dumps({"conditions": conditions, "expiration": expiration}, separators=(",", ":"))
-    policy = base64.b64encode(document.encode()).decode()
-    signature = await signer.sign(policy.encode())
+    document = {"conditions": conditions, "expiration": f"{expires_at:%Y-%m-%dT%H:%M:%SZ}"}
+    policy = base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()
     fields["policy"] = policy
-    fields["x-goog-signature"] = binascii.hexlify(signature).decode()
-    return UploadForm(url=f"{parts.scheme}://{parts.netloc}/{bucket}", fields=fields, expires_at=expires_at)
+    fields["x-goog-signature"] = (await signer.sign(policy.encode())).hex()
+    host = urlsplit(base_url)
+    return UploadForm(url=f"{host.scheme}://{host.netloc}/{bucket}", fields=fields, expires_at=expires_at)

@@ -1,4 +1,4 @@
-"""The gcloud-aio-storage client plus what the few requests it has no method for need."""
+"""The gcloud-aio-storage client plus what the requests it has no (cheap) method for need."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from litestar_storages.bodies import SlicedBody
 
 __all__ = ("Transport",)
 
+Body = bytes | bytearray | SlicedBody | None
+
 
 class Transport:
-    """One SDK client, its endpoints and credentials, shared by every request of a storage.
+    """One SDK client, its endpoint and credentials, shared by every request of a storage.
 
-    Resumable uploads in chunks and their cancellation are not methods of
-    gcloud-aio-storage; they go through the SDK's own session (same connection pool,
-    same error type) with the same credentials the SDK would send.
+    Resumable uploads in chunks and a few cheaper forms of SDK requests go through the
+    SDK's own session (same connection pool, same error type), with the credentials the
+    SDK would send, to the endpoint it resolved.
     """
 
     __slots__ = ("api_root", "client", "emulated", "timeout")
@@ -33,8 +35,7 @@ class Transport:
             timeout: Seconds to wait for a connection or the next bytes of an answer.
         """
         self.client = client
-        # The endpoint the SDK resolved (see _sdk.py): one source of truth for its calls and ours.
-        self.api_root, self.emulated = endpoint(client)
+        self.api_root, self.emulated = endpoint(client)  # one source of truth for its requests and ours
         # total=None: a long transfer that keeps moving is never cut; stalls still fail.
         # Typed Any because the SDK annotates ``timeout`` as int yet hands it to aiohttp.
         self.timeout: Any = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
@@ -44,13 +45,6 @@ class Transport:
         """The aiohttp session every request of this storage goes through."""
         session: aiohttp.ClientSession = self.client.session.session
         return session
-
-    async def auth_headers(self) -> dict[str, str]:
-        """Return the ``Authorization`` header the SDK sends (none for an emulator)."""
-        if self.emulated:
-            return {}
-        token = await self.client.token.get()
-        return {"Authorization": f"Bearer {token}"}
 
     def upload_url(self, bucket: str) -> str:
         """Return the JSON API's upload endpoint of ``bucket``."""
@@ -67,25 +61,27 @@ class Transport:
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
-        data: bytes | bytearray | SlicedBody | None = None,
+        data: Body = None,
         raise_for_status: bool = True,
     ) -> aiohttp.ClientResponse:
-        """Send one request through the SDK's session, with credentials.
+        """Send one request through the SDK's session, with credentials (none for an emulator).
 
         Args:
             method: The HTTP method.
             url: The full URL.
             headers: Extra headers.
             params: Query parameters.
-            data: The body; a :class:`~litestar_storages.bodies.SlicedBody` is
-                written in slices (set ``Content-Length`` in ``headers`` for it).
-            raise_for_status: Raise :class:`aiohttp.ClientResponseError` (with GCS's
-                error document in its message, as the SDK does) on 4xx/5xx answers.
+            data: The body; a :class:`~litestar_storages.bodies.SlicedBody` is written in
+                slices (set ``Content-Length`` in ``headers`` for it).
+            raise_for_status: Raise :class:`aiohttp.ClientResponseError` (with GCS's error
+                document in its message, as the SDK does) on 4xx/5xx answers.
 
         Returns:
             The response; the caller reads or releases it.
         """
-        merged = {**(await self.auth_headers()), **(headers or {})}
+        merged = dict(headers or {})
+        if not self.emulated:
+            merged["Authorization"] = f"Bearer {await self.client.token.get()}"
         response: aiohttp.ClientResponse = await self.client.session.request(
             method,
             url,
@@ -94,7 +90,20 @@ class Transport:
             params=dict(params or {}),
             data=data,
             timeout=self.timeout,
-            # A resumable upload answers 308 to each non-final chunk: not a redirect.
-            allow_redirects=False,
+            allow_redirects=False,  # a resumable upload answers 308 to each non-final chunk: not a redirect
         )
         return response
+
+    async def json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+        data: Body = None,
+    ) -> dict[str, Any]:
+        """Send one request (see :meth:`request`) and return its JSON answer."""
+        response = await self.request(method, url, headers=headers, params=params, data=data)
+        document: dict[str, Any] = await response.json(content_type=None)
+        return document
