@@ -23,6 +23,7 @@ from litestar_storages.engine import (
     RangeBody,
     SupportsBatchDelete,
     SupportsParts,
+    SupportsPutParts,
     SupportsSignedUrls,
 )
 from litestar_storages.error_mapping import ErrorMapper
@@ -586,3 +587,51 @@ async def test_boundary_with_and_without_engine_retries(retry: bool) -> None:
     driver.open_range = broken  # type: ignore[method-assign]
     with pytest.raises(KeyError, match="a bug"):
         await storage.get_bytes("file.bin")
+
+
+# -- SupportsPutParts: a driver that starts the parts of a put itself -----------------------
+
+
+class PutPartsDriver(PartsDriver):
+    """Records how each upload began; refuses an ``overwrite=False`` put of an existing name early."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.begun: list[tuple[str, bool | None]] = []
+        self.parts_sent = 0
+
+    async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+        self.parts_sent += 1
+        return await super().put_part(name, upload_id, number, body)
+
+    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+        self.begun.append(("manual", None))
+        return await super().begin_parts(name, content_type=content_type, metadata=metadata)
+
+    async def begin_put_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+    ) -> str:
+        self.begun.append(("put", overwrite))
+        if not overwrite and name in self.objects:
+            raise Exists(name)
+        return await super().begin_parts(name, content_type=content_type, metadata=metadata)
+
+
+async def test_put_parts_starter_begins_puts_and_the_manual_api_keeps_begin_parts() -> None:
+    driver = PutPartsDriver()
+    assert isinstance(driver, SupportsPutParts)
+    assert not isinstance(PartsDriver(), SupportsPutParts)
+    storage = DriverStorage(driver)
+    await storage.put("big.bin", _pattern(3 * PART))
+    await storage.put_large("large.bin", _pattern(3 * PART), part_size=PART)
+    upload = await storage.start_multipart_upload("manual.bin")
+    await storage.upload_part(upload, 1, b"part")
+    await storage.complete_multipart_upload(upload)
+    assert driver.begun == [("put", True), ("put", True), ("manual", None)]
+    # Refused before any part is sent, the existing object untouched.
+    sent = driver.parts_sent
+    with pytest.raises(StorageFileExistsError):
+        await storage.put("big.bin", _pattern(3 * PART)[::-1], overwrite=False)
+    assert driver.begun[-1] == ("put", False)
+    assert driver.parts_sent == sent
+    assert await storage.get_bytes("big.bin") == _pattern(3 * PART)

@@ -15,6 +15,7 @@ from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
     SupportsParts,
+    SupportsPutParts,
     SupportsSignedUrls,
     SupportsStreamWrite,
     SupportsUploadForm,
@@ -39,6 +40,7 @@ class Abilities:
         address: The driver, if its objects have plain addresses.
         form: The driver, if it signs upload forms.
         batch: The driver, if it deletes in batches.
+        put_parts: The driver, if it starts the parts of a ``put`` itself.
     """
 
     parts: PartsDriver | None
@@ -47,6 +49,7 @@ class Abilities:
     address: SupportsAddressUrls | None
     form: SupportsUploadForm | None
     batch: SupportsBatchDelete | None
+    put_parts: SupportsPutParts | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -65,4 +68,5 @@ class Abilities:
             address=driver if isinstance(driver, SupportsAddressUrls) else None,
             form=driver if isinstance(driver, SupportsUploadForm) else None,
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
+            put_parts=driver if isinstance(driver, SupportsPutParts) else None,
         )

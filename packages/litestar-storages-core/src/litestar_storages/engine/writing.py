@@ -110,6 +110,7 @@ async def write_object(
         metadata=metadata,
         overwrite=overwrite,
         reporter=reporter,
+        starter=abilities.put_parts,
     )
 
 
