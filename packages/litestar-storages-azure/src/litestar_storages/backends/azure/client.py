@@ -1,24 +1,30 @@
-"""The SDK client: building it from an ``AzureConfig``, and sending one request through it.
+"""The SDK client: building it from an ``AzureConfig``, with its credential and logging.
 
-Every request goes through :func:`request`, the one place where SDK errors are
-translated (``MAPPER``) and transient failures retried (``with_retry``).
+azure-core logs every request and answer, headers included, at INFO on the logger
+``azure.core.pipeline.policies.http_logging_policy`` (its ``HttpLoggingPolicy``). An
+application whose root logger is at INFO (Litestar sets it so) would print two records
+per storage operation. Clients the storage builds therefore hand that policy a logger of
+their own that is off, unless ``AzureConfig.http_logging`` turns the SDK's logger back on;
+the global logging configuration is left alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from azure.storage.blob.aio import ContainerClient
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.exceptions import ConfigurationError
-from litestar_storages.retry import RetryConfig, with_retry
 
-__all__ = ("build_client", "client_config", "default_credential", "request", "static_credential")
+__all__ = ("build_client", "client_config", "default_credential", "static_credential")
 
-T = TypeVar("T")
+_QUIET = logging.Logger("litestar_storages.backends.azure.quiet")
+"""The HTTP logging policy's logger when ``http_logging`` is off: outside the logging
+tree (no parent, no handler) and disabled, so the policy returns at its first check."""
+_QUIET.disabled = True
 
 
 def client_config(config: AzureConfig | None, client: ContainerClient | None) -> AzureConfig:
@@ -70,6 +76,8 @@ def build_client(config: AzureConfig, credential: Any) -> ContainerClient:
         "connection_timeout": config.connection_timeout,
         "read_timeout": config.read_timeout,
     }
+    if not config.http_logging:
+        options["logger"] = _QUIET  # read by azure-core's HttpLoggingPolicy only
     try:
         if config.connection_string is not None:
             return ContainerClient.from_connection_string(
@@ -118,22 +126,3 @@ def default_credential() -> Any:
             field="credential",
         ) from error
     return DefaultAzureCredential()
-
-
-async def request(retry: RetryConfig, key: str | None, operation: Callable[[], Awaitable[T]]) -> T:
-    """Run one SDK request with its errors translated, retried within ``retry``.
-
-    Args:
-        retry: The retry policy.
-        key: The key concerned, named in translated errors.
-        operation: Makes the request; called again for each attempt.
-
-    Returns:
-        What ``operation`` returned.
-    """
-
-    async def attempt() -> T:
-        with MAPPER.guard(key):
-            return await operation()
-
-    return await with_retry(attempt, retry)

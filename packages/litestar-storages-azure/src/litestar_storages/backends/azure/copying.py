@@ -11,15 +11,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from litestar_storages.backends.azure.client import request
 from litestar_storages.backends.azure.errors import BACKEND
-from litestar_storages.backends.azure.properties import stored_file
+from litestar_storages.backends.azure.properties import file_from_properties
 from litestar_storages.exceptions import StorageError
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobProperties
     from azure.storage.blob.aio import BlobClient
-    from litestar_storages.retry import RetryConfig
     from litestar_storages.types import StoredFile
 
 __all__ = ("CopyState", "copy_blob", "wait_for_copy")
@@ -65,32 +63,27 @@ async def wait_for_copy(
         )
 
 
-async def copy_blob(
-    source_blob: BlobClient, target: BlobClient, source: str, destination: str, retry: RetryConfig
-) -> StoredFile:
+async def copy_blob(source: BlobClient, target: BlobClient) -> StoredFile:
     """Copy a blob server-side (Copy Blob) and wait for the copy to finish.
 
     Args:
-        source_blob: The client of the blob to copy.
+        source: The client of the blob to copy.
         target: The client of the blob to write.
-        source: The source key, named in errors.
-        destination: The destination key, named in errors and in the result.
-        retry: The retry policy of each request.
 
     Returns:
-        Metadata of the copy.
+        Metadata of the copy (``key`` holding the target's name).
 
     Raises:
         StorageError: If the copy failed or was aborted.
     """
-    result = await request(retry, source, lambda: target.start_copy_from_url(source_blob.url))
+    result = await target.start_copy_from_url(source.url)
 
     async def poll() -> CopyState[BlobProperties]:
-        properties = await request(retry, destination, target.get_blob_properties)
+        properties = await target.get_blob_properties()
         return properties.copy.status, properties.copy.status_description, properties
 
     if result.get("copy_status") == "pending":
-        properties = await wait_for_copy(poll, key=destination)
+        properties = await wait_for_copy(poll, key=target.blob_name)
     else:
-        properties = await request(retry, destination, target.get_blob_properties)
-    return stored_file(destination, properties)
+        properties = await target.get_blob_properties()
+    return file_from_properties(properties)
