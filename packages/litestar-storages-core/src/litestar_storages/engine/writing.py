@@ -99,12 +99,17 @@ async def write_object(
             retry=False,  # the stream is consumed by the first attempt
         )
     assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
+    # The pipeline must hold the only reference to the first part, so that it is freed
+    # once sent: a local here would keep it alive for the whole upload (one part more
+    # than the pipeline's bound). The call takes the popped value over from the stack.
+    holder = [first]
+    del first
     return await upload_in_parts(
         parts,
         name,
         key,
         stream,
-        first,
+        holder.pop(),
         part_size=threshold,
         content_type=content_type,
         metadata=metadata,
