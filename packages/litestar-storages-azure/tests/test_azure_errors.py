@@ -141,7 +141,7 @@ async def test_missing_container(azurite: Azurite, new_name: Callable[[str], str
         await storage.create_container()  # exist_ok
         with pytest.raises(StorageFileExistsError):
             await storage.create_container(exist_ok=False)
-        container = storage._container()
+        container = storage.driver.container()
         await container.delete_blob("a.txt")
         await container.delete_container()
 
