@@ -2,11 +2,9 @@
 
 Why private access at all: the driver's per-blob requests (Get Blob, Get Blob Properties,
 Put Blob, Delete Blob) go through the SDK's generated operations instead of a ``BlobClient``
-per key.
-``ContainerClient.get_blob_client`` builds a whole ``BlobClient`` on every call (a new
-pipeline configuration and generated client, about 160 µs of CPU, as much again as the rest
-of a 1 KiB request); measured in docs/performance.md, small operations spend 8 to 30 % less
-CPU than the same calls through the public ``ContainerClient``. Downloads also avoid the
+per key, which ``ContainerClient.get_blob_client`` builds on every call (a new pipeline
+configuration and generated client, about 160 µs of CPU, as much again as the rest of a
+1 KiB request): small operations spend 8 to 30 % less CPU (docs/performance.md). Downloads also avoid the
 public downloader, which re-reads a cut body itself (hidden retries, outside the engine's
 retry policy and its resume checks).
 
@@ -53,7 +51,7 @@ from azure.storage.blob._generated.aio.operations import (  # the operations the
 if TYPE_CHECKING:
     from azure.storage.blob.aio import ContainerClient
 
-__all__ = ("BlobOperationsFactory", "BlobRequests")
+__all__ = ("BlobOperationsFactory", "BlobRequests", "Download")
 
 # A blob name no caller uses: the template's URL is split around it.
 _TEMPLATE = "lsm-template-blob"
@@ -67,8 +65,11 @@ def _headers(pipeline_response: Any, _deserialized: Any, _headers: Any) -> Mappi
     return headers
 
 
-def _body_and_headers(pipeline_response: Any, body: Any, _headers: Any) -> tuple[AsyncIterator[bytes], Mapping[str, str]]:
-    # The streamed body (not read yet) and the raw headers of a Get Blob.
+Download = tuple[AsyncIterator[bytes], Mapping[str, str]]
+"""A Get Blob's streamed body (not read yet) and its raw headers."""
+
+
+def _body_and_headers(pipeline_response: Any, body: Any, _headers: Any) -> Download:
     return body, pipeline_response.http_response.headers
 
 
@@ -88,48 +89,22 @@ class BlobRequests:
         self._block_blob: Any = block_blob
 
     def get_properties(self) -> Awaitable[Mapping[str, str]]:
-        """Send Get Blob Properties.
-
-        Returns:
-            An awaitable of the answer's raw headers.
-        """
+        """Send Get Blob Properties; the awaitable gives the answer's raw headers."""
         result: Awaitable[Mapping[str, str]] = self._blob.get_properties(cls=_headers)
         return result
 
-    def download(self, range: str | None) -> Awaitable[tuple[AsyncIterator[bytes], Mapping[str, str]]]:  # noqa: A002
-        """Send Get Blob.
-
-        Args:
-            range: An HTTP ``Range`` value (``bytes=a-b``), or ``None`` for the whole blob.
-
-        Returns:
-            An awaitable of the streamed body and the answer's raw headers.
-        """
-        result: Awaitable[tuple[AsyncIterator[bytes], Mapping[str, str]]] = self._blob.download(
-            range=range, cls=_body_and_headers
-        )
+    def download(self, byte_range: str | None) -> Awaitable[Download]:
+        """Send Get Blob of ``byte_range`` (``bytes=a-b``, ``None``: the whole blob); gives body and headers."""
+        result: Awaitable[Download] = self._blob.download(range=byte_range, cls=_body_and_headers)
         return result
 
     def delete(self) -> Awaitable[None]:
-        """Send Delete Blob, snapshots included.
-
-        Returns:
-            An awaitable of the deletion.
-        """
+        """Send Delete Blob, snapshots included."""
         result: Awaitable[None] = self._blob.delete(delete_snapshots="include")
         return result
 
     def put(self, body: bytes | IO[bytes], length: int, headers: dict[str, str]) -> Awaitable[Mapping[str, str]]:
-        """Send Put Blob with the whole content.
-
-        Args:
-            body: The blob's content (bytes, or a readable body of ``length`` bytes).
-            length: Its length.
-            headers: The request's headers (content type, metadata, conditions).
-
-        Returns:
-            An awaitable of the answer's raw headers.
-        """
+        """Send Put Blob of ``length`` bytes with ``headers``; the awaitable gives the answer's raw headers."""
         result: Awaitable[Mapping[str, str]] = self._block_blob.upload(length, body, headers=headers, cls=_headers)
         return result
 
@@ -148,11 +123,7 @@ class BlobOperationsFactory:
     __slots__ = ("_client", "_config", "_deserialize", "_serialize", "_url_head", "_url_tail", "container")
 
     def __init__(self, container: ContainerClient) -> None:
-        """Take the pipeline, configuration and (de)serializers of ``container``'s blobs.
-
-        Args:
-            container: The container client whose pipeline sends the requests.
-        """
+        """Take the pipeline, configuration and (de)serializers of ``container``'s blobs."""
         self.container = container
         template = container.get_blob_client(_TEMPLATE)
         generated: Any = template._client  # the generated client the public methods use
@@ -167,25 +138,11 @@ class BlobOperationsFactory:
         self._url_tail = tail
 
     def url(self, name: str) -> str:
-        """Return the URL of blob ``name`` (with the client's SAS query, if any), as the SDK writes it.
-
-        Args:
-            name: The blob's name in the container.
-
-        Returns:
-            The URL the requests go to.
-        """
+        """Return the URL of blob ``name`` (with the client's SAS query, if any), as the SDK writes it."""
         return f"{self._url_head}{quote(name, safe='~/')}{self._url_tail}"
 
     def __call__(self, name: str) -> BlobRequests:
-        """Return the requests of blob ``name``.
-
-        Args:
-            name: The blob's name in the container.
-
-        Returns:
-            Its requests, sharing the container's pipeline.
-        """
+        """Return the requests of blob ``name``, sharing the container's pipeline."""
         config = copy.copy(self._config)
         config.url = self.url(name)
         parts = (self._client, config, self._serialize, self._deserialize)

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from litestar_storages.backends.azure.errors import BACKEND
-from litestar_storages.backends.azure.properties import file_from_properties
 from litestar_storages.exceptions import StorageError
 
-if TYPE_CHECKING:
-    from azure.storage.blob import BlobProperties
-    from azure.storage.blob.aio import BlobClient
-    from litestar_storages.types import StoredFile
-
-__all__ = ("CopyState", "copy_blob", "wait_for_copy")
+__all__ = ("CopyState", "wait_for_copy")
 
 T = TypeVar("T")
 
@@ -61,29 +55,3 @@ async def wait_for_copy(
         raise StorageError(
             f"{BACKEND}: server-side copy to {key!r} {status}: {description or 'no reason given'}", key=key
         )
-
-
-async def copy_blob(source: BlobClient, target: BlobClient) -> StoredFile:
-    """Copy a blob server-side (Copy Blob) and wait for the copy to finish.
-
-    Args:
-        source: The client of the blob to copy.
-        target: The client of the blob to write.
-
-    Returns:
-        Metadata of the copy (``key`` holding the target's name).
-
-    Raises:
-        StorageError: If the copy failed or was aborted.
-    """
-    result = await target.start_copy_from_url(source.url)
-
-    async def poll() -> CopyState[BlobProperties]:
-        properties = await target.get_blob_properties()
-        return properties.copy.status, properties.copy.status_description, properties
-
-    if result.get("copy_status") == "pending":
-        properties = await wait_for_copy(poll, key=target.blob_name)
-    else:
-        properties = await target.get_blob_properties()
-    return file_from_properties(properties)

@@ -1,18 +1,11 @@
 """``AzureDriver``: the engine's primitives on Azure Blob Storage, one SDK request each.
 
-Small requests (Get Blob, Get Blob Properties, Put Blob, Delete Blob) go through the
-SDK's generated operations (see ``_sdk.py``); blocks, commits, listings, copies and
-signatures through the public ``ContainerClient``. Parts are staged blocks of the final
-blob, committed by one Put Block List.
-
-Concurrent puts of one key: Azure keeps one set of uncommitted blocks per blob, and a
-commit (or a Put Blob) discards every staged block it does not use, so of two puts
-staging blocks at once, the first to finish discards the other's blocks, whose commit
-then fails with ``InvalidBlockList``. That put is not failed: the blob's ETag, read when
-its parts began (:meth:`AzureDriver.begin_put_parts`) and again after the failed commit,
-proves that another write completed while it ran. Its data is ordered just before that
-write, which replaced it: the outcome of two overlapping writes on any backend ("last
-writer wins"), reached without sending the data again. See docs/backends/azure.md.
+Get Blob, Get Blob Properties, Put Blob and Delete Blob go through the SDK's generated
+operations (``_sdk.py``); blocks, commits, listings, copies and signatures through the
+public ``ContainerClient``. Parts are staged blocks of the final blob, committed by one
+Put Block List. Concurrent puts of one key discard each other's staged blocks; how a
+put tells that from lost blocks is in :meth:`AzureDriver.commit_parts` and
+docs/backends/azure.md ("Concurrent writes of one key").
 """
 
 from __future__ import annotations
@@ -29,9 +22,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
-from litestar_storages.backends.azure.client import build_client, default_credential, static_credential
+from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.copying import copy_blob
+from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
 from litestar_storages.backends.azure.errors import (
     BACKEND,
     MAPPER,
@@ -54,6 +47,7 @@ from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
+    from azure.storage.blob import BlobProperties
     from azure.storage.blob.aio import BlobClient, ContainerClient
     from litestar_storages.protocol import HttpMethod
 
@@ -112,18 +106,9 @@ class AzureDriver:
         """Return the container client, creating it on first use."""
         client = self._client
         if client is None:
-            config = self.config
-            credential = config.credential if config.connection_string is not None else self._credential()
-            client = self._client = build_client(config, credential)
+            client, self._owned_credential = build_client(self.config)
+            self._client = client
         return client
-
-    def _credential(self) -> Any:
-        found, credential = static_credential(self.config)
-        if found:
-            return credential
-        if self._owned_credential is None:
-            self._owned_credential = default_credential()
-        return self._owned_credential
 
     def _factory(self) -> BlobOperationsFactory:
         # Built once per container client (a new one after close()): see _sdk.py.
@@ -255,7 +240,17 @@ class AzureDriver:
         return ListPage(files, pages.continuation_token or None)  # type: ignore[attr-defined]
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
-        return await copy_blob(self._blob(source), self._blob(destination))
+        target = self._blob(destination)
+        result = await target.start_copy_from_url(self._blob(source).url)
+
+        async def poll() -> CopyState[BlobProperties]:
+            properties = await target.get_blob_properties()
+            return properties.copy.status, properties.copy.status_description, properties
+
+        # Within one account Azure usually copies before answering; "pending" is polled.
+        if result.get("copy_status") == "pending":
+            return file_from_properties(await wait_for_copy(poll, key=destination))
+        return file_from_properties(await target.get_blob_properties())
 
     # -- SupportsParts: each part is one staged block of the final blob --------------------
 
@@ -270,11 +265,9 @@ class AzureDriver:
     async def begin_put_parts(
         self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
     ) -> str:
-        """Start the blocks of a put: read the blob's ETag first (one HEAD).
+        """Start the blocks of a put: read the blob's ETag first (one HEAD), for :meth:`commit_parts`.
 
-        The commit compares it with the ETag after a commit that found its blocks
-        discarded (see the module's docstring). With ``overwrite=False`` an existing blob
-        fails the put here, before any block is sent.
+        With ``overwrite=False`` an existing blob fails the put here, before any block is sent.
 
         Returns:
             A fresh upload id.
@@ -302,7 +295,7 @@ class AzureDriver:
             put.sizes[number] = size
         return block_id
 
-    async def commit_parts(  # noqa: D102
+    async def commit_parts(
         self,
         name: str,
         upload_id: str,
@@ -312,13 +305,27 @@ class AzureDriver:
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
+        """Commit the blocks (Put Block List), with the content type and metadata.
+
+        A blob has one set of uncommitted blocks: any commit or Put Blob discards those
+        it does not use, so of two puts staging blocks at once, the first to commit
+        discards the other's, whose commit fails with ``InvalidBlockList``. Such a put is
+        not failed when the blob's ETag changed since its blocks began: another write
+        completed while it ran, and its data counts as written just before it, then
+        replaced ("last writer wins", reached without sending the data again; ``etag``
+        is then ``None``). Otherwise, and for the parts of a manual upload, the error is
+        :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
+
+        Returns:
+            Metadata of the blob.
+        """
         if upload_id in self._aborted:
             raise UploadAborted(upload_id)
         put = self._puts.get(upload_id)
         blob = self._blob(name)
         conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}
         try:
-            answer = await blob.commit_block_list(
+            answer: Mapping[str, Any] = await blob.commit_block_list(
                 [BlobBlock(block_id=tag) for _, tag in parts],
                 content_settings=ContentSettings(content_type=content_type),
                 metadata=encode_metadata(metadata),
@@ -345,15 +352,14 @@ class AzureDriver:
             size=sum(put.sizes.values()),
             content_type=content_type,
             etag=blob_etag(answer.get("etag")),
-            last_modified=answer.get("last_modified"),
+            last_modified=cast("datetime | None", answer.get("last_modified")),
             metadata=dict(metadata),
         )
 
     async def _check_replaced(self, name: str, before: str | None, *, overwrite: bool, error: Exception) -> None:
-        # Our staged blocks are gone. Any write of the blob (commit, Put Blob, delete) made
-        # after they were staged discards them, and they were staged after ``before`` was
-        # read: an ETag that changed since proves such a write ended during this put,
-        # which therefore counts as done, then replaced by it.
+        # Our blocks are gone. Any write of the blob (commit, Put Blob, delete) made after
+        # they were staged discards them, and they were staged after ``before`` was read:
+        # a changed ETag proves such a write ended during this put.
         stored = await self.head(name)
         after = None if stored is None else stored.etag
         if after == before:

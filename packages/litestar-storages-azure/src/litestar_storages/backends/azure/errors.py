@@ -15,28 +15,8 @@ import asyncio
 
 import aiohttp
 
-from azure.core.exceptions import (
-    AzureError,
-    ClientAuthenticationError,
-    DecodeError,
-    DeserializationError,
-    HttpResponseError,
-    IncompleteReadError,
-    ODataV4Error,
-    ResourceExistsError,
-    ResourceModifiedError,
-    ResourceNotFoundError,
-    ResourceNotModifiedError,
-    ResponseNotReadError,
-    SerializationError,
-    ServiceRequestError,
-    ServiceRequestTimeoutError,
-    ServiceResponseError,
-    ServiceResponseTimeoutError,
-    StreamClosedError,
-    StreamConsumedError,
-    TooManyRedirectsError,
-)
+from azure.core import exceptions as sdk
+from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import PartialBatchErrorException
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
@@ -66,29 +46,39 @@ __all__ = (
 BACKEND = "AzureStorage"
 
 ERROR_CATEGORIES: dict[type[Exception], type[StorageError]] = {
-    ResourceNotFoundError: StorageFileNotFoundError,
-    ResourceExistsError: StorageFileExistsError,
+    sdk.ResourceNotFoundError: StorageFileNotFoundError,
+    sdk.ResourceExistsError: StorageFileExistsError,
     # 412 ConditionNotMet: the only condition the storage sends is If-None-Match: *.
-    ResourceModifiedError: StorageFileExistsError,
-    ClientAuthenticationError: StoragePermissionError,
-    ServiceRequestError: StorageConnectionError,
-    ServiceRequestTimeoutError: StorageConnectionError,
-    ServiceResponseError: StorageConnectionError,
-    ServiceResponseTimeoutError: StorageConnectionError,
-    IncompleteReadError: StorageConnectionError,
+    sdk.ResourceModifiedError: StorageFileExistsError,
+    sdk.ClientAuthenticationError: StoragePermissionError,
+    **dict.fromkeys(
+        (
+            sdk.ServiceRequestError,
+            sdk.ServiceRequestTimeoutError,
+            sdk.ServiceResponseError,
+            sdk.ServiceResponseTimeoutError,
+            sdk.IncompleteReadError,
+        ),
+        StorageConnectionError,
+    ),
     # The rest are refined by HTTP status in translate_error; unknown statuses stay StorageError.
-    HttpResponseError: StorageError,
-    DecodeError: StorageError,
-    ResourceNotModifiedError: StorageError,
-    TooManyRedirectsError: StorageError,
-    ODataV4Error: StorageError,
-    PartialBatchErrorException: StorageError,
-    StreamConsumedError: StorageError,
-    StreamClosedError: StorageError,
-    ResponseNotReadError: StorageError,
-    SerializationError: StorageError,
-    DeserializationError: StorageError,
-    AzureError: StorageError,
+    **dict.fromkeys(
+        (
+            HttpResponseError,
+            sdk.DecodeError,
+            sdk.ResourceNotModifiedError,
+            sdk.TooManyRedirectsError,
+            sdk.ODataV4Error,
+            PartialBatchErrorException,
+            sdk.StreamConsumedError,
+            sdk.StreamClosedError,
+            sdk.ResponseNotReadError,
+            sdk.SerializationError,
+            sdk.DeserializationError,
+            sdk.AzureError,
+        ),
+        StorageError,
+    ),
 }
 """Each SDK exception type and the storage error it becomes before status refinement.
 
@@ -119,11 +109,11 @@ def _category(error: Exception) -> type[StorageError] | None:
     return None
 
 
-class BlocksDiscarded(Exception):  # noqa: N818 - a driver outcome, not a failure of the driver
+class BlocksDiscarded(Exception):
     """A commit found its staged blocks discarded, and no other write of the blob can be seen."""
 
 
-class UploadAborted(Exception):  # noqa: N818 - as above
+class UploadAborted(Exception):
     """A part was sent to, or a commit asked of, a manual upload aborted by this storage."""
 
 
