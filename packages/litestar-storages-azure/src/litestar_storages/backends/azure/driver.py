@@ -82,12 +82,7 @@ class AzureDriver:
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
 
     def __init__(self, config: AzureConfig, client: ContainerClient | None = None) -> None:
-        """Create the driver; no request is made.
-
-        Args:
-            config: The storage's configuration.
-            client: A ready client to use (never closed here), or ``None`` to build one.
-        """
+        """Create the driver over ``client``, or over one built from ``config`` on first use."""
         self.config = config
         self.retry = config.retry or request_retry()
         self.part_size = config.block_size
@@ -210,11 +205,7 @@ class AzureDriver:
         return True
 
     async def delete_batch(self, names: Sequence[str]) -> None:
-        """Delete up to :attr:`max_batch` blobs, ``max_concurrency`` requests at a time; missing ones are skipped.
-
-        Args:
-            names: The blob names.
-        """
+        """Delete up to :attr:`max_batch` blobs, ``max_concurrency`` requests at a time; missing ones are skipped."""
         limit = asyncio.Semaphore(self.max_concurrency)
 
         async def delete_one(name: str) -> None:
@@ -256,22 +247,15 @@ class AzureDriver:
     # -- SupportsParts: each part is one staged block of the final blob --------------------
 
     async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
-        """Start a manual multipart upload: no request (Azure has no upload session).
-
-        Returns:
-            A fresh upload id (32 hex digits), the prefix of its block ids.
-        """
+        """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
         return uuid.uuid4().hex
 
     async def begin_put_parts(
         self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
     ) -> str:
-        """Start the blocks of a put: read the blob's ETag first (one HEAD), for :meth:`commit_parts`.
+        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`.
 
         With ``overwrite=False`` an existing blob fails the put here, before any block is sent.
-
-        Returns:
-            A fresh upload id.
         """
         stored = await self.head(name)
         if stored is not None and not overwrite:
@@ -317,9 +301,6 @@ class AzureDriver:
         replaced ("last writer wins", reached without sending the data again; ``etag``
         is then ``None``). Otherwise, and for the parts of a manual upload, the error is
         :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
-
-        Returns:
-            Metadata of the blob.
         """
         if upload_id in self._aborted:
             raise UploadAborted(upload_id)

@@ -175,13 +175,6 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
         return ConcurrentWriteError(f"{BACKEND}: {error} ({key!r})", key=key)
     if isinstance(error, UploadAborted):
         return StorageError(f"{BACKEND}: multipart upload {error} of {key!r} was aborted", key=key)
-    if isinstance(error, HttpResponseError) and error.status_code is None and error.__cause__ is not None:
-        # The downloader wraps a transfer cut short in a status-less HttpResponseError.
-        inner = error.__cause__
-        if isinstance(inner, Exception) and inner is not error:
-            translated = translate_error(inner, key)
-            if translated is not None:
-                return translated
     category = _category(error)
     if category is None:
         if isinstance(error, (OSError, asyncio.TimeoutError)):

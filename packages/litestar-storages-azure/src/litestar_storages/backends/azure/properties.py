@@ -53,14 +53,7 @@ def decode_metadata(stored: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def file_from_properties(properties: BlobProperties) -> StoredFile:
-    """Describe a blob listed by List Blobs (or read by Get Blob Properties through the public client).
-
-    Args:
-        properties: The blob's properties, metadata included.
-
-    Returns:
-        Its ``StoredFile``, ``key`` holding the blob's name.
-    """
+    """Describe a blob from its properties (List Blobs, or Get Blob Properties through the public client)."""
     settings = properties.content_settings
     return StoredFile(
         key=properties.name,
@@ -73,16 +66,7 @@ def file_from_properties(properties: BlobProperties) -> StoredFile:
 
 
 def file_from_headers(name: str, headers: Mapping[str, str], size: int) -> StoredFile:
-    """Describe a blob from the raw headers of Get Blob or Get Blob Properties.
-
-    Args:
-        name: The blob's name.
-        headers: The answer's headers.
-        size: The blob's size (Content-Length of a HEAD, the total of a Content-Range).
-
-    Returns:
-        Its ``StoredFile``.
-    """
+    """Describe blob ``name`` of ``size`` bytes from the raw headers of Get Blob or Get Blob Properties."""
     # As the SDK reads them: every x-ms-meta-* header, the prefix cut off.
     cut = len(_META)
     stored = {header[cut:]: value for header, value in headers.items() if header.lower().startswith(_META)}
