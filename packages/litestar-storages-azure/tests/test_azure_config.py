@@ -28,6 +28,7 @@ def test_users_existing_call_shape() -> None:
     assert config.block_size == 8 * 1024 * 1024
     assert config.max_concurrency == 4
     assert config.retry is None
+    assert config.http_logging is False
 
 
 @pytest.mark.parametrize(
@@ -55,6 +56,7 @@ def test_users_existing_call_shape() -> None:
         ({"read_timeout": 0}, "read_timeout"),
         ({"connection_timeout": "5"}, "connection_timeout"),
         ({"retry": {"max_attempts": 2}}, "retry"),
+        ({"http_logging": "yes"}, "http_logging"),
     ],
 )
 def test_invalid_config_names_the_field(options: dict[str, Any], field: str) -> None:
@@ -77,11 +79,11 @@ async def test_account_url_without_credential_needs_identity_or_fails_clearly() 
         import azure.identity.aio  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401
     except ImportError:
         with pytest.raises(ConfigurationError) as caught:
-            storage._container()
+            storage.driver.container()
         assert caught.value.field == "credential"
         assert "litestar-storages-azure[identity]" in str(caught.value)
     else:
-        client = storage._container()
+        client = storage.driver.container()
         assert client.credential is not None
         await storage.close()  # closes the DefaultAzureCredential it created
 
@@ -89,12 +91,12 @@ async def test_account_url_without_credential_needs_identity_or_fails_clearly() 
 async def test_storage_owns_and_reopens_its_client(config: AzureConfig) -> None:
     storage = AzureStorage(config)
     await storage.put("a.txt", b"1")
-    first = storage._container()
-    assert storage._container() is first  # one client, reused
+    first = storage.driver.container()
+    assert storage.driver.container() is first  # one client, reused
     await storage.close()
     await storage.close()
     await storage.put("a.txt", b"2")
-    assert storage._container() is not first
+    assert storage.driver.container() is not first
     assert await storage.get_bytes("a.txt") == b"2"
     await storage.close()
 

@@ -18,7 +18,7 @@ import pytest_asyncio
 from azure.storage.blob.aio import ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
-from litestar_storages.exceptions import StorageConnectionError, StorageError
+from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError
 from litestar_storages.retry import RetryConfig
 from litestar_storages.testing.emulators.azurite import ACCOUNT_KEY, ACCOUNT_NAME
 
@@ -170,6 +170,6 @@ async def test_blob_replaced_between_attempts_is_not_stitched(
         async for _ in chunks:
             pass
 
-    with pytest.raises(StorageError, match="changed during the download") as caught:
+    with pytest.raises(ConcurrentWriteError, match="changed while it was being read") as caught:
         await consume()
-    assert type(caught.value) is StorageError  # not retried as a connection error
+    assert not isinstance(caught.value, StorageConnectionError)  # not retried as a connection error

@@ -1,4 +1,8 @@
-"""Metadata encoding: any name and value the core accepts round-trips through Azure's rules."""
+"""Metadata encoding: any name and value the core accepts round-trips through Azure's rules.
+
+The encoding is the core's (:mod:`litestar_storages.header_metadata`); these tests hold
+it to Azure's rules and check the form other Azure clients see.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from litestar_storages.backends.azure import AzureStorage
-from litestar_storages.backends.azure.metadata import decode_metadata, encode_metadata
+from litestar_storages.backends.azure.properties import decode_metadata, encode_metadata
 from litestar_storages.content import MAX_METADATA_BYTES, MAX_METADATA_ITEMS, metadata_size, validate_metadata
 
 CSHARP_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?\Z")
 
 names = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,30}", fullmatch=True)
-values = st.text(st.characters(exclude_categories=["Cc"]), max_size=40)  # lone surrogates included
+# Lone surrogates are refused by the core's metadata rules before any backend sees them.
+values = st.text(st.characters(exclude_categories=["Cc", "Cs"]), max_size=40)
 
 
 AZURE_METADATA_LIMIT = 8 * 1024
@@ -66,15 +71,16 @@ def test_plain_names_and_values_are_stored_as_they_are() -> None:
         "lsm_v1_d2": "x",
         "lsm_9lives": "y",
     }
-    assert encode_metadata({"note": "ünï"}) == {"note": "=?utf-8?b?w7xuw68=?="}
+    assert encode_metadata({"note": "ünï"}) == {"note": "=?UTF-8?B?w7xuw68=?="}
     # Values that would otherwise be misread or trimmed are encoded too.
     assert decode_metadata(encode_metadata({"a": "=?utf-8?b?AA==?=", "b": " padded ", "c": ""})) == {
         "a": "=?utf-8?b?AA==?=",
         "b": " padded ",
         "c": "",
     }
-    assert decode_metadata(encode_metadata({"lone": "/\ud800:/"})) == {"lone": "/\ud800:/"}
     assert decode_metadata({"other": "=?utf-8?b?not base64!?="}) == {"other": "=?utf-8?b?not base64!?="}
+    # The lower-case form this backend wrote before it used the core's encoding still reads back.
+    assert decode_metadata({"note": "=?utf-8?b?w7xuw68=?="}) == {"note": "ünï"}
 
 
 async def test_stored_form_seen_by_other_clients(storage: AzureStorage, container: ContainerClient) -> None:
@@ -83,5 +89,5 @@ async def test_stored_form_seen_by_other_clients(storage: AzureStorage, containe
     raw = (await container.get_blob_client("meta.bin").get_blob_properties()).metadata
     assert raw["author"] == "Ada"
     assert raw["lsm_x_htrace_hid"] == "abc-123"
-    assert raw["note"].startswith("=?utf-8?b?")
+    assert raw["note"].startswith("=?UTF-8?B?")
     assert (await storage.info("meta.bin")).metadata == metadata

@@ -23,6 +23,7 @@ from litestar_storages.engine import (
     RangeBody,
     SupportsBatchDelete,
     SupportsParts,
+    SupportsPutParts,
     SupportsSignedUrls,
 )
 from litestar_storages.error_mapping import ErrorMapper
@@ -766,3 +767,100 @@ async def test_upload_form_size_range_and_default_validity() -> None:
     # A driver written before min_size existed still signs forms without a minimum.
     old = DriverStorage(StreamingDriver())
     await old.upload_form("c.bin", max_size=5)
+
+
+# -- SupportsPutParts: a driver that starts the parts of a put itself -----------------------
+
+
+class PutPartsDriver(PartsDriver):
+    """Records how each upload began; refuses an ``overwrite=False`` put of an existing name early."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.begun: list[tuple[str, bool | None]] = []
+        self.parts_sent = 0
+
+    async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+        self.parts_sent += 1
+        return await super().put_part(name, upload_id, number, body)
+
+    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+        self.begun.append(("manual", None))
+        return await super().begin_parts(name, content_type=content_type, metadata=metadata)
+
+    async def begin_put_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+    ) -> str:
+        self.begun.append(("put", overwrite))
+        if not overwrite and name in self.objects:
+            raise Exists(name)
+        return await super().begin_parts(name, content_type=content_type, metadata=metadata)
+
+
+async def test_put_parts_starter_begins_puts_and_the_manual_api_keeps_begin_parts() -> None:
+    driver = PutPartsDriver()
+    assert isinstance(driver, SupportsPutParts)
+    assert not isinstance(PartsDriver(), SupportsPutParts)
+    storage = DriverStorage(driver)
+    await storage.put("big.bin", _pattern(3 * PART))
+    await storage.put_large("large.bin", _pattern(3 * PART), part_size=PART)
+    upload = await storage.start_multipart_upload("manual.bin")
+    await storage.upload_part(upload, 1, b"part")
+    await storage.complete_multipart_upload(upload)
+    assert driver.begun == [("put", True), ("put", True), ("manual", None)]
+    # Refused before any part is sent, the existing object untouched.
+    sent = driver.parts_sent
+    with pytest.raises(StorageFileExistsError):
+        await storage.put("big.bin", _pattern(3 * PART)[::-1], overwrite=False)
+    assert driver.begun[-1] == ("put", False)
+    assert driver.parts_sent == sent
+    assert await storage.get_bytes("big.bin") == _pattern(3 * PART)
+
+
+class SinkDriver(PartsDriver):
+    """Parts that are counted and dropped: what an upload holds is then only the engine's."""
+
+    def __init__(self, part_size: int) -> None:
+        super().__init__(part_size=part_size, max_concurrency=2)
+        self.received = 0
+
+    async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
+        await asyncio.sleep(0.001)
+        self.received += len(body)
+        return f"tag-{number}"
+
+    async def commit_parts(
+        self,
+        name: str,
+        upload_id: str,
+        parts: Sequence[tuple[int, str]],
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+    ) -> StoredFile:
+        return StoredFile(key=name, size=self.received, content_type=content_type, metadata=dict(metadata))
+
+
+async def test_the_first_part_is_freed_once_sent() -> None:
+    # The first part is read before the pipeline is chosen; were the caller to keep it,
+    # an upload would hold one part more than its parts in flight until it ends.
+    import tracemalloc
+
+    part = 4 * 1024 * 1024
+    driver = SinkDriver(part)
+    storage = DriverStorage(driver)
+    piece = b"p" * (64 * 1024)
+
+    async def source() -> AsyncIterator[bytes]:
+        for _ in range(12 * part // len(piece)):
+            yield piece  # the same object: the source allocates nothing
+
+    tracemalloc.start()
+    try:
+        stored = await storage.put("big.bin", source())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert stored.size == 12 * part
+    assert peak < part * driver.max_concurrency + part // 4, peak

@@ -16,6 +16,7 @@ from litestar_storages.engine.capabilities import (
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsParts,
+    SupportsPutParts,
     SupportsRename,
     SupportsSignedUrls,
     SupportsSingleRequestLimit,
@@ -45,6 +46,7 @@ class Abilities:
         direct: The driver, if it takes every input as it comes (in-process stores).
         rename: The driver, if it renames objects in one step.
         single_limit: The driver's single-request limit, if it has parts and one of its own.
+        put_parts: The driver, if it starts the parts of a ``put`` itself.
     """
 
     parts: PartsDriver | None
@@ -56,6 +58,7 @@ class Abilities:
     direct: SupportsDirectWrite | None = None
     rename: SupportsRename | None = None
     single_limit: int | None = None
+    put_parts: SupportsPutParts | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -81,4 +84,5 @@ class Abilities:
                 if isinstance(driver, SupportsParts) and isinstance(driver, SupportsSingleRequestLimit)
                 else None
             ),
+            put_parts=driver if isinstance(driver, SupportsPutParts) else None,
         )

@@ -21,6 +21,7 @@ __all__ = (
     "SupportsDirectWrite",
     "SupportsParts",
     "SupportsRename",
+    "SupportsPutParts",
     "SupportsSignedUrls",
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
@@ -122,6 +123,36 @@ class SupportsSingleRequestLimit(Protocol):
 
     single_request_limit: int
     """Largest input sent in one request (at most :attr:`SupportsParts.max_part_size`)."""
+
+
+@runtime_checkable
+class SupportsPutParts(Protocol):
+    """A driver with parts that starts the parts of a ``put`` itself, told whether it may overwrite.
+
+    Without it the part pipeline of ``put`` starts with
+    :meth:`SupportsParts.begin_parts`, as the manual multipart API does. With it the
+    pipeline calls :meth:`begin_put_parts` instead, so the driver can tell the two
+    apart, refuse an ``overwrite=False`` upload before any part is sent, and note what
+    its commit needs (Azure reads the blob's ETag here, to tell a concurrent overwrite
+    from lost parts). The manual API still uses :meth:`SupportsParts.begin_parts`.
+    """
+
+    async def begin_put_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+    ) -> str:
+        """Start the parts of a ``put`` (safe to repeat: the engine retries it).
+
+        Args:
+            name: The object's name.
+            content_type: The object's content type.
+            metadata: The object's metadata.
+            overwrite: ``False``: the driver may fail now with its "exists" error if the
+                object exists (the commit stays conditional either way).
+
+        Returns:
+            The upload's identifier, passed to the other part calls.
+        """
+        ...
 
 
 @runtime_checkable

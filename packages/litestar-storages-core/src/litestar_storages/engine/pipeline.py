@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from litestar_storages.engine.abilities import PartsDriver
 from litestar_storages.engine.calling import call
+from litestar_storages.engine.capabilities import SupportsPutParts
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.streams import ByteStream
@@ -57,6 +58,7 @@ async def upload_in_parts(
     metadata: Mapping[str, str],
     overwrite: bool,
     reporter: ProgressReporter,
+    starter: SupportsPutParts | None = None,
 ) -> StoredFile:
     """Upload ``first`` and then the rest of ``stream`` in parts, committing them as one object.
 
@@ -71,6 +73,8 @@ async def upload_in_parts(
         metadata: The checked metadata.
         overwrite: ``False``: the commit fails if the object exists.
         reporter: Receives the size of each part once uploaded.
+        starter: The driver, when it starts the parts of a ``put`` itself
+            (:class:`~litestar_storages.engine.capabilities.SupportsPutParts`).
 
     Returns:
         Metadata of the stored object.
@@ -80,7 +84,16 @@ async def upload_in_parts(
         StorageValidationError: If the input needs more than ``driver.max_parts`` parts.
         Exception: Whatever the input stream raised, unchanged.
     """
-    upload_id = await call(driver, key, lambda: driver.begin_parts(name, content_type=content_type, metadata=metadata))
+    if starter is not None:
+        upload_id = await call(
+            driver,
+            key,
+            lambda: starter.begin_put_parts(name, content_type=content_type, metadata=metadata, overwrite=overwrite),
+        )
+    else:
+        upload_id = await call(
+            driver, key, lambda: driver.begin_parts(name, content_type=content_type, metadata=metadata)
+        )
     in_flight: set[asyncio.Task[tuple[int, str, int]]] = set()
     parts: list[tuple[int, str]] = []
 

@@ -136,24 +136,27 @@ async def write_object(
             retry=False,  # the stream is consumed by the first attempt
         )
     assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
-    if not overwrite and await call(driver, key, driver.head, name) is not None:
-        # Refused before any part is sent; the conditional commit still settles a race.
+    if not overwrite and abilities.put_parts is None and await call(driver, key, driver.head, name) is not None:
+        # Refused before any part is sent (a SupportsPutParts driver refuses in
+        # begin_put_parts); the conditional commit still settles a race.
         raise StorageFileExistsError(key)
-    # This frame must not keep the first part alive while the others upload (the memory
-    # bound counts on it): it is handed over out of a list, leaving no local reference.
-    handed = [first]
+    # The pipeline must hold the only reference to the first part, so that it is freed
+    # once sent: a local here would keep it alive for the whole upload (one part more
+    # than the pipeline's bound). The call takes the popped value over from the stack.
+    holder = [first]
     del first
     return await upload_in_parts(
         parts,
         name,
         key,
         stream,
-        handed.pop(),
+        holder.pop(),
         part_size=threshold,
         content_type=content_type,
         metadata=metadata,
         overwrite=overwrite,
         reporter=reporter,
+        starter=abilities.put_parts,
     )
 
 

@@ -1,24 +1,30 @@
-"""The SDK client: building it from an ``AzureConfig``, and sending one request through it.
+"""The SDK client: building it from an ``AzureConfig``, with its credential and logging.
 
-Every request goes through :func:`request`, the one place where SDK errors are
-translated (``MAPPER``) and transient failures retried (``with_retry``).
+azure-core logs every request and answer, headers included, at INFO on the logger
+``azure.core.pipeline.policies.http_logging_policy`` (its ``HttpLoggingPolicy``). An
+application whose root logger is at INFO (Litestar sets it so) would print two records
+per storage operation. Clients the storage builds therefore hand that policy a logger of
+their own that is off, unless ``AzureConfig.http_logging`` turns the SDK's logger back on;
+the global logging configuration is left alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from azure.storage.blob.aio import ContainerClient
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
+from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.exceptions import ConfigurationError
-from litestar_storages.retry import RetryConfig, with_retry
 
-__all__ = ("build_client", "client_config", "default_credential", "request", "static_credential")
+__all__ = ("build_client", "client_config")
 
-T = TypeVar("T")
+_QUIET = logging.Logger("litestar_storages.backends.azure.quiet")
+"""The HTTP logging policy's logger when ``http_logging`` is off: outside the logging
+tree (no parent, no handler) and disabled, so the policy returns at its first check."""
+_QUIET.disabled = True
 
 
 def client_config(config: AzureConfig | None, client: ContainerClient | None) -> AzureConfig:
@@ -48,64 +54,51 @@ def client_config(config: AzureConfig | None, client: ContainerClient | None) ->
     return config
 
 
-def build_client(config: AzureConfig, credential: Any) -> ContainerClient:
+def build_client(config: AzureConfig) -> tuple[ContainerClient, Any]:
     """Build the ``ContainerClient`` described by ``config``.
 
     Args:
         config: The storage's configuration.
-        credential: What authorizes the requests (ignored by the SDK's parsing of a
-            connection string that has its own key).
 
     Returns:
-        A client the caller owns and must close.
+        The client, and the credential created for it (``DefaultAzureCredential``) or
+        ``None``; the caller owns both and closes them.
 
     Raises:
-        ConfigurationError: If the connection string or account URL is malformed.
+        ConfigurationError: If the connection string or account URL is malformed, or a
+            default credential is needed without the ``[identity]`` extra installed.
     """
     options: dict[str, Any] = {
-        # Retries happen once, in with_retry around each request, not also in the SDK.
+        # Retries happen once, in the engine around each request, not also in the SDK.
         "retry_total": 0,
         "max_single_put_size": max(config.block_size, 64 * 1024 * 1024),
         "max_block_size": min(config.block_size, MAX_BLOCK_SIZE),
         "connection_timeout": config.connection_timeout,
         "read_timeout": config.read_timeout,
     }
+    if not config.http_logging:
+        options["logger"] = _QUIET  # read by azure-core's HttpLoggingPolicy only
     try:
         if config.connection_string is not None:
-            return ContainerClient.from_connection_string(
-                config.connection_string, config.container, credential=credential, **options
+            client = ContainerClient.from_connection_string(
+                config.connection_string, config.container, credential=config.credential, **options
             )
-        return ContainerClient(config.account_url or "", config.container, credential=credential, **options)
+            return client, None
+        credential, owned = _credential(config)
+        return ContainerClient(config.account_url or "", config.container, credential=credential, **options), owned
     except ValueError as error:
         field = "connection_string" if config.connection_string is not None else "account_url"
         raise ConfigurationError(f"{BACKEND}: cannot build the Azure client: {error}", field=field) from error
 
 
-def static_credential(config: AzureConfig) -> tuple[bool, Any]:
-    """Return the credential ``config`` names for an account URL, if it names one.
-
-    Args:
-        config: The storage's configuration.
-
-    Returns:
-        ``(True, credential)`` for an account key, a credential or a SAS token in the
-        URL (``None`` then); ``(False, None)`` when a default credential is needed.
-    """
+def _credential(config: AzureConfig) -> tuple[Any, Any]:
+    # The credential of an account URL, and the one created here (to close) if any.
     if config.account_key is not None:
-        return True, config.account_key
+        return config.account_key, None
     if config.credential is not None:
-        return True, config.credential
+        return config.credential, None
     if "?" in (config.account_url or ""):
-        return True, None  # a SAS token in the URL authorizes every request
-    return False, None
-
-
-def default_credential() -> Any:
-    """Create azure-identity's ``DefaultAzureCredential`` (the caller closes it).
-
-    Raises:
-        ConfigurationError: If the ``[identity]`` extra is not installed.
-    """
+        return None, None  # a SAS token in the URL authorizes every request
     try:
         # Optional extra ([identity]): imported only when no other credential is configured.
         from azure.identity.aio import (  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
@@ -117,23 +110,5 @@ def default_credential() -> Any:
             "litestar-storages-azure[identity] to use DefaultAzureCredential, or set one of them",
             field="credential",
         ) from error
-    return DefaultAzureCredential()
-
-
-async def request(retry: RetryConfig, key: str | None, operation: Callable[[], Awaitable[T]]) -> T:
-    """Run one SDK request with its errors translated, retried within ``retry``.
-
-    Args:
-        retry: The retry policy.
-        key: The key concerned, named in translated errors.
-        operation: Makes the request; called again for each attempt.
-
-    Returns:
-        What ``operation`` returned.
-    """
-
-    async def attempt() -> T:
-        with MAPPER.guard(key):
-            return await operation()
-
-    return await with_retry(attempt, retry)
+    credential = DefaultAzureCredential()
+    return credential, credential

@@ -104,6 +104,11 @@ class AzureConfig:
     """Seconds to wait for each read from the service before the request fails with a
     (retried) connection error; a stalled download fails after this long."""
 
+    http_logging: bool = False
+    """Let azure-core log each request and answer (URL, method, headers; secrets redacted)
+    at INFO on ``azure.core.pipeline.policies.http_logging_policy``. Off by default: with
+    the root logger at INFO, as in a Litestar app, every operation would log two records."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.container, str) or not self.container:
             raise _fail("container", "is required: the name of the blob container")
@@ -130,6 +135,8 @@ class AzureConfig:
                 raise _fail(field, f"must be a positive number of seconds, got {value!r}")
         if self.public_base_url is not None and not _is_http_url(self.public_base_url):
             raise _fail("public_base_url", f"must be an http(s) URL, got {self.public_base_url!r}")
+        if not isinstance(self.http_logging, bool):
+            raise _fail("http_logging", f"must be a bool, got {self.http_logging!r}")
         if self.retry is not None and not isinstance(self.retry, RetryConfig):
             raise _fail("retry", f"must be a RetryConfig, got {type(self.retry).__name__}")
 

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from litestar_storages.backends.azure.client import request
 from litestar_storages.backends.azure.errors import BACKEND
-from litestar_storages.backends.azure.properties import stored_file
 from litestar_storages.exceptions import StorageError
 
-if TYPE_CHECKING:
-    from azure.storage.blob import BlobProperties
-    from azure.storage.blob.aio import BlobClient
-    from litestar_storages.retry import RetryConfig
-    from litestar_storages.types import StoredFile
-
-__all__ = ("CopyState", "copy_blob", "wait_for_copy")
+__all__ = ("CopyState", "wait_for_copy")
 
 T = TypeVar("T")
 
@@ -63,34 +55,3 @@ async def wait_for_copy(
         raise StorageError(
             f"{BACKEND}: server-side copy to {key!r} {status}: {description or 'no reason given'}", key=key
         )
-
-
-async def copy_blob(
-    source_blob: BlobClient, target: BlobClient, source: str, destination: str, retry: RetryConfig
-) -> StoredFile:
-    """Copy a blob server-side (Copy Blob) and wait for the copy to finish.
-
-    Args:
-        source_blob: The client of the blob to copy.
-        target: The client of the blob to write.
-        source: The source key, named in errors.
-        destination: The destination key, named in errors and in the result.
-        retry: The retry policy of each request.
-
-    Returns:
-        Metadata of the copy.
-
-    Raises:
-        StorageError: If the copy failed or was aborted.
-    """
-    result = await request(retry, source, lambda: target.start_copy_from_url(source_blob.url))
-
-    async def poll() -> CopyState[BlobProperties]:
-        properties = await request(retry, destination, target.get_blob_properties)
-        return properties.copy.status, properties.copy.status_description, properties
-
-    if result.get("copy_status") == "pending":
-        properties = await wait_for_copy(poll, key=destination)
-    else:
-        properties = await request(retry, destination, target.get_blob_properties)
-    return stored_file(destination, properties)

@@ -2,8 +2,11 @@
 
 Translation goes by exception type first (the SDK already turns Azure's error codes
 into ``ResourceNotFoundError``, ``ResourceExistsError`` and so on), then by HTTP status
-for the generic ``HttpResponseError``; never by message text. :data:`MAPPER` applies it
-around every request and every downloaded body.
+for the generic ``HttpResponseError``; never by message text. :data:`MAPPER` is the
+driver's error table: the engine applies it around every request and every downloaded
+body. Two outcomes the driver finds itself (:class:`BlocksDiscarded`,
+:class:`UploadAborted`) are raised as exceptions of this module and translated here
+too, so they carry the storage key like every other error.
 """
 
 from __future__ import annotations
@@ -12,31 +15,12 @@ import asyncio
 
 import aiohttp
 
-from azure.core.exceptions import (
-    AzureError,
-    ClientAuthenticationError,
-    DecodeError,
-    DeserializationError,
-    HttpResponseError,
-    IncompleteReadError,
-    ODataV4Error,
-    ResourceExistsError,
-    ResourceModifiedError,
-    ResourceNotFoundError,
-    ResourceNotModifiedError,
-    ResponseNotReadError,
-    SerializationError,
-    ServiceRequestError,
-    ServiceRequestTimeoutError,
-    ServiceResponseError,
-    ServiceResponseTimeoutError,
-    StreamClosedError,
-    StreamConsumedError,
-    TooManyRedirectsError,
-)
+from azure.core import exceptions as sdk
+from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import PartialBatchErrorException
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
+    ConcurrentWriteError,
     ConfigurationError,
     InvalidRangeError,
     StorageConnectionError,
@@ -52,37 +36,49 @@ __all__ = (
     "ERROR_CATEGORIES",
     "MAPPER",
     "OWNED_ERRORS",
-    "blocks_discarded",
-    "replaced_during_read",
+    "BlocksDiscarded",
+    "UploadAborted",
+    "container_missing",
+    "error_code",
     "translate_error",
 )
 
 BACKEND = "AzureStorage"
 
 ERROR_CATEGORIES: dict[type[Exception], type[StorageError]] = {
-    ResourceNotFoundError: StorageFileNotFoundError,
-    ResourceExistsError: StorageFileExistsError,
+    sdk.ResourceNotFoundError: StorageFileNotFoundError,
+    sdk.ResourceExistsError: StorageFileExistsError,
     # 412 ConditionNotMet: the only condition the storage sends is If-None-Match: *.
-    ResourceModifiedError: StorageFileExistsError,
-    ClientAuthenticationError: StoragePermissionError,
-    ServiceRequestError: StorageConnectionError,
-    ServiceRequestTimeoutError: StorageConnectionError,
-    ServiceResponseError: StorageConnectionError,
-    ServiceResponseTimeoutError: StorageConnectionError,
-    IncompleteReadError: StorageConnectionError,
+    sdk.ResourceModifiedError: StorageFileExistsError,
+    sdk.ClientAuthenticationError: StoragePermissionError,
+    **dict.fromkeys(
+        (
+            sdk.ServiceRequestError,
+            sdk.ServiceRequestTimeoutError,
+            sdk.ServiceResponseError,
+            sdk.ServiceResponseTimeoutError,
+            sdk.IncompleteReadError,
+        ),
+        StorageConnectionError,
+    ),
     # The rest are refined by HTTP status in translate_error; unknown statuses stay StorageError.
-    HttpResponseError: StorageError,
-    DecodeError: StorageError,
-    ResourceNotModifiedError: StorageError,
-    TooManyRedirectsError: StorageError,
-    ODataV4Error: StorageError,
-    PartialBatchErrorException: StorageError,
-    StreamConsumedError: StorageError,
-    StreamClosedError: StorageError,
-    ResponseNotReadError: StorageError,
-    SerializationError: StorageError,
-    DeserializationError: StorageError,
-    AzureError: StorageError,
+    **dict.fromkeys(
+        (
+            HttpResponseError,
+            sdk.DecodeError,
+            sdk.ResourceNotModifiedError,
+            sdk.TooManyRedirectsError,
+            sdk.ODataV4Error,
+            PartialBatchErrorException,
+            sdk.StreamConsumedError,
+            sdk.StreamClosedError,
+            sdk.ResponseNotReadError,
+            sdk.SerializationError,
+            sdk.DeserializationError,
+            sdk.AzureError,
+        ),
+        StorageError,
+    ),
 }
 """Each SDK exception type and the storage error it becomes before status refinement.
 
@@ -93,6 +89,18 @@ Every exception class of ``azure.core.exceptions`` and ``azure.storage.blob`` is
 _CONTAINER_MISSING = frozenset({"ContainerNotFound", "ContainerBeingDeleted"})
 
 
+def container_missing(error: HttpResponseError) -> bool:
+    """Tell whether a not-found answer is about the container rather than the blob.
+
+    Args:
+        error: An SDK error with an HTTP answer.
+
+    Returns:
+        ``True`` for ``ContainerNotFound`` and ``ContainerBeingDeleted``.
+    """
+    return error_code(error) in _CONTAINER_MISSING
+
+
 def _category(error: Exception) -> type[StorageError] | None:
     for klass in type(error).__mro__:
         category = ERROR_CATEGORIES.get(klass)
@@ -101,7 +109,23 @@ def _category(error: Exception) -> type[StorageError] | None:
     return None
 
 
-def _error_code(error: HttpResponseError) -> str:
+class BlocksDiscarded(Exception):
+    """A commit found its staged blocks discarded, and no other write of the blob can be seen."""
+
+
+class UploadAborted(Exception):
+    """A part was sent to, or a commit asked of, a manual upload aborted by this storage."""
+
+
+def error_code(error: HttpResponseError) -> str:
+    """Return Azure's error code of ``error`` (``"BlobNotFound"``), or ``""``.
+
+    Args:
+        error: An SDK error with an HTTP answer.
+
+    Returns:
+        The code, from the SDK's error processing or the ``x-ms-error-code`` header.
+    """
     code = getattr(error, "error_code", None)  # set by azure-storage-blob's error processing
     if not code and error.response is not None:
         # Errors of requests sent through the generated operations (downloads) are not
@@ -127,7 +151,7 @@ def _by_status(status: int | None, category: type[StorageError]) -> type[Storage
 
 def _describe(error: Exception) -> str:
     if isinstance(error, HttpResponseError):
-        code = _error_code(error)
+        code = error_code(error)
         status = error.status_code
         reason = error.reason or ""
         parts = [str(status) if status is not None else "", code or reason]
@@ -147,13 +171,10 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
         The storage error to raise, or ``None`` for exceptions this backend does not
         know (the mapper then raises a plain :class:`StorageError`).
     """
-    if isinstance(error, HttpResponseError) and error.status_code is None and error.__cause__ is not None:
-        # The downloader wraps a transfer cut short in a status-less HttpResponseError.
-        inner = error.__cause__
-        if isinstance(inner, Exception) and inner is not error:
-            translated = translate_error(inner, key)
-            if translated is not None:
-                return translated
+    if isinstance(error, BlocksDiscarded):
+        return ConcurrentWriteError(f"{BACKEND}: {error} ({key!r})", key=key)
+    if isinstance(error, UploadAborted):
+        return StorageError(f"{BACKEND}: multipart upload {error} of {key!r} was aborted", key=key)
     category = _category(error)
     if category is None:
         if isinstance(error, (OSError, asyncio.TimeoutError)):
@@ -162,9 +183,9 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
     if isinstance(error, HttpResponseError) and category is StorageError:
         category = _by_status(error.status_code, category)
     if category is StorageFileNotFoundError and isinstance(error, HttpResponseError):
-        if _error_code(error) in _CONTAINER_MISSING:
+        if container_missing(error):
             return ConfigurationError(
-                f"{BACKEND}: the container does not exist ({_error_code(error)}): "
+                f"{BACKEND}: the container does not exist ({error_code(error)}): "
                 "create it or fix AzureConfig.container",
                 field="container",
                 key=key,
@@ -180,50 +201,16 @@ def translate_error(error: Exception, key: str | None) -> StorageError | None:
     return build_error(category, f"{BACKEND}: {what} ({_describe(error)})", key=key)
 
 
-OWNED_ERRORS: tuple[type[BaseException], ...] = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError)
-"""The exceptions the mapper translates: the SDK's, and those of aiohttp and sockets under
-it. Anything else is a bug and propagates as itself."""
+OWNED_ERRORS: tuple[type[BaseException], ...] = (
+    *ERROR_CATEGORIES,
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    OSError,
+    BlocksDiscarded,
+    UploadAborted,
+)
+"""The exceptions the mapper translates: the SDK's, those of aiohttp and sockets under
+it, and the driver's two outcomes. Anything else is a bug and propagates as itself."""
 
 MAPPER = ErrorMapper(translate_error, backend=BACKEND, owns=OWNED_ERRORS)
 """The backend's error mapper: ``with MAPPER.guard(key):`` around SDK calls."""
-
-
-def blocks_discarded(error: StorageError) -> bool:
-    """Tell whether a failed Put Block List named blocks the service no longer has.
-
-    Azure answers ``400 InvalidBlockList`` when a committed id is not among the blob's
-    staged blocks: they were discarded, which any other commit or Put Blob of the same
-    blob does to the blocks it does not include (and a week without activity does to
-    all of them).
-
-    Args:
-        error: The translated error of a commit (the SDK's error is its ``__cause__``).
-
-    Returns:
-        ``True`` for InvalidBlockList.
-    """
-    cause = error.__cause__
-    return isinstance(cause, HttpResponseError) and _error_code(cause) == "InvalidBlockList"
-
-
-def replaced_during_read(error: StorageError, key: str) -> StorageError | None:
-    """Return the error for a resumed download whose ``If-Match`` failed, else ``None``.
-
-    A download resumed after a cut body is pinned to the ETag of its first answer; Azure
-    answers 412 when the blob was replaced in between, and the bytes already handed out
-    cannot be joined to the new version's.
-
-    Args:
-        error: The translated error of the resumed request (the SDK's error is its ``__cause__``).
-        key: The storage key being read.
-
-    Returns:
-        A :class:`StorageError` asking to read again, chained to the SDK's error; ``None``
-        when ``error`` is not that 412.
-    """
-    cause = error.__cause__
-    if not (isinstance(cause, HttpResponseError) and cause.status_code == 412):
-        return None
-    replaced = StorageError(f"{BACKEND}: {key!r} changed during the download; read it again", key=key)
-    replaced.__cause__ = cause
-    return replaced

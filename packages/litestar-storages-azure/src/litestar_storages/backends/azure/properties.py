@@ -1,12 +1,23 @@
-"""``StoredFile`` from Azure's blob properties."""
+"""``StoredFile`` from Azure's answers, and custom metadata in Azure's form.
+
+Azure keeps metadata as ``x-ms-meta-<name>`` headers whose names must be C# identifiers
+and whose values must be ASCII; the core's :mod:`litestar_storages.header_metadata`
+encodes both reversibly (the same form obstore's Azure store is given, so either reads
+what the other wrote).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from litestar_storages.backends.azure.metadata import decode_metadata
+from litestar_storages.header_metadata import (
+    decode_header_value,
+    decode_identifier_name,
+    encode_header_value,
+    encode_identifier_name,
+)
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
@@ -14,7 +25,7 @@ if TYPE_CHECKING:
 
     from azure.storage.blob import BlobProperties
 
-__all__ = ("blob_etag", "http_date", "response_headers", "stored_file", "stored_file_from_headers")
+__all__ = ("blob_etag", "decode_metadata", "encode_metadata", "file_from_headers", "file_from_properties")
 
 _META = "x-ms-meta-"
 
@@ -24,19 +35,28 @@ def blob_etag(value: object) -> str | None:
     return str(value).strip('"') if value else None
 
 
-def stored_file(key: str, properties: BlobProperties) -> StoredFile:
-    """Describe a blob as a ``StoredFile``.
+def http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP date (``Last-Modified``) into an aware UTC datetime (``None`` when absent)."""
+    return parsedate_to_datetime(value) if value else None
 
-    Args:
-        key: The key, without the storage's prefix.
-        properties: The blob's properties (from Get Blob Properties or List Blobs).
 
-    Returns:
-        Its size, content type, ETag, modification time and decoded metadata.
-    """
+def encode_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
+    """Return checked metadata as names and values Azure accepts."""
+    return {encode_identifier_name(name): encode_header_value(value) for name, value in metadata.items()}
+
+
+def decode_metadata(stored: Mapping[str, str] | None) -> dict[str, str]:
+    """Return metadata read from Azure as it was stored."""
+    if not stored:
+        return {}
+    return {decode_identifier_name(name): decode_header_value(value) for name, value in stored.items()}
+
+
+def file_from_properties(properties: BlobProperties) -> StoredFile:
+    """Describe a blob from its properties (List Blobs, or Get Blob Properties through the public client)."""
     settings = properties.content_settings
     return StoredFile(
-        key=key,
+        key=properties.name,
         size=int(properties.size or 0),
         content_type=settings.content_type if settings else None,
         etag=blob_etag(properties.etag),
@@ -45,38 +65,14 @@ def stored_file(key: str, properties: BlobProperties) -> StoredFile:
     )
 
 
-def response_headers(pipeline_response: Any, _deserialized: Any, _headers: Any) -> Mapping[str, str]:
-    """Return the raw HTTP headers of a generated operation's answer (its ``cls`` hook).
-
-    The generated operations deserialize every header into a new dict (and the public
-    methods then build a model from it); the few fields a ``StoredFile`` needs are read
-    from the raw headers instead.
-    """
-    headers: Mapping[str, str] = pipeline_response.http_response.headers
-    return headers
-
-
-def http_date(value: str | None) -> datetime | None:
-    """Parse an HTTP date (``Last-Modified``) into an aware UTC datetime (``None`` when absent)."""
-    return parsedate_to_datetime(value) if value else None
-
-
-def stored_file_from_headers(key: str, headers: Mapping[str, str]) -> StoredFile:
-    """Describe a blob from the headers of Get Blob Properties.
-
-    Args:
-        key: The key, without the storage's prefix.
-        headers: The answer's raw HTTP headers (see :func:`response_headers`).
-
-    Returns:
-        Its size, content type, ETag, modification time and decoded metadata.
-    """
+def file_from_headers(name: str, headers: Mapping[str, str], size: int) -> StoredFile:
+    """Describe blob ``name`` of ``size`` bytes from the raw headers of Get Blob or Get Blob Properties."""
     # As the SDK reads them: every x-ms-meta-* header, the prefix cut off.
-    size = len(_META)
-    stored = {name[size:]: value for name, value in headers.items() if name.lower().startswith(_META)}
+    cut = len(_META)
+    stored = {header[cut:]: value for header, value in headers.items() if header.lower().startswith(_META)}
     return StoredFile(
-        key=key,
-        size=int(headers.get("Content-Length") or 0),
+        key=name,
+        size=size,
         content_type=headers.get("Content-Type"),
         etag=blob_etag(headers.get("ETag")),
         last_modified=http_date(headers.get("Last-Modified")),

@@ -1,4 +1,4 @@
-"""Shared access signature (SAS) URLs for one blob, signed locally.
+"""Shared access signature (SAS) query strings for one blob, signed locally.
 
 With the account key (given, or found in the connection string or client) the SAS
 is signed directly. With a token credential, the storage first asks Azure for a *user
@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 from azure.storage.blob.aio import BlobServiceClient
-from litestar_storages.backends.azure.errors import BACKEND, MAPPER
-from litestar_storages.disposition import content_disposition
-from litestar_storages.exceptions import ConfigurationError, StorageValidationError
+from litestar_storages.backends.azure.errors import BACKEND
+from litestar_storages.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from azure.storage.blob import UserDelegationKey
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ("MAX_DELEGATION", "SasSigner")
 
 MAX_DELEGATION = timedelta(days=7)
-"""Longest validity Azure grants a user delegation key (and so a SAS signed with one)."""
+"""Longest validity Azure grants a user delegation key (the engine's longest URL validity too)."""
 
 _REFRESH_MARGIN = timedelta(minutes=5)
 
@@ -50,68 +49,52 @@ class SasSigner:
         container: ContainerClient,
         blob_name: str,
         *,
-        key: str,
         method: HttpMethod,
         expiry: datetime,
-        filename: str | None = None,
+        content_disposition: str | None,
     ) -> str:
         """Return the SAS query string for one blob.
 
         Args:
             container: The container client (for the account and its credential).
             blob_name: The blob's full name in the container.
-            key: The storage key, for error messages.
             method: ``"GET"`` grants read; ``"PUT"`` grants create and write.
-            expiry: When the signature stops working (timezone-aware).
-            filename: For GET, the download name signed into Content-Disposition.
+            expiry: When the signature stops working (timezone-aware, at most 7 days ahead).
+            content_disposition: For GET, the response header to sign, or ``None``.
 
         Returns:
             The query string, without ``?``.
 
         Raises:
             ConfigurationError: If neither an account key nor a token credential is available.
-            StorageValidationError: If a user delegation SAS would outlive 7 days.
         """
         permission = BlobSasPermissions(read=True) if method == "GET" else BlobSasPermissions(create=True, write=True)
         options: dict[str, Any] = {"permission": permission, "expiry": expiry}
-        if filename is not None and method == "GET":
-            options["content_disposition"] = content_disposition(filename, attachment=True)
+        if content_disposition is not None and method == "GET":
+            options["content_disposition"] = content_disposition
+        account, name = container.account_name or "", container.container_name
         account_key = self._account_key or getattr(container.credential, "account_key", None)
         if account_key:
-            return generate_blob_sas(
-                container.account_name or "", container.container_name, blob_name, account_key=account_key, **options
-            )
+            return generate_blob_sas(account, name, blob_name, account_key=account_key, **options)
         if hasattr(container.credential, "get_token"):
-            delegation = await self._delegation_key(container, expiry, key)
-            return generate_blob_sas(
-                container.account_name or "",
-                container.container_name,
-                blob_name,
-                user_delegation_key=delegation,
-                **options,
-            )
+            delegation = await self._delegation_key(container, expiry)
+            return generate_blob_sas(account, name, blob_name, user_delegation_key=delegation, **options)
         raise ConfigurationError(
             f"{BACKEND} cannot sign URLs without the account key or a token credential: set AzureConfig.account_key, "
             "use a connection string with AccountKey, or AzureConfig.credential",
             field="account_key",
-            key=key,
         )
 
-    async def _delegation_key(self, container: ContainerClient, expiry: datetime, key: str) -> UserDelegationKey:
-        now = datetime.now(timezone.utc)
-        if expiry - now > MAX_DELEGATION:
-            raise StorageValidationError(
-                f"{BACKEND}: a URL signed with a user delegation key is valid for at most 7 days", key=key
-            )
+    async def _delegation_key(self, container: ContainerClient, expiry: datetime) -> UserDelegationKey:
         cached = self._delegation
         if cached is not None and _parse_time(cached.signed_expiry) >= expiry + _REFRESH_MARGIN:
             return cached
         # Ask for the longest key allowed so that one request serves many URLs.
+        now = datetime.now(timezone.utc)
         start, until = now - _REFRESH_MARGIN, now + MAX_DELEGATION - _REFRESH_MARGIN
         account_url = f"{container.scheme}://{container.primary_hostname}"
-        with MAPPER.guard(key):
-            async with BlobServiceClient(account_url, credential=container.credential) as service:
-                delegation = await service.get_user_delegation_key(start, until)
+        async with BlobServiceClient(account_url, credential=container.credential) as service:
+            delegation = await service.get_user_delegation_key(start, until)
         self._delegation = delegation
         return delegation
 
