@@ -180,7 +180,11 @@ class MemoryDriver:
         stop = entry.size if end is None else max(first, min(end, entry.size))
         if entry.read_file is None:
             entry.read_file = entry.stored_file(name)
-        return RangeBody(entry.read_file, first, stop, _Slices(entry.pieces, first, stop))
+        pieces = entry.pieces
+        # An object stored from bytes is one piece: get_bytes takes it (or its slice) as
+        # it is, with no stream to build and drain (the engine's RangeBody.data).
+        data = (pieces[0] if (first, stop) == (0, entry.size) else pieces[0][first:stop]) if len(pieces) == 1 else None
+        return RangeBody(entry.read_file, first, stop, _Slices(pieces, first, stop), data)
 
     async def write(  # noqa: D102
         self,
