@@ -14,6 +14,7 @@ from typing import Protocol
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
+    SupportsListStream,
     SupportsParts,
     SupportsSignedUrls,
     SupportsStreamWrite,
@@ -39,6 +40,7 @@ class Abilities:
         address: The driver, if its objects have plain addresses.
         form: The driver, if it signs upload forms.
         batch: The driver, if it deletes in batches.
+        lists: The driver, if it walks listings itself.
     """
 
     parts: PartsDriver | None
@@ -47,6 +49,7 @@ class Abilities:
     address: SupportsAddressUrls | None
     form: SupportsUploadForm | None
     batch: SupportsBatchDelete | None
+    lists: SupportsListStream | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -65,4 +68,5 @@ class Abilities:
             address=driver if isinstance(driver, SupportsAddressUrls) else None,
             form=driver if isinstance(driver, SupportsUploadForm) else None,
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
+            lists=driver if isinstance(driver, SupportsListStream) else None,
         )

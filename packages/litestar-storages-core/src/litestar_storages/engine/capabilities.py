@@ -18,6 +18,7 @@ from litestar_storages.types import StoredFile, UploadForm
 __all__ = (
     "SupportsAddressUrls",
     "SupportsBatchDelete",
+    "SupportsListStream",
     "SupportsParts",
     "SupportsSignedUrls",
     "SupportsStreamWrite",
@@ -239,5 +240,29 @@ class SupportsBatchDelete(Protocol):
 
         Args:
             names: The names.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsListStream(Protocol):
+    """A driver that walks a listing itself, holding its place between batches (a local folder tree).
+
+    Resuming a listing from a token means reading again what led to it: a folder of
+    10,000 files would be scanned and sorted once per page. Such a driver yields
+    batches from one walk instead; the engine still applies ``limit`` and the key
+    prefix, and closes the stream when the caller stops early (the driver releases
+    what the walk holds then).
+    """
+
+    def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[Sequence[StoredFile]]:
+        """Yield the objects whose names start with ``prefix``, in name order, in batches.
+
+        Args:
+            prefix: The name prefix (may stop mid-segment).
+            limit: Most objects the caller will take (a hint for sizing batches), or ``None``.
+
+        Returns:
+            An async iterator of batches (an async generator, so the engine can close it).
         """
         ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 
 from litestar_storages.base import BaseStorage
@@ -11,7 +11,7 @@ from litestar_storages.content import resolve_content_type, validate_content_typ
 from litestar_storages.disposition import content_disposition
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsParts
+from litestar_storages.engine.capabilities import SupportsListStream, SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.reading import read_range
 from litestar_storages.engine.writing import write_object
@@ -168,6 +168,10 @@ class DriverStorage(BaseStorage):
     async def _list(self, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
         wanted = self._prefix + validate_prefix(prefix)
         remaining = validate_limit(limit)
+        if self._abilities.lists is not None:
+            async for stored in self._walk(self._abilities.lists, wanted, prefix, remaining):
+                yield stored
+            return
         token: str | None = None
         while remaining is None or remaining > 0:
             page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
@@ -180,6 +184,28 @@ class DriverStorage(BaseStorage):
             if page.token is None:
                 return
             token = page.token
+
+    async def _walk(
+        self, driver: SupportsListStream, wanted: str, prefix: str, remaining: int | None
+    ) -> AsyncIterator[StoredFile]:
+        if remaining == 0:
+            return
+        batches = driver.list_stream(wanted, remaining)
+        try:
+            while True:
+                try:
+                    batch = await call(self.driver, prefix or None, lambda: anext(batches), retry=False)
+                except StopAsyncIteration:
+                    return
+                for stored in batch[:remaining]:
+                    yield self._file(stored)
+                if remaining is not None:
+                    remaining -= min(remaining, len(batch))
+                    if remaining == 0:
+                        return
+        finally:
+            if isinstance(batches, AsyncGenerator):  # left early: the walk releases what it holds now
+                await batches.aclose()
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side; see :meth:`BaseStorage.copy`."""

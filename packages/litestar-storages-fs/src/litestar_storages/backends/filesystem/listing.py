@@ -47,7 +47,7 @@ def take(iterator: Iterator[StoredFile], count: int) -> list[StoredFile]:
     return list(itertools.islice(iterator, count))
 
 
-def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
+def iter_files(root: Root, prefix: str, after: str = "") -> Iterator[StoredFile]:
     """Yield the files whose keys start with ``prefix``, in key order (blocking).
 
     Temporary files, sidecars, the staging area, symbolic links (and what they point
@@ -57,6 +57,8 @@ def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     Args:
         root: The storage root.
         prefix: A validated listing prefix.
+        after: Yield only keys after this one (a page's resume point); folders holding
+            none are not entered.
 
     Yields:
         Metadata of each file.
@@ -67,10 +69,17 @@ def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     except StorageError:
         return  # missing, a file, or a link: nothing below it is a key
     with start:
-        yield from _walk(start.fd, folder + "/" if folder else "", name_prefix)
+        yield from _walk(start.fd, folder + "/" if folder else "", name_prefix, after)
 
 
-def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredFile]:
+def _after(sort_key: str, after: str) -> bool:
+    # A folder's sort key ends in "/": every key inside starts with it.
+    if sort_key > after:
+        return True
+    return sort_key.endswith("/") and after.startswith(sort_key)
+
+
+def _walk(directory: int, key_folder: str, name_prefix: str, after: str) -> Iterator[StoredFile]:
     scanned_at = time.time_ns() - _SCAN_MARGIN_NS
     try:
         with os.scandir(directory) as scan:
@@ -93,7 +102,9 @@ def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredF
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        items.append((name + "/" if is_dir else name, entry, is_dir))
+        sort_key = key_folder + name + "/" if is_dir else key_folder + name
+        if not after or _after(sort_key, after):
+            items.append((sort_key, entry, is_dir))
     items.sort(key=lambda item: item[0])
     for _, entry, is_dir in items:
         name = entry.name
@@ -103,7 +114,7 @@ def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredF
             except (OSError, StorageError):
                 continue  # gone, or swapped for a link or a file since the scan
             try:
-                yield from _walk(child, f"{key_folder}{name}/", "")
+                yield from _walk(child, f"{key_folder}{name}/", "", after)
             finally:
                 os.close(child)
             continue
