@@ -169,8 +169,12 @@ class DriverStorage(BaseStorage):
         wanted = self._prefix + validate_prefix(prefix)
         remaining = validate_limit(limit)
         if self._abilities.lists is not None:
-            async for stored in self._walk(self._abilities.lists, wanted, prefix, remaining):
-                yield stored
+            walk = self._walk(self._abilities.lists, wanted, prefix, remaining)
+            try:
+                async for stored in walk:
+                    yield stored
+            finally:
+                await walk.aclose()  # left early: the driver's walk is closed now, not at garbage collection
             return
         token: str | None = None
         while remaining is None or remaining > 0:
@@ -187,7 +191,7 @@ class DriverStorage(BaseStorage):
 
     async def _walk(
         self, driver: SupportsListStream, wanted: str, prefix: str, remaining: int | None
-    ) -> AsyncIterator[StoredFile]:
+    ) -> AsyncGenerator[StoredFile, None]:
         if remaining == 0:
             return
         batches = driver.list_stream(wanted, remaining)

@@ -18,7 +18,7 @@ import itertools
 import os
 import stat as stat_module
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from litestar_storages.exceptions import InvalidKeyError, StorageError
 from litestar_storages.keys import validate_key
@@ -47,7 +47,7 @@ def take(iterator: Iterator[StoredFile], count: int) -> list[StoredFile]:
     return list(itertools.islice(iterator, count))
 
 
-def iter_files(root: Root, prefix: str, after: str = "") -> Iterator[StoredFile]:
+def iter_files(root: Root, prefix: str, after: str = "") -> Generator[StoredFile, None, None]:
     """Yield the files whose keys start with ``prefix``, in key order (blocking).
 
     Temporary files, sidecars, the staging area, symbolic links (and what they point
