@@ -314,8 +314,8 @@ class SigningFileSystemDriver(FileSystemDriver):
 def filename_of(content_disposition: str | None) -> str | None:
     """Return the file name a value of :func:`~litestar_storages.disposition.content_disposition` was built from.
 
-    The builder writes the exact name percent-encoded in ``filename*`` whenever its
-    ASCII fallback differs from it; otherwise the quoted ``filename`` is the name.
+    The builder writes ``filename="<ASCII fallback>"`` (which holds no ``"``), then, when
+    the fallback differs from the name, the exact name percent-encoded in ``filename*``.
 
     Args:
         content_disposition: The header value, or ``None``.
@@ -325,11 +325,13 @@ def filename_of(content_disposition: str | None) -> str | None:
     """
     if content_disposition is None:
         return None
-    _, star, encoded = content_disposition.partition("; filename*=UTF-8''")
-    if star:
-        return unquote(encoded, errors="strict")
-    _, quoted, fallback = content_disposition.partition('; filename="')
-    return fallback[:-1] if quoted else None
+    _, found, rest = content_disposition.partition('; filename="')
+    if not found:
+        return None
+    fallback, _, after = rest.partition('"')
+    # Only what follows the quoted fallback: the name itself may hold "filename*=".
+    _, star, encoded = after.partition("; filename*=UTF-8''")
+    return unquote(encoded, errors="strict") if star else fallback
 
 
 def build_driver(config: FileSystemConfig) -> FileSystemDriver:

@@ -170,7 +170,7 @@ def complete_sync(
         metadata: dict[str, str] = manifest["metadata"]
         target, fd, temp = open_temp_sync(root, key, permissions)
         try:
-            for part_number, etag in parts:
+            for part_number, etag in sorted(parts):
                 _append_part(fd, folder, part_number, etag, key)
         except BaseException:
             _abandon(target, fd, temp)
