@@ -14,6 +14,7 @@ from typing import Protocol
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
+    SupportsExists,
     SupportsListStream,
     SupportsParts,
     SupportsSignedUrls,
@@ -41,6 +42,7 @@ class Abilities:
         form: The driver, if it signs upload forms.
         batch: The driver, if it deletes in batches.
         lists: The driver, if it walks listings itself.
+        exists: The driver, if it answers ``exists`` without reading metadata.
     """
 
     parts: PartsDriver | None
@@ -50,6 +52,7 @@ class Abilities:
     form: SupportsUploadForm | None
     batch: SupportsBatchDelete | None
     lists: SupportsListStream | None = None
+    exists: SupportsExists | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -69,4 +72,5 @@ class Abilities:
             form=driver if isinstance(driver, SupportsUploadForm) else None,
             batch=driver if isinstance(driver, SupportsBatchDelete) else None,
             lists=driver if isinstance(driver, SupportsListStream) else None,
+            exists=driver if isinstance(driver, SupportsExists) else None,
         )

@@ -18,6 +18,7 @@ from litestar_storages.types import StoredFile, UploadForm
 __all__ = (
     "SupportsAddressUrls",
     "SupportsBatchDelete",
+    "SupportsExists",
     "SupportsListStream",
     "SupportsParts",
     "SupportsSignedUrls",
@@ -264,5 +265,25 @@ class SupportsListStream(Protocol):
 
         Returns:
             An async iterator of batches (an async generator, so the engine can close it).
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsExists(Protocol):
+    """A driver that tells whether an object exists more cheaply than :meth:`~litestar_storages.engine.Driver.head`.
+
+    ``head`` must describe the object (a local driver reads its metadata sidecar for
+    that); ``exists`` only looks.
+    """
+
+    async def exists(self, name: str) -> bool:
+        """Tell whether an object exists.
+
+        Args:
+            name: The object's name.
+
+        Returns:
+            ``True`` if it exists.
         """
         ...

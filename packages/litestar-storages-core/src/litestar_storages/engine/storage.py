@@ -151,6 +151,9 @@ class DriverStorage(BaseStorage):
     async def exists(self, key: str) -> bool:
         """Tell whether an object exists; see :meth:`BaseStorage.exists`."""
         name = self._name(key)
+        looker = self._abilities.exists
+        if looker is not None:
+            return await call(self.driver, key, lambda: looker.exists(name))
         return await call(self.driver, key, lambda: self.driver.head(name)) is not None
 
     async def info(self, key: str) -> StoredFile:

@@ -5,7 +5,7 @@ through a link, and does all its blocking work in one worker-thread hop: ``stat`
 calls through the :class:`~.call_queue.CallQueue`, calls that own a descriptor or a
 temporary file through :func:`~.threads.hop` (which releases them if the caller is
 cancelled). Names are the storage's keys (the filesystem backend has no prefix); the
-engine has checked them, and :func:`~.names.check_key` adds the backend's one rule:
+engine has checked them, and :func:`~.names.check_reserved` adds the backend's one rule:
 no segment may start with ``.lss~``.
 """
 
@@ -29,7 +29,7 @@ from .call_queue import CallQueue
 from .config import FileSystemConfig
 from .errors import BACKEND, error_mapper
 from .metadata import encode_sidecar, etag_of, stored_file
-from .names import check_key
+from .names import check_reserved
 from .paths import Root
 from .reads import close_opened, open_range_sync, read_chunks
 from .signing import quote_key, sign_url
@@ -48,7 +48,8 @@ class FileSystemDriver:
 
     name = BACKEND
     retry = None  # local calls: nothing transient to retry
-    max_batch = 1000
+    max_batch = 1 << 62
+    """Every name in one batch: all are checked before any file is deleted, in one thread hop."""
     max_concurrency = 1  # parts of a streamed put are never sent in parallel: they stream to one file
     max_part_size = _MAX_PART_SIZE
     max_parts = 10_000
@@ -69,12 +70,15 @@ class FileSystemDriver:
     # -- objects ----------------------------------------------------------------------------
 
     async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
-        return await self.calls.run(files.info_sync, self.root, check_key(name))
+        return await self.calls.run(files.info_sync, self.root, check_reserved(name))
+
+    async def exists(self, name: str) -> bool:  # noqa: D102 - documented by SupportsExists
+        return await self.calls.run(files.exists_sync, self.root, check_reserved(name))
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         chunk_size = self.config.chunk_size
         fd, chunk, first, stop, stat = await hop(
-            open_range_sync, self.root, check_key(name), start, end, chunk_size, on_abandon=close_opened
+            open_range_sync, self.root, check_reserved(name), start, end, chunk_size, on_abandon=close_opened
         )
         # The engine only pins resumes to the etag: no sidecar is read for a download.
         file = StoredFile(key=name, size=stat.st_size, etag=etag_of(stat))
@@ -91,7 +95,7 @@ class FileSystemDriver:
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
-        check_key(name)
+        check_reserved(name)
         sidecar = encode_sidecar(name, content_type, dict(metadata))
         config = self.config
         stat = await hop(
@@ -116,7 +120,7 @@ class FileSystemDriver:
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
-        check_key(name)
+        check_reserved(name)
         sidecar = encode_sidecar(name, content_type, dict(metadata))
         config = self.config
         stat = await write_stream(
@@ -131,10 +135,10 @@ class FileSystemDriver:
         return stored_file(name, stat, (content_type, dict(metadata)))
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
-        return await self.calls.run(files.delete_sync, self.root, check_key(name))
+        return await self.calls.run(files.delete_sync, self.root, check_reserved(name))
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102
-        checked = [check_key(name) for name in names]
+        checked = [check_reserved(name) for name in names]
         await asyncio.to_thread(files.delete_many_sync, self.root, checked)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
@@ -173,7 +177,12 @@ class FileSystemDriver:
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         config = self.config
         return await asyncio.to_thread(
-            files.copy_sync, self.root, check_key(source), check_key(destination), config.permissions, config.fsync
+            files.copy_sync,
+            self.root,
+            check_reserved(source),
+            check_reserved(destination),
+            config.permissions,
+            config.fsync,
         )
 
     async def move(self, source: str, destination: str) -> StoredFile:
@@ -188,7 +197,12 @@ class FileSystemDriver:
         """
         config = self.config
         return await asyncio.to_thread(
-            files.move_sync, self.root, check_key(source), check_key(destination), config.permissions, config.fsync
+            files.move_sync,
+            self.root,
+            check_reserved(source),
+            check_reserved(destination),
+            config.permissions,
+            config.fsync,
         )
 
     async def close(self) -> None:  # noqa: D102
@@ -201,7 +215,7 @@ class FileSystemDriver:
         await asyncio.to_thread(
             multipart.start_sync,
             self.root,
-            check_key(name),
+            check_reserved(name),
             upload_id,
             content_type=content_type,
             metadata=metadata,
@@ -215,7 +229,7 @@ class FileSystemDriver:
         return await asyncio.to_thread(
             multipart.upload_part_sync,
             self.root,
-            check_key(name),
+            check_reserved(name),
             upload_id,
             number,
             body,
@@ -237,7 +251,7 @@ class FileSystemDriver:
         return await asyncio.to_thread(
             multipart.complete_sync,
             self.root,
-            check_key(name),
+            check_reserved(name),
             upload_id,
             parts,
             permissions=config.permissions,
@@ -245,7 +259,7 @@ class FileSystemDriver:
         )
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        await asyncio.to_thread(multipart.abort_sync, self.root, check_key(name), upload_id)
+        await asyncio.to_thread(multipart.abort_sync, self.root, check_reserved(name), upload_id)
 
     # -- SupportsAddressUrls ---------------------------------------------------------------
 
@@ -258,7 +272,7 @@ class FileSystemDriver:
         Returns:
             The URL (existence is not checked).
         """
-        check_key(name)
+        check_reserved(name)
         base_url = self.config.base_url
         if base_url is not None:
             return f"{base_url.rstrip('/')}/{quote_key(name)}"
@@ -302,7 +316,7 @@ class SigningFileSystemDriver(FileSystemDriver):
         assert base_url is not None  # noqa: S101 - the configuration requires it with a secret
         return sign_url(
             base_url,
-            check_key(name),
+            check_reserved(name),
             secret,
             expires_at=int(time.time() + expires_in.total_seconds()),
             method=method,

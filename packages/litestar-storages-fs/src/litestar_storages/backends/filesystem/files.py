@@ -1,4 +1,4 @@
-"""Blocking operations on stored files: info, delete, copy, move.
+"""Blocking operations on stored files: info, exists, delete, copy, move.
 
 Each function is the whole work of one storage call, run in one worker thread hop.
 Every entry is named relative to its opened folder (see :mod:`.paths`).
@@ -29,7 +29,7 @@ from .names import sidecar_name
 from .paths import Folder, Root, entry_stat, open_file
 from .temp_files import discard_sync, open_temp_sync, unlink_quietly
 
-__all__ = ("copy_sync", "delete_many_sync", "delete_sync", "info_sync", "move_sync")
+__all__ = ("copy_sync", "delete_many_sync", "delete_sync", "exists_sync", "info_sync", "move_sync")
 
 _MOVE_ATTEMPTS = 8
 
@@ -62,6 +62,21 @@ def info_sync(root: Root, key: str) -> StoredFile | None:
         if stat is None or not stat_module.S_ISREG(stat.st_mode):
             return None
         return stored_file(key, stat, read_sidecar(folder.fd, folder.name, stat))
+
+
+def exists_sync(root: Root, key: str) -> bool:
+    """Tell whether a key exists (a folder is not a key), without reading its metadata.
+
+    Raises:
+        StoragePermissionError: If the key's path meets a symbolic link.
+    """
+    try:
+        folder = root.parent(key)
+    except StorageFileNotFoundError:
+        return False
+    with folder:
+        stat = entry_stat(folder, key)
+    return stat is not None and stat_module.S_ISREG(stat.st_mode)
 
 
 def delete_sync(root: Root, key: str) -> bool:

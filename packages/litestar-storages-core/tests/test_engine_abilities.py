@@ -1,4 +1,5 @@
-"""Walked listings (``SupportsListStream``) and the caller's own stream errors in streamed writes."""
+"""Walked listings (``SupportsListStream``), cheap existence checks (``SupportsExists``) and the
+caller's own stream errors in streamed writes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 import pytest
 
-from litestar_storages.engine import DriverStorage, ListPage, RangeBody, SupportsListStream
+from litestar_storages.engine import DriverStorage, ListPage, RangeBody, SupportsExists, SupportsListStream
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.retry import RetryConfig
@@ -34,12 +35,14 @@ class BasicDriver:
         self.errors = ErrorMapper(_translate, backend=self.name, owns=(ServiceError,))
         self.objects: dict[str, tuple[bytes, str, dict[str, str], str]] = {}
         self.pages_asked = 0
+        self.heads = 0
 
     def _file(self, name: str) -> StoredFile:
         data, ctype, metadata, etag = self.objects[name]
         return StoredFile(name, len(data), ctype, etag, None, dict(metadata))
 
     async def head(self, name: str) -> StoredFile | None:
+        self.heads += 1
         return self._file(name) if name in self.objects else None
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:
@@ -212,3 +215,46 @@ async def test_drivers_own_stream_errors_are_still_translated() -> None:
     with pytest.raises(StorageError) as caught:
         await storage.put("upload.bin", source())
     assert isinstance(caught.value.__cause__, ServiceError)
+
+
+class LookingDriver(BasicDriver):
+    """Answers ``exists`` without describing the object."""
+
+    name = "LookingDriver"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked: list[str] = []
+
+    async def exists(self, name: str) -> bool:
+        self.looked.append(name)
+        if name == "broken":
+            raise ServiceError("stat failed")
+        return name in self.objects
+
+
+async def test_exists_uses_the_cheap_check_when_the_driver_has_one() -> None:
+    assert isinstance(LookingDriver(), SupportsExists)
+    assert not isinstance(BasicDriver(), SupportsExists)
+    driver = LookingDriver()
+    storage = DriverStorage(driver, prefix="p")
+    await storage.put("here.txt", b"x")
+    assert await storage.exists("here.txt") is True
+    assert await storage.exists("gone.txt") is False
+    assert driver.looked == ["p/here.txt", "p/gone.txt"]
+    assert driver.heads == 0
+    with pytest.raises(StorageError) as caught:
+        await storage.exists("../broken")
+    assert driver.looked == ["p/here.txt", "p/gone.txt"]  # the key is checked first
+    with pytest.raises(StorageError) as caught:
+        await DriverStorage(driver).exists("broken")
+    assert isinstance(caught.value.__cause__, ServiceError)
+
+
+async def test_exists_falls_back_to_head() -> None:
+    driver = BasicDriver()
+    storage = DriverStorage(driver)
+    await storage.put("here.txt", b"x")
+    assert await storage.exists("here.txt") is True
+    assert await storage.exists("gone.txt") is False
+    assert driver.heads == 2
