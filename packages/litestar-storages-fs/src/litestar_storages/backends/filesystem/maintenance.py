@@ -4,7 +4,7 @@ A process killed mid-write leaves its hidden temporary file. Every writer holds 
 ``flock`` on its temporary file until it is renamed into place, and the kernel drops the
 lock when the process dies, so a temporary file whose lock can be taken belongs to a dead
 writer and is removed whatever its age, while live writes are never disturbed. Writers
-re-check their file after locking it (see :func:`~.atomic.create_temp_at`), which closes
+re-check their file after locking it (see :func:`~.temp_files.create_temp_at`), which closes
 the window between creating the file and locking it.
 
 Metadata sidecars are only ever removed when their file is gone, or when the file has

@@ -133,7 +133,7 @@ def sidecar_tag(size: int, mtime_ns: int) -> str:
 
     Both survive ``cp -a``, ``rsync -a``, ``shutil.copytree`` and restores that keep
     modification times (the inode, which the etag uses, does not). Writers give every
-    version a modification time of its own (see :func:`~.atomic.stamp_version`).
+    version a modification time of its own (see :func:`~.commit.stamp_version`).
 
     Args:
         size: The data file's size.
