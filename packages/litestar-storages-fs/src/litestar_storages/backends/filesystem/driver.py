@@ -147,7 +147,7 @@ class FileSystemDriver:
         return ListPage(page, page[-1].key if len(page) == page_size else None)
 
     async def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[Sequence[StoredFile]]:
-        """Walk the folders the prefix can match, one batch per thread hop (see :mod:`~litestar_storages.backends.filesystem.listing`).
+        """Walk the folders the prefix can match, one batch per thread hop, in key order.
 
         Args:
             prefix: The key prefix.
@@ -297,7 +297,7 @@ class SigningFileSystemDriver(FileSystemDriver):
         content_disposition: str | None,
         content_type: str | None,
     ) -> str:
-        """Sign a URL for the route serving (or accepting) the file; see :mod:`~litestar_storages.backends.filesystem.signing`.
+        """Sign a URL for the route serving (or accepting) the file (HMAC; see the ``signing`` module).
 
         Args:
             name: The file's name.
