@@ -166,19 +166,14 @@ class DriverStorage(BaseStorage):
 
     def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects under ``prefix`` in key order; see :meth:`BaseStorage.list`."""
+        walker = self._abilities.lists
+        if walker is not None:
+            return self._walk(walker, prefix, limit)
         return self._list(prefix, limit)
 
     async def _list(self, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
         wanted = self._prefix + validate_prefix(prefix)
         remaining = validate_limit(limit)
-        if self._abilities.lists is not None:
-            walk = self._walk(self._abilities.lists, wanted, prefix, remaining)
-            try:
-                async for stored in walk:
-                    yield stored
-            finally:
-                await walk.aclose()  # left early: the driver's walk is closed now, not at garbage collection
-            return
         token: str | None = None
         while remaining is None or remaining > 0:
             page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
@@ -192,9 +187,9 @@ class DriverStorage(BaseStorage):
                 return
             token = page.token
 
-    async def _walk(
-        self, driver: SupportsListStream, wanted: str, prefix: str, remaining: int | None
-    ) -> AsyncGenerator[StoredFile, None]:
+    async def _walk(self, driver: SupportsListStream, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
+        wanted = self._prefix + validate_prefix(prefix)
+        remaining = validate_limit(limit)
         if remaining == 0:
             return
         batches = driver.list_stream(wanted, remaining)
@@ -204,12 +199,15 @@ class DriverStorage(BaseStorage):
                     batch = await call(self.driver, prefix or None, lambda: anext(batches), retry=False)
                 except StopAsyncIteration:
                     return
-                for stored in batch[:remaining]:
-                    yield self._file(stored)
                 if remaining is not None:
-                    remaining -= min(remaining, len(batch))
-                    if remaining == 0:
-                        return
+                    batch = batch[:remaining]
+                    remaining -= len(batch)
+                if self._prefix:
+                    batch = [self._file(stored) for stored in batch]
+                for stored in batch:
+                    yield stored
+                if remaining == 0:
+                    return
         finally:
             if isinstance(batches, AsyncGenerator):  # left early: the walk releases what it holds now
                 await batches.aclose()

@@ -102,9 +102,10 @@ def _walk(directory: int, key_folder: str, name_prefix: str, after: str) -> Iter
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        sort_key = key_folder + name + "/" if is_dir else key_folder + name
-        if not after or _after(sort_key, after):
-            items.append((sort_key, entry, is_dir))
+        sort_name = name + "/" if is_dir else name
+        if after and not _after(key_folder + sort_name, after):
+            continue  # at or before the resume point, with everything it holds
+        items.append((sort_name, entry, is_dir))
     items.sort(key=lambda item: item[0])
     for _, entry, is_dir in items:
         name = entry.name
