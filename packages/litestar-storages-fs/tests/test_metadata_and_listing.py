@@ -155,3 +155,21 @@ async def test_listing_skips_temporary_and_foreign_files(storage: FileSystemStor
     os.mkfifo(root / "fifo")
     assert [item.key async for item in storage.list()] == ["ok.txt"]
     assert not await storage.exists("fifo")
+
+
+async def test_driver_pages_resume_after_their_token(storage: FileSystemStorage) -> None:
+    # The engine walks listings through list_stream; list_page (the Driver protocol's
+    # paging) must still resume exactly after each token, folders included.
+    keys = sorted(["a.txt", "b/1.txt", "b/2/x.txt", "b/2/y.txt", "b/3.txt", "b.txt", "c/d/e/f.txt", "ca.txt"])
+    for key in keys:
+        await storage.put(key, b"x")
+    for prefix in ("", "b", "b/", "b/2", "c"):
+        seen: list[str] = []
+        token: str | None = None
+        while True:
+            page = await storage.driver.list_page(prefix, token, 2)
+            seen += [file.key for file in page.files]
+            if page.token is None:
+                break
+            token = page.token
+        assert seen == [key for key in keys if key.startswith(prefix)], prefix

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from litestar_storages.backends.filesystem import (
     ExpiredSignatureError,
@@ -16,6 +19,7 @@ from litestar_storages.backends.filesystem import (
     sign_url,
     verify_signature,
 )
+from litestar_storages.disposition import check_filename
 from litestar_storages.exceptions import (
     ConfigurationError,
     InvalidKeyError,
@@ -209,3 +213,29 @@ def test_an_expiry_past_eleven_digits_is_refused_even_when_signed() -> None:
 def test_sign_url_called_directly_follows_the_url_rules(options: dict[str, str], error: type[Exception]) -> None:
     with pytest.raises(error):
         sign_url("https://x.test", "a.txt", b"k" * 32, expires_at=2_000_000_000, **options)
+
+
+def _accepted(name: str) -> bool:
+    try:
+        return check_filename(name) is not None
+    except InvalidMetadataError:
+        return False
+
+
+FILENAMES = st.one_of(
+    st.sampled_from(["a; filename*=UTF-8''b.txt", 'quote" and \\ back.txt', "Résumé final.txt", "文件.txt", "%41.txt"]),
+    st.text(min_size=1, max_size=40),
+).filter(_accepted)
+
+
+_SIGNING = FileSystemStorage(
+    FileSystemConfig(path="never-touched", base_url="https://files.example.com", signing_secret=b"k" * 32)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(filename=FILENAMES)
+def test_any_accepted_filename_is_bound_exactly(filename: str) -> None:
+    url = asyncio.run(_SIGNING.url("doc.pdf", filename=filename))
+    access = _SIGNING.verify_signed_url("doc.pdf", _split(url)[1])
+    assert access.filename == filename

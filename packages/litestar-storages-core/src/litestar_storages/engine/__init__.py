@@ -3,7 +3,8 @@
 A backend is a *driver* (:class:`~litestar_storages.engine.driver.Driver`): a handful of
 primitives over one SDK client (head, ranged read, single-request write, delete, one
 page of a listing, copy), its error table and its name. Optional abilities (parts,
-streamed writes, signed URLs, upload forms, batch deletes) are the small protocols of
+streamed writes, signed URLs, upload forms, batch deletes, walked listings, cheap
+existence checks) are the small protocols of
 :mod:`litestar_storages.engine.capabilities`. :class:`~litestar_storages.engine.storage.DriverStorage`
 turns any driver into a full :class:`~litestar_storages.base.BaseStorage`: argument
 checks, the single-request or multipart decision, the bounded part pipeline, ranged
@@ -15,6 +16,8 @@ from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
     SupportsDirectWrite,
+    SupportsExists,
+    SupportsListStream,
     SupportsParts,
     SupportsPutParts,
     SupportsRename,
@@ -34,6 +37,8 @@ __all__ = (
     "SupportsAddressUrls",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
+    "SupportsExists",
+    "SupportsListStream",
     "SupportsParts",
     "SupportsRename",
     "SupportsPutParts",

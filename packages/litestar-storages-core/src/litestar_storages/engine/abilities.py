@@ -15,6 +15,8 @@ from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
     SupportsBatchDelete,
     SupportsDirectWrite,
+    SupportsExists,
+    SupportsListStream,
     SupportsParts,
     SupportsPutParts,
     SupportsRename,
@@ -47,6 +49,8 @@ class Abilities:
         rename: The driver, if it renames objects in one step.
         single_limit: The driver's single-request limit, if it has parts and one of its own.
         put_parts: The driver, if it starts the parts of a ``put`` itself.
+        lists: The driver, if it walks listings itself.
+        exists: The driver, if it answers ``exists`` without reading metadata.
     """
 
     parts: PartsDriver | None
@@ -59,6 +63,8 @@ class Abilities:
     rename: SupportsRename | None = None
     single_limit: int | None = None
     put_parts: SupportsPutParts | None = None
+    lists: SupportsListStream | None = None
+    exists: SupportsExists | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -85,4 +91,6 @@ class Abilities:
                 else None
             ),
             put_parts=driver if isinstance(driver, SupportsPutParts) else None,
+            lists=driver if isinstance(driver, SupportsListStream) else None,
+            exists=driver if isinstance(driver, SupportsExists) else None,
         )

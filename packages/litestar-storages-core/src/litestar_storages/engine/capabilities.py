@@ -19,6 +19,8 @@ __all__ = (
     "SupportsAddressUrls",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
+    "SupportsExists",
+    "SupportsListStream",
     "SupportsParts",
     "SupportsRename",
     "SupportsPutParts",
@@ -346,5 +348,49 @@ class SupportsBatchDelete(Protocol):
 
         Args:
             names: The names.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsListStream(Protocol):
+    """A driver that walks a listing itself, holding its place between batches (a local folder tree).
+
+    Resuming a listing from a token means reading again what led to it: a folder of
+    10,000 files would be scanned and sorted once per page. Such a driver yields
+    batches from one walk instead; the engine still applies ``limit`` and the key
+    prefix, and closes the stream when the caller stops early (the driver releases
+    what the walk holds then).
+    """
+
+    def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[Sequence[StoredFile]]:
+        """Yield the objects whose names start with ``prefix``, in name order, in batches.
+
+        Args:
+            prefix: The name prefix (may stop mid-segment).
+            limit: Most objects the caller will take (a hint for sizing batches), or ``None``.
+
+        Returns:
+            An async iterator of batches (an async generator, so the engine can close it).
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsExists(Protocol):
+    """A driver that tells whether an object exists more cheaply than :meth:`~litestar_storages.engine.Driver.head`.
+
+    ``head`` must describe the object (a local driver reads its metadata sidecar for
+    that); ``exists`` only looks.
+    """
+
+    async def exists(self, name: str) -> bool:
+        """Tell whether an object exists.
+
+        Args:
+            name: The object's name.
+
+        Returns:
+            ``True`` if it exists.
         """
         ...

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.driver import Driver, RangeBody
+from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError, StorageError
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.types import ProgressCallback
@@ -66,19 +67,7 @@ async def read_range(
     chunks = opened.chunks
     while True:
         try:
-            while True:
-                # Only the fetch is guarded: errors of the consumer's loop body are its own.
-                # (ErrorMapper.guard, inline: this runs for every chunk.)
-                try:
-                    chunk = await anext(chunks)
-                except StopAsyncIteration:
-                    break
-                except StorageError:
-                    raise
-                except Exception as error:
-                    if not isinstance(error, errors.owns):
-                        raise
-                    raise errors.translate(error, key) from error
+            while (chunk := await _next_chunk(chunks, errors, key)) is not None:
                 position += len(chunk)
                 yield chunk
                 if progress is not None:
@@ -103,6 +92,21 @@ async def read_range(
         if body.file.etag != etag or body.start != resumed_at:
             raise ConcurrentWriteError(f"{key!r} changed while it was being read", key=key)
         chunks = body.chunks
+
+
+async def _next_chunk(chunks: AsyncIterator[bytes], errors: ErrorMapper, key: str) -> bytes | None:
+    # Only the fetch is guarded: errors of the consumer's loop body are its own.
+    # (ErrorMapper.guard, inline: this runs for every chunk.)
+    try:
+        return await anext(chunks)
+    except StopAsyncIteration:
+        return None
+    except StorageError:
+        raise
+    except Exception as error:
+        if not isinstance(error, errors.owns):
+            raise
+        raise errors.translate(error, key) from error
 
 
 async def read_bytes(driver: Driver, name: str, key: str, *, start: int, end: int | None) -> bytes:

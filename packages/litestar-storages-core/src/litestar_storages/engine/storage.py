@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 
 from litestar_storages.base import BaseStorage
@@ -11,7 +11,7 @@ from litestar_storages.content import resolve_content_type, validate_content_typ
 from litestar_storages.disposition import content_disposition
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsParts
+from litestar_storages.engine.capabilities import SupportsListStream, SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.reading import read_bytes, read_range
 from litestar_storages.engine.writing import write_object
@@ -164,6 +164,9 @@ class DriverStorage(BaseStorage):
     async def exists(self, key: str) -> bool:
         """Tell whether an object exists; see :meth:`BaseStorage.exists`."""
         name = self._name(key)
+        looker = self._abilities.exists
+        if looker is not None:
+            return await call(self.driver, key, looker.exists, name)
         return await call(self.driver, key, self.driver.head, name) is not None
 
     async def info(self, key: str) -> StoredFile:
@@ -176,6 +179,9 @@ class DriverStorage(BaseStorage):
 
     def list(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile]:
         """List objects under ``prefix`` in key order; see :meth:`BaseStorage.list`."""
+        walker = self._abilities.lists
+        if walker is not None:
+            return self._walk(walker, prefix, limit)
         return self._list(prefix, limit)
 
     async def _list(self, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
@@ -192,6 +198,31 @@ class DriverStorage(BaseStorage):
             if page.token is None:
                 return
             token = page.token
+
+    async def _walk(self, driver: SupportsListStream, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:
+        wanted = self._prefix + validate_prefix(prefix)
+        remaining = validate_limit(limit)
+        if remaining == 0:
+            return
+        batches = driver.list_stream(wanted, remaining)
+        try:
+            while True:
+                try:
+                    batch = await call(self.driver, prefix or None, lambda: anext(batches), retry=False)
+                except StopAsyncIteration:
+                    return
+                if remaining is not None:
+                    batch = batch[:remaining]
+                    remaining -= len(batch)
+                if self._prefix:
+                    batch = [self._file(stored) for stored in batch]
+                for stored in batch:
+                    yield stored
+                if remaining == 0:
+                    return
+        finally:
+            if isinstance(batches, AsyncGenerator):  # left early: the walk releases what it holds now
+                await batches.aclose()
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side; see :meth:`BaseStorage.copy`."""

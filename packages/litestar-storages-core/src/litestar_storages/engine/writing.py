@@ -26,7 +26,7 @@ from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsDirectWrite, SupportsParts
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.pipeline import fit_part_size, upload_in_parts
-from litestar_storages.exceptions import StorageFileExistsError, StorageValidationError
+from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageValidationError
 from litestar_storages.progress import ProgressReporter, report_progress
 from litestar_storages.streams import ByteStream, PutData
 from litestar_storages.types import ProgressCallback, StoredFile
@@ -121,20 +121,28 @@ async def write_object(
     if await stream.at_eof():
         return await single(first, reporter=reporter)
     if streams is not None:
-        chunks = _chain(first, stream, reporter)
+        failures: list[BaseException] = []
+        chunks = _chain(first, stream, reporter, failures)
         del first
-        return await call(
-            driver,
-            key,
-            streams.write_stream,
-            name,
-            chunks,
-            size=stream.size,
-            content_type=content_type,
-            metadata=metadata,
-            overwrite=overwrite,
-            retry=False,  # the stream is consumed by the first attempt
-        )
+        try:
+            return await call(
+                driver,
+                key,
+                streams.write_stream,
+                name,
+                chunks,
+                size=stream.size,
+                content_type=content_type,
+                metadata=metadata,
+                overwrite=overwrite,
+                retry=False,  # the stream is consumed by the first attempt
+            )
+        except StorageError as error:
+            # The caller's own stream failed with an exception of a type the driver owns
+            # (an OSError of a file being read, for a local driver): it propagates as it was.
+            if failures and error.__cause__ is failures[0]:
+                raise failures[0] from None
+            raise
     assert parts is not None  # noqa: S101 - threshold is set only with parts or streams
     if not overwrite and abilities.put_parts is None and await call(driver, key, driver.head, name) is not None:
         # Refused before any part is sent (a SupportsPutParts driver refuses in
@@ -160,13 +168,19 @@ async def write_object(
     )
 
 
-async def _chain(first: bytearray, stream: ByteStream, reporter: ProgressReporter) -> AsyncIterator[bytes]:
+async def _chain(
+    first: bytearray, stream: ByteStream, reporter: ProgressReporter, failures: list[BaseException]
+) -> AsyncIterator[bytes]:
     size = len(first)
     yield first  # type: ignore[misc] # a bytearray: drivers send buffers as they are, uncopied
     del first
     await reporter.advance(size)
-    async for chunk in report_progress(stream, reporter):
-        yield chunk
+    try:
+        async for chunk in report_progress(stream, reporter):
+            yield chunk
+    except Exception as error:
+        failures.append(error)  # the caller's, told apart from the driver's own failures
+        raise
 
 
 def _checked_part_size(driver: SupportsParts, part_size: object, key: str) -> int:

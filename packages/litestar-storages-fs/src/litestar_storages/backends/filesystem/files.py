@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
-from .atomic import commit_sync, copy_range, discard_sync, open_temp_sync, remove_sidecars, unlink_quietly
+from .commit import commit_sync, remove_sidecars
+from .fdio import copy_range
 from .metadata import (
     Sidecar,
     content_type_for,
@@ -26,6 +27,7 @@ from .metadata import (
 )
 from .names import sidecar_name
 from .paths import Folder, Root, entry_stat, open_file
+from .temp_files import discard_sync, open_temp_sync, unlink_quietly
 
 __all__ = ("copy_sync", "delete_many_sync", "delete_sync", "exists_sync", "info_sync", "move_sync")
 
@@ -45,20 +47,25 @@ def _existing_stat(folder: Folder, key: str) -> os.stat_result:
     return stat
 
 
-def info_sync(root: Root, key: str) -> StoredFile:
-    """Return a key's metadata.
+def info_sync(root: Root, key: str) -> StoredFile | None:
+    """Return a key's metadata, or ``None`` when no file is there (a folder is not a key).
 
     Raises:
-        StorageFileNotFoundError: If the key does not exist.
         StoragePermissionError: If the key's path meets a symbolic link.
     """
-    with root.parent(key) as folder:
-        stat = _existing_stat(folder, key)
+    try:
+        folder = root.parent(key)
+    except StorageFileNotFoundError:
+        return None
+    with folder:
+        stat = entry_stat(folder, key)
+        if stat is None or not stat_module.S_ISREG(stat.st_mode):
+            return None
         return stored_file(key, stat, read_sidecar(folder.fd, folder.name, stat))
 
 
 def exists_sync(root: Root, key: str) -> bool:
-    """Tell whether a key exists (a folder is not a key).
+    """Tell whether a key exists (a folder is not a key), without reading its metadata.
 
     Raises:
         StoragePermissionError: If the key's path meets a symbolic link.
@@ -72,11 +79,13 @@ def exists_sync(root: Root, key: str) -> bool:
     return stat is not None and stat_module.S_ISREG(stat.st_mode)
 
 
-def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
+def delete_sync(root: Root, key: str) -> bool:
     """Delete a key's file and sidecar, then its folders while they are empty.
 
+    Returns:
+        Whether the file existed.
+
     Raises:
-        StorageFileNotFoundError: If the key does not exist and ``missing_ok`` is false.
         StoragePermissionError: If the key's path meets a symbolic link.
     """
     try:
@@ -86,17 +95,16 @@ def delete_sync(root: Root, key: str, missing_ok: bool) -> None:
             os.unlink(folder.name, dir_fd=folder.fd)
             remove_sidecars(folder.fd, folder.name, stat)
     except (StorageFileNotFoundError, FileNotFoundError):
-        if missing_ok:
-            return
-        raise _not_found(key) from None
+        return False
     if "/" in key:
         root.remove_empty_parents(key)
+    return True
 
 
 def delete_many_sync(root: Root, keys: Iterable[str]) -> None:
     """Delete several (validated) keys, skipping missing ones, in one thread hop."""
     for key in keys:
-        delete_sync(root, key, True)
+        delete_sync(root, key)
 
 
 def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
@@ -177,7 +185,7 @@ def move_sync(root: Root, source: str, destination: str, permissions: int, durab
                     os.fsync(target.fd)
         if moved is None:  # across filesystems (a mount inside the root)
             copied = copy_sync(root, source, destination, permissions, durable)
-            delete_sync(root, source, True)
+            delete_sync(root, source)
             return copied
         if "/" in source:
             root.remove_empty_parents(source)

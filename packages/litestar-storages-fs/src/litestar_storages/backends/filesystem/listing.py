@@ -18,7 +18,7 @@ import itertools
 import os
 import stat as stat_module
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from litestar_storages.exceptions import InvalidKeyError, StorageError
 from litestar_storages.keys import validate_key
@@ -47,7 +47,7 @@ def take(iterator: Iterator[StoredFile], count: int) -> list[StoredFile]:
     return list(itertools.islice(iterator, count))
 
 
-def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
+def iter_files(root: Root, prefix: str, after: str = "") -> Generator[StoredFile, None, None]:
     """Yield the files whose keys start with ``prefix``, in key order (blocking).
 
     Temporary files, sidecars, the staging area, symbolic links (and what they point
@@ -57,6 +57,8 @@ def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     Args:
         root: The storage root.
         prefix: A validated listing prefix.
+        after: Yield only keys after this one (a page's resume point); folders holding
+            none are not entered.
 
     Yields:
         Metadata of each file.
@@ -67,10 +69,17 @@ def iter_files(root: Root, prefix: str) -> Iterator[StoredFile]:
     except StorageError:
         return  # missing, a file, or a link: nothing below it is a key
     with start:
-        yield from _walk(start.fd, folder + "/" if folder else "", name_prefix)
+        yield from _walk(start.fd, folder + "/" if folder else "", name_prefix, after)
 
 
-def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredFile]:
+def _after(sort_key: str, after: str) -> bool:
+    # A folder's sort key ends in "/": every key inside starts with it.
+    if sort_key > after:
+        return True
+    return sort_key.endswith("/") and after.startswith(sort_key)
+
+
+def _walk(directory: int, key_folder: str, name_prefix: str, after: str) -> Iterator[StoredFile]:
     scanned_at = time.time_ns() - _SCAN_MARGIN_NS
     try:
         with os.scandir(directory) as scan:
@@ -93,7 +102,10 @@ def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredF
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        items.append((name + "/" if is_dir else name, entry, is_dir))
+        sort_name = name + "/" if is_dir else name
+        if after and not _after(key_folder + sort_name, after):
+            continue  # at or before the resume point, with everything it holds
+        items.append((sort_name, entry, is_dir))
     items.sort(key=lambda item: item[0])
     for _, entry, is_dir in items:
         name = entry.name
@@ -103,7 +115,7 @@ def _walk(directory: int, key_folder: str, name_prefix: str) -> Iterator[StoredF
             except (OSError, StorageError):
                 continue  # gone, or swapped for a link or a file since the scan
             try:
-                yield from _walk(child, f"{key_folder}{name}/", "")
+                yield from _walk(child, f"{key_folder}{name}/", "", after)
             finally:
                 os.close(child)
             continue

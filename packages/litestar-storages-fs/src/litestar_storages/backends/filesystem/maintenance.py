@@ -4,7 +4,7 @@ A process killed mid-write leaves its hidden temporary file. Every writer holds 
 ``flock`` on its temporary file until it is renamed into place, and the kernel drops the
 lock when the process dies, so a temporary file whose lock can be taken belongs to a dead
 writer and is removed whatever its age, while live writes are never disturbed. Writers
-re-check their file after locking it (see :func:`~.atomic.create_temp_at`), which closes
+re-check their file after locking it (see :func:`~.temp_files.create_temp_at`), which closes
 the window between creating the file and locking it.
 
 Metadata sidecars are only ever removed when their file is gone, or when the file has
@@ -30,7 +30,6 @@ from datetime import timedelta
 
 from litestar_storages.exceptions import StorageError
 
-from .atomic import unlink_quietly
 from .metadata import Sidecar, decode_legacy, decode_record, dump_record, read_small_file, write_small_file
 from .names import (
     LEGACY_STAGING_DIR,
@@ -44,6 +43,7 @@ from .names import (
     sidecar_name,
 )
 from .paths import Root, open_folder_at
+from .temp_files import unlink_quietly
 
 if sys.platform != "win32":  # POSIX only: FileSystemStorage refuses to start elsewhere
     import fcntl
@@ -253,6 +253,28 @@ def _reattach(folder: int, owner: str, stat: os.stat_result, candidates: list[_F
 
 
 def _tidy_sidecars(folder: int, names: list[str], cutoff: float, counts: _Counts) -> None:
+    files = _regular_files(folder, names)
+    current = {sidecar_name(name, stat.st_size, stat.st_mtime_ns) for name, stat in files.items()}
+    found = _Sidecars(folder, files)
+    for name in names:
+        if name not in current:
+            found.sort(name)
+    present = set(names)
+    for owner, candidates in found.others.items():
+        stat = files[owner]
+        stale = candidates
+        if sidecar_name(owner, stat.st_size, stat.st_mtime_ns) not in present:
+            migrated = _reattach(folder, owner, stat, candidates)
+            if migrated is None:
+                continue  # no sidecar matches the file: keep them all, never lose its metadata
+            counts.migrated += 1
+            stale = [item for item in candidates if item is not migrated]
+        # The file has its own sidecar: the others describe versions that no longer exist.
+        found.orphans.extend(item.sidecar for item in stale)
+    counts.orphaned += _remove_old(folder, found.orphans, cutoff)
+
+
+def _regular_files(folder: int, names: list[str]) -> dict[str, os.stat_result]:
     files: dict[str, os.stat_result] = {}
     for name in names:
         if is_internal(name):
@@ -263,48 +285,56 @@ def _tidy_sidecars(folder: int, names: list[str], cutoff: float, counts: _Counts
             continue
         if stat_module.S_ISREG(stat.st_mode):
             files[name] = stat
-    present = set(names)
-    current = {sidecar_name(name, stat.st_size, stat.st_mtime_ns) for name, stat in files.items()}
-    hashes: dict[str, str] | None = None
-    others: defaultdict[str, list[_Found]] = defaultdict(list)
-    orphans: list[str] = []
-    for name in names:
-        if name in current:
-            continue
+    return files
+
+
+class _Sidecars:
+    """The sidecars of one folder that are not their file's current one: another version's, or orphans."""
+
+    __slots__ = ("_hashes", "files", "folder", "orphans", "others")
+
+    def __init__(self, folder: int, files: dict[str, os.stat_result]) -> None:
+        self.folder = folder
+        self.files = files
+        self.others: defaultdict[str, list[_Found]] = defaultdict(list)
+        self.orphans: list[str] = []
+        self._hashes: dict[str, str] | None = None
+
+    def sort(self, name: str) -> None:
+        """File sidecar ``name`` under its owner's other versions, or as an orphan (other names: ignored)."""
         if is_sidecar(name):
-            record = decode_record(read_small_file(folder, name))
-            if record is None or sidecar_name(record[0], record[1], record[2]) != name:
-                orphans.append(name)  # unreadable, or not a name this storage gives
-            elif record[0] in files:
-                others[record[0]].append(_Found(name, record[1], record[2], record[3]))
-            else:
-                orphans.append(name)
+            self._current_format(name)
         elif is_legacy_sidecar(name):
-            parsed = parse_legacy_sidecar(name)
-            content = decode_legacy(read_small_file(folder, name))
-            if parsed is None or content is None:
-                orphans.append(name)
-                continue
-            owner, size, mtime_ns = parsed
-            if owner not in files:
-                if hashes is None:
-                    hashes = {name_hash(file): file for file in files}
-                owner = hashes.get(owner, owner)
-            if owner in files:
-                others[owner].append(_Found(name, size, mtime_ns, content))
-            else:
-                orphans.append(name)
-    for owner, candidates in others.items():
-        stat = files[owner]
-        stale = candidates
-        if sidecar_name(owner, stat.st_size, stat.st_mtime_ns) not in present:
-            migrated = _reattach(folder, owner, stat, candidates)
-            if migrated is None:
-                continue  # no sidecar matches the file: keep them all, never lose its metadata
-            counts.migrated += 1
-            stale = [item for item in candidates if item is not migrated]
-        # The file has its own sidecar: the others describe versions that no longer exist.
-        orphans.extend(item.sidecar for item in stale)
+            self._legacy(name)
+
+    def _current_format(self, name: str) -> None:
+        record = decode_record(read_small_file(self.folder, name))
+        if record is None or sidecar_name(record[0], record[1], record[2]) != name:
+            self.orphans.append(name)  # unreadable, or not a name this storage gives
+        elif record[0] in self.files:
+            self.others[record[0]].append(_Found(name, record[1], record[2], record[3]))
+        else:
+            self.orphans.append(name)
+
+    def _legacy(self, name: str) -> None:
+        parsed = parse_legacy_sidecar(name)
+        content = decode_legacy(read_small_file(self.folder, name))
+        if parsed is None or content is None:
+            self.orphans.append(name)
+            return
+        owner, size, mtime_ns = parsed
+        if owner not in self.files:
+            if self._hashes is None:
+                self._hashes = {name_hash(file): file for file in self.files}
+            owner = self._hashes.get(owner, owner)
+        if owner in self.files:
+            self.others[owner].append(_Found(name, size, mtime_ns, content))
+        else:
+            self.orphans.append(name)
+
+
+def _remove_old(folder: int, orphans: list[str], cutoff: float) -> int:
+    removed = 0
     for name in orphans:
         try:
             # Young sidecars may belong to a write about to be renamed into place.
@@ -313,4 +343,5 @@ def _tidy_sidecars(folder: int, names: list[str], cutoff: float, counts: _Counts
         except FileNotFoundError:
             continue
         unlink_quietly(folder, name)
-        counts.orphaned += 1
+        removed += 1
+    return removed

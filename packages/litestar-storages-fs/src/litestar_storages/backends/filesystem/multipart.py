@@ -19,15 +19,18 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Mapping, Sequence
 
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError, StorageValidationError
-from litestar_storages.types import MultipartUpload, StoredFile
+from litestar_storages.types import StoredFile
 
-from .atomic import commit_sync, copy_range, create_temp_at, discard_sync, open_temp_sync, write_all
+from .commit import commit_sync
+from .fdio import copy_range, write_all
 from .maintenance import remove_flat_folder
 from .metadata import encode_sidecar, etag_of, read_small_file, stored_file, write_small_file
 from .names import LEGACY_STAGING_DIR, STAGING_DIR
 from .paths import FILE_FLAGS, Folder, Root, entry_stat, open_folder_at
+from .temp_files import create_temp_at, discard_sync, open_temp_sync
 
 __all__ = ("MANIFEST", "abort_sync", "complete_sync", "new_upload_id", "start_sync", "upload_part_sync")
 
@@ -35,49 +38,54 @@ MANIFEST = "upload.json"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def _checked_id(upload: MultipartUpload) -> str:
+def _checked_id(key: str, upload_id: object) -> str:
     # The id comes back from the caller: never let it name a path of its own.
-    if not isinstance(upload.upload_id, str) or not _UPLOAD_ID.fullmatch(upload.upload_id):
-        raise StorageValidationError(f"Invalid multipart upload id {upload.upload_id!r}", key=upload.key)
-    return upload.upload_id
+    if not isinstance(upload_id, str) or not _UPLOAD_ID.fullmatch(upload_id):
+        raise StorageValidationError(f"Invalid multipart upload id {upload_id!r}", key=key)
+    return upload_id
 
 
 def _part_name(part_number: int) -> str:
     return f"{part_number:05d}.part"
 
 
-def _missing(upload: MultipartUpload) -> StorageError:
+def _missing(key: str, upload_id: str) -> StorageError:
     return StorageError(
-        f"No multipart upload {upload.upload_id!r} in progress for {upload.key!r} (completed or aborted)",
-        key=upload.key,
+        f"No multipart upload {upload_id!r} in progress for {key!r} (completed or aborted)",
+        key=key,
     )
 
 
-def _open_upload(root: Root, upload: MultipartUpload) -> tuple[int, int]:
+def _open_upload(root: Root, key: str, upload_id: str) -> tuple[int, int]:
     """Open the staging area holding the upload, and the upload's folder (current area, else 0.1's)."""
-    upload_id = _checked_id(upload)
+    upload_id = _checked_id(key, upload_id)
     with root.top() as top:
         for staging in (STAGING_DIR, LEGACY_STAGING_DIR):
             try:
-                area = open_folder_at(top.fd, staging, create=False, key=upload.key)
+                area = open_folder_at(top.fd, staging, create=False, key=key)
             except StorageFileNotFoundError:
                 continue
             try:
-                return area, open_folder_at(area, upload_id, create=False, key=upload.key)
+                return area, open_folder_at(area, upload_id, create=False, key=key)
             except StorageFileNotFoundError:
                 os.close(area)
             except BaseException:
                 os.close(area)
                 raise
-    raise _missing(upload)
+    raise _missing(key, upload_id)
 
 
-def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
+def start_sync(
+    root: Root, key: str, upload_id: str, *, content_type: str, metadata: Mapping[str, str], permissions: int
+) -> None:
     """Create the upload's staging folder and manifest.
 
     Args:
         root: The storage root.
-        upload: The new upload's state (its id freshly generated).
+        key: The key the file will have.
+        upload_id: The new upload's id (freshly generated).
+        content_type: The file's content type.
+        metadata: Its custom metadata.
         permissions: Mode of the staged files.
 
     Raises:
@@ -85,20 +93,20 @@ def start_sync(root: Root, upload: MultipartUpload, permissions: int) -> None:
             not after the upload).
     """
     try:
-        with root.parent(upload.key) as parent:
-            entry_stat(parent, upload.key)  # a link at the key itself is refused too
+        with root.parent(key) as parent:
+            entry_stat(parent, key)  # a link at the key itself is refused too
     except StorageFileNotFoundError:
         pass  # its folders do not exist yet: completing creates them
-    upload_id = _checked_id(upload)
+    upload_id = _checked_id(key, upload_id)
     with root.top() as top:
-        area = open_folder_at(top.fd, STAGING_DIR, create=True, key=upload.key)
+        area = open_folder_at(top.fd, STAGING_DIR, create=True, key=key)
     try:
         os.mkdir(upload_id, 0o777, dir_fd=area)
-        folder = open_folder_at(area, upload_id, create=False, key=upload.key)
+        folder = open_folder_at(area, upload_id, create=False, key=key)
     finally:
         os.close(area)
     try:
-        manifest = {"key": upload.key, "content_type": upload.content_type, "metadata": upload.metadata}
+        manifest = {"key": key, "content_type": content_type, "metadata": dict(metadata)}
         write_small_file(folder, MANIFEST, json.dumps(manifest).encode(), permissions)
     finally:
         os.close(folder)
@@ -109,21 +117,23 @@ def new_upload_id() -> str:
     return secrets.token_hex(16)
 
 
-def upload_part_sync(root: Root, upload: MultipartUpload, part_number: int, data: bytes, permissions: int) -> str:
+def upload_part_sync(
+    root: Root, key: str, upload_id: str, part_number: int, data: bytes | bytearray | memoryview, *, permissions: int
+) -> str:
     """Stage one part atomically, replacing an earlier upload of the same number.
 
     Returns:
         The part's etag.
     """
-    area, folder = _open_upload(root, upload)
+    area, folder = _open_upload(root, key, upload_id)
     os.close(area)
     try:
         try:
-            created = create_temp_at(folder, upload.key, permissions)
+            created = create_temp_at(folder, key, permissions)
         except FileNotFoundError:
-            raise _missing(upload) from None  # completed or aborted meanwhile
+            raise _missing(key, upload_id) from None  # completed or aborted meanwhile
         if created is None:
-            raise _missing(upload)  # remove_stale_files() is removing it
+            raise _missing(key, upload_id)  # remove_stale_files() is removing it
         fd, temp = created
         try:
             write_all(fd, data)
@@ -138,28 +148,29 @@ def upload_part_sync(root: Root, upload: MultipartUpload, part_number: int, data
         os.close(folder)
 
 
-def complete_sync(root: Root, upload: MultipartUpload, permissions: int, durable: bool) -> StoredFile:
-    """Join the parts listed in ``upload.parts`` into the object and drop the staging folder.
+def complete_sync(
+    root: Root, key: str, upload_id: str, parts: Sequence[tuple[int, str]], *, permissions: int, durable: bool
+) -> StoredFile:
+    """Join ``parts`` (number and etag, in order) into the file and drop the staging folder.
+
+    The content type and metadata are the manifest's, recorded when the upload started.
 
     Raises:
         StorageError: If the upload is unknown or a listed part is missing or changed.
     """
-    area, folder = _open_upload(root, upload)
+    area, folder = _open_upload(root, key, upload_id)
     try:
         raw = read_small_file(folder, MANIFEST)
         if raw is None:
-            raise _missing(upload)
+            raise _missing(key, upload_id)
         manifest = json.loads(raw)
-        key = manifest["key"]
-        if key != upload.key:
-            raise StorageError(
-                f"Multipart upload {upload.upload_id!r} is for {key!r}, not {upload.key!r}", key=upload.key
-            )
+        if manifest["key"] != key:
+            raise StorageError(f"Multipart upload {upload_id!r} is for {manifest['key']!r}, not {key!r}", key=key)
         content_type: str = manifest["content_type"]
         metadata: dict[str, str] = manifest["metadata"]
         target, fd, temp = open_temp_sync(root, key, permissions)
         try:
-            for part_number, etag in sorted(upload.parts):
+            for part_number, etag in sorted(parts):
                 _append_part(fd, folder, part_number, etag, key)
         except BaseException:
             _abandon(target, fd, temp)
@@ -174,7 +185,7 @@ def complete_sync(root: Root, upload: MultipartUpload, permissions: int, durable
             permissions=permissions,
             durable=durable,
         )
-        remove_flat_folder(area, upload.upload_id, folder)
+        remove_flat_folder(area, upload_id, folder)
     finally:
         os.close(folder)
         os.close(area)
@@ -202,16 +213,16 @@ def _append_part(fd: int, folder: int, part_number: int, etag: str, key: str) ->
         os.close(part_fd)
 
 
-def abort_sync(root: Root, upload: MultipartUpload) -> None:
+def abort_sync(root: Root, key: str, upload_id: str) -> None:
     """Remove an upload's staging folder (nothing happens if it is already gone)."""
     try:
-        area, folder = _open_upload(root, upload)
+        area, folder = _open_upload(root, key, upload_id)
     except StorageError as error:
         if type(error) is not StorageError:  # an invalid id, or a link: not "already gone"
             raise
         return
     try:
-        remove_flat_folder(area, upload.upload_id, folder)
+        remove_flat_folder(area, upload_id, folder)
     finally:
         os.close(folder)
         os.close(area)

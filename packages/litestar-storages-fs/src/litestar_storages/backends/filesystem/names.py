@@ -32,6 +32,7 @@ __all__ = (
     "RESERVED_PREFIX",
     "STAGING_DIR",
     "check_key",
+    "check_reserved",
     "is_internal",
     "is_legacy_sidecar",
     "is_sidecar",
@@ -71,7 +72,21 @@ def check_key(key: str) -> str:
     Raises:
         InvalidKeyError: If a common rule is broken, or a segment starts with ``.lss~``.
     """
-    validate_key(key)
+    return check_reserved(validate_key(key))
+
+
+def check_reserved(key: str) -> str:
+    """Refuse a key (already valid by the common rules) with a segment starting with ``.lss~``.
+
+    Args:
+        key: A key the engine has validated.
+
+    Returns:
+        The key, unchanged.
+
+    Raises:
+        InvalidKeyError: If a segment starts with ``.lss~``.
+    """
     if RESERVED_PREFIX in key and any(segment.startswith(RESERVED_PREFIX) for segment in key.split("/")):
         raise InvalidKeyError(
             f"Invalid key {key!r}: FileSystemStorage reserves names starting with {RESERVED_PREFIX!r} "
@@ -118,7 +133,7 @@ def sidecar_tag(size: int, mtime_ns: int) -> str:
 
     Both survive ``cp -a``, ``rsync -a``, ``shutil.copytree`` and restores that keep
     modification times (the inode, which the etag uses, does not). Writers give every
-    version a modification time of its own (see :func:`~.atomic.stamp_version`).
+    version a modification time of its own (see :func:`~.commit.stamp_version`).
 
     Args:
         size: The data file's size.

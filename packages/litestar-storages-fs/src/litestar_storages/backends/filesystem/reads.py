@@ -1,7 +1,10 @@
 """Ranged reads: open once, then ``pread`` chunk by chunk with one read ahead.
 
 Files are never modified in place (writes replace them by rename), so an open
-descriptor reads one consistent version even while the key is overwritten.
+descriptor reads one consistent version even while the key is overwritten. The engine
+drives :func:`read_chunks` (counting, progress, error translation); chunks already in
+the page cache are read on the event loop, the others in worker threads, ahead of the
+consumer.
 """
 
 from __future__ import annotations
@@ -15,18 +18,15 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
-from litestar_storages.progress import ProgressReporter
 from litestar_storages.ranges import clip_range
-from litestar_storages.types import ProgressCallback
 
-from .atomic import hop
 from .paths import Root, open_file
 
-__all__ = ("open_range_sync", "page_cache_state", "read_chunks_sync", "read_range")
+__all__ = ("Opened", "close_opened", "open_range_sync", "page_cache_state", "read_chunks", "read_chunks_sync")
 
-Opened = tuple[Any, bytes, int, int]  # (fd or None, first chunk, next offset, stop)
+Opened = tuple[Any, bytes, int, int, os.stat_result]
+"""``(fd or None, first chunk, first byte, stop, stat)`` of an opened range."""
 
 _READ_AHEAD = 1024 * 1024
 """Most bytes read per thread hop once the consumer proves faster than the disk.
@@ -61,11 +61,11 @@ def _read_exactly(fd: int, count: int, offset: int) -> bytes:
     return chunk
 
 
-def _regular_size(fd: int, key: str) -> int:
+def _regular(fd: int, key: str) -> os.stat_result:
     stat = os.fstat(fd)
     if not stat_module.S_ISREG(stat.st_mode):
         raise StorageFileNotFoundError(key, message=f"File not found: {key!r} (it is a folder)")
-    return stat.st_size
+    return stat
 
 
 def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_size: int) -> Opened:
@@ -79,8 +79,8 @@ def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_siz
         chunk_size: Size of the first chunk.
 
     Returns:
-        ``(fd, chunk, offset, stop)``; ``fd`` is ``None`` (already closed) when the
-        first chunk was the whole range.
+        ``(fd, chunk, first, stop, stat)``: ``first`` is where the clipped range starts
+        and ``fd`` is ``None`` (already closed) when the first chunk was the whole range.
 
     Raises:
         StorageFileNotFoundError: If the key does not exist (or is a folder).
@@ -89,17 +89,17 @@ def open_range_sync(root: Root, key: str, start: int, end: int | None, chunk_siz
     with root.parent(key) as folder:
         fd = open_file(folder, key)  # never through a link, whatever the folders became
     try:
-        first, stop = clip_range(start, end, _regular_size(fd, key))
+        stat = _regular(fd, key)
+        first, stop = clip_range(start, end, stat.st_size)
         count = min(chunk_size, stop - first)
         chunk = _read_exactly(fd, count, first) if count else b""
     except BaseException:
         os.close(fd)
         raise
-    position = first + count
-    if position >= stop:
+    if first + count >= stop:
         os.close(fd)
-        return None, chunk, position, stop
-    return fd, chunk, position, stop
+        return None, chunk, first, stop, stat
+    return fd, chunk, first, stop, stat
 
 
 def read_chunks_sync(fd: int, chunk_size: int, offset: int, stop: int, count: int, *, last: bool) -> list[bytes]:
@@ -130,7 +130,8 @@ def read_chunks_sync(fd: int, chunk_size: int, offset: int, stop: int, count: in
     return chunks
 
 
-def _close_opened(opened: Opened) -> None:
+def close_opened(opened: Opened) -> None:
+    """Close the descriptor of a range opened for a caller that went away (``hop``'s ``on_abandon``)."""
     if opened[0] is not None:
         os.close(opened[0])
 
@@ -177,104 +178,126 @@ def page_cache_state(fd: int, offset: int, size: int) -> bool | None:
     return True
 
 
-async def read_range(
-    root: Root,
-    key: str,
-    start: int,
-    end: int | None,
-    *,
-    chunk_size: int,
-    mapper: ErrorMapper,
-    progress: ProgressCallback | None,
-) -> AsyncIterator[bytes]:
-    """Stream a validated range of a key's file, reading ahead while chunks are consumed.
+class _Reading:
+    """The state of one streamed range: its descriptor, where it stands, the read in flight."""
+
+    __slots__ = ("batch", "chunk_size", "fd", "most", "on_loop", "pending", "position", "stop")
+
+    def __init__(self, fd: int, position: int, stop: int, chunk_size: int) -> None:
+        self.fd: int | None = fd
+        self.position = position
+        self.stop = stop
+        self.chunk_size = chunk_size
+        self.pending: asyncio.Future[list[bytes]] | None = None
+        self.batch = 1
+        self.most = max(1, _READ_AHEAD // chunk_size)
+        self.on_loop = chunk_size <= _LOOP_CHUNK_MAX
+
+    def cached(self) -> bool:
+        """Tell whether the next chunk can be read on the event loop (stop asking where nobody can tell)."""
+        fd = self.fd
+        if fd is None or not self.on_loop:
+            return False
+        cached = page_cache_state(fd, self.position, min(self.chunk_size, self.stop - self.position))
+        self.on_loop = cached is not None
+        return bool(cached)
+
+    async def from_page_cache(self) -> AsyncIterator[bytes]:
+        """Read chunks on the event loop while they are cached; close the descriptor after the last."""
+        fd = self.fd
+        assert fd is not None  # noqa: S101 - only called after cached()
+        turn = time.perf_counter()
+        while self.position < self.stop:
+            size = min(self.chunk_size, self.stop - self.position)
+            # Probed again: the consumer may have taken long enough for eviction.
+            if not page_cache_state(fd, self.position, size):
+                return
+            chunk = _read_exactly(fd, size, self.position)
+            self.position += size
+            yield chunk
+            del chunk  # handed over: not kept alive here
+            if time.perf_counter() - turn >= _LOOP_SLICE:
+                await asyncio.sleep(0)  # let other tasks run: bounded loop lag
+                turn = time.perf_counter()
+        self.fd = None  # closed here, not again in release(), even if close fails
+        os.close(fd)
+
+    def submit(self) -> None:
+        """Start reading the next batch in a worker thread (the descriptor's last batch closes it)."""
+        fd = self.fd
+        if fd is None:
+            return
+        last = self.position + self.batch * self.chunk_size >= self.stop
+        read = functools.partial(read_chunks_sync, fd, self.chunk_size, self.position, self.stop, self.batch, last=last)
+        self.pending = asyncio.get_running_loop().run_in_executor(None, read)
+        self.position = min(self.stop, self.position + self.batch * self.chunk_size)
+        if last:
+            self.fd = None  # the last read closes it
+
+    async def collect(self) -> list[bytes]:
+        """Wait for the batch in flight."""
+        pending = self.pending
+        assert pending is not None  # noqa: S101 - only called after submit()
+        if not pending.done():
+            # The consumer outpaces the disk: read more per thread hop (slow consumers,
+            # such as network clients, keep single-chunk read-ahead and little memory).
+            self.batch = min(self.batch * 2, self.most)
+        chunks = await asyncio.shield(pending)
+        self.pending = None
+        return chunks
+
+    def release(self) -> None:
+        """Close the descriptor unless the last read owns it, once no worker reads from it."""
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        pending = self.pending
+        if pending is None or pending.done():
+            if pending is not None and not pending.cancelled():
+                pending.exception()
+            os.close(fd)
+        else:
+            # A worker may still be reading from it: close once it is done.
+            pending.add_done_callback(functools.partial(_close_when_done, fd))
+
+
+async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_size: int) -> AsyncIterator[bytes]:
+    """Stream the rest of an opened range, reading ahead while chunks are consumed.
 
     Chunks already in the page cache are read on the event loop (about 40 µs per MiB,
     less than a thread hop costs), giving the loop a turn at least every
     :data:`_LOOP_SLICE` seconds; the others are read in worker threads, ahead of the
-    consumer.
+    consumer. The descriptor is closed at the end, or when the consumer leaves early.
 
     Args:
-        root: The storage root.
-        key: A validated key.
-        start: Inclusive start (validated).
-        end: Exclusive end or ``None`` (validated).
+        fd: The open file (from :func:`open_range_sync`).
+        first: The first chunk, already read.
+        position: Where the next chunk starts.
+        stop: End of the range (exclusive).
         chunk_size: Bytes per chunk.
-        mapper: Translates ``OSError`` into storage errors.
-        progress: Download progress callback.
 
     Yields:
         Chunks of at most ``chunk_size`` bytes.
     """
-    with mapper.guard(key):
-        fd, chunk, position, stop = await hop(
-            open_range_sync, root, key, start, end, chunk_size, on_abandon=_close_opened
-        )
-    reporter = ProgressReporter(progress, operation="download", key=key, total_bytes=stop - min(start, stop))
-    loop = asyncio.get_running_loop()
-    pending: asyncio.Future[list[bytes]] | None = None
-    batch = 1
-    most = max(1, _READ_AHEAD // chunk_size)
-    on_loop = chunk_size <= _LOOP_CHUNK_MAX
-    chunks = [chunk] if chunk else []
+    reading = _Reading(fd, position, stop, chunk_size)
+    chunks = [first]
+    del first
     try:
         while True:
-            if fd is not None and on_loop:
-                cached = page_cache_state(fd, position, min(chunk_size, stop - position))
-                on_loop = cached is not None
-                if cached:
-                    chunks.reverse()
-                    while chunks:
-                        chunk = chunks.pop()
-                        yield chunk
-                        await reporter.advance(len(chunk))
-                    turn = time.perf_counter()
-                    while position < stop:
-                        size = min(chunk_size, stop - position)
-                        # Probed again: the consumer may have taken long enough for eviction.
-                        if not page_cache_state(fd, position, size):
-                            break
-                        with mapper.guard(key):
-                            chunk = _read_exactly(fd, size, position)
-                        position += size
-                        yield chunk
-                        await reporter.advance(size)
-                        if time.perf_counter() - turn >= _LOOP_SLICE:
-                            await asyncio.sleep(0)  # let other tasks run: bounded loop lag
-                            turn = time.perf_counter()
-                    del chunk
-                    if position >= stop:
-                        closing = fd
-                        fd = None  # closed here, not again in ``finally``, even if close fails
-                        os.close(closing)
-                        return
-            if fd is not None:
-                last = position + batch * chunk_size >= stop
-                read = functools.partial(read_chunks_sync, fd, chunk_size, position, stop, batch, last=last)
-                pending = loop.run_in_executor(None, read)
-                position = min(stop, position + batch * chunk_size)
-                if last:
-                    fd = None  # the last read closes it
+            if reading.cached():
+                chunks.reverse()
+                while chunks:
+                    yield chunks.pop()
+                async for chunk in reading.from_page_cache():
+                    yield chunk
+                if reading.fd is None:
+                    return
+            reading.submit()  # the next batch is read while these are consumed
             chunks.reverse()
             while chunks:
-                chunk = chunks.pop()  # hand each chunk over without keeping it alive here
-                yield chunk
-                await reporter.advance(len(chunk))
-            if pending is None:
+                yield chunks.pop()  # handed over without keeping it alive here
+            if reading.pending is None:
                 return
-            if not pending.done():
-                # The consumer outpaces the disk: read more per thread hop (slow consumers,
-                # such as network clients, keep single-chunk read-ahead and little memory).
-                batch = min(batch * 2, most)
-            with mapper.guard(key):
-                chunks = await asyncio.shield(pending)
-            pending = None
+            chunks = await reading.collect()
     finally:
-        if fd is not None:
-            if pending is None or pending.done():
-                if pending is not None and not pending.cancelled():
-                    pending.exception()
-                os.close(fd)
-            else:
-                # A worker may still be reading from it: close once it is done.
-                pending.add_done_callback(functools.partial(_close_when_done, fd))
+        reading.release()
