@@ -53,3 +53,30 @@ async def test_at_eof_does_not_lose_the_peeked_chunk() -> None:
     assert not await stream.at_eof()
     assert [chunk async for chunk in stream] == [b"c", b"def"]
     assert await stream.at_eof()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(st.binary(max_size=40), max_size=12),
+    size=st.integers(min_value=1, max_value=50),
+    blocks=st.integers(min_value=0, max_value=3),
+    peeks=st.integers(min_value=0, max_value=2),
+)
+def test_iterating_after_blocks_and_peeks_gives_the_rest(
+    chunks: list[bytes], size: int, blocks: int, peeks: int
+) -> None:
+    # What the engine does before handing a stream on: a first block, a peek, then chunks.
+    async def run() -> None:
+        data = b"".join(chunks)
+        stream = ByteStream(pieces(chunks))
+        received = bytearray()
+        for _ in range(blocks):
+            received += await stream.read_block(size)
+        for _ in range(peeks):
+            assert await stream.at_eof() == (len(received) == len(data))
+        async for chunk in stream:
+            received += chunk
+        assert bytes(received) == data
+        assert stream.consumed == len(data)
+
+    asyncio.run(run())

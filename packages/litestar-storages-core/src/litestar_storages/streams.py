@@ -142,7 +142,7 @@ class ByteStream:
         [b'hell', b'o wo', b'rld']
     """
 
-    __slots__ = ("_buffer", "_chunks", "_exhausted", "consumed", "size")
+    __slots__ = ("_ahead", "_buffer", "_chunks", "_exhausted", "consumed", "size")
 
     def __init__(self, data: PutData, *, chunk_size: int = DEFAULT_CHUNK_SIZE, key: str | None = None) -> None:
         """Wrap ``data``.
@@ -171,12 +171,18 @@ class ByteStream:
         """Bytes handed out so far."""
         self._chunks = _iterate(data, chunk_size, key)
         self._buffer = bytearray()
+        # The chunk at_eof fetched, kept as it came: iteration hands it on uncopied.
+        self._ahead: bytes | None = None
         self._exhausted = False
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._iter()
 
     async def _iter(self) -> AsyncIterator[bytes]:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            self.consumed += len(ahead)
+            yield ahead
         if self._buffer:
             chunk = bytes(self._buffer)
             self._buffer.clear()
@@ -196,6 +202,7 @@ class ByteStream:
         Returns:
             Up to ``size`` bytes; ``b""`` once the stream is exhausted.
         """
+        self._take_ahead()
         while len(self._buffer) < size and not self._exhausted:
             try:
                 chunk = await self._chunks.__anext__()
@@ -230,6 +237,7 @@ class ByteStream:
         Returns:
             Up to ``size`` bytes; empty once the stream is exhausted.
         """
+        self._take_ahead()
         # Allocated once at full size and filled in place: growing a bytearray chunk by
         # chunk reallocates it, briefly holding two copies.
         block = bytearray(size)
@@ -266,7 +274,7 @@ class ByteStream:
         Returns:
             ``True`` once the stream is exhausted.
         """
-        if self._buffer:
+        if self._buffer or self._ahead is not None:
             return False
         while not self._exhausted:
             try:
@@ -275,9 +283,15 @@ class ByteStream:
                 self._exhausted = True
                 break
             if chunk:
-                self._buffer += chunk
+                self._ahead = chunk
                 return False
         return True
+
+    def _take_ahead(self) -> None:
+        # Block reads gather into the buffer; the chunk fetched ahead goes first.
+        if self._ahead is not None:
+            self._buffer[:0] = self._ahead
+            self._ahead = None
 
     async def aclose(self) -> None:
         """Release the underlying iterator (closes async generators early)."""
