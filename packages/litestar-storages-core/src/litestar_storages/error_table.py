@@ -6,13 +6,13 @@ meaning of the statuses is the same everywhere, so it is written once here
 (:data:`STATUS_ERRORS`); a backend states only what is its own: how to read an
 :class:`Answer` from its SDK's exception, the codes that mean more than their status,
 the exception types that carry a meaning without an answer (a socket error, a missing
-credential), and, rarely, a hook for a case no table can say. Which class an error
+credential), and, rarely, a fallback for a case no table can say. Which class an error
 gets also decides whether it is retried: :class:`~litestar_storages.retry.RetryConfig`
 retries :class:`~litestar_storages.exceptions.StorageConnectionError`.
 
-The order of the decision is: the hook; a known code; a type with a meaning of its own;
-the status; a type's generic meaning; and, for any answer at all, a plain
-:class:`~litestar_storages.exceptions.StorageError`.
+The order of the decision is: a known code; a type with a meaning of its own; the
+status; then a plain :class:`~litestar_storages.exceptions.StorageError` for any answer
+with a status or a code, or for a type listed as generic; and last the fallback.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ _WHAT: Mapping[type[StorageError], str] = {
 }
 
 Reader: TypeAlias = Callable[[Exception], Union[Answer, None]]
-Hook: TypeAlias = Callable[[Exception, Union[str, None]], Union[StorageError, None]]
+Fallback: TypeAlias = Callable[[Exception, Union[Answer, None]], Union[Outcome, None]]
 
 
 def status_error(status: int | None) -> type[StorageError] | None:
@@ -132,7 +132,7 @@ class ErrorTable:
         backend: The backend's name, which starts every message.
     """
 
-    __slots__ = ("_codes", "_hook", "_read", "_types", "backend")
+    __slots__ = ("_codes", "_fallback", "_read", "_types", "backend")
 
     def __init__(
         self,
@@ -141,7 +141,7 @@ class ErrorTable:
         read: Reader | None = None,
         codes: Mapping[str, Outcome] | None = None,
         types: Mapping[type[BaseException], Outcome] | None = None,
-        hook: Hook | None = None,
+        fallback: Fallback | None = None,
     ) -> None:
         """Create a table.
 
@@ -153,14 +153,14 @@ class ErrorTable:
             types: Exception types and their meaning, looked up along the exception's
                 MRO. An entry of plain :class:`StorageError` is generic: the status, if
                 any, refines it.
-            hook: Called first, for the cases no table can say; returns ``None`` to let
-                the table decide.
+            fallback: Called last, for what the table does not know (an answer the
+                service gives in words only); returns ``None`` when it does not know either.
         """
         self.backend = backend
         self._read = read
         self._codes: Mapping[str, Outcome] = codes or {}
         self._types: Mapping[type[BaseException], Outcome] = types or {}
-        self._hook = hook
+        self._fallback = fallback
 
     def read(self, error: Exception) -> Answer | None:
         """Return the answer an SDK exception carries, if any.
@@ -181,7 +181,7 @@ class ErrorTable:
         return None
 
     def outcome(self, error: Exception, answer: Answer | None = None) -> Outcome | None:
-        """Return what an error means by this table (the hook aside).
+        """Return what an error means by this table.
 
         Args:
             error: The SDK exception.
@@ -199,7 +199,11 @@ class ErrorTable:
         by_status = status_error(answer.status) if answer is not None else None
         if by_status is not None:
             return by_status
-        return StorageError if answer is not None else typed
+        if answer is not None and (answer.status or answer.code):
+            return StorageError
+        if typed is not None:
+            return typed
+        return self._fallback(error, answer) if self._fallback is not None else None
 
     def build(self, outcome: Outcome, key: str | None, detail: str) -> StorageError:
         """Create the storage error for an outcome.
@@ -237,10 +241,6 @@ class ErrorTable:
             (the :class:`~litestar_storages.error_mapping.ErrorMapper` then raises a
             plain :class:`StorageError` naming the backend).
         """
-        if self._hook is not None:
-            special = self._hook(error, key)
-            if special is not None:
-                return special
         answer = self.read(error)
         outcome = self.outcome(error, answer)
         if outcome is None:
