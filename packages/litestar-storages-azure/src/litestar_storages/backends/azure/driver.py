@@ -268,7 +268,7 @@ class AzureDriver:
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
         if upload_id in self._aborted:
-            raise UploadAborted(upload_id)
+            raise UploadAborted(f"multipart upload {upload_id} was aborted")
         # Azure wants every block id of a blob to have the same length, and concurrent
         # uploads must not reuse each other's: upload id plus six digits.
         block_id = f"{upload_id}{number:06d}"
@@ -303,7 +303,7 @@ class AzureDriver:
         :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
         """
         if upload_id in self._aborted:
-            raise UploadAborted(upload_id)
+            raise UploadAborted(f"multipart upload {upload_id} was aborted")
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob
         conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}

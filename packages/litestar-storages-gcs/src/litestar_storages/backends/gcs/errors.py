@@ -20,14 +20,11 @@ from typing import Any, NamedTuple, TypeVar
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
-from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.error_table import Answer, ErrorTable
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageConnectionError,
     StorageError,
-    StorageFileExistsError,
-    StorageFileNotFoundError,
-    StoragePermissionError,
     StorageValidationError,
 )
 from litestar_storages.retry import RetryConfig
@@ -49,9 +46,6 @@ __all__ = (
 T = TypeVar("T")
 
 _NOT_FOUND = 404
-_THROTTLING_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
-"""Reasons GCS may send with 403/5xx that mean "slow down and try again"."""
-
 _TRANSIENT: tuple[type[Exception], ...] = (
     aiohttp.ClientConnectionError,
     aiohttp.ClientPayloadError,
@@ -65,19 +59,13 @@ _TRANSIENT: tuple[type[Exception], ...] = (
 class GCSDriverError(Exception):
     """A failure the driver finds itself (no HTTP error says it): a plain :class:`StorageError`."""
 
-    kind: type[StorageError] = StorageError
-
 
 class UploadBrokenError(GCSDriverError):
-    """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed)."""
-
-    kind = StorageConnectionError
+    """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed): retried."""
 
 
 class PartOrderError(GCSDriverError):
-    """A part of a manual multipart upload that does not come next."""
-
-    kind = StorageValidationError
+    """A part of a manual multipart upload that does not come next: a validation error."""
 
 
 class GCSErrorDetails(NamedTuple):
@@ -115,56 +103,36 @@ def error_details(error: aiohttp.ClientResponseError) -> GCSErrorDetails:
     )
 
 
-def _from_response(error: aiohttp.ClientResponseError, key: str | None) -> StorageError:
+def _answer(error: Exception) -> Answer | None:
+    if not isinstance(error, aiohttp.ClientResponseError):
+        return None
     status, reason, message = error_details(error)
-    what = f"{key!r}" if key is not None else "the bucket"
-    text = f"GCS answered {status}{f' ({reason})' if reason else ''}: {message}"
-    if status in {408, 429} or status >= 500 or reason in _THROTTLING_REASONS:
-        return StorageConnectionError(f"{text} (transient, for {what})", key=key)
-    if status == _NOT_FOUND:
-        return StorageFileNotFoundError(key, message=f"File not found: {key!r} ({text})")
-    if status == 412:
-        return StorageFileExistsError(key, message=f"File already exists: {key!r} ({text})")
-    if status in {401, 403}:
-        return StoragePermissionError(f"Access to {what} denied: {text}", key=key)
-    return StorageError(f"{text} (for {what})", key=key)
+    return Answer(status, reason or "", message)
 
 
-def _describe(error: Exception) -> str:
-    try:
-        text = str(error)
-    except Exception:  # a half-built exception must not hide the real one
-        text = ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+TABLE = ErrorTable(
+    "GCSStorage",
+    read=_answer,
+    # Reasons GCS may send with 403/5xx that mean "slow down and try again".
+    codes=dict.fromkeys(("rateLimitExceeded", "userRateLimitExceeded", "backendError"), StorageConnectionError),
+    types={
+        **dict.fromkeys(_TRANSIENT, StorageConnectionError),
+        aiohttp.ClientError: StorageError,  # any other client error: refined by its status, if any
+        GCSDriverError: StorageError,
+        UploadBrokenError: StorageConnectionError,
+        PartOrderError: StorageValidationError,
+    },
+)
+translate_gcs_error = TABLE.translate
+"""Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver.
 
-
-def translate_gcs_error(error: Exception, key: str | None) -> StorageError | None:
-    """Translate an exception raised by gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver.
-
-    Mapping: 404 -> :class:`StorageFileNotFoundError`; 412 ->
-    :class:`StorageFileExistsError`; 401/403 -> :class:`StoragePermissionError`;
-    408/429/5xx, throttling reasons, connection errors, cut transfers and timeouts ->
-    :class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP
-    or client error -> :class:`StorageError`; the driver's own errors -> their ``kind``.
-
-    Args:
-        error: The exception.
-        key: The key of the failed operation, if any.
-
-    Returns:
-        The storage error, or ``None`` for an owned exception it does not know (the
-        :class:`~litestar_storages.error_mapping.ErrorMapper` then raises a plain
-        :class:`StorageError`).
-    """
-    if isinstance(error, aiohttp.ClientResponseError):
-        return _from_response(error, key)
-    if isinstance(error, GCSDriverError):
-        return error.kind(f"GCS: {error}", key=key)
-    if isinstance(error, _TRANSIENT):
-        return StorageConnectionError(f"GCS was unreachable or cut the transfer short: {_describe(error)}", key=key)
-    if isinstance(error, aiohttp.ClientError):
-        return StorageError(f"GCS request failed: {_describe(error)}", key=key)
-    return None
+Mapping: the statuses of :data:`~litestar_storages.error_table.STATUS_ERRORS` (404 ->
+:class:`StorageFileNotFoundError`, 412 -> :class:`StorageFileExistsError`, 401/403 ->
+:class:`StoragePermissionError`, 408/429/5xx -> :class:`StorageConnectionError`);
+throttling reasons, connection errors, cut transfers and timeouts ->
+:class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP or
+client error -> :class:`StorageError`; the driver's own errors as the table says.
+"""
 
 
 OWNED_ERRORS: tuple[type[BaseException], ...] = (
@@ -177,7 +145,7 @@ OWNED_ERRORS: tuple[type[BaseException], ...] = (
 """The exceptions the table translates: gcloud-aio's HTTP layer (aiohttp), sockets and the
 driver's own findings. Anything else is a bug and propagates as itself."""
 
-GCS_ERRORS = ErrorMapper(translate_gcs_error, backend="GCSStorage", owns=OWNED_ERRORS)
+GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)
 """The error table of the GCS driver."""
 
 

@@ -1,9 +1,11 @@
-"""The one place where botocore, aiohttp and socket errors become storage errors.
+"""The S3 driver's error table: botocore, aiohttp and socket errors as storage errors.
 
-:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper`) is the S3
-driver's error table: the engine applies it around every request and every streamed
-body, so no SDK exception reaches user code. Service errors are classified by their S3 error code
-first and by HTTP status second (HEAD answers carry no body, hence no code).
+:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper` over an
+:class:`~litestar_storages.error_table.ErrorTable`) is applied by the engine around
+every request and every streamed body. What is S3's own is here: reading the code and
+status of a ``ClientError``, the S3 codes that mean more than their status, and
+botocore's configuration errors; statuses mean what they mean everywhere (HEAD answers
+carry no body, hence only a status).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from typing import Any
 import aiohttp
 from botocore import exceptions as boto
 
-from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.error_table import Answer, ErrorTable, Misconfigured, Outcome
 from litestar_storages.exceptions import (
-    ConfigurationError,
     InvalidKeyError,
     InvalidRangeError,
     StorageConnectionError,
@@ -29,11 +30,7 @@ from litestar_storages.exceptions import (
 )
 
 __all__ = (
-    "CONNECTION_CODES",
-    "EXISTS_CODES",
-    "NOT_FOUND_CODES",
     "OWNED_ERRORS",
-    "PERMISSION_CODES",
     "batch_delete_error",
     "error_code",
     "errors",
@@ -43,34 +40,72 @@ __all__ = (
     "upload_gone",
 )
 
-NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404", "NoSuchVersion"})
-PERMISSION_CODES = frozenset(
-    (  # noqa: SIM905 - a table of codes, wrapped
-        "AccessDenied 403 AllAccessDisabled InvalidAccessKeyId SignatureDoesNotMatch InvalidToken "
-        "ExpiredToken TokenRefreshRequired AccountProblem InvalidObjectState RequestTimeTooSkewed"
-    ).split()
-)
-EXISTS_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
-CONNECTION_CODES = frozenset(
-    (  # noqa: SIM905 - a table of codes, wrapped
-        "SlowDown Throttling ThrottlingException ThrottledException RequestThrottled "
-        "RequestThrottledException TooManyRequestsException ProvisionedThroughputExceededException "
-        "TransactionInProgressException RequestLimitExceeded BandwidthLimitExceeded RequestTimeout "
-        "RequestTimeoutException InternalError ServiceUnavailable PriorRequestNotComplete "
-        "EC2ThrottledException OperationAborted"
-    ).split()
-)
-CONFIGURATION_CODES = {
-    "NoSuchBucket": "bucket",
-    "InvalidBucketName": "bucket",
-    "PermanentRedirect": "region",
-    "AuthorizationHeaderMalformed": "region",
-    "IllegalLocationConstraintException": "region",
-    "InvalidRegion": "region",
+
+def _codes(words: str, outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(words.split(), outcome)
+
+
+CODES: Mapping[str, Outcome] = {
+    **_codes("NoSuchKey NotFound 404 NoSuchVersion", StorageFileNotFoundError),
+    **_codes(
+        "AccessDenied 403 AllAccessDisabled InvalidAccessKeyId SignatureDoesNotMatch InvalidToken ExpiredToken "
+        "TokenRefreshRequired AccountProblem InvalidObjectState RequestTimeTooSkewed",
+        StoragePermissionError,
+    ),
+    **_codes("PreconditionFailed 412 ConditionalRequestConflict", StorageFileExistsError),
+    **_codes(
+        "SlowDown Throttling ThrottlingException ThrottledException RequestThrottled RequestThrottledException "
+        "TooManyRequestsException ProvisionedThroughputExceededException TransactionInProgressException "
+        "RequestLimitExceeded BandwidthLimitExceeded RequestTimeout RequestTimeoutException InternalError "
+        "ServiceUnavailable PriorRequestNotComplete EC2ThrottledException OperationAborted",
+        StorageConnectionError,
+    ),
+    **_codes("NoSuchBucket InvalidBucketName", Misconfigured("bucket")),
+    **_codes(
+        "PermanentRedirect AuthorizationHeaderMalformed IllegalLocationConstraintException InvalidRegion",
+        Misconfigured("region"),
+    ),
+    **_codes(
+        "InvalidArgument InvalidRequest EntityTooLarge EntityTooSmall MetadataTooLarge InvalidDigest",
+        StorageValidationError,
+    ),
+    "KeyTooLongError": InvalidKeyError,
+    "InvalidRange": InvalidRangeError,
+    "NoSuchUpload": StorageError,  # an upload completed or aborted: not a missing object
 }
-VALIDATION_CODES = frozenset(
-    {"InvalidArgument", "InvalidRequest", "EntityTooLarge", "EntityTooSmall", "MetadataTooLarge", "InvalidDigest"}
-)
+"""S3 error codes whose meaning wins over the HTTP status."""
+
+_CREDENTIALS = "set S3Config.access_key_id/secret_access_key, a profile or the AWS_* environment variables"
+
+TYPES: Mapping[type[BaseException], Outcome] = {
+    boto.NoCredentialsError: Misconfigured("access_key_id", _CREDENTIALS),
+    boto.PartialCredentialsError: Misconfigured("access_key_id", _CREDENTIALS),
+    boto.CredentialRetrievalError: Misconfigured("access_key_id", _CREDENTIALS),
+    **dict.fromkeys((boto.NoRegionError, boto.InvalidRegionError, boto.UnknownRegionError), Misconfigured("region")),
+    boto.ProfileNotFound: Misconfigured("profile_name"),
+    boto.InvalidS3AddressingStyleError: Misconfigured("addressing_style"),
+    boto.InvalidDNSNameError: Misconfigured("addressing_style"),
+    boto.UnknownEndpointError: Misconfigured("endpoint_url"),
+    boto.InvalidEndpointConfigurationError: Misconfigured("endpoint_url"),
+    boto.ParamValidationError: StorageValidationError,
+    # HTTPClientError covers ConnectionClosedError, ReadTimeoutError and
+    # ResponseStreamingError (a body cut mid-transfer); ConnectionError covers
+    # EndpointConnectionError, ConnectTimeoutError and SSL/proxy failures; aiohttp's
+    # come from under botocore (ClientPayloadError: a truncated body).
+    **dict.fromkeys(
+        (
+            boto.HTTPClientError,
+            boto.ConnectionError,
+            boto.IncompleteReadError,
+            boto.ChecksumError,
+            aiohttp.ClientError,
+            asyncio.TimeoutError,
+            OSError,
+        ),
+        StorageConnectionError,
+    ),
+}
+"""botocore's (and the transport's) exceptions that mean something without an answer."""
 
 
 def error_code(error: boto.ClientError) -> tuple[str, int]:
@@ -88,75 +123,15 @@ def error_code(error: boto.ClientError) -> tuple[str, int]:
     return code, status
 
 
-def _client_error(error: boto.ClientError, key: str | None) -> StorageError:
+def _answer(error: Exception) -> Answer | None:
+    if not isinstance(error, boto.ClientError):
+        return None
     code, status = error_code(error)
-    message = str(error.response.get("Error", {}).get("Message", "") or "") or code or f"HTTP {status}"
-    if code in CONFIGURATION_CODES:
-        field = CONFIGURATION_CODES[code]
-        return ConfigurationError(f"S3 refused the configured {field} ({code}): {message}", field=field, key=key)
-    if code in NOT_FOUND_CODES or (not code and status == 404):
-        return StorageFileNotFoundError(key)
-    if code in PERMISSION_CODES or (not code and status == 403):
-        return StoragePermissionError(f"S3 denied access ({code or status}): {message}", key=key)
-    if code in EXISTS_CODES or (not code and status == 412):
-        return StorageFileExistsError(key)
-    if code in CONNECTION_CODES or status == 429 or status >= 500:
-        return StorageConnectionError(f"S3 failed or throttled ({code or status}): {message}", key=key)
-    if code == "KeyTooLongError":
-        return InvalidKeyError(f"Key too long for S3: {key!r}", key=key)
-    if code == "InvalidRange":
-        return InvalidRangeError(f"Range not satisfiable for {key!r}", key=key)
-    if code == "NoSuchUpload":
-        return StorageError(f"The multipart upload of {key!r} no longer exists (completed or aborted)", key=key)
-    if code in VALIDATION_CODES:
-        return StorageValidationError(f"S3 rejected the request ({code}): {message}", key=key)
-    return StorageError(f"S3 error ({code or status}): {message}", key=key)
+    return Answer(status or None, code, str((error.response or {}).get("Error", {}).get("Message", "") or ""))
 
 
-def translate_error(error: Exception, key: str | None) -> StorageError | None:
-    """Translate one error raised by aiobotocore (or the network under it).
-
-    Args:
-        error: The exception.
-        key: The storage key of the failed operation, if any.
-
-    Returns:
-        The storage error standing for it, or ``None`` for an unknown error (the
-        :class:`~litestar_storages.error_mapping.ErrorMapper` then raises a plain
-        :class:`~litestar_storages.exceptions.StorageError`).
-    """
-    if isinstance(error, boto.ClientError):
-        return _client_error(error, key)
-    if isinstance(error, boto.NoCredentialsError | boto.PartialCredentialsError | boto.CredentialRetrievalError):
-        return ConfigurationError(
-            f"No usable AWS credentials ({error}): set S3Config.access_key_id/secret_access_key, "
-            "a profile or the AWS_* environment variables",
-            field="access_key_id",
-            key=key,
-        )
-    if isinstance(error, boto.NoRegionError | boto.InvalidRegionError | boto.UnknownRegionError):
-        return ConfigurationError(f"Invalid or missing region: {error}", field="region", key=key)
-    if isinstance(error, boto.ProfileNotFound):
-        return ConfigurationError(str(error), field="profile_name", key=key)
-    if isinstance(error, boto.InvalidS3AddressingStyleError | boto.InvalidDNSNameError):
-        return ConfigurationError(str(error), field="addressing_style", key=key)
-    if isinstance(error, boto.UnknownEndpointError | boto.InvalidEndpointConfigurationError):
-        return ConfigurationError(str(error), field="endpoint_url", key=key)
-    if isinstance(error, boto.ParamValidationError):
-        return StorageValidationError(f"Invalid request: {error}", key=key)
-    if isinstance(
-        error,
-        boto.HTTPClientError | boto.ConnectionError | boto.IncompleteReadError | boto.ChecksumError,
-    ):
-        # HTTPClientError covers ConnectionClosedError, ReadTimeoutError and
-        # ResponseStreamingError (a body cut mid-transfer); ConnectionError covers
-        # EndpointConnectionError, ConnectTimeoutError and SSL/proxy failures.
-        return StorageConnectionError(f"S3 connection failed: {error}", key=key)
-    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
-        # Raised by aiohttp under botocore, e.g. ClientPayloadError on a truncated body.
-        return StorageConnectionError(f"S3 connection failed: {type(error).__name__}: {error}", key=key)
-    return None
-
+TABLE = ErrorTable("S3Storage", read=_answer, codes=CODES, types=TYPES)
+translate_error = TABLE.translate
 
 OWNED_ERRORS: tuple[type[BaseException], ...] = (
     boto.BotoCoreError,
@@ -168,7 +143,7 @@ OWNED_ERRORS: tuple[type[BaseException], ...] = (
 """The exceptions the mapper translates: botocore's, and those of aiohttp and sockets
 under it. Anything else is a bug and propagates as itself."""
 
-errors = ErrorMapper(translate_error, backend="S3Storage", owns=OWNED_ERRORS)
+errors = TABLE.mapper(OWNED_ERRORS)
 """The mapper applied around every request and streamed body of the S3 backend."""
 
 
@@ -193,10 +168,7 @@ def is_missing(error: BaseException) -> bool:
     Returns:
         ``True`` for a missing object.
     """
-    if not isinstance(error, boto.ClientError):
-        return False
-    code, status = error_code(error)
-    return code in NOT_FOUND_CODES or (not code and status == 404)
+    return isinstance(error, boto.ClientError) and TABLE.outcome(error) is StorageFileNotFoundError
 
 
 def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
