@@ -26,13 +26,14 @@ from litestar_storages.engine.capabilities import (
     SupportsStreamWrite,
     SupportsUploadForm,
 )
-from litestar_storages.engine.driver import Driver, ListPage, RangeBody
+from litestar_storages.engine.driver import Driver, ListPage, OneChunk, RangeBody, whole_body
 from litestar_storages.engine.storage import DriverStorage
 
 __all__ = (
     "Driver",
     "DriverStorage",
     "ListPage",
+    "OneChunk",
     "RangeBody",
     "SupportsAddressUrls",
     "SupportsBatchDelete",
@@ -46,4 +47,5 @@ __all__ = (
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
     "SupportsUploadForm",
+    "whole_body",
 )

@@ -20,7 +20,7 @@ from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.retry import RetryConfig
 from litestar_storages.types import StoredFile
 
-__all__ = ("Driver", "ListPage", "RangeBody")
+__all__ = ("Driver", "ListPage", "OneChunk", "RangeBody", "whole_body")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,48 @@ class RangeBody:
     end: int
     chunks: AsyncIterator[bytes]
     data: bytes | None = None
+
+
+class OneChunk:
+    """A body held whole, as a one-step async iterator of one chunk (none when empty).
+
+    Cheaper than an async generator for the small reads that are most reads: nothing to
+    finalize, nothing to close when the reader stops early.
+    """
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        """Hold ``body``.
+
+        Args:
+            body: The whole body.
+        """
+        self._body: bytes | None = body or None
+
+    def __aiter__(self) -> OneChunk:
+        return self
+
+    async def __anext__(self) -> bytes:
+        body, self._body = self._body, None
+        if body is None:
+            raise StopAsyncIteration
+        return body
+
+
+def whole_body(file: StoredFile, start: int, end: int, body: bytes) -> RangeBody:
+    """Open a range whose body the driver read whole: ``get_bytes`` takes it as it is.
+
+    Args:
+        file: Metadata of the whole object.
+        start: First byte of the range.
+        end: Byte after the last one of the range (a shorter ``body`` is resumed by the engine).
+        body: The bytes read.
+
+    Returns:
+        The opened body, with :attr:`RangeBody.data` set.
+    """
+    return RangeBody(file, start, end, OneChunk(body), body)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Union
 
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
+from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig
 from litestar_storages.url_arguments import expiry_problem
 
@@ -133,8 +134,7 @@ class AzureConfig:
             value = getattr(self, field)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise _fail(field, f"must be a positive number of seconds, got {value!r}")
-        if self.public_base_url is not None and not _is_http_url(self.public_base_url):
-            raise _fail("public_base_url", f"must be an http(s) URL, got {self.public_base_url!r}")
+        check_base_url(self.public_base_url, setting="AzureConfig.public_base_url")
         if not isinstance(self.http_logging, bool):
             raise _fail("http_logging", f"must be a bool, got {self.http_logging!r}")
         if self.retry is not None and not isinstance(self.retry, RetryConfig):
@@ -149,8 +149,7 @@ class AzureConfig:
             parts = [part for part in self.connection_string.strip().split(";") if part]
             if not parts or any("=" not in part for part in parts):
                 raise _fail("connection_string", "is malformed: expected 'Name=value;Name=value' pairs")
-        if self.account_url is not None and not _is_http_url(self.account_url):
-            raise _fail("account_url", f"must be an http(s) URL, got {self.account_url!r}")
+        check_base_url(self.account_url, setting="AzureConfig.account_url")
 
     def _check_credentials(self) -> None:
         if self.account_key is not None and self.credential is not None:
@@ -162,7 +161,3 @@ class AzureConfig:
     def _check_int(field: str, value: object, low: int, high: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise _fail(field, f"must be an int from {low} to {high}, got {value!r}")
-
-
-def _is_http_url(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > len("https://")

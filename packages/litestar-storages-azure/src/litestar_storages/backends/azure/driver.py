@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any, cast
-from urllib.parse import quote
 
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
@@ -43,6 +42,7 @@ from litestar_storages.backends.azure.properties import (
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
 from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.public_urls import public_url
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
 
@@ -373,7 +373,7 @@ class AzureDriver:
         # content_type is checked by the engine but not bound: a SAS cannot bind it.
         public = self.config.public_base_url
         if method == "GET" and content_disposition is None and public:
-            return f"{public.rstrip('/')}/{quote(name, safe='/~')}"
+            return public_url(public, name)
         container = self.container()
         expiry = datetime.now(timezone.utc) + expires_in
         query = await self._signer.sign(

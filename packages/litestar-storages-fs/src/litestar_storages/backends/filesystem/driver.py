@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.engine import ListPage, RangeBody, whole_body
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
 
@@ -83,7 +83,7 @@ class FileSystemDriver:
         # The engine only pins resumes to the etag: no sidecar is read for a download.
         file = StoredFile(key=name, size=stat.st_size, etag=etag_of(stat))
         if fd is None:
-            return RangeBody(file, first, stop, _Whole(chunk))
+            return whole_body(file, first, stop, chunk)
         return RangeBody(file, first, stop, read_chunks(fd, chunk, first + len(chunk), stop, chunk_size))
 
     async def write(  # noqa: D102
@@ -360,21 +360,3 @@ def build_driver(config: FileSystemConfig) -> FileSystemDriver:
     if config.signing_secret is not None:
         return SigningFileSystemDriver(config)
     return FileSystemDriver(config)
-
-
-class _Whole:
-    """The body of a range read whole in the first thread hop: one chunk (none when empty)."""
-
-    __slots__ = ("_chunk",)
-
-    def __init__(self, chunk: bytes) -> None:
-        self._chunk: bytes | None = chunk or None
-
-    def __aiter__(self) -> _Whole:
-        return self
-
-    async def __anext__(self) -> bytes:
-        chunk, self._chunk = self._chunk, None
-        if chunk is None:
-            raise StopAsyncIteration
-        return chunk

@@ -9,6 +9,7 @@ from typing import Union
 
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
+from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
 from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
@@ -105,9 +106,7 @@ class GCSConfig:
                 f"GCSConfig.presigned_expiry {expiry_rule} ({self.presigned_expiry!r})", field="presigned_expiry"
             )
         for name in ("api_root", "public_base_url"):
-            value = getattr(self, name)
-            if value is not None and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
-                raise ConfigurationError(f"GCSConfig.{name} must be an http(s) URL, got {value!r}", field=name)
+            check_base_url(getattr(self, name), setting=f"GCSConfig.{name}")
         if not isinstance(self.chunk_size, int) or self.chunk_size <= 0 or self.chunk_size % CHUNK_GRANULARITY:
             raise ConfigurationError(
                 f"GCSConfig.chunk_size must be a positive multiple of 256 KiB ({CHUNK_GRANULARITY}), "

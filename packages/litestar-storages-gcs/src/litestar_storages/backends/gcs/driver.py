@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
-from urllib.parse import quote
 
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
@@ -32,9 +31,10 @@ from litestar_storages.backends.gcs.signing import (
 )
 from litestar_storages.backends.gcs.transport import Transport
 from litestar_storages.bodies import sliced_body
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.engine import ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
+from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
@@ -125,13 +125,13 @@ class GCSDriver:
                 if stop - first <= _WHOLE_BODY:
                     # One read for a small body: cheaper than driving a chunk stream.
                     async with response:
-                        return RangeBody(file, first, stop, _Once(await response.read()))
+                        return whole_body(file, first, stop, await response.read())
                 return RangeBody(file, first, stop, _stream(response))
         # An empty range, or one starting past the end (416): nothing to read, but a
         # missing object must still raise.
         file = stored_file(await transport.json("GET", url, params=_INFO), name)
         at = min(start, file.size)
-        return RangeBody(file, at, at, _Once(b""))
+        return whole_body(file, at, at, b"")
 
     async def write(  # noqa: D102
         self,
@@ -296,7 +296,7 @@ class GCSDriver:
     ) -> str:
         public = self.config.public_base_url
         if method == "GET" and public and content_disposition is None:
-            return f"{public.rstrip('/')}/{quote(name, safe='/~')}"
+            return public_url(public, name)
         signer, base_url = self._signing()
         return await sign_url(
             signer,
@@ -331,24 +331,6 @@ class GCSDriver:
             content_type=content_type,
             metadata=metadata,
         )
-
-
-class _Once:
-    """A body read whole, as a one-step iterator: no async generator (and its hooks) per small read."""
-
-    __slots__ = ("_body",)
-
-    def __init__(self, body: bytes) -> None:
-        self._body: bytes | None = body or None
-
-    def __aiter__(self) -> _Once:
-        return self
-
-    async def __anext__(self) -> bytes:
-        body, self._body = self._body, None
-        if body is None:
-            raise StopAsyncIteration
-        return body
 
 
 async def _stream(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

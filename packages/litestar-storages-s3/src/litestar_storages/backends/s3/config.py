@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
+from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
 from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
@@ -221,13 +222,7 @@ class S3Config:
         _check_size("multipart_copy_threshold", self.multipart_copy_threshold, MIN_PART_SIZE, MAX_PART_SIZE)
 
     def _check_client(self) -> None:
-        if self.public_base_url is not None and (
-            not isinstance(self.public_base_url, str) or not self.public_base_url.startswith(("http://", "https://"))
-        ):
-            raise ConfigurationError(
-                f"S3Config.public_base_url must start with http:// or https://, got {self.public_base_url!r}",
-                field="public_base_url",
-            )
+        check_base_url(self.public_base_url, setting="S3Config.public_base_url")
         if not isinstance(self.retry, RetryConfig):
             raise ConfigurationError("S3Config.retry must be a RetryConfig", field="retry")
         for name in ("connect_timeout", "read_timeout"):

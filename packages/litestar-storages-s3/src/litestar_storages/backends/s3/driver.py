@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
@@ -28,6 +27,7 @@ from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
 from litestar_storages.protocol import HttpMethod
+from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
@@ -274,7 +274,7 @@ class S3Driver:
         public = self.context.config.public_base_url
         if method == "GET" and public and content_disposition is None:
             # A CDN or public bucket: a plain URL, unsigned, without expiry.
-            return f"{public.rstrip('/')}/{quote(name, safe='/')}"
+            return public_url(public, name)
         params: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
         if content_disposition is not None:
             params["ResponseContentDisposition"] = content_disposition
