@@ -93,20 +93,16 @@ async def write_object(
     limit = threshold if part_size is not None or abilities.single_limit is None else abilities.single_limit
     if isinstance(data, (bytes, bytearray)) and (limit is None or len(data) <= limit):
         # The common small put: one driver call, no stream and no closure built.
-        stored = await call(
+        return await _write_bytes(
             driver,
-            key,
-            driver.write,
             name,
+            key,
             data,
             content_type=content_type,
             metadata=metadata,
             overwrite=overwrite,
-            retry=overwrite,  # a repeated conditional write would find its own object and fail
+            progress=progress,
         )
-        if progress is not None:
-            await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
-        return stored
     single = functools.partial(
         _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
     )
@@ -206,20 +202,16 @@ async def _write_direct(
     progress: ProgressCallback | None,
 ) -> StoredFile:
     if isinstance(data, (bytes, bytearray)):
-        stored = await call(
+        return await _write_bytes(
             driver,
-            key,
-            driver.write,
             name,
+            key,
             data,
             content_type=content_type,
             metadata=metadata,
             overwrite=overwrite,
-            retry=overwrite,  # a repeated conditional write would find its own object and fail
+            progress=progress,
         )
-        if progress is not None:
-            await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
-        return stored
     stream = ByteStream(data, key=key)
     chunks = aiter(stream)
     if progress is not None:
@@ -236,6 +228,33 @@ async def _write_direct(
         overwrite=overwrite,
         retry=False,  # the stream is consumed by the first attempt
     )
+
+
+async def _write_bytes(
+    driver: Driver,
+    name: str,
+    key: str,
+    data: bytes | bytearray,
+    *,
+    content_type: str,
+    metadata: Mapping[str, str],
+    overwrite: bool,
+    progress: ProgressCallback | None,
+) -> StoredFile:
+    stored = await call(
+        driver,
+        key,
+        driver.write,
+        name,
+        data,
+        content_type=content_type,
+        metadata=metadata,
+        overwrite=overwrite,
+        retry=overwrite,  # a repeated conditional write would find its own object and fail
+    )
+    if progress is not None:
+        await ProgressReporter(progress, operation="upload", key=key, total_bytes=len(data)).advance(len(data))
+    return stored
 
 
 async def _read_all(stream: ByteStream) -> bytearray:
