@@ -24,7 +24,8 @@ async def browse(storage: MemoryStorage | FileSystemStorage) -> None:
         else:
             assert isinstance(entry, StoredFile)
             print(f"{entry.size:>8}  {entry.key}")
-    assert [entry.key async for entry in storage.list_dir("photos/2026/")] == ["photos/2026/feb.jpg", "photos/2026/jan/"]
+    in_2026 = [entry.key async for entry in storage.list_dir("photos/2026/")]
+    assert in_2026 == ["photos/2026/feb.jpg", "photos/2026/jan/"]
 
     # limit counts entries (files and folders); a missing folder lists nothing.
     assert [entry.key async for entry in storage.list_dir(limit=1)] == ["photos-old/"]
