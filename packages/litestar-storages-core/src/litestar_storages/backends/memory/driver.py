@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.memory.config import MemoryConfig
 from litestar_storages.backends.memory.pieces import HASH_IN_THREAD, Receiver, md5_hex, md5_off_loop
 from litestar_storages.engine import ListPage, RangeBody
@@ -194,6 +195,7 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self._refuse_existing(name, overwrite=overwrite)
         # Immutable already: kept as it is, with no copy; anything else is copied once.
@@ -210,6 +212,7 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self._refuse_existing(name, overwrite=overwrite)
         receiver = Receiver()
@@ -279,7 +282,9 @@ class MemoryDriver:
             raise StorageError(f"No multipart upload {upload_id!r} in progress", key=name)
         return pending
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = uuid.uuid4().hex
         self._uploads[upload_id] = _PendingUpload(content_type, dict(metadata))
         return upload_id
@@ -302,6 +307,7 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         pending = self._pending(name, upload_id)
         pieces: list[bytes] = []

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import ListPage, RangeBody, whole_body
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
@@ -94,6 +95,7 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
         sidecar = encode_sidecar(name, content_type, dict(metadata))
@@ -119,6 +121,7 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
         sidecar = encode_sidecar(name, content_type, dict(metadata))
@@ -210,7 +213,9 @@ class FileSystemDriver:
 
     # -- SupportsParts: manual multipart uploads staged on disk (see multipart.py) ------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = multipart.new_upload_id()
         await asyncio.to_thread(
             multipart.start_sync,
@@ -245,6 +250,7 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         # The content type and metadata are the manifest's, written when the upload began.
         config = self.config
