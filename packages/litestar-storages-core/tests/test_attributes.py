@@ -8,6 +8,7 @@ any request and handed the same checked value to whichever path the write took.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -17,7 +18,7 @@ import pytest
 
 from litestar_storages import NO_ATTRIBUTES, ConfigurationError, Encryption, ObjectAttributes, StoredFile
 from litestar_storages.attribute_rules import COMMON_TAG_LIMITS, MAX_HEADER_VALUE_LENGTH, TagLimits
-from litestar_storages.attributes import ATTRIBUTE_NAMES
+from litestar_storages.attributes import ATTRIBUTE_NAMES, attributes_from_dict, attributes_to_dict
 from litestar_storages.backends.memory import MemoryStorage
 from litestar_storages.engine import DriverStorage, ListPage, RangeBody, SupportsAttributes
 from litestar_storages.error_mapping import ErrorMapper
@@ -31,8 +32,8 @@ def _not_translated(error: Exception, key: str | None) -> StorageError | None:
     return None
 
 
-class RecordingDriver:
-    """Objects in a dict; each write primitive records ``(primitive, attributes)``."""
+class PlainDriver:
+    """Objects in a dict; each write primitive records ``(primitive, attributes)``; no attributes declared."""
 
     name = "RecordingDriver"
     retry = None
@@ -42,15 +43,10 @@ class RecordingDriver:
     max_part_size = 4 * PART
     max_parts = 100
 
-    def __init__(self, names: frozenset[str] = ATTRIBUTE_NAMES) -> None:
-        self._names = names
+    def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, ObjectAttributes]] = {}
         self.received: list[tuple[str, ObjectAttributes]] = []
         self.uploads: dict[str, dict[int, bytes]] = {}
-
-    @property
-    def attribute_names(self) -> frozenset[str]:
-        return self._names
 
     def _file(self, name: str) -> StoredFile:
         data, attributes = self.objects[name]
@@ -125,6 +121,18 @@ class RecordingDriver:
 
     async def abort_parts(self, name: str, upload_id: str) -> None:
         self.uploads.pop(upload_id, None)
+
+
+class RecordingDriver(PlainDriver):
+    """The same, declaring the attributes it is built with."""
+
+    def __init__(self, names: frozenset[str] = ATTRIBUTE_NAMES) -> None:
+        super().__init__()
+        self._names = names
+
+    @property
+    def attribute_names(self) -> frozenset[str]:
+        return self._names
 
 
 FULL = ObjectAttributes(
@@ -241,10 +249,70 @@ async def test_an_undeclared_attribute_is_refused_before_any_request(name: str) 
 
 
 async def test_a_driver_without_the_ability_supports_none() -> None:
+    driver = PlainDriver()
+    assert not isinstance(driver, SupportsAttributes)
+    storage = DriverStorage(driver)
+    assert storage.attribute_names == frozenset()
+    with pytest.raises(ConfigurationError, match=r"RecordingDriver cannot store the attribute 'cache_control'"):
+        await storage.put("a.txt", b"data", attributes=ObjectAttributes(cache_control="no-cache"))
+    assert driver.objects == {}
+    # Empty attributes are no attributes: accepted everywhere.
+    await storage.put("a.txt", b"data", attributes=ObjectAttributes())
+    assert driver.received == [("write", NO_ATTRIBUTES)]
+
+
+async def test_memory_refuses_what_it_cannot_keep() -> None:
     storage = MemoryStorage()
-    with pytest.raises(ConfigurationError, match=r"MemoryStorage.*'acl'"):
-        await storage.put("a.txt", b"data", attributes=ObjectAttributes(acl="private"))
+    assert storage.attribute_names == {
+        "cache_control",
+        "content_disposition",
+        "content_encoding",
+        "content_language",
+        "tags",
+    }
+    for attributes in (
+        ObjectAttributes(acl="private"),
+        ObjectAttributes(storage_class="STANDARD_IA"),
+        ObjectAttributes(encryption=Encryption.managed()),
+    ):
+        with pytest.raises(ConfigurationError, match=r"MemoryStorage cannot store the attribute"):
+            await storage.put("a.txt", b"data", attributes=attributes)
     assert not await storage.exists("a.txt")
+
+
+async def test_memory_hands_out_copies_of_its_tags() -> None:
+    storage = MemoryStorage()
+    stored = await storage.put("a.txt", b"data", attributes=ObjectAttributes(tags={"a": "1"}))
+    stored.attributes.tags["b"] = "2"  # type: ignore[index] # a caller changing what it was handed
+    info = await storage.info("a.txt")
+    info.attributes.tags["c"] = "3"  # type: ignore[index]
+    assert dict((await storage.info("a.txt")).attributes.tags) == {"a": "1"}
+
+
+def test_attributes_survive_json() -> None:
+    document = attributes_to_dict(FULL)
+    assert json.loads(json.dumps(document)) == document
+    assert attributes_from_dict(document) == FULL
+    assert attributes_to_dict(NO_ATTRIBUTES) == {}
+    assert attributes_from_dict({}) is NO_ATTRIBUTES
+    assert attributes_from_dict({"later_field": "x"}) is NO_ATTRIBUTES  # written by a later version
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        None,
+        [],
+        {"cache_control": 1},
+        {"encryption": "AES256"},
+        {"encryption": {"mode": "customer"}},
+        {"encryption": {"mode": "kms", "key": 1}},
+        {"tags": ["a"]},
+        {"tags": {"a": 1}},
+    ],
+)
+def test_malformed_json_attributes_are_refused(document: object) -> None:
+    assert attributes_from_dict(document) is None
 
 
 @pytest.mark.parametrize(
@@ -358,3 +426,19 @@ async def test_a_driver_may_declare_its_own_tag_limits() -> None:
     assert dict(stored.attributes.tags) == {"caf\u00e9": "\u65e5\u672c"}
     with pytest.raises(StorageValidationError):
         await storage.put("a", b"", attributes=ObjectAttributes(tags={"k": "v\n"}))
+
+
+async def test_a_refused_attribute_reads_no_byte_of_the_input() -> None:
+    started: list[bool] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        started.append(True)
+        yield b"x" * (3 * PART)
+
+    driver = RecordingDriver(names=frozenset({"cache_control"}))
+    with pytest.raises(ConfigurationError, match="'tags'"):
+        await DriverStorage(driver).put("a.bin", body(), attributes=ObjectAttributes(tags={"a": "b"}))
+    with pytest.raises(StorageValidationError):
+        await DriverStorage(driver).put("a.bin", body(), attributes=ObjectAttributes(cache_control="a\r\nb"))
+    assert started == []
+    assert driver.received == []

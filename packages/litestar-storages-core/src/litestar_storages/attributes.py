@@ -12,10 +12,19 @@ every backend.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Literal, TypeAlias
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, TypeAlias
 
-__all__ = ("ATTRIBUTE_NAMES", "NO_ATTRIBUTES", "Encryption", "EncryptionMode", "ObjectAttributes")
+__all__ = (
+    "ATTRIBUTE_NAMES",
+    "NO_ATTRIBUTES",
+    "Encryption",
+    "EncryptionMode",
+    "ObjectAttributes",
+    "attributes_from_dict",
+    "attributes_to_dict",
+    "copied_tags",
+)
 
 EncryptionMode: TypeAlias = Literal["managed", "kms", "scope"]
 """How the service encrypts an object at rest: its own keys, a KMS key, or an Azure encryption scope."""
@@ -124,3 +133,75 @@ _OPTIONAL = tuple(name for name in (item.name for item in fields(ObjectAttribute
 
 NO_ATTRIBUTES = ObjectAttributes()
 """The attributes of an object stored without any (the default everywhere)."""
+
+
+def copied_tags(attributes: ObjectAttributes) -> ObjectAttributes:
+    """Return ``attributes`` with a fresh ``dict`` of its tags, for a store that hands them out.
+
+    Args:
+        attributes: Stored attributes.
+
+    Returns:
+        An equal value whose tags a caller may change without changing what is stored.
+    """
+    return replace(attributes, tags=dict(attributes.tags))
+
+
+def attributes_to_dict(attributes: ObjectAttributes) -> dict[str, Any]:
+    """Return the set fields of ``attributes`` as plain JSON-ready values.
+
+    For stores that keep attributes in a document of their own (the filesystem's
+    sidecars) and for saving a :class:`~litestar_storages.types.MultipartUpload`.
+
+    Args:
+        attributes: The attributes.
+
+    Returns:
+        ``{name: value}`` for each set field; ``encryption`` as ``{"mode": ..., "key": ...}``,
+        ``tags`` as a ``dict``.
+    """
+    document: dict[str, Any] = {}
+    for name in _OPTIONAL:
+        value = getattr(attributes, name)
+        if value is None:
+            continue
+        document[name] = {"mode": value.mode, "key": value.key} if isinstance(value, Encryption) else value
+    if attributes.tags:
+        document["tags"] = dict(attributes.tags)
+    return document
+
+
+def attributes_from_dict(document: object) -> ObjectAttributes | None:
+    """Rebuild attributes written by :func:`attributes_to_dict`; ``None`` when malformed.
+
+    Names this version does not know are ignored (written by a later version).
+
+    Args:
+        document: The parsed JSON value.
+
+    Returns:
+        The attributes (:data:`NO_ATTRIBUTES` for an empty document), or ``None``.
+    """
+    if not isinstance(document, dict):
+        return None
+    if not document:
+        return NO_ATTRIBUTES
+    values: dict[str, Any] = {}
+    for name in _OPTIONAL:
+        value = document.get(name)
+        if value is None:
+            continue
+        if name == "encryption":
+            if not isinstance(value, dict) or value.get("mode") not in ("managed", "kms", "scope"):
+                return None
+            key = value.get("key")
+            if key is not None and not isinstance(key, str):
+                return None
+            value = Encryption(value["mode"], key)
+        elif not isinstance(value, str):
+            return None
+        values[name] = value
+    tags = document.get("tags", {})
+    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        return None
+    return ObjectAttributes(**values, tags=dict(tags)) if values or tags else NO_ATTRIBUTES

@@ -65,6 +65,15 @@ class DriverStorage(BaseStorage):
         """The backend's name, used in messages."""
         return self.driver.name
 
+    @property
+    def attribute_names(self) -> frozenset[str]:
+        """Names of the :class:`~litestar_storages.attributes.ObjectAttributes` fields this storage honours.
+
+        Any other attribute given to a write raises
+        :class:`~litestar_storages.exceptions.ConfigurationError` before a byte is sent.
+        """
+        return self._abilities.attribute_names
+
     def _name(self, key: str) -> str:
         return self._prefix + validate_key(key)
 
@@ -73,6 +82,9 @@ class DriverStorage(BaseStorage):
         if attributes is None:
             return NO_ATTRIBUTES
         checked = validate_attributes(attributes, key=key, tag_limits=self._abilities.tag_limits)
+        names = checked.set_names()
+        if not names:
+            return NO_ATTRIBUTES  # drivers may tell "none" by identity
         check_supported(checked, self._abilities.attribute_names, backend=self.backend_name, key=key)
         return checked
 

@@ -36,7 +36,12 @@ from .reads import close_opened, open_range_sync, read_chunks
 from .signing import quote_key, sign_url
 from .threads import hop
 
-__all__ = ("FileSystemDriver", "SigningFileSystemDriver", "build_driver")
+__all__ = ("FILESYSTEM_ATTRIBUTES", "FileSystemDriver", "SigningFileSystemDriver", "build_driver")
+
+FILESYSTEM_ATTRIBUTES = frozenset(
+    {"cache_control", "content_disposition", "content_encoding", "content_language", "tags"}
+)
+"""The attributes ``FileSystemStorage`` keeps in the sidecar: all but ``acl``, ``encryption``, ``storage_class``."""
 
 _LIST_BATCH = 128
 """Files fetched per thread hop while listing (fewer when the caller wants fewer)."""
@@ -48,6 +53,8 @@ class FileSystemDriver:
     """Primitives over one root folder: atomic writes, streamed writes, walked listings, parts."""
 
     name = BACKEND
+    attribute_names = FILESYSTEM_ATTRIBUTES
+    """Kept in the sidecar and served by the Litestar plugin; no meaning on disk for acl, encryption, storage_class."""
     retry = None  # local calls: nothing transient to retry
     max_batch = 1 << 62
     """Every name in one batch: all are checked before any file is deleted, in one thread hop."""
@@ -98,7 +105,7 @@ class FileSystemDriver:
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
-        sidecar = encode_sidecar(name, content_type, dict(metadata))
+        sidecar = encode_sidecar(name, content_type, dict(metadata), attributes)
         config = self.config
         stat = await hop(
             write_file_sync,
@@ -110,7 +117,7 @@ class FileSystemDriver:
             permissions=config.permissions,
             durable=config.fsync,
         )
-        return stored_file(name, stat, (content_type, dict(metadata)))
+        return stored_file(name, stat, (content_type, dict(metadata), attributes))
 
     async def write_stream(  # noqa: D102
         self,
@@ -124,7 +131,7 @@ class FileSystemDriver:
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
-        sidecar = encode_sidecar(name, content_type, dict(metadata))
+        sidecar = encode_sidecar(name, content_type, dict(metadata), attributes)
         config = self.config
         stat = await write_stream(
             self.root,
@@ -135,7 +142,7 @@ class FileSystemDriver:
             permissions=config.permissions,
             durable=config.fsync,
         )
-        return stored_file(name, stat, (content_type, dict(metadata)))
+        return stored_file(name, stat, (content_type, dict(metadata), attributes))
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         return await self.calls.run(files.delete_sync, self.root, check_reserved(name))
@@ -252,7 +259,8 @@ class FileSystemDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        # The content type and metadata are the manifest's, written when the upload began.
+        # The content type and metadata are the manifest's, written when the upload began;
+        # the attributes come with the commit (the engine passes the upload's own).
         config = self.config
         return await asyncio.to_thread(
             multipart.complete_sync,
@@ -262,6 +270,7 @@ class FileSystemDriver:
             parts,
             permissions=config.permissions,
             durable=config.fsync,
+            attributes=attributes,
         )
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
