@@ -232,7 +232,7 @@ class ObstoreDriver:
     ) -> StoredFile:
         headers = self._attributes(name, content_type, metadata, attributes)
         if not overwrite and self.copies_if_absent:
-            return await self._create_staged(name, chunks, headers, content_type, metadata, attributes)
+            return await self._create_staged(name, chunks, headers, content_type, metadata, attributes=attributes)
         counted = _Counted(chunks)
         try:
             result = await obstore.put_async(
@@ -266,6 +266,7 @@ class ObstoreDriver:
         headers: Attributes | None,
         content_type: str,
         metadata: Mapping[str, str],
+        *,
         attributes: ObjectAttributes,
     ) -> StoredFile:
         # A long stream with overwrite=False, in flat memory: obstore's multipart upload
