@@ -68,11 +68,15 @@ _HEADER_ATTRIBUTES = (
 )
 """Our attribute names and object_store's: the ones every store but ``LocalStore`` keeps and reports."""
 OBSTORE_ATTRIBUTES = frozenset(name for name, _ in _HEADER_ATTRIBUTES)
-"""The attributes ``ObstoreStorage`` honours (none over ``LocalStore``).
+"""The attributes ``ObstoreStorage`` honours over every store but ``LocalStore`` (none there).
 
-object_store can also send a storage class and tags, but never reports either back
-(``head`` returns neither), and its S3 copy drops the storage class: declaring them
-would break "``info`` reports, ``copy`` keeps", so both are refused."""
+object_store can also send a storage class, but never reports it back and its S3 copy
+drops it: refused. Tags are sent as well, and never reported (``head`` returns none):
+they are declared, write only like ``acl``, where the store keeps them and its copy
+does too, that is over ``S3Store`` only (``MemoryStore`` and ``GCSStore`` ignore them;
+Azure's Copy Blob drops them, checked on Azurite)."""
+_WRITE_ONLY_TAGS = (S3Store,)
+"""Stores whose puts store tags and whose copies keep them."""
 
 
 class ObstoreDriver:
@@ -96,7 +100,8 @@ class ObstoreDriver:
         self.part_size = config.part_size
         self.max_concurrency = config.max_concurrency
         self.keeps_attributes = not isinstance(store, LocalStore)
-        self.attribute_names = OBSTORE_ATTRIBUTES if self.keeps_attributes else frozenset()
+        names = OBSTORE_ATTRIBUTES if self.keeps_attributes else frozenset()
+        self.attribute_names = (names | {"tags"}) if isinstance(store, _WRITE_ONLY_TAGS) else names
         self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
         self.reports_missing = isinstance(store, _MISSING_ON_DELETE)
         self.copies_if_absent = _copies_if_absent(store)
@@ -207,6 +212,7 @@ class ObstoreDriver:
             name,
             body,
             attributes=headers,
+            tags=_tags(attributes),
             mode=None if overwrite else "create",
             use_multipart=False,
         )
@@ -240,6 +246,7 @@ class ObstoreDriver:
                 name,
                 counted,
                 attributes=headers,
+                tags=_tags(attributes),
                 # obstore sends a conditional ("create") put as one request, holding the
                 # whole body: object_store has no conditional multipart completion. Only
                 # stores without a conditional copy that keeps attributes come here.
@@ -284,6 +291,7 @@ class ObstoreDriver:
                     staged,
                     counted,
                     attributes=headers,
+                    tags=_tags(attributes),  # kept by the copy to the name below
                     chunk_size=self.part_size,
                     max_concurrency=self.max_concurrency,
                 )
@@ -442,6 +450,11 @@ class AddressObstoreDriver(ObstoreDriver):
         from urllib.parse import quote  # noqa: PLC0415 - only this rare path needs it
 
         return f"{scheme}:///" + quote(name)
+
+
+def _tags(attributes: ObjectAttributes) -> dict[str, str] | None:
+    # Only a store that keeps tags receives any: the engine refused them elsewhere.
+    return dict(attributes.tags) if attributes.tags else None
 
 
 def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
