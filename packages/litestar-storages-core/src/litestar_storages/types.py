@@ -7,10 +7,14 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias, Union
 
+from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
 from litestar_storages.exceptions import StorageValidationError
 
 __all__ = (
+    "NO_ATTRIBUTES",
+    "Encryption",
     "MultipartUpload",
+    "ObjectAttributes",
     "ProgressCallback",
     "ProgressInfo",
     "StoredFile",
@@ -37,6 +41,9 @@ class StoredFile:
         etag: An opaque version tag; equal for unchanged content, different after a change.
         last_modified: When the object was last written (timezone-aware, UTC).
         metadata: Custom metadata stored with the object.
+        attributes: The object's standard attributes (cache control, storage class,
+            tags...) as the service reports them; listings may leave them empty, and
+            ``acl`` is never reported.
     """
 
     key: str
@@ -45,6 +52,7 @@ class StoredFile:
     etag: str | None = None
     last_modified: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    attributes: ObjectAttributes = NO_ATTRIBUTES
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,10 @@ class MultipartUpload:
     A plain dataclass: save :attr:`upload_id`, :attr:`key`, :attr:`parts` and
     :attr:`part_size` to resume the upload from another process, rebuilding it with
     ``MultipartUpload(upload_id=..., key=..., parts=..., part_size=...)``; parts loaded
-    back from JSON (lists rather than tuples) are accepted.
+    back from JSON (lists rather than tuples) are accepted. Save :attr:`attributes` with
+    :func:`~litestar_storages.attributes.attributes_to_dict` and restore them with
+    :func:`~litestar_storages.attributes.attributes_from_dict`: they are applied when the
+    upload completes (and checked again then).
 
     Attributes:
         upload_id: The backend's identifier for the upload session.
@@ -98,6 +109,7 @@ class MultipartUpload:
             yourself (backends neither need nor change it).
         content_type: MIME type the completed object will have (keyword only).
         metadata: Custom metadata the completed object will have (keyword only).
+        attributes: Attributes the completed object will have (keyword only).
     """
 
     upload_id: str
@@ -108,6 +120,7 @@ class MultipartUpload:
     _: KW_ONLY
     content_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    attributes: ObjectAttributes = NO_ATTRIBUTES
 
     def __post_init__(self) -> None:
         self.parts = _checked_parts(self.parts, self.key)
