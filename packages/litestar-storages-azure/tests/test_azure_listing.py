@@ -9,7 +9,7 @@ import pytest
 from azure.storage.blob.aio import ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
-from litestar_storages.backends.azure.copying import wait_for_copy
+from litestar_storages.backends.azure.driver import wait_for_copy
 from litestar_storages.exceptions import StorageError
 
 Counted = tuple[ContainerClient, Any]

@@ -1,39 +1,24 @@
 """Every use of azure-storage-blob's private API, in one place.
 
-Why private access at all: the driver's per-blob requests (Get Blob, Get Blob Properties,
-Put Blob, Delete Blob) go through the SDK's generated operations instead of a ``BlobClient``
-per key, which ``ContainerClient.get_blob_client`` builds on every call (a new pipeline
-configuration and generated client, about 160 µs of CPU, as much again as the rest of a
-1 KiB request): small operations spend 8 to 30 % less CPU (docs/performance.md). Downloads also avoid the
-public downloader, which re-reads a cut body itself (hidden retries, outside the engine's
-retry policy and its resume checks).
+Why: per-blob requests (Get Blob, Get Blob Properties, Put Blob, Delete Blob) go through
+the SDK's generated operations instead of a ``BlobClient`` per key, which
+``ContainerClient.get_blob_client`` builds on every call (about 160 µs of CPU, as much
+again as the rest of a 1 KiB request): small operations spend 8 to 30 % less CPU
+(docs/performance.md). Downloads also avoid the public downloader, which re-reads a cut
+body itself (hidden retries, outside the engine's retry policy and resume checks).
 
-What is relied on (and checked against the installed SDK by the package's
-``tests/test_sdk_contract.py``, which names the SDK version and the private name that
-changed):
+Relied on, and checked against the installed SDK by ``tests/test_sdk_contract.py``: the
+module ``azure.storage.blob._generated.aio.operations`` with ``BlobOperations`` and
+``BlockBlobOperations`` built from ``(client, config, serializer, deserializer)``; a
+``BlobClient``'s ``_client`` and on that ``_client``, ``_config`` (whose ``url`` names
+the blob), ``_serialize`` and ``_deserialize``; the parameters ``download(range=, cls=)``,
+``get_properties(cls=)``, ``delete(delete_snapshots=)`` and ``upload(content_length,
+body, headers=, cls=)``, whose ``cls`` hook receives the pipeline response.
 
-* the module ``azure.storage.blob._generated.aio.operations`` and its classes
-  ``BlobOperations`` and ``BlockBlobOperations``, built from
-  ``(client, config, serializer, deserializer)``;
-* on a ``BlobClient``: ``_client`` (the generated ``AzureBlobStorage``), and on that:
-  ``_client`` (the pipeline client), ``_config`` (whose ``url`` names the blob),
-  ``_serialize`` and ``_deserialize``;
-* the parameters we pass: ``download(range=, cls=)``,
-  ``get_properties(cls=)``, ``delete(delete_snapshots=)`` and
-  ``upload(content_length, body, headers=, cls=)``; ``cls`` receives the pipeline
-  response, whose ``http_response.headers`` are read.
-
-The rest of the backend calls only :class:`BlobOperationsFactory` and the named methods of
-:class:`BlobRequests`; a test fails if a private SDK name appears anywhere else.
-
-Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``. The generated code is
-regenerated whenever the SDK adopts a new service API version, which azure-storage-blob
-ships in minor releases (12.x, every one to three months; patch releases are rare bug
-fixes). A minor release may therefore change what is relied on here, so the bound stops
-below the next minor: a user's resolver then keeps a version we have tested instead of
-breaking at run time, at the cost of a release of this package to widen the bound (run the
-contract test against the new SDK, then raise the bound). A bound below the next major
-(``<13``) would let any such minor in untested.
+Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``. The generated code
+changes whenever the SDK adopts a new service API version, which it ships in minor
+releases, so the bound stops below the next minor: a resolver keeps a tested version
+instead of breaking at run time. To widen it, run the contract test on the new SDK.
 """
 
 from __future__ import annotations

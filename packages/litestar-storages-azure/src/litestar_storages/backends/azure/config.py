@@ -7,15 +7,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Union
 
-from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
-from litestar_storages.keys import normalize_prefix
+from litestar_storages.config_checks import (
+    check_expiry,
+    check_flag,
+    check_int,
+    check_prefix,
+    check_retry,
+    check_seconds,
+)
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.public_urls import check_base_url
-from litestar_storages.retry import RetryConfig
-from litestar_storages.url_arguments import expiry_problem
 
 if TYPE_CHECKING:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
     from azure.core.credentials_async import AsyncTokenCredential
+    from litestar_storages.retry import RetryConfig
 
 __all__ = ("MAX_BLOCK_SIZE", "AzureConfig", "AzureCredential")
 
@@ -30,8 +36,6 @@ MAX_PAGE_SIZE = 5000
 AzureCredential = Union["AsyncTokenCredential", "AzureNamedKeyCredential", "AzureSasCredential"]
 """Credentials :class:`AzureConfig` accepts besides an account key or connection string."""
 
-# Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens between
-# them; plus the two system containers.
 _CONTAINER_NAME = re.compile(r"(?=.{3,63}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _SYSTEM_CONTAINERS = frozenset({"$root", "$web", "$logs"})
 
@@ -111,53 +115,31 @@ class AzureConfig:
     the root logger at INFO, as in a Litestar app, every operation would log two records."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.container, str) or not self.container:
-            raise _fail("container", "is required: the name of the blob container")
-        if self.container not in _SYSTEM_CONTAINERS and not _CONTAINER_NAME.match(self.container):
-            raise _fail(
-                "container",
-                f"{self.container!r} is not a valid container name: 3-63 lowercase letters, digits and hyphens",
-            )
+        if not isinstance(self.container, str) or not (
+            self.container in _SYSTEM_CONTAINERS or _CONTAINER_NAME.match(self.container)
+        ):
+            raise _fail("container", f"must be 3-63 lowercase letters, digits, single hyphens: {self.container!r}")
         self._check_endpoint()
-        self._check_credentials()
-        try:
-            normalize_prefix(self.prefix)
-        except InvalidKeyError as error:
-            raise _fail("prefix", f"is invalid: {error}") from None
-        expiry_rule = expiry_problem(self.presigned_expiry)
-        if expiry_rule is not None:
-            raise _fail("presigned_expiry", f"{expiry_rule} ({self.presigned_expiry!r})")
-        self._check_int("block_size", self.block_size, 1, MAX_BLOCK_SIZE)
-        self._check_int("max_concurrency", self.max_concurrency, 1, 64)
-        self._check_int("list_page_size", self.list_page_size, 1, MAX_PAGE_SIZE)
-        for field in ("connection_timeout", "read_timeout"):
-            value = getattr(self, field)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise _fail(field, f"must be a positive number of seconds, got {value!r}")
+        if self.account_key is not None and self.credential is not None:
+            raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
+        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
+            raise _fail("account_key", "must be a non-empty string")
+        check_prefix(self.prefix, setting="AzureConfig.prefix")
+        check_expiry(self.presigned_expiry, setting="AzureConfig.presigned_expiry")
+        check_int(self.block_size, setting="AzureConfig.block_size", low=1, high=MAX_BLOCK_SIZE)
+        check_int(self.max_concurrency, setting="AzureConfig.max_concurrency", low=1, high=64)
+        check_int(self.list_page_size, setting="AzureConfig.list_page_size", low=1, high=MAX_PAGE_SIZE)
+        check_seconds(self.connection_timeout, setting="AzureConfig.connection_timeout")
+        check_seconds(self.read_timeout, setting="AzureConfig.read_timeout")
         check_base_url(self.public_base_url, setting="AzureConfig.public_base_url")
-        if not isinstance(self.http_logging, bool):
-            raise _fail("http_logging", f"must be a bool, got {self.http_logging!r}")
-        if self.retry is not None and not isinstance(self.retry, RetryConfig):
-            raise _fail("retry", f"must be a RetryConfig, got {type(self.retry).__name__}")
+        check_flag(self.http_logging, setting="AzureConfig.http_logging")
+        check_retry(self.retry, setting="AzureConfig.retry")
 
     def _check_endpoint(self) -> None:
-        if self.connection_string is None and self.account_url is None:
-            raise _fail("account_url", "or AzureConfig.connection_string is required to reach the account")
-        if self.connection_string is not None and self.account_url is not None:
-            raise _fail("account_url", "and AzureConfig.connection_string are exclusive: give one of them")
+        if (self.connection_string is None) == (self.account_url is None):
+            raise _fail("account_url", "or AzureConfig.connection_string: give exactly one, to reach the account")
         if self.connection_string is not None:
             parts = [part for part in self.connection_string.strip().split(";") if part]
             if not parts or any("=" not in part for part in parts):
                 raise _fail("connection_string", "is malformed: expected 'Name=value;Name=value' pairs")
         check_base_url(self.account_url, setting="AzureConfig.account_url")
-
-    def _check_credentials(self) -> None:
-        if self.account_key is not None and self.credential is not None:
-            raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
-        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
-            raise _fail("account_key", "must be a non-empty string")
-
-    @staticmethod
-    def _check_int(field: str, value: object, low: int, high: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise _fail(field, f"must be an int from {low} to {high}, got {value!r}")

@@ -1,18 +1,15 @@
 """``AzureDriver``: the engine's primitives on Azure Blob Storage, one SDK request each.
 
 Get Blob, Get Blob Properties, Put Blob and Delete Blob go through the SDK's generated
-operations (``_sdk.py``); blocks, commits, listings, copies and signatures through the
-public ``ContainerClient``. Parts are staged blocks of the final blob, committed by one
-Put Block List. Concurrent puts of one key discard each other's staged blocks; how a
-put tells that from lost blocks is in :meth:`AzureDriver.commit_parts` and
-docs/backends/azure.md ("Concurrent writes of one key").
+operations (``_sdk.py``); the rest through the public ``ContainerClient``. Parts are
+staged blocks of the final blob, committed by one Put Block List.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -23,7 +20,6 @@ from azure.storage.blob import BlobBlock, ContentSettings
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
 from litestar_storages.backends.azure.errors import (
     BACKEND,
     MAPPER,
@@ -41,20 +37,25 @@ from litestar_storages.backends.azure.properties import (
 )
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.concurrency import run_all
+from litestar_storages.engine import ListPage, RangeBody, whole_body
+from litestar_storages.exceptions import StorageError
 from litestar_storages.public_urls import public_url
+from litestar_storages.ranges import parse_content_range
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
-    from azure.storage.blob import BlobProperties
     from azure.storage.blob.aio import BlobClient, ContainerClient
     from litestar_storages.protocol import HttpMethod
 
-__all__ = ("MAX_BLOCKS", "AzureDriver")
+__all__ = ("MAX_BLOCKS", "AzureDriver", "wait_for_copy")
 
 MAX_BLOCKS = 50_000
 """Most committed blocks a block blob may have."""
+
+CopyState = tuple["str | None", "str | None", Any]
+"""``(status, status_description, properties)`` of a copy's destination."""
 
 
 @dataclass
@@ -96,8 +97,6 @@ class AzureDriver:
         self._puts: dict[str, _PutParts] = {}
         self._aborted: set[str] = set()
 
-    # -- the client ------------------------------------------------------------------------
-
     def container(self) -> ContainerClient:
         """Return the container client, creating it on first use."""
         client = self._client
@@ -132,9 +131,9 @@ class AzureDriver:
             if credential is not None:
                 await credential.close()
 
-    # -- objects ---------------------------------------------------------------------------
+    # -- objects (documented by the Driver protocol) -------------------------------------------
 
-    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+    async def head(self, name: str) -> StoredFile | None:  # noqa: D102
         try:
             headers = await self._requests(name).get_properties()
         except ResourceNotFoundError as error:
@@ -155,18 +154,15 @@ class AzureDriver:
                 raise
             return await self._empty_range(name, start)  # starts at or past the end: clipped to nothing
         length = int(headers.get("Content-Length") or 0)
-        first, size = start, length
-        content_range = headers.get("Content-Range")  # "bytes 0-1023/2048"
-        if content_range:
-            first, size = int(content_range.split(" ", 1)[1].split("-", 1)[0]), int(content_range.rsplit("/", 1)[1])
+        first, size = parse_content_range(headers.get("Content-Range"), length)
         return RangeBody(file_from_headers(name, headers, size), first, first + length, _chunks(body))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
         stored = await self.head(name)
         if stored is None:
             raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
-        position = min(start, stored.size)
-        return RangeBody(stored, position, position, _chunks(None))
+        at = min(start, stored.size)
+        return whole_body(stored, at, at, b"")
 
     async def write(  # noqa: D102
         self,
@@ -177,15 +173,14 @@ class AzureDriver:
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
-        # The headers the public upload_blob() would send (it would also wrap the bytes
-        # in a stream, build a BlobClient, a BlobHTTPHeaders model and a deserialized answer).
+        # The headers upload_blob() would send, without its stream wrapper, BlobClient,
+        # header model and deserialized answer.
         headers = {"x-ms-blob-content-type": content_type}
         headers.update({f"x-ms-meta-{key}": value for key, value in encode_metadata(metadata).items()})
         if not overwrite:
             headers["If-None-Match"] = "*"
         size = memoryview(body).nbytes
-        payload = cast("bytes | IO[bytes]", sliced_body(body))
-        answer = await self._requests(name).put(payload, size, headers)
+        answer = await self._requests(name).put(cast("bytes | IO[bytes]", sliced_body(body)), size, headers)
         return StoredFile(
             key=name,
             size=size,
@@ -206,36 +201,22 @@ class AzureDriver:
 
     async def delete_batch(self, names: Sequence[str]) -> None:
         """Delete up to :attr:`max_batch` blobs, ``max_concurrency`` requests at a time; missing ones are skipped."""
-        limit = asyncio.Semaphore(self.max_concurrency)
-
-        async def delete_one(name: str) -> None:
-            async with limit:
-                await self.delete(name, check=False)
-
-        results = await asyncio.gather(*(delete_one(name) for name in dict.fromkeys(names)), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        await run_all(lambda name: self.delete(name, check=False), dict.fromkeys(names), limit=self.max_concurrency)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
-        pages = (
-            self.container()
-            .list_blobs(
-                name_starts_with=prefix or None,
-                include=["metadata"],
-                results_per_page=min(page_size, self.config.list_page_size),
-            )
-            .by_page(continuation_token=token)
+        size = min(page_size, self.config.list_page_size)
+        blobs = self.container().list_blobs(
+            name_starts_with=prefix or None, include=["metadata"], results_per_page=size
         )
-        page = await anext(pages)
-        files = [file_from_properties(properties) async for properties in page]
+        pages = blobs.by_page(continuation_token=token)
+        files = [file_from_properties(properties) async for properties in await anext(pages)]
         return ListPage(files, pages.continuation_token or None)  # type: ignore[attr-defined]
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         target = self._blob(destination)
         result = await target.start_copy_from_url(self._blob(source).url)
 
-        async def poll() -> CopyState[BlobProperties]:
+        async def poll() -> CopyState:
             properties = await target.get_blob_properties()
             return properties.copy.status, properties.copy.status_description, properties
 
@@ -244,7 +225,7 @@ class AzureDriver:
             return file_from_properties(await wait_for_copy(poll, key=destination))
         return file_from_properties(await target.get_blob_properties())
 
-    # -- SupportsParts: each part is one staged block of the final blob --------------------
+    # -- SupportsParts: each part is one staged block of the final blob ------------------------
 
     async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
         """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
@@ -269,8 +250,8 @@ class AzureDriver:
     ) -> str:
         if upload_id in self._aborted:
             raise UploadAborted(f"multipart upload {upload_id} was aborted")
-        # Azure wants every block id of a blob to have the same length, and concurrent
-        # uploads must not reuse each other's: upload id plus six digits.
+        # Block ids of a blob must all have one length, and concurrent uploads must not
+        # reuse each other's: upload id plus six digits.
         block_id = f"{upload_id}{number:06d}"
         size = memoryview(body).nbytes
         put = self._puts.get(upload_id)
@@ -294,13 +275,11 @@ class AzureDriver:
         """Commit the blocks (Put Block List), with the content type and metadata.
 
         A blob has one set of uncommitted blocks: any commit or Put Blob discards those
-        it does not use, so of two puts staging blocks at once, the first to commit
-        discards the other's, whose commit fails with ``InvalidBlockList``. Such a put is
-        not failed when the blob's ETag changed since its blocks began: another write
-        completed while it ran, and its data counts as written just before it, then
-        replaced ("last writer wins", reached without sending the data again; ``etag``
-        is then ``None``). Otherwise, and for the parts of a manual upload, the error is
-        :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
+        it does not use, so of two puts staging blocks at once the first to commit
+        discards the other's, whose commit fails with ``InvalidBlockList``. That put
+        still succeeds when the blob's ETag changed since its blocks began (another write
+        completed meanwhile: "last writer wins", its ``etag`` is then ``None``); otherwise,
+        and for a manual upload, it is a :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
         """
         if upload_id in self._aborted:
             raise UploadAborted(f"multipart upload {upload_id} was aborted")
@@ -317,12 +296,7 @@ class AzureDriver:
         except HttpResponseError as error:
             if error_code(error) != "InvalidBlockList":
                 raise
-            if put is None:
-                raise BlocksDiscarded(
-                    f"the parts of upload {upload_id} were discarded by another write of the key before "
-                    "completion; nothing was written: upload the parts again"
-                ) from error
-            await self._check_replaced(name, put.before, overwrite=overwrite, error=error)
+            await self._check_replaced(name, put, overwrite=overwrite, error=error)
             answer = {}  # done, then replaced: that version never became readable
         if put is None:  # a manual upload: the sizes of its parts are the service's to tell
             stored = await self.head(name)
@@ -339,19 +313,17 @@ class AzureDriver:
             metadata=dict(metadata),
         )
 
-    async def _check_replaced(self, name: str, before: str | None, *, overwrite: bool, error: Exception) -> None:
-        # Our blocks are gone. Any write of the blob (commit, Put Blob, delete) made after
-        # they were staged discards them, and they were staged after ``before`` was read:
-        # a changed ETag proves such a write ended during this put.
-        stored = await self.head(name)
-        after = None if stored is None else stored.etag
-        if after == before:
+    async def _check_replaced(self, name: str, put: _PutParts | None, *, overwrite: bool, error: Exception) -> None:
+        # Our blocks are gone. Any write of the blob made after they were staged discards
+        # them, and they were staged after ``put.before`` was read: a changed ETag proves
+        # that such a write ended during this put.
+        stored = None if put is None else await self.head(name)
+        if put is None or (None if stored is None else stored.etag) == put.before:
             raise BlocksDiscarded(
-                "the blocks staged were discarded before the commit, and no other write of the key can be "
-                "seen (another write followed by a delete, or blocks left uncommitted for a week); nothing "
-                "was written: upload it again"
+                "the blocks staged were discarded by another write of the key before the commit (or left "
+                "uncommitted for a week); nothing was written: upload it again"
             ) from error
-        if not overwrite and after is not None:
+        if not overwrite and stored is not None:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists") from error
 
     async def abort_parts(self, name: str, upload_id: str) -> None:
@@ -359,7 +331,7 @@ class AzureDriver:
         if self._puts.pop(upload_id, None) is None:
             self._aborted.add(upload_id)  # a manual upload: later parts and commits are refused
 
-    # -- SupportsSignedUrls ----------------------------------------------------------------
+    # -- SupportsSignedUrls ------------------------------------------------------------------
 
     async def sign_url(  # noqa: D102
         self,
@@ -368,25 +340,50 @@ class AzureDriver:
         method: HttpMethod,
         expires_in: timedelta,
         content_disposition: str | None,
-        content_type: str | None,
+        content_type: str | None,  # checked by the engine, not bound: a SAS cannot bind it
     ) -> str:
-        # content_type is checked by the engine but not bound: a SAS cannot bind it.
         public = self.config.public_base_url
         if method == "GET" and content_disposition is None and public:
             return public_url(public, name)
-        container = self.container()
         expiry = datetime.now(timezone.utc) + expires_in
         query = await self._signer.sign(
-            container, name, method=method, expiry=expiry, content_disposition=content_disposition
+            self.container(), name, method=method, expiry=expiry, content_disposition=content_disposition
         )
         base = self._factory().url(name)
         return f"{base}{'&' if '?' in base else '?'}{query}"
 
 
+async def wait_for_copy(
+    poll: Callable[[], Awaitable[CopyState]], *, key: str, first_delay: float = 0.05, max_delay: float = 1.0
+) -> Any:
+    """Poll a copy's destination until its status is no longer ``pending``.
+
+    Args:
+        poll: Fetches the destination's copy status, description and properties.
+        key: The destination key, for error messages.
+        first_delay: Seconds before the first poll; doubles up to ``max_delay``.
+        max_delay: Longest wait between polls.
+
+    Returns:
+        The properties of the last poll, once the copy succeeded.
+
+    Raises:
+        StorageError: If the copy failed or was aborted.
+    """
+    delay = first_delay
+    while True:
+        await asyncio.sleep(delay)
+        status, description, properties = await poll()
+        if status in (None, "success"):
+            return properties
+        if status != "pending":
+            reason = description or "no reason given"
+            raise StorageError(f"{BACKEND}: server-side copy to {key!r} {status}: {reason}", key=key)
+        delay = min(max_delay, delay * 2)
+
+
 async def _chunks(body: Any) -> AsyncIterator[bytes]:
     # The body of a Get Blob, as it arrives; a body left early releases its connection now.
-    if body is None:
-        return
     finished = False
     try:
         async for chunk in body:

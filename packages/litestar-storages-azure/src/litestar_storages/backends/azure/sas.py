@@ -1,9 +1,8 @@
 """Shared access signature (SAS) query strings for one blob, signed locally.
 
-With the account key (given, or found in the connection string or client) the SAS
-is signed directly. With a token credential, the storage first asks Azure for a *user
-delegation key* (one request, valid up to 7 days) and signs with it; the key is cached
-and reused until it is about to expire.
+Signed with the account key (given, or the client's) when there is one; with a token
+credential, with a *user delegation key* asked of Azure (one request, valid up to 7
+days), cached until it is about to expire.
 """
 
 from __future__ import annotations
@@ -35,12 +34,7 @@ class SasSigner:
     __slots__ = ("_account_key", "_delegation")
 
     def __init__(self, account_key: str | None = None) -> None:
-        """Create a signer.
-
-        Args:
-            account_key: The account key from the configuration; when ``None`` the
-                client's shared key credential, else its token credential, is used.
-        """
+        """Create a signer with the configured account key (``None``: the client's key, else its token credential)."""
         self._account_key = account_key
         self._delegation: UserDelegationKey | None = None
 
