@@ -11,6 +11,7 @@ from azure.storage.blob.aio import ContainerClient
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.backends.azure.driver import wait_for_copy
 from litestar_storages.exceptions import StorageError
+from litestar_storages.types import StoredFile
 
 Counted = tuple[ContainerClient, Any]
 """The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
@@ -121,3 +122,30 @@ async def test_list_order_is_utf16_code_units_across_pages(storage_on_counted: C
     assert listed == sorted(keys, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
     assert listed != sorted(keys)
     assert [item.key async for item in storage.list("k/", limit=3)] == listed[:3]
+
+
+async def test_list_dir_is_one_delimiter_listing_per_page(
+    counted: Counted, storage_on_counted: Callable[..., AzureStorage]
+) -> None:
+    _, transport = counted
+    storage = storage_on_counted(list_page_size=2)
+    keys = ["d/a.txt", "d/b/1.txt", "d/b/2.txt", "d/b/deep/3.txt", "d/c.txt", "d/e/4.txt", "other.txt"]
+    for key in keys:
+        await storage.put(key, b"x", metadata={"n": "1"})
+    transport.reset()
+    entries = [entry async for entry in storage.list_dir("d")]
+    assert [entry.key for entry in entries] == ["d/a.txt", "d/b/", "d/c.txt", "d/e/"]
+    assert transport.count("list") == 2  # four entries in pages of two: no walk of the subtree
+    assert transport.count() == 2
+    files = [entry for entry in entries if isinstance(entry, StoredFile)]
+    assert all(entry.metadata == {"n": "1"} and entry.etag for entry in files)
+
+
+async def test_list_dir_order_is_the_listings(storage_on_counted: Callable[..., AzureStorage]) -> None:
+    # The documented order of list() (UTF-16 code units) holds for folders too, across pages.
+    storage = storage_on_counted(list_page_size=2)
+    keys = ["k/\ufffd", "k/\U0001f600/a", "k/\U0001f600/b", "k/\ue000", "k/z", "k/\u00e9", "k/\U00049a77/c"]
+    for key in keys:
+        await storage.put(key, b"x")
+    listed = [entry.key async for entry in storage.list_dir("k")]
+    assert listed == ["k/z", "k/\u00e9", "k/\U0001f600/", "k/\U00049a77/", "k/\ue000", "k/\ufffd"]

@@ -27,7 +27,7 @@ from litestar_storages.engine.capabilities import (
     SupportsStreamWrite,
     SupportsUploadForm,
 )
-from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, whole_body
+from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, utf16_order, whole_body
 from litestar_storages.engine.storage import DriverStorage
 
 __all__ = (
@@ -50,5 +50,6 @@ __all__ = (
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
     "SupportsUploadForm",
+    "utf16_order",
     "whole_body",
 )

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
+from azure.storage.blob.aio import BlobPrefix
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
@@ -38,7 +39,7 @@ from litestar_storages.backends.azure.properties import (
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
 from litestar_storages.concurrency import run_all
-from litestar_storages.engine import ListPage, RangeBody, whole_body
+from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order, whole_body
 from litestar_storages.exceptions import StorageError
 from litestar_storages.public_urls import public_url
 from litestar_storages.ranges import parse_content_range
@@ -204,13 +205,29 @@ class AzureDriver:
         await run_all(lambda name: self.delete(name, check=False), dict.fromkeys(names), limit=self.max_concurrency)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
-        size = min(page_size, self.config.list_page_size)
-        blobs = self.container().list_blobs(
-            name_starts_with=prefix or None, include=["metadata"], results_per_page=size
-        )
+        files, _, next_token = await self._list(prefix, token, page_size, None)
+        return ListPage(files, next_token)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        return DirPage(*await self._list(prefix, token, page_size, "/"), order=utf16_order)  # Azure's name order
+
+    async def _list(
+        self, prefix: str, token: str | None, page_size: int, delimiter: str | None
+    ) -> tuple[list[StoredFile], list[str], str | None]:
+        container, size = self.container(), min(page_size, self.config.list_page_size)
+        options: dict[str, Any] = {"name_starts_with": prefix or None, "include": ["metadata"]}
+        options["results_per_page"] = size
+        # walk_blobs: List Blobs with a delimiter, its common prefixes given as BlobPrefix items.
+        blobs = container.walk_blobs(delimiter=delimiter, **options) if delimiter else container.list_blobs(**options)
         pages = blobs.by_page(continuation_token=token)
-        files = [file_from_properties(properties) async for properties in await anext(pages)]
-        return ListPage(files, pages.continuation_token or None)  # type: ignore[attr-defined]
+        files: list[StoredFile] = []
+        folders: list[str] = []
+        async for item in await anext(pages):
+            if isinstance(item, BlobPrefix):
+                folders.append(item.name)
+            else:
+                files.append(file_from_properties(item))
+        return files, folders, pages.continuation_token or None  # type: ignore[attr-defined]
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         target = self._blob(destination)
