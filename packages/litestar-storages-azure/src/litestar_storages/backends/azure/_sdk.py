@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator, Awaitable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from azure.storage.blob._generated.aio.operations import (  # the operations the public methods call
@@ -59,50 +59,40 @@ def _body_and_headers(pipeline_response: Any, body: Any, _headers: Any) -> Downl
 
 
 class BlobRequests:
-    """The requests of one blob, through the SDK's generated operations.
-
-    Each method returns the SDK's awaitable unchanged (no extra coroutine per request).
-    """
+    """The requests of one blob, through the SDK's generated operations; each returns the SDK's awaitable as is."""
 
     __slots__ = ("_blob", "_block_blob")
 
     def __init__(self, blob: BlobOperations, block_blob: BlockBlobOperations) -> None:
         """Hold the two operation groups (built by :class:`BlobOperationsFactory`)."""
-        # Typed Any: the SDK types them as returning None, but with a ``cls`` hook they
-        # return what the hook returns.
+        # Typed Any: with a ``cls`` hook they return what the hook returns, not None.
         self._blob: Any = blob
         self._block_blob: Any = block_blob
 
     def get_properties(self) -> Awaitable[Mapping[str, str]]:
         """Send Get Blob Properties; the awaitable gives the answer's raw headers."""
-        result: Awaitable[Mapping[str, str]] = self._blob.get_properties(cls=_headers)
-        return result
+        return cast("Awaitable[Mapping[str, str]]", self._blob.get_properties(cls=_headers))
 
     def download(self, byte_range: str | None) -> Awaitable[Download]:
         """Send Get Blob of ``byte_range`` (``bytes=a-b``, ``None``: the whole blob); gives body and headers."""
-        result: Awaitable[Download] = self._blob.download(range=byte_range, cls=_body_and_headers)
-        return result
+        return cast("Awaitable[Download]", self._blob.download(range=byte_range, cls=_body_and_headers))
 
     def delete(self) -> Awaitable[None]:
         """Send Delete Blob, snapshots included."""
-        result: Awaitable[None] = self._blob.delete(delete_snapshots="include")
-        return result
+        return cast("Awaitable[None]", self._blob.delete(delete_snapshots="include"))
 
     def put(self, body: bytes | IO[bytes], length: int, headers: dict[str, str]) -> Awaitable[Mapping[str, str]]:
         """Send Put Blob of ``length`` bytes with ``headers``; the awaitable gives the answer's raw headers."""
-        result: Awaitable[Mapping[str, str]] = self._block_blob.upload(length, body, headers=headers, cls=_headers)
-        return result
+        return cast("Awaitable[Mapping[str, str]]", self._block_blob.upload(length, body, headers=headers, cls=_headers))
 
 
 class BlobOperationsFactory:
     """Builds :class:`BlobRequests` for any blob of one container client.
 
-    The generated operation groups need only the blob's URL (read from their
-    configuration), a pipeline client, a serializer and a deserializer. All of them are
-    taken once from one template ``BlobClient`` of the container; per key, the factory
-    makes a shallow copy of the configuration naming the blob's URL, built exactly as the
-    SDK builds it. The requests go through the same pipeline (authentication, timeouts,
-    SDK retries off) as the public methods.
+    The operation groups need the blob's URL (in their configuration), a pipeline client
+    and (de)serializers: taken once from a template ``BlobClient``; per key, a shallow
+    copy of the configuration names the blob's URL, written as the SDK writes it. The
+    requests go through the public methods' pipeline (authentication, timeouts, no SDK retries).
     """
 
     __slots__ = ("_client", "_config", "_deserialize", "_serialize", "_url_head", "_url_tail", "container")

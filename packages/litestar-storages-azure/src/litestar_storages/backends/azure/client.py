@@ -24,14 +24,7 @@ _QUIET.disabled = True
 
 
 def client_config(config: AzureConfig | None, client: ContainerClient | None) -> AzureConfig:
-    """Return the storage's configuration, derived from ``client`` when ``config`` is ``None``.
-
-    Args:
-        config: The configuration given to the storage, if any.
-        client: The client given to the storage, if any.
-
-    Returns:
-        ``config``, or one naming the client's container and account URL.
+    """Return the storage's configuration: ``config``, or one naming ``client``'s container and account URL.
 
     Raises:
         ConfigurationError: If neither is given, or their containers differ.
@@ -51,14 +44,7 @@ def client_config(config: AzureConfig | None, client: ContainerClient | None) ->
 
 
 def build_client(config: AzureConfig) -> tuple[ContainerClient, Any]:
-    """Build the ``ContainerClient`` described by ``config``.
-
-    Args:
-        config: The storage's configuration.
-
-    Returns:
-        The client, and the ``DefaultAzureCredential`` created for it or ``None``; the
-        caller closes both.
+    """Build the ``ContainerClient`` of ``config``; return it and the credential created for it, if any, to close.
 
     Raises:
         ConfigurationError: If the connection string or account URL is malformed, or a

@@ -62,42 +62,34 @@ class AzureConfig:
     """Name of the blob container (it must exist; see ``AzureStorage.create_container``)."""
 
     account_url: str | None = None
-    """Blob endpoint of the account, ``https://<account>.blob.core.windows.net`` (or an
-    Azurite URL ``http://127.0.0.1:10000/devstoreaccount1``). Not with ``connection_string``."""
+    """Blob endpoint of the account, ``https://<account>.blob.core.windows.net``. Not with ``connection_string``."""
 
     account_key: str | None = None
     """Shared key of the account, used with ``account_url``; also signs SAS URLs."""
 
     connection_string: str | None = None
-    """An Azure Storage connection string (``AZURE_STORAGE_CONNECTION_STRING`` in Azure's
-    tools), holding the endpoint and usually the account key. Not with ``account_url``."""
+    """An Azure Storage connection string: endpoint and usually account key. Not with ``account_url``."""
 
     prefix: str = ""
-    """Folder inside the container under which every key lives (``"uploads/"``); keys
-    are reported without it."""
+    """Folder of the container holding every key (``"uploads/"``); keys are reported without it."""
 
     presigned_expiry: timedelta = timedelta(hours=1)
     """Validity of URLs from ``url()`` when ``expires_in`` is not given."""
 
     credential: AzureCredential | None = None
-    """An async token credential (``azure.identity.aio``), ``AzureNamedKeyCredential`` or
-    ``AzureSasCredential``, used with ``account_url``. The storage never closes it."""
+    """Async token credential, ``AzureNamedKeyCredential`` or ``AzureSasCredential`` (never closed by the storage)."""
 
     block_size: int = 8 * MIB
-    """Size of each staged block of a streamed upload; data that fits in one block is
-    sent in a single request. At most 4000 MiB."""
+    """Size of each staged block of an upload (at most 4000 MiB); data that fits one block is one request."""
 
     max_concurrency: int = 4
-    """Blocks uploaded at once by one streamed upload. Memory held by an upload stays
-    about ``block_size * max_concurrency`` (the next block is read once a slot is free)."""
+    """Blocks in flight per upload; an upload holds about ``block_size * (max_concurrency + 1)``."""
 
     public_base_url: str | None = None
-    """Base URL of a public container or CDN in front of it: ``url()`` then returns
-    ``public_base_url + "/" + key`` for downloads instead of signing (uploads are still signed)."""
+    """Base URL of a public container or CDN: download ``url()`` returns ``public_base_url/key`` unsigned."""
 
     retry: RetryConfig | None = None
-    """How failed requests are retried (:func:`~litestar_storages.retry.request_retry` when ``None``). The SDK's own
-    retries are turned off in clients the storage creates, so requests retry in one place."""
+    """Retry policy (``None``: :func:`~litestar_storages.retry.request_retry`); the SDK's retries are off."""
 
     list_page_size: int = MAX_PAGE_SIZE
     """Blobs requested per List Blobs page (1 to 5000)."""
@@ -106,13 +98,10 @@ class AzureConfig:
     """Seconds to wait for a connection to the service (the SDK's default)."""
 
     read_timeout: float = 60.0
-    """Seconds to wait for each read from the service before the request fails with a
-    (retried) connection error; a stalled download fails after this long."""
+    """Seconds to wait for each read before the request fails with a (retried) connection error."""
 
     http_logging: bool = False
-    """Let azure-core log each request and answer (URL, method, headers; secrets redacted)
-    at INFO on ``azure.core.pipeline.policies.http_logging_policy``. Off by default: with
-    the root logger at INFO, as in a Litestar app, every operation would log two records."""
+    """Let azure-core log each request and answer at INFO (``azure.core.pipeline.policies.http_logging_policy``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.container, str) or not (

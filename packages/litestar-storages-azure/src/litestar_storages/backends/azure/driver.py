@@ -69,11 +69,10 @@ class _PutParts:
 
 
 class AzureDriver:
-    """Primitives over one container, with parts (blocks), signed URLs and batched deletes.
+    """Primitives over one container, with parts (blocks), signed URLs, batched deletes and folder listing.
 
-    One ``ContainerClient`` is created on first use and reused; :meth:`close` closes it
-    (and a credential the driver created) and the next request opens a new one. A client
-    passed in is used as it is and never closed.
+    A ``ContainerClient`` built from the config is created on first use, reused, and
+    closed by :meth:`close` (the next request opens a new one); one passed in is never closed.
     """
 
     name = BACKEND
@@ -251,10 +250,7 @@ class AzureDriver:
     async def begin_put_parts(
         self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
     ) -> str:
-        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`.
-
-        With ``overwrite=False`` an existing blob fails the put here, before any block is sent.
-        """
+        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`; refuse an existing one."""
         stored = await self.head(name)
         if stored is not None and not overwrite:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists")
@@ -267,9 +263,7 @@ class AzureDriver:
     ) -> str:
         if upload_id in self._aborted:
             raise UploadAborted(f"multipart upload {upload_id} was aborted")
-        # Block ids of a blob must all have one length, and concurrent uploads must not
-        # reuse each other's: upload id plus six digits.
-        block_id = f"{upload_id}{number:06d}"
+        block_id = f"{upload_id}{number:06d}"  # all of one length, none reused by a concurrent upload
         size = memoryview(body).nbytes
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob  # a BlobClient costs ~160 us to build
@@ -373,16 +367,7 @@ class AzureDriver:
 async def wait_for_copy(
     poll: Callable[[], Awaitable[CopyState]], *, key: str, first_delay: float = 0.05, max_delay: float = 1.0
 ) -> Any:
-    """Poll a copy's destination until its status is no longer ``pending``.
-
-    Args:
-        poll: Fetches the destination's copy status, description and properties.
-        key: The destination key, for error messages.
-        first_delay: Seconds before the first poll; doubles up to ``max_delay``.
-        max_delay: Longest wait between polls.
-
-    Returns:
-        The properties of the last poll, once the copy succeeded.
+    """Poll a copy (``poll`` gives its status, description, properties) until it is done; return its properties.
 
     Raises:
         StorageError: If the copy failed or was aborted.

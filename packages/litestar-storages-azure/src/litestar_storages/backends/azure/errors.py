@@ -66,30 +66,16 @@ class UploadAborted(Exception):
 
 
 def error_code(error: sdk.HttpResponseError) -> str:
-    """Return Azure's error code of ``error`` (``"BlobNotFound"``), or ``""``.
-
-    Args:
-        error: An SDK error with an HTTP answer.
-
-    Returns:
-        The code, from the SDK's error processing or else the ``x-ms-error-code`` header
-        (requests sent through the generated operations are not processed).
-    """
+    """Return Azure's error code of ``error`` (``"BlobNotFound"``), or ``""``."""
     code = getattr(error, "error_code", None)
     if not code and error.response is not None:
+        # Answers to the generated operations (_sdk.py) are not processed: read the header.
         code = getattr(error.response, "headers", {}).get("x-ms-error-code")
     return str(getattr(code, "value", code) or "")
 
 
 def container_missing(error: sdk.HttpResponseError) -> bool:
-    """Tell whether a not-found answer is about the container rather than the blob.
-
-    Args:
-        error: An SDK error with an HTTP answer.
-
-    Returns:
-        ``True`` for ``ContainerNotFound`` and ``ContainerBeingDeleted``.
-    """
+    """Tell whether a not-found answer is about the container (``ContainerNotFound``, ``...BeingDeleted``)."""
     return error_code(error) in _CONTAINER_MISSING
 
 

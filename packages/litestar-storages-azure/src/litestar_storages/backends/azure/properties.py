@@ -1,9 +1,8 @@
 """``StoredFile`` from Azure's answers, and custom metadata in Azure's form.
 
-Azure keeps metadata as ``x-ms-meta-<name>`` headers whose names must be C# identifiers
-and whose values must be ASCII; the core's :mod:`litestar_storages.header_metadata`
-encodes both reversibly (the same form obstore's Azure store is given, so either reads
-what the other wrote).
+Metadata names must be C# identifiers and values ASCII: the core's
+:mod:`litestar_storages.header_metadata` encodes both reversibly (as the obstore driver
+does on Azure, so either reads what the other wrote).
 """
 
 from __future__ import annotations

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ("MAX_DELEGATION", "SasSigner")
 
-MAX_DELEGATION = timedelta(days=7)
-"""Longest validity Azure grants a user delegation key (the engine's longest URL validity too)."""
+MAX_DELEGATION = timedelta(days=7)  # the longest validity of a user delegation key, and of the engine's URLs
 
 _REFRESH_MARGIN = timedelta(minutes=5)
 
@@ -47,17 +46,17 @@ class SasSigner:
         expiry: datetime,
         content_disposition: str | None,
     ) -> str:
-        """Return the SAS query string for one blob.
+        """Return the SAS query string (without ``?``) for one blob.
 
         Args:
-            container: The container client (for the account and its credential).
+            container: The container client (its account and credential).
             blob_name: The blob's full name in the container.
             method: ``"GET"`` grants read; ``"PUT"`` grants create and write.
-            expiry: When the signature stops working (timezone-aware, at most 7 days ahead).
+            expiry: When the signature stops working (aware, at most 7 days ahead).
             content_disposition: For GET, the response header to sign, or ``None``.
 
         Returns:
-            The query string, without ``?``.
+            The query string.
 
         Raises:
             ConfigurationError: If neither an account key nor a token credential is available.
@@ -94,7 +93,5 @@ class SasSigner:
 
 
 def _parse_time(value: str | None) -> datetime:
-    if not value:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.min
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

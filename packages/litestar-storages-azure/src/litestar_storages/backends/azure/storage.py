@@ -20,9 +20,8 @@ __all__ = ("AzureStorage",)
 class AzureStorage(DriverStorage):
     """Files in an Azure Blob Storage container, through the async azure-storage-blob SDK.
 
-    One ``ContainerClient`` is created on first use and reused by every operation;
-    :meth:`close` (or leaving ``async with``) closes it, and the next operation opens a
-    new one. A client passed in is used as is and never closed by the storage.
+    One ``ContainerClient`` is created on first use and reused; :meth:`close` (or leaving
+    ``async with``) closes it. A client passed in is used as is and never closed.
 
     Example:
         >>> storage = AzureStorage(AzureConfig(container="uploads", connection_string=conn))  # doctest: +SKIP
