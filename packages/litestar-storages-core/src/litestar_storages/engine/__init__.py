@@ -14,6 +14,7 @@ boundary live here, once.
 
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
+    SupportsAttributes,
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsExists,
@@ -25,6 +26,7 @@ from litestar_storages.engine.capabilities import (
     SupportsSignedUrls,
     SupportsSingleRequestLimit,
     SupportsStreamWrite,
+    SupportsTagLimits,
     SupportsUploadForm,
 )
 from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, utf16_order, whole_body
@@ -38,6 +40,7 @@ __all__ = (
     "OneChunk",
     "RangeBody",
     "SupportsAddressUrls",
+    "SupportsAttributes",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
@@ -49,6 +52,7 @@ __all__ = (
     "SupportsSignedUrls",
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
+    "SupportsTagLimits",
     "SupportsUploadForm",
     "utf16_order",
     "whole_body",

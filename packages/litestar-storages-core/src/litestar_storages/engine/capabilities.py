@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
+from litestar_storages.attribute_rules import TagLimits
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine.driver import DirPage
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile, UploadForm
 
 __all__ = (
     "SupportsAddressUrls",
+    "SupportsAttributes",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
@@ -29,6 +32,7 @@ __all__ = (
     "SupportsSignedUrls",
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
+    "SupportsTagLimits",
     "SupportsUploadForm",
 )
 
@@ -49,13 +53,21 @@ class SupportsParts(Protocol):
     max_parts: int
     """Most parts of one object."""
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
+    ) -> str:
         """Start an upload in parts.
 
         Args:
             name: The object's name.
             content_type: The object's content type.
             metadata: The object's metadata.
+            attributes: The object's checked attributes (only those the driver declares).
 
         Returns:
             The upload's identifier.
@@ -85,6 +97,7 @@ class SupportsParts(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Assemble the parts, in number order, into the object.
 
@@ -94,6 +107,7 @@ class SupportsParts(Protocol):
             parts: ``(number, tag)`` pairs, sorted.
             content_type: The object's content type (for services that set it here).
             metadata: The object's metadata (likewise).
+            attributes: The object's attributes, as given to :meth:`begin_parts` (likewise).
             overwrite: ``False``: fail with the SDK's "exists" error if the object exists.
 
         Returns:
@@ -142,7 +156,13 @@ class SupportsPutParts(Protocol):
     """
 
     async def begin_put_parts(
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         """Start the parts of a ``put`` (safe to repeat: the engine retries it).
 
@@ -150,6 +170,7 @@ class SupportsPutParts(Protocol):
             name: The object's name.
             content_type: The object's content type.
             metadata: The object's metadata.
+            attributes: The object's checked attributes (only those the driver declares).
             overwrite: ``False``: the driver may fail now with its "exists" error if the
                 object exists (the commit stays conditional either way).
 
@@ -179,6 +200,7 @@ class SupportsStreamWrite(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Store a stream longer than :attr:`part_size` as one object, atomically.
 
@@ -192,6 +214,7 @@ class SupportsStreamWrite(Protocol):
             content_type: The checked content type.
             metadata: The checked metadata.
             overwrite: ``False``: fail with the SDK's "exists" error if it exists.
+            attributes: The checked attributes (only those the driver declares).
 
         Returns:
             Metadata of the stored object.
@@ -220,6 +243,7 @@ class SupportsDirectWrite(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Store a stream of chunks as one object, atomically.
 
@@ -232,10 +256,38 @@ class SupportsDirectWrite(Protocol):
             content_type: The checked content type.
             metadata: The checked metadata.
             overwrite: ``False``: fail if the object exists.
+            attributes: The checked attributes (only those the driver declares).
 
         Returns:
             Metadata of the stored object.
         """
+        ...
+
+
+@runtime_checkable
+class SupportsAttributes(Protocol):
+    """A driver that stores object attributes (:class:`~litestar_storages.attributes.ObjectAttributes`).
+
+    The engine checks every write's attributes against :attr:`attribute_names` before
+    any request and raises :class:`~litestar_storages.exceptions.ConfigurationError`
+    for the others, so a driver only ever receives attributes it declared. A driver
+    without this ability supports none. Its ``head`` reports the attributes it stores
+    (``acl`` is write only), and its ``copy`` keeps them.
+    """
+
+    @property
+    def attribute_names(self) -> frozenset[str]:
+        """Names of the :class:`~litestar_storages.attributes.ObjectAttributes` fields the driver honours."""
+        ...
+
+
+@runtime_checkable
+class SupportsTagLimits(Protocol):
+    """A driver with tags whose limits differ from :data:`~litestar_storages.attribute_rules.COMMON_TAG_LIMITS`."""
+
+    @property
+    def tag_limits(self) -> TagLimits:
+        """The tag limits the engine checks this driver's writes against."""
         ...
 
 

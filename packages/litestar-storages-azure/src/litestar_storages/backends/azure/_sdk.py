@@ -83,7 +83,8 @@ class BlobRequests:
 
     def put(self, body: bytes | IO[bytes], length: int, headers: dict[str, str]) -> Awaitable[Mapping[str, str]]:
         """Send Put Blob of ``length`` bytes with ``headers``; the awaitable gives the answer's raw headers."""
-        return cast("Awaitable[Mapping[str, str]]", self._block_blob.upload(length, body, headers=headers, cls=_headers))
+        answer = self._block_blob.upload(length, body, headers=headers, cls=_headers)
+        return cast("Awaitable[Mapping[str, str]]", answer)
 
 
 class BlobOperationsFactory:

@@ -18,6 +18,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 from azure.storage.blob.aio import BlobPrefix
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
@@ -172,6 +173,7 @@ class AzureDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         # The headers upload_blob() would send, without its stream wrapper, BlobClient,
         # header model and deserialized answer.
@@ -243,12 +245,20 @@ class AzureDriver:
 
     # -- SupportsParts: each part is one staged block of the final blob ------------------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
         return uuid.uuid4().hex
 
     async def begin_put_parts(
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`; refuse an existing one."""
         stored = await self.head(name)
@@ -282,6 +292,7 @@ class AzureDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Commit the blocks (Put Block List), with the content type and metadata.
 

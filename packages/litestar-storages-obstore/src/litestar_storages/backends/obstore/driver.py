@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 import obstore
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.errors import error_table
 from litestar_storages.backends.obstore.staging import (
@@ -167,13 +168,14 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        attributes = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata)
         result = await obstore.put_async(
             self.store,
             name,
             body,
-            attributes=attributes,
+            attributes=headers,
             mode=None if overwrite else "create",
             use_multipart=False,
         )
@@ -194,17 +196,18 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        attributes = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata)
         if not overwrite and self.copies_if_absent:
-            return await self._create_staged(name, chunks, attributes, content_type, metadata)
+            return await self._create_staged(name, chunks, headers, content_type, metadata)
         counted = _Counted(chunks)
         try:
             result = await obstore.put_async(
                 self.store,
                 name,
                 counted,
-                attributes=attributes,
+                attributes=headers,
                 # obstore sends a conditional ("create") put as one request, holding the
                 # whole body: object_store has no conditional multipart completion. Only
                 # stores without a conditional copy that keeps attributes come here.
@@ -326,7 +329,9 @@ class ObstoreDriver:
 
     # -- SupportsParts: the manual multipart API, parts staged as objects (see staging.py)
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         self._attributes(name, content_type, metadata)  # refuse now what the store cannot keep
         return uuid.uuid4().hex
 
@@ -345,6 +350,7 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         names = [part_name(upload_id, number) for number, _ in parts]
         if await self.head(names[0]) is None:
