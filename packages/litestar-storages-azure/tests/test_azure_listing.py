@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -85,23 +86,26 @@ async def test_copy_is_server_side(counted: Counted, storage_on_counted: Callabl
     assert await storage.get_bytes("moved.csv") == data
 
 
+def _copy_state(status: str, description: str | None = None) -> Any:
+    return SimpleNamespace(copy=SimpleNamespace(status=status, status_description=description))
+
+
 async def test_wait_for_copy_polls_until_done() -> None:
-    states = iter([("pending", None, 1), ("pending", None, 2), ("success", None, 3)])
-    calls: list[int] = []
+    states = [_copy_state("pending"), _copy_state("pending"), _copy_state("success")]
+    calls: list[Any] = []
 
-    async def poll() -> tuple[str | None, str | None, int]:
-        state = next(states)
-        calls.append(state[2])
-        return state
+    async def poll() -> Any:
+        calls.append(states[len(calls)])
+        return calls[-1]
 
-    assert await wait_for_copy(poll, key="k", first_delay=0.001) == 3
-    assert calls == [1, 2, 3]
+    assert await wait_for_copy(poll, key="k", first_delay=0.001) is states[2]
+    assert calls == states
 
 
 @pytest.mark.parametrize("status", ["failed", "aborted"])
 async def test_failed_copy_is_storage_error(status: str) -> None:
-    async def poll() -> tuple[str | None, str | None, None]:
-        return status, "500 InternalError source unreadable", None
+    async def poll() -> Any:
+        return _copy_state(status, "500 InternalError source unreadable")
 
     with pytest.raises(StorageError) as caught:
         await wait_for_copy(poll, key="dst.bin", first_delay=0.001)

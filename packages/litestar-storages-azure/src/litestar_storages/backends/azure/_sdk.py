@@ -12,7 +12,7 @@ module ``azure.storage.blob._generated.aio.operations`` with ``BlobOperations`` 
 ``BlockBlobOperations`` built from ``(client, config, serializer, deserializer)``; a
 ``BlobClient``'s ``_client`` and on that ``_client``, ``_config`` (whose ``url`` names
 the blob), ``_serialize`` and ``_deserialize``; the parameters ``download(range=, cls=)``,
-``get_properties(cls=)``, ``delete(delete_snapshots=)`` and ``upload(content_length,
+``download(decompress=)``, ``get_properties(cls=)``, ``delete(delete_snapshots=)`` and ``upload(content_length,
 body, headers=, cls=)``, whose ``cls`` hook receives the pipeline response.
 
 Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``. The generated code
@@ -75,7 +75,9 @@ class BlobRequests:
 
     def download(self, byte_range: str | None) -> Awaitable[Download]:
         """Send Get Blob of ``byte_range`` (``bytes=a-b``, ``None``: the whole blob); gives body and headers."""
-        return cast("Awaitable[Download]", self._blob.download(range=byte_range, cls=_body_and_headers))
+        # decompress=False: a blob stored with Content-Encoding: gzip comes back as stored.
+        answer = self._blob.download(range=byte_range, cls=_body_and_headers, decompress=False)
+        return cast("Awaitable[Download]", answer)
 
     def delete(self) -> Awaitable[None]:
         """Send Delete Blob, snapshots included."""

@@ -8,6 +8,7 @@ staged blocks of the final blob, committed by one Put Block List.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from litestar_storages.backends.azure.errors import (
     error_code,
 )
 from litestar_storages.backends.azure.properties import (
+    ATTRIBUTE_NAMES,
+    attribute_headers,
     blob_etag,
     encode_metadata,
     file_from_headers,
@@ -56,9 +59,6 @@ __all__ = ("MAX_BLOCKS", "AzureDriver", "wait_for_copy")
 MAX_BLOCKS = 50_000
 """Most committed blocks a block blob may have."""
 
-CopyState = tuple["str | None", "str | None", Any]
-"""``(status, status_description, properties)`` of a copy's destination."""
-
 
 @dataclass
 class _PutParts:
@@ -82,6 +82,7 @@ class AzureDriver:
     max_parts = MAX_BLOCKS
     max_batch = 256  # Blob Batch's limit; Azurite refuses Blob Batch, so a batch is concurrent deletes
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
+    attribute_names = ATTRIBUTE_NAMES
 
     def __init__(self, config: AzureConfig, client: ContainerClient | None = None) -> None:
         """Create the driver over ``client``, or over one built from ``config`` on first use."""
@@ -134,14 +135,17 @@ class AzureDriver:
 
     # -- objects (documented by the Driver protocol) -------------------------------------------
 
-    async def head(self, name: str) -> StoredFile | None:  # noqa: D102
+    async def head(self, name: str, *, tags: bool = True) -> StoredFile | None:  # noqa: D102
         try:
             headers = await self._requests(name).get_properties()
         except ResourceNotFoundError as error:
             if container_missing(error):
                 raise
             return None
-        return file_from_headers(name, headers, int(headers.get("Content-Length") or 0))
+        # Tags are not in the answer: one more request, only for a blob that has some.
+        tagged = tags and headers.get("x-ms-tag-count", "0") != "0"
+        stored_tags = await self._blob(name).get_blob_tags() if tagged else None
+        return file_from_headers(name, headers, int(headers.get("Content-Length") or 0), stored_tags)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         if end is not None and end <= start:
@@ -159,7 +163,7 @@ class AzureDriver:
         return RangeBody(file_from_headers(name, headers, size), first, first + length, _chunks(body))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
-        stored = await self.head(name)
+        stored = await self.head(name, tags=False)
         if stored is None:
             raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
         at = min(start, stored.size)
@@ -177,7 +181,7 @@ class AzureDriver:
     ) -> StoredFile:
         # The headers upload_blob() would send, without its stream wrapper, BlobClient,
         # header model and deserialized answer.
-        headers = {"x-ms-blob-content-type": content_type}
+        headers = {"x-ms-blob-content-type": content_type, **attribute_headers(attributes)}
         headers.update({f"x-ms-meta-{key}": value for key, value in encode_metadata(metadata).items()})
         if not overwrite:
             headers["If-None-Match"] = "*"
@@ -190,6 +194,7 @@ class AzureDriver:
             etag=blob_etag(answer.get("ETag")),
             last_modified=http_date(answer.get("Last-Modified")),
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
@@ -216,7 +221,7 @@ class AzureDriver:
         self, prefix: str, token: str | None, page_size: int, delimiter: str | None
     ) -> tuple[list[StoredFile], list[str], str | None]:
         container, size = self.container(), min(page_size, self.config.list_page_size)
-        options: dict[str, Any] = {"name_starts_with": prefix or None, "include": ["metadata"]}
+        options: dict[str, Any] = {"name_starts_with": prefix or None, "include": ["metadata", "tags"]}
         options["results_per_page"] = size
         # walk_blobs: List Blobs with a delimiter, its common prefixes given as BlobPrefix items.
         blobs = container.walk_blobs(delimiter=delimiter, **options) if delimiter else container.list_blobs(**options)
@@ -231,17 +236,20 @@ class AzureDriver:
         return files, folders, pages.continuation_token or None  # type: ignore[attr-defined]
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
+        # Copy Blob keeps content settings and metadata; tags, tier and scope are sent again.
+        stored = await self.head(source)
+        if stored is None:
+            raise ResourceNotFoundError(message=f"{source}: BlobNotFound")
+        headers = attribute_headers(stored.attributes)
+        source_url, sync = self._factory().url(source), "x-ms-encryption-scope" in headers
+        if sync:  # only the synchronous Copy Blob From URL takes a scope (up to 256 MiB); it reads through a SAS
+            source_url = await self._signed_url(source, "GET", timedelta(minutes=15), None)
         target = self._blob(destination)
-        result = await target.start_copy_from_url(self._blob(source).url)
-
-        async def poll() -> CopyState:
-            properties = await target.get_blob_properties()
-            return properties.copy.status, properties.copy.status_description, properties
-
-        # Within one account Azure usually copies before answering; "pending" is polled.
-        if result.get("copy_status") == "pending":
-            return file_from_properties(await wait_for_copy(poll, key=destination))
-        return file_from_properties(await target.get_blob_properties())
+        result = await target.start_copy_from_url(source_url, headers=headers, requires_sync=sync)
+        if result.get("copy_status") == "pending":  # Azure usually copies within one account before answering
+            return file_from_properties(await wait_for_copy(target.get_blob_properties, key=destination))
+        etag, modified = blob_etag(result.get("etag")), cast("datetime | None", result.get("last_modified"))
+        return dataclasses.replace(stored, key=destination, etag=etag, last_modified=modified)
 
     # -- SupportsParts: each part is one staged block of the final blob ------------------------
 
@@ -249,6 +257,7 @@ class AzureDriver:
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
         """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
+        attribute_headers(attributes)  # refused now rather than at the commit
         return uuid.uuid4().hex
 
     async def begin_put_parts(
@@ -260,8 +269,9 @@ class AzureDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
-        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`; refuse an existing one."""
-        stored = await self.head(name)
+        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`; refuse if it exists."""
+        attribute_headers(attributes)  # refused before any request
+        stored = await self.head(name, tags=False)
         if stored is not None and not overwrite:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists")
         upload_id = uuid.uuid4().hex
@@ -313,6 +323,7 @@ class AzureDriver:
                 [BlobBlock(block_id=tag) for _, tag in parts],
                 content_settings=ContentSettings(content_type=content_type),
                 metadata=encode_metadata(metadata),
+                headers=attribute_headers(attributes),
                 **conditions,
             )
         except HttpResponseError as error:
@@ -333,13 +344,14 @@ class AzureDriver:
             etag=blob_etag(answer.get("etag")),
             last_modified=cast("datetime | None", answer.get("last_modified")),
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def _check_replaced(self, name: str, put: _PutParts | None, *, overwrite: bool, error: Exception) -> None:
         # Our blocks are gone. Any write of the blob made after they were staged discards
         # them, and they were staged after ``put.before`` was read: a changed ETag proves
         # that such a write ended during this put.
-        stored = None if put is None else await self.head(name)
+        stored = None if put is None else await self.head(name, tags=False)
         if put is None or (None if stored is None else stored.etag) == put.before:
             raise BlocksDiscarded(
                 "the blocks staged were discarded by another write of the key before the commit (or left "
@@ -367,6 +379,11 @@ class AzureDriver:
         public = self.config.public_base_url
         if method == "GET" and content_disposition is None and public:
             return public_url(public, name)
+        return await self._signed_url(name, method, expires_in, content_disposition)
+
+    async def _signed_url(
+        self, name: str, method: HttpMethod, expires_in: timedelta, content_disposition: str | None
+    ) -> str:
         expiry = datetime.now(timezone.utc) + expires_in
         query = await self._signer.sign(
             self.container(), name, method=method, expiry=expiry, content_disposition=content_disposition
@@ -376,9 +393,9 @@ class AzureDriver:
 
 
 async def wait_for_copy(
-    poll: Callable[[], Awaitable[CopyState]], *, key: str, first_delay: float = 0.05, max_delay: float = 1.0
+    get_properties: Callable[[], Awaitable[Any]], *, key: str, first_delay: float = 0.05, max_delay: float = 1.0
 ) -> Any:
-    """Poll a copy (``poll`` gives its status, description, properties) until it is done; return its properties.
+    """Poll a pending copy's destination (``get_properties``) until it is done; return its properties.
 
     Raises:
         StorageError: If the copy failed or was aborted.
@@ -386,11 +403,12 @@ async def wait_for_copy(
     delay = first_delay
     while True:
         await asyncio.sleep(delay)
-        status, description, properties = await poll()
+        properties = await get_properties()
+        status = properties.copy.status
         if status in (None, "success"):
             return properties
         if status != "pending":
-            reason = description or "no reason given"
+            reason = properties.copy.status_description or "no reason given"
             raise StorageError(f"{BACKEND}: server-side copy to {key!r} {status}: {reason}", key=key)
         delay = min(max_delay, delay * 2)
 

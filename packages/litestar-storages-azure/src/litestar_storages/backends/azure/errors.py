@@ -89,7 +89,10 @@ def _answer(error: Exception) -> Answer | None:
 _TABLE = ErrorTable(
     BACKEND,
     read=_answer,
-    codes=dict.fromkeys(_CONTAINER_MISSING, Misconfigured("container", "create it or fix AzureConfig.container")),
+    codes={
+        **dict.fromkeys(_CONTAINER_MISSING, Misconfigured("container", "create it or fix AzureConfig.container")),
+        "BlobArchived": StorageError,  # 409, not "exists": an Archive-tier blob is read once rehydrated
+    },
     types={
         **ERROR_CATEGORIES,
         **dict.fromkeys((OSError, asyncio.TimeoutError), StorageConnectionError),
