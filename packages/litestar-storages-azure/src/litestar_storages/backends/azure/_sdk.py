@@ -1,11 +1,9 @@
 """Every use of azure-storage-blob's private API, in one place.
 
-Why: per-blob requests (Get Blob, Get Blob Properties, Put Blob, Delete Blob) go through
-the SDK's generated operations instead of a ``BlobClient`` per key, which
-``ContainerClient.get_blob_client`` builds on every call (about 160 µs of CPU, as much
-again as the rest of a 1 KiB request): small operations spend 8 to 30 % less CPU
-(docs/performance.md). Downloads also avoid the public downloader, which re-reads a cut
-body itself (hidden retries, outside the engine's retry policy and resume checks).
+Why: Get Blob, Get Blob Properties, Put Blob and Delete Blob go through the SDK's
+generated operations, without the ``BlobClient`` per key that costs about 160 µs of CPU
+(small operations spend 8 to 30 % less, docs/performance.md), and without the public
+downloader's hidden re-reads of a cut body (the engine resumes, under its retry policy).
 
 Relied on, and checked against the installed SDK by ``tests/test_sdk_contract.py``: the
 module ``azure.storage.blob._generated.aio.operations`` with ``BlobOperations`` and
@@ -15,10 +13,9 @@ the blob), ``_serialize`` and ``_deserialize``; the parameters ``download(range=
 ``download(decompress=)``, ``get_properties(cls=)``, ``delete(delete_snapshots=)`` and ``upload(content_length,
 body, headers=, cls=)``, whose ``cls`` hook receives the pipeline response.
 
-Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``. The generated code
-changes whenever the SDK adopts a new service API version, which it ships in minor
-releases, so the bound stops below the next minor: a resolver keeps a tested version
-instead of breaking at run time. To widen it, run the contract test on the new SDK.
+Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``: the generated code
+changes with the service API versions that minor releases adopt. To widen it, run the
+contract test against the new SDK.
 """
 
 from __future__ import annotations

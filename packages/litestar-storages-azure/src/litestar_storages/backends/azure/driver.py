@@ -28,8 +28,8 @@ from litestar_storages.backends.azure.errors import (
     MAPPER,
     BlocksDiscarded,
     UploadAborted,
-    container_missing,
     error_code,
+    no_container,
 )
 from litestar_storages.backends.azure.properties import (
     ATTRIBUTE_NAMES,
@@ -133,13 +133,11 @@ class AzureDriver:
             if credential is not None:
                 await credential.close()
 
-    # -- objects (documented by the Driver protocol) -------------------------------------------
-
     async def head(self, name: str, *, tags: bool = True) -> StoredFile | None:  # noqa: D102
         try:
             headers = await self._requests(name).get_properties()
         except ResourceNotFoundError as error:
-            if container_missing(error):
+            if no_container(error):
                 raise
             return None
         # Tags are not in the answer: one more request, only for a blob that has some.
@@ -179,8 +177,7 @@ class AzureDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        # The headers upload_blob() would send, without its stream wrapper, BlobClient,
-        # header model and deserialized answer.
+        # The headers upload_blob() would send, without its BlobClient, models and deserialized answer.
         headers = {"x-ms-blob-content-type": content_type, **attribute_headers(attributes)}
         headers.update({f"x-ms-meta-{key}": value for key, value in encode_metadata(metadata).items()})
         if not overwrite:
@@ -201,7 +198,7 @@ class AzureDriver:
         try:
             await self._requests(name).delete()
         except ResourceNotFoundError as error:
-            if container_missing(error):
+            if no_container(error):
                 raise
             return False
         return True
@@ -250,8 +247,6 @@ class AzureDriver:
             return file_from_properties(await wait_for_copy(target.get_blob_properties, key=destination))
         etag, modified = blob_etag(result.get("etag")), cast("datetime | None", result.get("last_modified"))
         return dataclasses.replace(stored, key=destination, etag=etag, last_modified=modified)
-
-    # -- SupportsParts: each part is one staged block of the final blob ------------------------
 
     async def begin_parts(
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
@@ -353,10 +348,8 @@ class AzureDriver:
         # that such a write ended during this put.
         stored = None if put is None else await self.head(name, tags=False)
         if put is None or (None if stored is None else stored.etag) == put.before:
-            raise BlocksDiscarded(
-                "the blocks staged were discarded by another write of the key before the commit (or left "
-                "uncommitted for a week); nothing was written: upload it again"
-            ) from error
+            message = "the staged blocks were discarded by another write of the key; nothing was written: upload again"
+            raise BlocksDiscarded(message) from error
         if not overwrite and stored is not None:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists") from error
 
@@ -364,8 +357,6 @@ class AzureDriver:
         """Forget an upload: Azure has no request to discard uncommitted blocks (it drops them after a week)."""
         if self._puts.pop(upload_id, None) is None:
             self._aborted.add(upload_id)  # a manual upload: later parts and commits are refused
-
-    # -- SupportsSignedUrls ------------------------------------------------------------------
 
     async def sign_url(  # noqa: D102
         self,

@@ -24,17 +24,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = (
-    "BACKEND",
-    "ERROR_CATEGORIES",
-    "MAPPER",
-    "OWNED_ERRORS",
-    "BlocksDiscarded",
-    "UploadAborted",
-    "container_missing",
-    "error_code",
-    "translate_error",
-)
+__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "BlocksDiscarded", "UploadAborted", "error_code", "no_container")
 
 BACKEND = "AzureStorage"
 
@@ -74,7 +64,7 @@ def error_code(error: sdk.HttpResponseError) -> str:
     return str(getattr(code, "value", code) or "")
 
 
-def container_missing(error: sdk.HttpResponseError) -> bool:
+def no_container(error: sdk.HttpResponseError) -> bool:
     """Tell whether a not-found answer is about the container (``ContainerNotFound``, ``...BeingDeleted``)."""
     return error_code(error) in _CONTAINER_MISSING
 
@@ -102,8 +92,8 @@ _TABLE = ErrorTable(
 )
 translate_error = _TABLE.translate
 
-OWNED_ERRORS = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError, BlocksDiscarded, UploadAborted)
-"""The exceptions the mapper translates (the SDK's, aiohttp's and sockets', the driver's two); others are bugs."""
+# Translated: the SDK's, aiohttp's and sockets' exceptions and the driver's two; any other is a bug.
+_OWNED = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError, BlocksDiscarded, UploadAborted)
 
-MAPPER = _TABLE.mapper(OWNED_ERRORS)
+MAPPER = _TABLE.mapper(_OWNED)
 """The driver's error table, applied by the engine around every request and downloaded body."""

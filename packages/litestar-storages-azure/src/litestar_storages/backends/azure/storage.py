@@ -36,10 +36,8 @@ class AzureStorage(DriverStorage):
         """Create the storage; no request is made until the first operation.
 
         Args:
-            config: Where the container is and how to authenticate. Optional when
-                ``client`` is given (the container and endpoint are then the client's).
-            client: A ready ``azure.storage.blob.aio.ContainerClient`` to use instead of
-                building one from ``config``; the caller keeps ownership of it.
+            config: Where the container is and how to authenticate; optional with ``client``.
+            client: A ready ``azure.storage.blob.aio.ContainerClient`` to use (the caller keeps ownership).
 
         Raises:
             ConfigurationError: If neither is given, or their containers differ.
