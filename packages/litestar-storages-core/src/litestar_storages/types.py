@@ -95,7 +95,10 @@ class MultipartUpload:
     A plain dataclass: save :attr:`upload_id`, :attr:`key`, :attr:`parts` and
     :attr:`part_size` to resume the upload from another process, rebuilding it with
     ``MultipartUpload(upload_id=..., key=..., parts=..., part_size=...)``; parts loaded
-    back from JSON (lists rather than tuples) are accepted.
+    back from JSON (lists rather than tuples) are accepted. Save :attr:`attributes` with
+    :func:`~litestar_storages.attributes.attributes_to_dict` and restore them with
+    :func:`~litestar_storages.attributes.attributes_from_dict`: they are applied when the
+    upload completes (and checked again then).
 
     Attributes:
         upload_id: The backend's identifier for the upload session.

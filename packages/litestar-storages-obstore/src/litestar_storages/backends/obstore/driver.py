@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import obstore
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
@@ -60,6 +60,23 @@ tells whether it existed. S3 (and so ``S3Store``), ``MemoryStore`` and (not meas
 here: no emulator speaks its XML API) ``GCSStore`` delete a missing object silently, so
 the driver asks first."""
 _HEAD: GetOptions = {"head": True}
+_HEADER_ATTRIBUTES = (
+    ("cache_control", "Cache-Control"),
+    ("content_disposition", "Content-Disposition"),
+    ("content_encoding", "Content-Encoding"),
+    ("content_language", "Content-Language"),
+)
+"""Our attribute names and object_store's: the ones every store but ``LocalStore`` keeps and reports."""
+OBSTORE_ATTRIBUTES = frozenset(name for name, _ in _HEADER_ATTRIBUTES)
+"""The attributes ``ObstoreStorage`` honours over every store but ``LocalStore`` (none there).
+
+object_store can also send a storage class, but never reports it back and its S3 copy
+drops it: refused. Tags are sent as well, and never reported (``head`` returns none):
+they are declared, write only like ``acl``, where the store keeps them and its copy
+does too, that is over ``S3Store`` only (``MemoryStore`` and ``GCSStore`` ignore them;
+Azure's Copy Blob drops them, checked on Azurite)."""
+_WRITE_ONLY_TAGS = (S3Store,)
+"""Stores whose puts store tags and whose copies keep them."""
 
 
 class ObstoreDriver:
@@ -83,13 +100,28 @@ class ObstoreDriver:
         self.part_size = config.part_size
         self.max_concurrency = config.max_concurrency
         self.keeps_attributes = not isinstance(store, LocalStore)
+        names = OBSTORE_ATTRIBUTES if self.keeps_attributes else frozenset()
+        self.attribute_names = (names | {"tags"}) if isinstance(store, _WRITE_ONLY_TAGS) else names
         self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
         self.reports_missing = isinstance(store, _MISSING_ON_DELETE)
         self.copies_if_absent = _copies_if_absent(store)
 
-    def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
+    def _attributes(
+        self,
+        name: str,
+        content_type: str,
+        metadata: Mapping[str, str],
+        wanted: ObjectAttributes = NO_ATTRIBUTES,
+    ) -> Attributes | None:
         if self.keeps_attributes:
             attributes: Attributes = {_CONTENT_TYPE: content_type}
+            if wanted is not NO_ATTRIBUTES:
+                # Only the header attributes reach here (the engine refused the others),
+                # checked printable ASCII: sent as they are.
+                for field, header in _HEADER_ATTRIBUTES:
+                    value = getattr(wanted, field)
+                    if value is not None:
+                        attributes[header] = value
             if not metadata:
                 return attributes
             # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
@@ -116,6 +148,9 @@ class ObstoreDriver:
             for key, value in attributes.items()
             if key not in _STANDARD_ATTRIBUTES
         }
+        reported: dict[str, Any] = {
+            field: attributes[header] for field, header in _HEADER_ATTRIBUTES if header in attributes
+        }
         return StoredFile(
             key=name,
             size=meta["size"],
@@ -123,6 +158,7 @@ class ObstoreDriver:
             etag=meta["e_tag"],
             last_modified=meta["last_modified"],
             metadata=metadata,
+            attributes=ObjectAttributes(**reported) if reported else NO_ATTRIBUTES,
         )
 
     def _result_file(self, result: GetResult) -> StoredFile:
@@ -170,12 +206,13 @@ class ObstoreDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        headers = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata, attributes)
         result = await obstore.put_async(
             self.store,
             name,
             body,
             attributes=headers,
+            tags=_tags(attributes),
             mode=None if overwrite else "create",
             use_multipart=False,
         )
@@ -185,6 +222,7 @@ class ObstoreDriver:
             content_type=content_type,
             etag=result["e_tag"],
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def write_stream(  # noqa: D102
@@ -198,9 +236,9 @@ class ObstoreDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        headers = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata, attributes)
         if not overwrite and self.copies_if_absent:
-            return await self._create_staged(name, chunks, headers, content_type, metadata)
+            return await self._create_staged(name, chunks, headers, content_type, metadata, attributes=attributes)
         counted = _Counted(chunks)
         try:
             result = await obstore.put_async(
@@ -208,6 +246,7 @@ class ObstoreDriver:
                 name,
                 counted,
                 attributes=headers,
+                tags=_tags(attributes),
                 # obstore sends a conditional ("create") put as one request, holding the
                 # whole body: object_store has no conditional multipart completion. Only
                 # stores without a conditional copy that keeps attributes come here.
@@ -224,15 +263,18 @@ class ObstoreDriver:
             content_type=content_type,
             etag=result["e_tag"],
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def _create_staged(
         self,
         name: str,
         chunks: AsyncIterator[bytes],
-        attributes: Attributes | None,
+        headers: Attributes | None,
         content_type: str,
         metadata: Mapping[str, str],
+        *,
+        attributes: ObjectAttributes,
     ) -> StoredFile:
         # A long stream with overwrite=False, in flat memory: obstore's multipart upload
         # to a staged object, then the store's atomic copy-if-not-exists to the name.
@@ -248,7 +290,8 @@ class ObstoreDriver:
                     self.store,
                     staged,
                     counted,
-                    attributes=attributes,
+                    attributes=headers,
+                    tags=_tags(attributes),  # kept by the copy to the name below
                     chunk_size=self.part_size,
                     max_concurrency=self.max_concurrency,
                 )
@@ -266,6 +309,7 @@ class ObstoreDriver:
             etag=None if created is None else created.etag,
             last_modified=None if created is None else created.last_modified,
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
@@ -332,7 +376,7 @@ class ObstoreDriver:
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        self._attributes(name, content_type, metadata)  # refuse now what the store cannot keep
+        self._attributes(name, content_type, metadata, attributes)  # refuse now what the store cannot keep
         return uuid.uuid4().hex
 
     async def put_part(  # noqa: D102
@@ -362,6 +406,7 @@ class ObstoreDriver:
             content_type=content_type,
             metadata=metadata,
             overwrite=overwrite,
+            attributes=attributes,
         )
         await discard_parts(self.store, upload_id)
         return stored
@@ -405,6 +450,11 @@ class AddressObstoreDriver(ObstoreDriver):
         from urllib.parse import quote  # noqa: PLC0415 - only this rare path needs it
 
         return f"{scheme}:///" + quote(name)
+
+
+def _tags(attributes: ObjectAttributes) -> dict[str, str] | None:
+    # Only a store that keeps tags receives any: the engine refused them elsewhere.
+    return dict(attributes.tags) if attributes.tags else None
 
 
 def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
