@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
@@ -49,6 +49,12 @@ TIERS = ("Hot", "Cool", "Cold", "Archive")
 
 # Each sent as x-ms-blob-<header> (Put Blob, Put Block List, Copy Blob) and answered as <header>.
 _HEADERS = {name: name.replace("_", "-").title() for name in _PROPERTIES}
+# The answer headers read into attributes.
+_READ = {header.lower(): name for name, header in _HEADERS.items()} | {
+    "x-ms-access-tier": "storage_class",
+    "x-ms-access-tier-inferred": "inferred",
+    "x-ms-encryption-scope": "scope",
+}
 _DEFAULT_SCOPE = "$account-encryption-key"  # the account's own keys: no scope chosen
 _META = "x-ms-meta-"
 
@@ -102,20 +108,25 @@ def attribute_headers(attributes: ObjectAttributes) -> dict[str, str]:
     return headers
 
 
-def _attributes(
-    settings: Mapping[str, str | None], tier: str | None, scope: str | None, tags: Mapping[str, str] | None
-) -> ObjectAttributes:
-    encryption = Encryption.scope(scope) if scope and scope != _DEFAULT_SCOPE else None
-    values = {name: settings.get(name) or None for name in _PROPERTIES}  # "" is not set
-    if not (tier or encryption or tags or any(values.values())):
+def _attributes(found: Mapping[str, Any], tags: Mapping[str, str] | None) -> ObjectAttributes:
+    # ``found``: the attribute values by name, as Azure answers them ("" is not set), with
+    # "inferred" (the tier is the account's default, not one chosen) and "scope".
+    values = {name: found.get(name) or None for name in _PROPERTIES}
+    tier = None if found.get("inferred") in ("true", True) else found.get("storage_class")
+    values["storage_class"] = getattr(tier, "value", tier) or None  # listings give a StandardBlobTier
+    scope = found.get("scope")
+    values["encryption"] = Encryption.scope(scope) if scope and scope != _DEFAULT_SCOPE else None
+    if not (tags or any(values.values())):
         return NO_ATTRIBUTES
-    return ObjectAttributes(**values, storage_class=tier, encryption=encryption, tags=dict(tags or {}))
+    return ObjectAttributes(**values, tags=dict(tags or {}))
 
 
 def file_from_properties(properties: BlobProperties) -> StoredFile:
     """Describe a blob from its properties (List Blobs, or Get Blob Properties through the public client)."""
     settings = properties.content_settings
-    tier = None if properties.blob_tier_inferred or not properties.blob_tier else str(properties.blob_tier)
+    found = {name: getattr(settings, name, None) for name in _PROPERTIES}
+    found.update(storage_class=properties.blob_tier, inferred=properties.blob_tier_inferred)
+    found["scope"] = properties.encryption_scope
     return StoredFile(
         key=properties.name,
         size=int(properties.size or 0),
@@ -123,12 +134,7 @@ def file_from_properties(properties: BlobProperties) -> StoredFile:
         etag=blob_etag(properties.etag),
         last_modified=properties.last_modified,
         metadata=decode_metadata(properties.metadata),
-        attributes=_attributes(
-            {name: getattr(settings, name, None) for name in _PROPERTIES},
-            tier,
-            properties.encryption_scope,
-            properties.tags,
-        ),
+        attributes=_attributes(found, properties.tags),
     )
 
 
@@ -136,11 +142,16 @@ def file_from_headers(
     name: str, headers: Mapping[str, str], size: int, tags: Mapping[str, str] | None = None
 ) -> StoredFile:
     """Describe blob ``name`` of ``size`` bytes from the raw headers of Get Blob or Get Blob Properties."""
-    # As the SDK reads them: every x-ms-meta-* header, the prefix cut off.
+    # One pass: every x-ms-meta-* (its prefix cut off, as the SDK reads them) and the attribute headers.
     cut = len(_META)
-    stored = {header[cut:]: value for header, value in headers.items() if header.lower().startswith(_META)}
-    inferred = headers.get("x-ms-access-tier-inferred") == "true"
-    settings = {name: headers.get(header) for name, header in _HEADERS.items()}
+    stored: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for header, value in headers.items():
+        lower = header.lower()
+        if lower.startswith(_META):
+            stored[header[cut:]] = value
+        elif lower in _READ:
+            found[_READ[lower]] = value
     return StoredFile(
         key=name,
         size=size,
@@ -148,7 +159,5 @@ def file_from_headers(
         etag=blob_etag(headers.get("ETag")),
         last_modified=http_date(headers.get("Last-Modified")),
         metadata=decode_metadata(stored),
-        attributes=_attributes(
-            settings, None if inferred else headers.get("x-ms-access-tier"), headers.get("x-ms-encryption-scope"), tags
-        ),
+        attributes=_attributes(found, tags),
     )
