@@ -161,11 +161,14 @@ class AzureDriver:
         return RangeBody(file_from_headers(name, headers, size), first, first + length, _chunks(body))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
-        stored = await self.head(name, tags=False)
+        stored = await self._existing(name, tags=False)
+        return whole_body(stored, min(start, stored.size), min(start, stored.size), b"")
+
+    async def _existing(self, name: str, *, tags: bool = True) -> StoredFile:
+        stored = await self.head(name, tags=tags)
         if stored is None:
             raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
-        at = min(start, stored.size)
-        return whole_body(stored, at, at, b"")
+        return stored
 
     async def write(  # noqa: D102
         self,
@@ -234,18 +237,16 @@ class AzureDriver:
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         # Copy Blob keeps content settings and metadata; tags, tier and scope are sent again.
-        stored = await self.head(source)
-        if stored is None:
-            raise ResourceNotFoundError(message=f"{source}: BlobNotFound")
+        stored = await self._existing(source)
         headers = attribute_headers(stored.attributes)
         source_url, sync = self._factory().url(source), "x-ms-encryption-scope" in headers
         if sync:  # only the synchronous Copy Blob From URL takes a scope (up to 256 MiB); it reads through a SAS
             source_url = await self._signed_url(source, "GET", timedelta(minutes=15), None)
         target = self._blob(destination)
-        result = await target.start_copy_from_url(source_url, headers=headers, requires_sync=sync)
-        if result.get("copy_status") == "pending":  # Azure usually copies within one account before answering
-            return file_from_properties(await wait_for_copy(target.get_blob_properties, key=destination))
-        etag, modified = blob_etag(result.get("etag")), cast("datetime | None", result.get("last_modified"))
+        answer: Any = await target.start_copy_from_url(source_url, headers=headers, requires_sync=sync)
+        if answer.get("copy_status") == "pending":  # Azure usually copies within one account before answering
+            answer = await wait_for_copy(target.get_blob_properties, key=destination)  # its properties
+        etag, modified = blob_etag(answer.get("etag")), answer.get("last_modified")
         return dataclasses.replace(stored, key=destination, etag=etag, last_modified=modified)
 
     async def begin_parts(
@@ -327,10 +328,7 @@ class AzureDriver:
             await self._check_replaced(name, put, overwrite=overwrite, error=error)
             answer = {}  # done, then replaced: that version never became readable
         if put is None:  # a manual upload: the sizes of its parts are the service's to tell
-            stored = await self.head(name)
-            if stored is None:
-                raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
-            return stored
+            return await self._existing(name)
         del self._puts[upload_id]
         return StoredFile(
             key=name,
