@@ -442,3 +442,11 @@ async def test_a_refused_attribute_reads_no_byte_of_the_input() -> None:
         await DriverStorage(driver).put("a.bin", body(), attributes=ObjectAttributes(cache_control="a\r\nb"))
     assert started == []
     assert driver.received == []
+
+
+def test_attributes_are_hashable_despite_their_tags() -> None:
+    # Litestar's OpenAPI schema of StoredFile hashes the field's default (NO_ATTRIBUTES).
+    same = ObjectAttributes(cache_control="a", tags={"x": "1", "y": "2"})
+    assert hash(same) == hash(ObjectAttributes(cache_control="a", tags={"y": "2", "x": "1"}))
+    assert NO_ATTRIBUTES in {NO_ATTRIBUTES, FULL}
+    assert len({same, ObjectAttributes(cache_control="a", tags={"x": "1", "y": "2"})}) == 1

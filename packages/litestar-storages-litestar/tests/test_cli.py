@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
+from litestar_storages.attributes import ATTRIBUTE_NAMES
 from litestar_storages.contrib.cli import parse_duration
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -234,7 +235,7 @@ def test_list_json_is_one_document_with_stored_file_fields(cli: CLI) -> None:
     assert result.exit_code == 0, result.output
     listed = json.loads(result.stdout)
     assert [item["key"] for item in listed] == ["docs/a.txt", "docs/b.txt", "other.bin"]
-    assert set(listed[0]) == {"key", "size", "content_type", "etag", "last_modified", "metadata"}
+    assert set(listed[0]) == {"key", "size", "content_type", "etag", "last_modified", "metadata", "attributes"}
     assert listed[1]["size"] == 6
     assert listed[1]["metadata"] == {"owner": "ann"}
     assert listed[0]["last_modified"].endswith("+00:00")
@@ -259,6 +260,7 @@ def test_info_json(cli: CLI) -> None:
         "etag": stored.etag,
         "last_modified": stored.last_modified.isoformat() if stored.last_modified else None,
         "metadata": {"owner": "ann"},
+        "attributes": dict.fromkeys(ATTRIBUTE_NAMES - {"tags"}) | {"tags": {}},
     }
 
 

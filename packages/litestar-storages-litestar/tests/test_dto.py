@@ -6,7 +6,7 @@ from litestar import Litestar, get
 from litestar.di import NamedDependency
 from litestar.testing import AsyncTestClient
 
-from litestar_storages import MemoryStorage, Storage, StoredFile
+from litestar_storages import MemoryStorage, ObjectAttributes, Storage, StoredFile
 from litestar_storages.contrib import StoragePlugin, StoredFileDTO, StoredFileReadDTO
 
 
@@ -22,8 +22,8 @@ async def public(storage: NamedDependency[Storage]) -> list[StoredFile]:
 
 async def test_dtos() -> None:
     storage = MemoryStorage()
-    await storage.put("a.txt", b"abc", metadata={"uploader": "u-1"})
-    await storage.put("b.txt", b"defg")
+    await storage.put("a.txt", b"abc", metadata={"uploader": "u-1"}, attributes=ObjectAttributes(tags={"bill": "x"}))
+    await storage.put("b.txt", b"defg", attributes=ObjectAttributes(cache_control="no-cache", tags={"bill": "y"}))
     app = Litestar([full, public], plugins=[StoragePlugin(storage)])
     async with AsyncTestClient(app) as client:
         full_body = (await client.get("/full")).json()
@@ -34,8 +34,15 @@ async def test_dtos() -> None:
     assert full_body["last_modified"].endswith("Z")
     assert [item["key"] for item in public_body] == ["a.txt", "b.txt"]
     assert all("metadata" not in item for item in public_body)
+    assert full_body["attributes"]["tags"] == {"bill": "x"}
+    assert all("tags" not in item["attributes"] for item in public_body)  # internal labels, like metadata
+    assert public_body[1]["attributes"]["cache_control"] == "no-cache"
     assert {"key", "size", "content_type", "etag", "last_modified"} <= set(public_body[0])
     components = schema["components"]["schemas"]
-    public_schema = next(value for name, value in components.items() if "metadata" not in value.get("properties", {}))
+    public_schema = next(
+        value
+        for value in components.values()
+        if "key" in value.get("properties", {}) and "metadata" not in value.get("properties", {})
+    )
     assert "key" in public_schema["properties"]
     assert any("metadata" in value.get("properties", {}) for value in components.values())

@@ -15,7 +15,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.testing import AsyncTestClient
 
 import litestar_storages
-from litestar_storages import MemoryStorage, Storage, StoredFile
+from litestar_storages import MemoryStorage, ObjectAttributes, Storage, StoredFile
 from litestar_storages.base import BaseStorage
 from litestar_storages.contrib import StoragePlugin, StoragePluginConfig, provide_storage
 from litestar_storages.contrib.plugin import DEFAULT_NAME
@@ -140,7 +140,12 @@ async def test_existing_app_dependencies_are_preserved(plugin_log: _ListHandler)
 async def test_stored_file_serialises_to_json() -> None:
     @get("/meta")
     async def meta(storage: NamedDependency[Storage]) -> StoredFile:
-        return await storage.put("a/b.txt", b"hello", metadata={"Owner": "ann"})
+        return await storage.put(
+            "a/b.txt",
+            b"hello",
+            metadata={"Owner": "ann"},
+            attributes=ObjectAttributes(cache_control="no-cache", tags={"team": "a"}),
+        )
 
     storage = MemoryStorage()
     async with AsyncTestClient(Litestar([meta], plugins=[StoragePlugin(storage)])) as client:
@@ -154,6 +159,16 @@ async def test_stored_file_serialises_to_json() -> None:
         "etag": stored.etag,
         "last_modified": stored.last_modified.isoformat().replace("+00:00", "Z"),
         "metadata": {"owner": "ann"},
+        "attributes": {
+            "cache_control": "no-cache",
+            "content_disposition": None,
+            "content_encoding": None,
+            "content_language": None,
+            "storage_class": None,
+            "encryption": None,
+            "acl": None,
+            "tags": {"team": "a"},
+        },
     }
 
 

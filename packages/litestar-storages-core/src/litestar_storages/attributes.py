@@ -114,6 +114,22 @@ class ObjectAttributes:
     acl: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
+    def __hash__(self) -> int:
+        # The generated hash would fail on the tags dict; frameworks hash field
+        # defaults (Litestar's OpenAPI schema of StoredFile, whose default is NO_ATTRIBUTES).
+        return hash(
+            (
+                self.cache_control,
+                self.content_disposition,
+                self.content_encoding,
+                self.content_language,
+                self.storage_class,
+                self.encryption,
+                self.acl,
+                frozenset(self.tags.items()),
+            )
+        )
+
     def set_names(self) -> frozenset[str]:
         """Return the names of the fields that are set (``tags`` when it is not empty).
 

@@ -15,16 +15,18 @@ __all__ = ("StoredFileDTO", "StoredFileReadDTO")
 
 
 class StoredFileDTO(DataclassDTO[StoredFile]):
-    """Every field of a stored file: key, size, content_type, etag, last_modified, metadata."""
+    """Every field of a stored file: key, size, content_type, etag, last_modified, metadata, attributes."""
 
     config = DTOConfig()
 
 
 class StoredFileReadDTO(DataclassDTO[StoredFile]):
-    """The public view of a stored file: custom metadata is left out.
+    """The public view of a stored file: custom metadata and tags are left out.
 
-    Metadata often carries internal values (uploader ids, checksums of the source);
-    use this DTO on endpoints that anonymous clients can call.
+    Metadata and tags often carry internal values (uploader ids, checksums of the
+    source, billing labels); use this DTO on endpoints that anonymous clients can call.
+    The other attributes (cache control, content language...) stay: they are sent as
+    response headers anyway.
     """
 
-    config = DTOConfig(exclude={"metadata"})
+    config = DTOConfig(exclude={"metadata", "attributes.tags"})
