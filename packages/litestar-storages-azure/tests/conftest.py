@@ -112,25 +112,35 @@ async def storage(config: AzureConfig) -> AsyncIterator[AzureStorage]:
 
 
 class CountingTransport(AioHttpTransport):  # type: ignore[misc]  # azure-core exports it untyped
-    """The SDK's own aiohttp transport, recording each request and the peak in flight."""
+    """The SDK's own aiohttp transport, recording each request (and its headers) and the peak in flight.
+
+    ``head_answer_headers`` are added to every HEAD answer: what Azure reports and Azurite does not.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requests: list[tuple[str, str]] = []
+        self.sent_headers: list[dict[str, str]] = []
+        self.head_answer_headers: dict[str, str] = {}
         self.in_flight = 0
         self.peak = 0
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         self.requests.append((request.method, request.url))
+        self.sent_headers.append(dict(request.headers))
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
-            return await super().send(request, **kwargs)
+            response = await super().send(request, **kwargs)
         finally:
             self.in_flight -= 1
+        if request.method == "HEAD":
+            response.headers.update(self.head_answer_headers)
+        return response
 
     def reset(self) -> None:
         self.requests.clear()
+        self.sent_headers.clear()
         self.peak = 0
 
     def count(self, comp: str | None = None, method: str | None = None) -> int:

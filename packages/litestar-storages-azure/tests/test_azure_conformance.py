@@ -8,10 +8,27 @@ from typing import Any, ClassVar
 import pytest_asyncio
 from azure.storage.blob.aio import ContainerClient
 
+from litestar_storages.attributes import Encryption, ObjectAttributes
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
 from litestar_storages.testing import StorageConformance
 
 MIB = 1024 * 1024
+
+AZURE_SAMPLES = ObjectAttributes(
+    cache_control="public, max-age=3600",
+    content_disposition='attachment; filename="report.txt"',
+    content_encoding="gzip",
+    content_language="de-CH",
+    storage_class="Cool",
+    encryption=Encryption.scope("kit-scope"),
+    acl="private",  # refused: Azure has no per-blob ACL
+    tags={"project": "alpha", "team": "data-eng"},
+)
+"""Azure's values: an access tier; an encryption scope (Azurite accepts any name and ignores it)."""
+
+AZURITE_UNREPORTED = frozenset({"acl", "encryption"})
+"""Azurite ignores x-ms-encryption-scope (it reports none); tests/test_azure_attributes.py checks
+the header is sent and read back from Azure's answer."""
 
 
 class TestAzureConformance(StorageConformance):
@@ -19,6 +36,8 @@ class TestAzureConformance(StorageConformance):
 
     large_size: ClassVar[int] = 5 * MIB + 12345
     signs_download_names: ClassVar[bool] = True
+    attribute_samples: ClassVar[ObjectAttributes] = AZURE_SAMPLES
+    unreported_attributes: ClassVar[frozenset[str]] = AZURITE_UNREPORTED
 
     @pytest_asyncio.fixture
     async def storage(self, config: AzureConfig) -> AsyncIterator[AzureStorage]:
@@ -34,6 +53,8 @@ class TestAzurePrefixedConformance(StorageConformance):
     """
 
     signs_download_names: ClassVar[bool] = True
+    attribute_samples: ClassVar[ObjectAttributes] = AZURE_SAMPLES
+    unreported_attributes: ClassVar[frozenset[str]] = AZURITE_UNREPORTED
 
     @pytest_asyncio.fixture
     async def storage(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
 from litestar_storages.backends.azure import AzureConfig, AzureStorage
-from litestar_storages.backends.azure.copying import wait_for_copy
+from litestar_storages.backends.azure.driver import wait_for_copy
 from litestar_storages.exceptions import StorageError
+from litestar_storages.types import StoredFile
 
 Counted = tuple[ContainerClient, Any]
 """The ``counted`` fixture: a client and its CountingTransport (see conftest)."""
@@ -84,23 +86,26 @@ async def test_copy_is_server_side(counted: Counted, storage_on_counted: Callabl
     assert await storage.get_bytes("moved.csv") == data
 
 
+def _copy_state(status: str, description: str | None = None) -> Any:
+    return SimpleNamespace(copy=SimpleNamespace(status=status, status_description=description))
+
+
 async def test_wait_for_copy_polls_until_done() -> None:
-    states = iter([("pending", None, 1), ("pending", None, 2), ("success", None, 3)])
-    calls: list[int] = []
+    states = [_copy_state("pending"), _copy_state("pending"), _copy_state("success")]
+    calls: list[Any] = []
 
-    async def poll() -> tuple[str | None, str | None, int]:
-        state = next(states)
-        calls.append(state[2])
-        return state
+    async def poll() -> Any:
+        calls.append(states[len(calls)])
+        return calls[-1]
 
-    assert await wait_for_copy(poll, key="k", first_delay=0.001) == 3
-    assert calls == [1, 2, 3]
+    assert await wait_for_copy(poll, key="k", first_delay=0.001) is states[2]
+    assert calls == states
 
 
 @pytest.mark.parametrize("status", ["failed", "aborted"])
 async def test_failed_copy_is_storage_error(status: str) -> None:
-    async def poll() -> tuple[str | None, str | None, None]:
-        return status, "500 InternalError source unreadable", None
+    async def poll() -> Any:
+        return _copy_state(status, "500 InternalError source unreadable")
 
     with pytest.raises(StorageError) as caught:
         await wait_for_copy(poll, key="dst.bin", first_delay=0.001)
@@ -121,3 +126,30 @@ async def test_list_order_is_utf16_code_units_across_pages(storage_on_counted: C
     assert listed == sorted(keys, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
     assert listed != sorted(keys)
     assert [item.key async for item in storage.list("k/", limit=3)] == listed[:3]
+
+
+async def test_list_dir_is_one_delimiter_listing_per_page(
+    counted: Counted, storage_on_counted: Callable[..., AzureStorage]
+) -> None:
+    _, transport = counted
+    storage = storage_on_counted(list_page_size=2)
+    keys = ["d/a.txt", "d/b/1.txt", "d/b/2.txt", "d/b/deep/3.txt", "d/c.txt", "d/e/4.txt", "other.txt"]
+    for key in keys:
+        await storage.put(key, b"x", metadata={"n": "1"})
+    transport.reset()
+    entries = [entry async for entry in storage.list_dir("d")]
+    assert [entry.key for entry in entries] == ["d/a.txt", "d/b/", "d/c.txt", "d/e/"]
+    assert transport.count("list") == 2  # four entries in pages of two: no walk of the subtree
+    assert transport.count() == 2
+    files = [entry for entry in entries if isinstance(entry, StoredFile)]
+    assert all(entry.metadata == {"n": "1"} and entry.etag for entry in files)
+
+
+async def test_list_dir_order_is_the_listings(storage_on_counted: Callable[..., AzureStorage]) -> None:
+    # The documented order of list() (UTF-16 code units) holds for folders too, across pages.
+    storage = storage_on_counted(list_page_size=2)
+    keys = ["k/\ufffd", "k/\U0001f600/a", "k/\U0001f600/b", "k/\ue000", "k/z", "k/\u00e9", "k/\U00049a77/c"]
+    for key in keys:
+        await storage.put(key, b"x")
+    listed = [entry.key async for entry in storage.list_dir("k")]
+    assert listed == ["k/z", "k/\u00e9", "k/\U0001f600/", "k/\U00049a77/", "k/\ue000", "k/\ufffd"]

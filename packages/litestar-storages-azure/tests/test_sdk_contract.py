@@ -23,7 +23,7 @@ OPERATIONS = "azure.storage.blob._generated.aio.operations"
 # ``cls`` travel in ``**kwargs``) and those it passes by position.
 CALLS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("BlobOperations", "get_properties"): ((), ("cls",)),
-    ("BlobOperations", "download"): ((), ("range", "cls")),
+    ("BlobOperations", "download"): ((), ("range", "cls", "decompress")),
     ("BlobOperations", "delete"): ((), ("delete_snapshots",)),
     ("BlockBlobOperations", "upload"): (("content_length", "body"), ("headers", "cls")),
 }

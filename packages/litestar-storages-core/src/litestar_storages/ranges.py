@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar_storages.exceptions import InvalidRangeError
 
-__all__ = ("clip_range", "validate_range")
+__all__ = ("clip_range", "parse_content_range", "validate_range")
 
 
 def validate_range(start: int | None, end: int | None, *, key: str | None = None) -> tuple[int, int | None]:
@@ -53,3 +53,22 @@ def clip_range(start: int, end: int | None, size: int) -> tuple[int, int]:
     stop = size if end is None else min(end, size)
     first = min(start, size)
     return first, max(first, stop)
+
+
+def parse_content_range(value: str | None, length: int) -> tuple[int, int]:
+    """Read where a ranged answer's body starts and how long the whole object is.
+
+    Args:
+        value: The answer's ``Content-Range`` (``"bytes 0-1023/2048"``), or ``None``
+            when the answer holds the whole object.
+        length: The body's length (``Content-Length``).
+
+    Returns:
+        ``(first byte of the body, size of the object)``; without a ``Content-Range``, or
+        with an unknown size (``bytes 0-9/*``), the body is taken to end the object.
+    """
+    if not value:
+        return 0, length
+    span, _, total = value.rpartition("/")
+    first = int(span.rpartition(" ")[2].partition("-")[0] or 0)
+    return first, int(total) if total.isdigit() else first + length

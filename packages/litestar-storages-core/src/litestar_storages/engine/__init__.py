@@ -29,7 +29,7 @@ from litestar_storages.engine.capabilities import (
     SupportsTagLimits,
     SupportsUploadForm,
 )
-from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, whole_body
+from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, utf16_order, whole_body
 from litestar_storages.engine.storage import DriverStorage
 
 __all__ = (
@@ -54,5 +54,6 @@ __all__ = (
     "SupportsStreamWrite",
     "SupportsTagLimits",
     "SupportsUploadForm",
+    "utf16_order",
     "whole_body",
 )

@@ -12,16 +12,16 @@ one place they become :mod:`litestar_storages.exceptions`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.retry import RetryConfig
 from litestar_storages.types import StoredFile
 
-__all__ = ("DirPage", "Driver", "ListPage", "OneChunk", "RangeBody", "whole_body")
+__all__ = ("DirPage", "Driver", "ListPage", "OneChunk", "RangeBody", "utf16_order", "whole_body")
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,26 @@ class DirPage:
         folders: The sub-folders: full names (the folder's name prefix included), each
             ending in ``"/"``.
         token: Where the next page starts, or ``None`` after the last page.
+        order: The sort key of the service's name order when it is not code point
+            order (Azure lists in UTF-16 code unit order: :func:`utf16_order`), else ``None``.
     """
 
     files: Sequence[StoredFile]
     folders: Sequence[str]
     token: str | None
+    order: Callable[[str], Any] | None = None
+
+
+def utf16_order(name: str) -> bytes:
+    """Sort key of UTF-16 code unit order, Azure's name order (a character above U+FFFF sorts before U+E000).
+
+    Args:
+        name: A name.
+
+    Returns:
+        Its UTF-16 (big-endian) encoding, which sorts by code units.
+    """
+    return name.encode("utf-16-be", "surrogatepass")
 
 
 @runtime_checkable

@@ -22,13 +22,18 @@ The conformance kit lowers it (``monkeypatch``) so a few dozen entries span page
 """
 
 
+def _code_points(name: str) -> str:
+    return name
+
+
 def _entries(page: DirPage) -> Iterator[tuple[str, StoredFile | None]]:
     # Files and folders are each sorted; one merge puts them in key order. A folder
     # sorts as its name with the "/" ("a/b/" after "a/b-c" and "a/b.txt").
+    order = page.order or _code_points
     return heapq.merge(
         ((stored.key, stored) for stored in page.files),
         ((name, None) for name in page.folders),
-        key=lambda entry: entry[0],
+        key=lambda entry: order(entry[0]),
     )
 
 
@@ -66,8 +71,9 @@ async def list_folder(
     while remaining is None or remaining > 0:
         page_size = DIR_PAGE_SIZE if remaining is None else min(DIR_PAGE_SIZE, remaining)
         page = await call(base, key, driver.list_dir_page, wanted, token, page_size)
+        order = page.order or _code_points
         for name, stored in _entries(page):
-            if last is not None and name <= last:
+            if last is not None and order(name) <= order(last):
                 if stored is None:
                     continue  # a folder the previous page reported already
                 raise StorageError(

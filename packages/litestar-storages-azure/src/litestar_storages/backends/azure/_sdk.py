@@ -1,46 +1,28 @@
 """Every use of azure-storage-blob's private API, in one place.
 
-Why private access at all: the driver's per-blob requests (Get Blob, Get Blob Properties,
-Put Blob, Delete Blob) go through the SDK's generated operations instead of a ``BlobClient``
-per key, which ``ContainerClient.get_blob_client`` builds on every call (a new pipeline
-configuration and generated client, about 160 µs of CPU, as much again as the rest of a
-1 KiB request): small operations spend 8 to 30 % less CPU (docs/performance.md). Downloads also avoid the
-public downloader, which re-reads a cut body itself (hidden retries, outside the engine's
-retry policy and its resume checks).
+Why: Get Blob, Get Blob Properties, Put Blob and Delete Blob go through the SDK's
+generated operations, without the ``BlobClient`` per key that costs about 160 µs of CPU
+(small operations spend 8 to 30 % less, docs/performance.md), and without the public
+downloader's hidden re-reads of a cut body (the engine resumes, under its retry policy).
 
-What is relied on (and checked against the installed SDK by the package's
-``tests/test_sdk_contract.py``, which names the SDK version and the private name that
-changed):
+Relied on, and checked against the installed SDK by ``tests/test_sdk_contract.py``: the
+module ``azure.storage.blob._generated.aio.operations`` with ``BlobOperations`` and
+``BlockBlobOperations`` built from ``(client, config, serializer, deserializer)``; a
+``BlobClient``'s ``_client`` and on that ``_client``, ``_config`` (whose ``url`` names
+the blob), ``_serialize`` and ``_deserialize``; the parameters ``download(range=, cls=)``,
+``download(decompress=)``, ``get_properties(cls=)``, ``delete(delete_snapshots=)`` and ``upload(content_length,
+body, headers=, cls=)``, whose ``cls`` hook receives the pipeline response.
 
-* the module ``azure.storage.blob._generated.aio.operations`` and its classes
-  ``BlobOperations`` and ``BlockBlobOperations``, built from
-  ``(client, config, serializer, deserializer)``;
-* on a ``BlobClient``: ``_client`` (the generated ``AzureBlobStorage``), and on that:
-  ``_client`` (the pipeline client), ``_config`` (whose ``url`` names the blob),
-  ``_serialize`` and ``_deserialize``;
-* the parameters we pass: ``download(range=, cls=)``,
-  ``get_properties(cls=)``, ``delete(delete_snapshots=)`` and
-  ``upload(content_length, body, headers=, cls=)``; ``cls`` receives the pipeline
-  response, whose ``http_response.headers`` are read.
-
-The rest of the backend calls only :class:`BlobOperationsFactory` and the named methods of
-:class:`BlobRequests`; a test fails if a private SDK name appears anywhere else.
-
-Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``. The generated code is
-regenerated whenever the SDK adopts a new service API version, which azure-storage-blob
-ships in minor releases (12.x, every one to three months; patch releases are rare bug
-fixes). A minor release may therefore change what is relied on here, so the bound stops
-below the next minor: a user's resolver then keeps a version we have tested instead of
-breaking at run time, at the cost of a release of this package to widen the bound (run the
-contract test against the new SDK, then raise the bound). A bound below the next major
-(``<13``) would let any such minor in untested.
+Version bound (pyproject.toml): ``azure-storage-blob>=12.19,<12.32``: the generated code
+changes with the service API versions that minor releases adopt. To widen it, run the
+contract test against the new SDK.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator, Awaitable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from azure.storage.blob._generated.aio.operations import (  # the operations the public methods call
@@ -74,50 +56,43 @@ def _body_and_headers(pipeline_response: Any, body: Any, _headers: Any) -> Downl
 
 
 class BlobRequests:
-    """The requests of one blob, through the SDK's generated operations.
-
-    Each method returns the SDK's awaitable unchanged (no extra coroutine per request).
-    """
+    """The requests of one blob, through the SDK's generated operations; each returns the SDK's awaitable as is."""
 
     __slots__ = ("_blob", "_block_blob")
 
     def __init__(self, blob: BlobOperations, block_blob: BlockBlobOperations) -> None:
         """Hold the two operation groups (built by :class:`BlobOperationsFactory`)."""
-        # Typed Any: the SDK types them as returning None, but with a ``cls`` hook they
-        # return what the hook returns.
+        # Typed Any: with a ``cls`` hook they return what the hook returns, not None.
         self._blob: Any = blob
         self._block_blob: Any = block_blob
 
     def get_properties(self) -> Awaitable[Mapping[str, str]]:
         """Send Get Blob Properties; the awaitable gives the answer's raw headers."""
-        result: Awaitable[Mapping[str, str]] = self._blob.get_properties(cls=_headers)
-        return result
+        return cast("Awaitable[Mapping[str, str]]", self._blob.get_properties(cls=_headers))
 
     def download(self, byte_range: str | None) -> Awaitable[Download]:
         """Send Get Blob of ``byte_range`` (``bytes=a-b``, ``None``: the whole blob); gives body and headers."""
-        result: Awaitable[Download] = self._blob.download(range=byte_range, cls=_body_and_headers)
-        return result
+        # decompress=False: a blob stored with Content-Encoding: gzip comes back as stored.
+        answer = self._blob.download(range=byte_range, cls=_body_and_headers, decompress=False)
+        return cast("Awaitable[Download]", answer)
 
     def delete(self) -> Awaitable[None]:
         """Send Delete Blob, snapshots included."""
-        result: Awaitable[None] = self._blob.delete(delete_snapshots="include")
-        return result
+        return cast("Awaitable[None]", self._blob.delete(delete_snapshots="include"))
 
     def put(self, body: bytes | IO[bytes], length: int, headers: dict[str, str]) -> Awaitable[Mapping[str, str]]:
         """Send Put Blob of ``length`` bytes with ``headers``; the awaitable gives the answer's raw headers."""
-        result: Awaitable[Mapping[str, str]] = self._block_blob.upload(length, body, headers=headers, cls=_headers)
-        return result
+        answer = self._block_blob.upload(length, body, headers=headers, cls=_headers)
+        return cast("Awaitable[Mapping[str, str]]", answer)
 
 
 class BlobOperationsFactory:
     """Builds :class:`BlobRequests` for any blob of one container client.
 
-    The generated operation groups need only the blob's URL (read from their
-    configuration), a pipeline client, a serializer and a deserializer. All of them are
-    taken once from one template ``BlobClient`` of the container; per key, the factory
-    makes a shallow copy of the configuration naming the blob's URL, built exactly as the
-    SDK builds it. The requests go through the same pipeline (authentication, timeouts,
-    SDK retries off) as the public methods.
+    The operation groups need the blob's URL (in their configuration), a pipeline client
+    and (de)serializers: taken once from a template ``BlobClient``; per key, a shallow
+    copy of the configuration names the blob's URL, written as the SDK writes it. The
+    requests go through the public methods' pipeline (authentication, timeouts, no SDK retries).
     """
 
     __slots__ = ("_client", "_config", "_deserialize", "_serialize", "_url_head", "_url_tail", "container")

@@ -1,11 +1,9 @@
-"""The SDK client: building it from an ``AzureConfig``, with its credential and logging.
+"""The SDK client: built from an ``AzureConfig``, with its credential, quiet by default.
 
-azure-core logs every request and answer, headers included, at INFO on the logger
-``azure.core.pipeline.policies.http_logging_policy`` (its ``HttpLoggingPolicy``). An
-application whose root logger is at INFO (Litestar sets it so) would print two records
-per storage operation. Clients the storage builds therefore hand that policy a logger of
-their own that is off, unless ``AzureConfig.http_logging`` turns the SDK's logger back on;
-the global logging configuration is left alone.
+azure-core logs every request and answer, headers included, at INFO (its
+``HttpLoggingPolicy``): with the root logger at INFO, as Litestar sets it, each storage
+operation would print two records. Clients built here hand that policy a disabled logger
+of their own unless ``AzureConfig.http_logging`` is set; global logging is left alone.
 """
 
 from __future__ import annotations
@@ -15,27 +13,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from azure.storage.blob.aio import ContainerClient
-from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
+from litestar_storages.backends.azure.config import AzureConfig
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.exceptions import ConfigurationError
 
 __all__ = ("build_client", "client_config")
 
-_QUIET = logging.Logger("litestar_storages.backends.azure.quiet")
-"""The HTTP logging policy's logger when ``http_logging`` is off: outside the logging
-tree (no parent, no handler) and disabled, so the policy returns at its first check."""
+_QUIET = logging.Logger("litestar_storages.backends.azure.quiet")  # outside the logging tree: no parent, no handler
 _QUIET.disabled = True
 
 
 def client_config(config: AzureConfig | None, client: ContainerClient | None) -> AzureConfig:
-    """Return the storage's configuration, derived from ``client`` when ``config`` is ``None``.
-
-    Args:
-        config: The configuration given to the storage, if any.
-        client: The client given to the storage, if any.
-
-    Returns:
-        ``config``, or one naming the client's container and account URL.
+    """Return the storage's configuration: ``config``, or one naming ``client``'s container and account URL.
 
     Raises:
         ConfigurationError: If neither is given, or their containers differ.
@@ -55,24 +44,14 @@ def client_config(config: AzureConfig | None, client: ContainerClient | None) ->
 
 
 def build_client(config: AzureConfig) -> tuple[ContainerClient, Any]:
-    """Build the ``ContainerClient`` described by ``config``.
-
-    Args:
-        config: The storage's configuration.
-
-    Returns:
-        The client, and the credential created for it (``DefaultAzureCredential``) or
-        ``None``; the caller owns both and closes them.
+    """Build the ``ContainerClient`` of ``config``; return it and the credential created for it, if any, to close.
 
     Raises:
         ConfigurationError: If the connection string or account URL is malformed, or a
             default credential is needed without the ``[identity]`` extra installed.
     """
     options: dict[str, Any] = {
-        # Retries happen once, in the engine around each request, not also in the SDK.
-        "retry_total": 0,
-        "max_single_put_size": max(config.block_size, 64 * 1024 * 1024),
-        "max_block_size": min(config.block_size, MAX_BLOCK_SIZE),
+        "retry_total": 0,  # requests are retried once, by the engine, not also by the SDK
         "connection_timeout": config.connection_timeout,
         "read_timeout": config.read_timeout,
     }
@@ -92,15 +71,12 @@ def build_client(config: AzureConfig) -> tuple[ContainerClient, Any]:
 
 
 def _credential(config: AzureConfig) -> tuple[Any, Any]:
-    # The credential of an account URL, and the one created here (to close) if any.
-    if config.account_key is not None:
-        return config.account_key, None
-    if config.credential is not None:
-        return config.credential, None
+    # The credential of an account URL, and the one created here (to close), if any.
+    if config.account_key is not None or config.credential is not None:
+        return config.account_key or config.credential, None
     if "?" in (config.account_url or ""):
         return None, None  # a SAS token in the URL authorizes every request
-    try:
-        # Optional extra ([identity]): imported only when no other credential is configured.
+    try:  # the optional [identity] extra, imported only when no other credential is configured
         from azure.identity.aio import (  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
             DefaultAzureCredential,
         )

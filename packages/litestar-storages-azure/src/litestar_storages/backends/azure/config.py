@@ -7,15 +7,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Union
 
-from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
-from litestar_storages.keys import normalize_prefix
+from litestar_storages.config_checks import (
+    check_expiry,
+    check_flag,
+    check_int,
+    check_prefix,
+    check_retry,
+    check_seconds,
+)
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.public_urls import check_base_url
-from litestar_storages.retry import RetryConfig
-from litestar_storages.url_arguments import expiry_problem
 
 if TYPE_CHECKING:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
     from azure.core.credentials_async import AsyncTokenCredential
+    from litestar_storages.retry import RetryConfig
 
 __all__ = ("MAX_BLOCK_SIZE", "AzureConfig", "AzureCredential")
 
@@ -30,8 +36,6 @@ MAX_PAGE_SIZE = 5000
 AzureCredential = Union["AsyncTokenCredential", "AzureNamedKeyCredential", "AzureSasCredential"]
 """Credentials :class:`AzureConfig` accepts besides an account key or connection string."""
 
-# Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens between
-# them; plus the two system containers.
 _CONTAINER_NAME = re.compile(r"(?=.{3,63}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _SYSTEM_CONTAINERS = frozenset({"$root", "$web", "$logs"})
 
@@ -58,42 +62,34 @@ class AzureConfig:
     """Name of the blob container (it must exist; see ``AzureStorage.create_container``)."""
 
     account_url: str | None = None
-    """Blob endpoint of the account, ``https://<account>.blob.core.windows.net`` (or an
-    Azurite URL ``http://127.0.0.1:10000/devstoreaccount1``). Not with ``connection_string``."""
+    """Blob endpoint of the account, ``https://<account>.blob.core.windows.net``. Not with ``connection_string``."""
 
     account_key: str | None = None
     """Shared key of the account, used with ``account_url``; also signs SAS URLs."""
 
     connection_string: str | None = None
-    """An Azure Storage connection string (``AZURE_STORAGE_CONNECTION_STRING`` in Azure's
-    tools), holding the endpoint and usually the account key. Not with ``account_url``."""
+    """An Azure Storage connection string: endpoint and usually account key. Not with ``account_url``."""
 
     prefix: str = ""
-    """Folder inside the container under which every key lives (``"uploads/"``); keys
-    are reported without it."""
+    """Folder of the container holding every key (``"uploads/"``); keys are reported without it."""
 
     presigned_expiry: timedelta = timedelta(hours=1)
     """Validity of URLs from ``url()`` when ``expires_in`` is not given."""
 
     credential: AzureCredential | None = None
-    """An async token credential (``azure.identity.aio``), ``AzureNamedKeyCredential`` or
-    ``AzureSasCredential``, used with ``account_url``. The storage never closes it."""
+    """Async token credential, ``AzureNamedKeyCredential`` or ``AzureSasCredential`` (never closed by the storage)."""
 
     block_size: int = 8 * MIB
-    """Size of each staged block of a streamed upload; data that fits in one block is
-    sent in a single request. At most 4000 MiB."""
+    """Size of each staged block of an upload (at most 4000 MiB); data that fits one block is one request."""
 
     max_concurrency: int = 4
-    """Blocks uploaded at once by one streamed upload. Memory held by an upload stays
-    about ``block_size * max_concurrency`` (the next block is read once a slot is free)."""
+    """Blocks in flight per upload; an upload holds about ``block_size * (max_concurrency + 1)``."""
 
     public_base_url: str | None = None
-    """Base URL of a public container or CDN in front of it: ``url()`` then returns
-    ``public_base_url + "/" + key`` for downloads instead of signing (uploads are still signed)."""
+    """Base URL of a public container or CDN: download ``url()`` returns ``public_base_url/key`` unsigned."""
 
     retry: RetryConfig | None = None
-    """How failed requests are retried (:func:`~litestar_storages.retry.request_retry` when ``None``). The SDK's own
-    retries are turned off in clients the storage creates, so requests retry in one place."""
+    """Retry policy (``None``: :func:`~litestar_storages.retry.request_retry`); the SDK's retries are off."""
 
     list_page_size: int = MAX_PAGE_SIZE
     """Blobs requested per List Blobs page (1 to 5000)."""
@@ -102,62 +98,37 @@ class AzureConfig:
     """Seconds to wait for a connection to the service (the SDK's default)."""
 
     read_timeout: float = 60.0
-    """Seconds to wait for each read from the service before the request fails with a
-    (retried) connection error; a stalled download fails after this long."""
+    """Seconds to wait for each read before the request fails with a (retried) connection error."""
 
     http_logging: bool = False
-    """Let azure-core log each request and answer (URL, method, headers; secrets redacted)
-    at INFO on ``azure.core.pipeline.policies.http_logging_policy``. Off by default: with
-    the root logger at INFO, as in a Litestar app, every operation would log two records."""
+    """Let azure-core log each request and answer at INFO (``azure.core.pipeline.policies.http_logging_policy``)."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.container, str) or not self.container:
-            raise _fail("container", "is required: the name of the blob container")
-        if self.container not in _SYSTEM_CONTAINERS and not _CONTAINER_NAME.match(self.container):
-            raise _fail(
-                "container",
-                f"{self.container!r} is not a valid container name: 3-63 lowercase letters, digits and hyphens",
-            )
+        if not isinstance(self.container, str) or not (
+            self.container in _SYSTEM_CONTAINERS or _CONTAINER_NAME.match(self.container)
+        ):
+            raise _fail("container", f"must be 3-63 lowercase letters, digits, single hyphens: {self.container!r}")
         self._check_endpoint()
-        self._check_credentials()
-        try:
-            normalize_prefix(self.prefix)
-        except InvalidKeyError as error:
-            raise _fail("prefix", f"is invalid: {error}") from None
-        expiry_rule = expiry_problem(self.presigned_expiry)
-        if expiry_rule is not None:
-            raise _fail("presigned_expiry", f"{expiry_rule} ({self.presigned_expiry!r})")
-        self._check_int("block_size", self.block_size, 1, MAX_BLOCK_SIZE)
-        self._check_int("max_concurrency", self.max_concurrency, 1, 64)
-        self._check_int("list_page_size", self.list_page_size, 1, MAX_PAGE_SIZE)
-        for field in ("connection_timeout", "read_timeout"):
-            value = getattr(self, field)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise _fail(field, f"must be a positive number of seconds, got {value!r}")
+        if self.account_key is not None and self.credential is not None:
+            raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
+        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
+            raise _fail("account_key", "must be a non-empty string")
+        check_prefix(self.prefix, setting="AzureConfig.prefix")
+        check_expiry(self.presigned_expiry, setting="AzureConfig.presigned_expiry")
+        check_int(self.block_size, setting="AzureConfig.block_size", low=1, high=MAX_BLOCK_SIZE)
+        check_int(self.max_concurrency, setting="AzureConfig.max_concurrency", low=1, high=64)
+        check_int(self.list_page_size, setting="AzureConfig.list_page_size", low=1, high=MAX_PAGE_SIZE)
+        check_seconds(self.connection_timeout, setting="AzureConfig.connection_timeout")
+        check_seconds(self.read_timeout, setting="AzureConfig.read_timeout")
         check_base_url(self.public_base_url, setting="AzureConfig.public_base_url")
-        if not isinstance(self.http_logging, bool):
-            raise _fail("http_logging", f"must be a bool, got {self.http_logging!r}")
-        if self.retry is not None and not isinstance(self.retry, RetryConfig):
-            raise _fail("retry", f"must be a RetryConfig, got {type(self.retry).__name__}")
+        check_flag(self.http_logging, setting="AzureConfig.http_logging")
+        check_retry(self.retry, setting="AzureConfig.retry")
 
     def _check_endpoint(self) -> None:
-        if self.connection_string is None and self.account_url is None:
-            raise _fail("account_url", "or AzureConfig.connection_string is required to reach the account")
-        if self.connection_string is not None and self.account_url is not None:
-            raise _fail("account_url", "and AzureConfig.connection_string are exclusive: give one of them")
+        if (self.connection_string is None) == (self.account_url is None):
+            raise _fail("account_url", "or AzureConfig.connection_string: give exactly one, to reach the account")
         if self.connection_string is not None:
             parts = [part for part in self.connection_string.strip().split(";") if part]
             if not parts or any("=" not in part for part in parts):
                 raise _fail("connection_string", "is malformed: expected 'Name=value;Name=value' pairs")
         check_base_url(self.account_url, setting="AzureConfig.account_url")
-
-    def _check_credentials(self) -> None:
-        if self.account_key is not None and self.credential is not None:
-            raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
-        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
-            raise _fail("account_key", "must be a non-empty string")
-
-    @staticmethod
-    def _check_int(field: str, value: object, low: int, high: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise _fail(field, f"must be an int from {low} to {high}, got {value!r}")

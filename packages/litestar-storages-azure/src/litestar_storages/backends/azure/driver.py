@@ -1,18 +1,16 @@
 """``AzureDriver``: the engine's primitives on Azure Blob Storage, one SDK request each.
 
 Get Blob, Get Blob Properties, Put Blob and Delete Blob go through the SDK's generated
-operations (``_sdk.py``); blocks, commits, listings, copies and signatures through the
-public ``ContainerClient``. Parts are staged blocks of the final blob, committed by one
-Put Block List. Concurrent puts of one key discard each other's staged blocks; how a
-put tells that from lost blocks is in :meth:`AzureDriver.commit_parts` and
-docs/backends/azure.md ("Concurrent writes of one key").
+operations (``_sdk.py``); the rest through the public ``ContainerClient``. Parts are
+staged blocks of the final blob, committed by one Put Block List.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -20,20 +18,22 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
+from azure.storage.blob.aio import BlobPrefix
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.copying import CopyState, wait_for_copy
 from litestar_storages.backends.azure.errors import (
     BACKEND,
     MAPPER,
     BlocksDiscarded,
     UploadAborted,
-    container_missing,
     error_code,
+    no_container,
 )
 from litestar_storages.backends.azure.properties import (
+    ATTRIBUTE_NAMES,
+    attribute_headers,
     blob_etag,
     encode_metadata,
     file_from_headers,
@@ -42,17 +42,19 @@ from litestar_storages.backends.azure.properties import (
 )
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.concurrency import run_all
+from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order, whole_body
+from litestar_storages.exceptions import StorageError
 from litestar_storages.public_urls import public_url
+from litestar_storages.ranges import parse_content_range
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
 
 if TYPE_CHECKING:
-    from azure.storage.blob import BlobProperties
     from azure.storage.blob.aio import BlobClient, ContainerClient
     from litestar_storages.protocol import HttpMethod
 
-__all__ = ("MAX_BLOCKS", "AzureDriver")
+__all__ = ("MAX_BLOCKS", "AzureDriver", "wait_for_copy")
 
 MAX_BLOCKS = 50_000
 """Most committed blocks a block blob may have."""
@@ -68,11 +70,10 @@ class _PutParts:
 
 
 class AzureDriver:
-    """Primitives over one container, with parts (blocks), signed URLs and batched deletes.
+    """Primitives over one container, with parts (blocks), signed URLs, batched deletes and folder listing.
 
-    One ``ContainerClient`` is created on first use and reused; :meth:`close` closes it
-    (and a credential the driver created) and the next request opens a new one. A client
-    passed in is used as it is and never closed.
+    A ``ContainerClient`` built from the config is created on first use, reused, and
+    closed by :meth:`close` (the next request opens a new one); one passed in is never closed.
     """
 
     name = BACKEND
@@ -81,6 +82,7 @@ class AzureDriver:
     max_parts = MAX_BLOCKS
     max_batch = 256  # Blob Batch's limit; Azurite refuses Blob Batch, so a batch is concurrent deletes
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
+    attribute_names = ATTRIBUTE_NAMES
 
     def __init__(self, config: AzureConfig, client: ContainerClient | None = None) -> None:
         """Create the driver over ``client``, or over one built from ``config`` on first use."""
@@ -96,8 +98,6 @@ class AzureDriver:
         self._signer = SasSigner(config.account_key)
         self._puts: dict[str, _PutParts] = {}
         self._aborted: set[str] = set()
-
-    # -- the client ------------------------------------------------------------------------
 
     def container(self) -> ContainerClient:
         """Return the container client, creating it on first use."""
@@ -133,16 +133,17 @@ class AzureDriver:
             if credential is not None:
                 await credential.close()
 
-    # -- objects ---------------------------------------------------------------------------
-
-    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+    async def head(self, name: str, *, tags: bool = True) -> StoredFile | None:  # noqa: D102
         try:
             headers = await self._requests(name).get_properties()
         except ResourceNotFoundError as error:
-            if container_missing(error):
+            if no_container(error):
                 raise
             return None
-        return file_from_headers(name, headers, int(headers.get("Content-Length") or 0))
+        # Tags are not in the answer: one more request, only for a blob that has some.
+        tagged = tags and headers.get("x-ms-tag-count", "0") != "0"
+        stored_tags = await self._blob(name).get_blob_tags() if tagged else None
+        return file_from_headers(name, headers, int(headers.get("Content-Length") or 0), stored_tags)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         if end is not None and end <= start:
@@ -156,18 +157,18 @@ class AzureDriver:
                 raise
             return await self._empty_range(name, start)  # starts at or past the end: clipped to nothing
         length = int(headers.get("Content-Length") or 0)
-        first, size = start, length
-        content_range = headers.get("Content-Range")  # "bytes 0-1023/2048"
-        if content_range:
-            first, size = int(content_range.split(" ", 1)[1].split("-", 1)[0]), int(content_range.rsplit("/", 1)[1])
+        first, size = parse_content_range(headers.get("Content-Range"), length)
         return RangeBody(file_from_headers(name, headers, size), first, first + length, _chunks(body))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
-        stored = await self.head(name)
+        stored = await self._existing(name, tags=False)
+        return whole_body(stored, min(start, stored.size), min(start, stored.size), b"")
+
+    async def _existing(self, name: str, *, tags: bool = True) -> StoredFile:
+        stored = await self.head(name, tags=tags)
         if stored is None:
             raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
-        position = min(start, stored.size)
-        return RangeBody(stored, position, position, _chunks(None))
+        return stored
 
     async def write(  # noqa: D102
         self,
@@ -179,15 +180,13 @@ class AzureDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        # The headers the public upload_blob() would send (it would also wrap the bytes
-        # in a stream, build a BlobClient, a BlobHTTPHeaders model and a deserialized answer).
-        headers = {"x-ms-blob-content-type": content_type}
+        # The headers upload_blob() would send, without its BlobClient, models and deserialized answer.
+        headers = {"x-ms-blob-content-type": content_type, **attribute_headers(attributes)}
         headers.update({f"x-ms-meta-{key}": value for key, value in encode_metadata(metadata).items()})
         if not overwrite:
             headers["If-None-Match"] = "*"
         size = memoryview(body).nbytes
-        payload = cast("bytes | IO[bytes]", sliced_body(body))
-        answer = await self._requests(name).put(payload, size, headers)
+        answer = await self._requests(name).put(cast("bytes | IO[bytes]", sliced_body(body)), size, headers)
         return StoredFile(
             key=name,
             size=size,
@@ -195,63 +194,66 @@ class AzureDriver:
             etag=blob_etag(answer.get("ETag")),
             last_modified=http_date(answer.get("Last-Modified")),
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         try:
             await self._requests(name).delete()
         except ResourceNotFoundError as error:
-            if container_missing(error):
+            if no_container(error):
                 raise
             return False
         return True
 
     async def delete_batch(self, names: Sequence[str]) -> None:
         """Delete up to :attr:`max_batch` blobs, ``max_concurrency`` requests at a time; missing ones are skipped."""
-        limit = asyncio.Semaphore(self.max_concurrency)
-
-        async def delete_one(name: str) -> None:
-            async with limit:
-                await self.delete(name, check=False)
-
-        results = await asyncio.gather(*(delete_one(name) for name in dict.fromkeys(names)), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        await run_all(lambda name: self.delete(name, check=False), dict.fromkeys(names), limit=self.max_concurrency)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
-        pages = (
-            self.container()
-            .list_blobs(
-                name_starts_with=prefix or None,
-                include=["metadata"],
-                results_per_page=min(page_size, self.config.list_page_size),
-            )
-            .by_page(continuation_token=token)
-        )
-        page = await anext(pages)
-        files = [file_from_properties(properties) async for properties in page]
-        return ListPage(files, pages.continuation_token or None)  # type: ignore[attr-defined]
+        files, _, next_token = await self._list(prefix, token, page_size, None)
+        return ListPage(files, next_token)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        return DirPage(*await self._list(prefix, token, page_size, "/"), order=utf16_order)  # Azure's name order
+
+    async def _list(
+        self, prefix: str, token: str | None, page_size: int, delimiter: str | None
+    ) -> tuple[list[StoredFile], list[str], str | None]:
+        container, size = self.container(), min(page_size, self.config.list_page_size)
+        options: dict[str, Any] = {"name_starts_with": prefix or None, "include": ["metadata", "tags"]}
+        options["results_per_page"] = size
+        # walk_blobs: List Blobs with a delimiter, its common prefixes given as BlobPrefix items.
+        blobs = container.walk_blobs(delimiter=delimiter, **options) if delimiter else container.list_blobs(**options)
+        pages = blobs.by_page(continuation_token=token)
+        files: list[StoredFile] = []
+        folders: list[str] = []
+        async for item in await anext(pages):
+            if isinstance(item, BlobPrefix):
+                folders.append(item.name)
+            else:
+                files.append(file_from_properties(item))
+        return files, folders, pages.continuation_token or None  # type: ignore[attr-defined]
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
+        # Copy Blob keeps content settings and metadata; tags, tier and scope are sent again.
+        stored = await self._existing(source)
+        headers = attribute_headers(stored.attributes)
+        source_url, sync = self._factory().url(source), "x-ms-encryption-scope" in headers
+        if sync:  # only the synchronous Copy Blob From URL takes a scope (up to 256 MiB); it reads through a SAS
+            source_url = await self._signed_url(source, "GET", timedelta(minutes=15), None)
         target = self._blob(destination)
-        result = await target.start_copy_from_url(self._blob(source).url)
-
-        async def poll() -> CopyState[BlobProperties]:
-            properties = await target.get_blob_properties()
-            return properties.copy.status, properties.copy.status_description, properties
-
-        # Within one account Azure usually copies before answering; "pending" is polled.
-        if result.get("copy_status") == "pending":
-            return file_from_properties(await wait_for_copy(poll, key=destination))
-        return file_from_properties(await target.get_blob_properties())
-
-    # -- SupportsParts: each part is one staged block of the final blob --------------------
+        answer: Any = await target.start_copy_from_url(source_url, headers=headers, requires_sync=sync)
+        if answer.get("copy_status") == "pending":  # Azure usually copies within one account before answering
+            answer = await wait_for_copy(target.get_blob_properties, key=destination)  # its properties
+        etag, modified = blob_etag(answer.get("etag")), answer.get("last_modified")
+        return dataclasses.replace(stored, key=destination, etag=etag, last_modified=modified)
 
     async def begin_parts(
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
         """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
+        attribute_headers(attributes)  # refused now rather than at the commit
         return uuid.uuid4().hex
 
     async def begin_put_parts(
@@ -263,11 +265,9 @@ class AzureDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
-        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`.
-
-        With ``overwrite=False`` an existing blob fails the put here, before any block is sent.
-        """
-        stored = await self.head(name)
+        """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`; refuse if it exists."""
+        attribute_headers(attributes)  # refused before any request
+        stored = await self.head(name, tags=False)
         if stored is not None and not overwrite:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists")
         upload_id = uuid.uuid4().hex
@@ -279,9 +279,7 @@ class AzureDriver:
     ) -> str:
         if upload_id in self._aborted:
             raise UploadAborted(f"multipart upload {upload_id} was aborted")
-        # Azure wants every block id of a blob to have the same length, and concurrent
-        # uploads must not reuse each other's: upload id plus six digits.
-        block_id = f"{upload_id}{number:06d}"
+        block_id = f"{upload_id}{number:06d}"  # all of one length, none reused by a concurrent upload
         size = memoryview(body).nbytes
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob  # a BlobClient costs ~160 us to build
@@ -305,13 +303,11 @@ class AzureDriver:
         """Commit the blocks (Put Block List), with the content type and metadata.
 
         A blob has one set of uncommitted blocks: any commit or Put Blob discards those
-        it does not use, so of two puts staging blocks at once, the first to commit
-        discards the other's, whose commit fails with ``InvalidBlockList``. Such a put is
-        not failed when the blob's ETag changed since its blocks began: another write
-        completed while it ran, and its data counts as written just before it, then
-        replaced ("last writer wins", reached without sending the data again; ``etag``
-        is then ``None``). Otherwise, and for the parts of a manual upload, the error is
-        :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
+        it does not use, so of two puts staging blocks at once the first to commit
+        discards the other's, whose commit fails with ``InvalidBlockList``. That put
+        still succeeds when the blob's ETag changed since its blocks began (another write
+        completed meanwhile: "last writer wins", its ``etag`` is then ``None``); otherwise,
+        and for a manual upload, it is a :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
         """
         if upload_id in self._aborted:
             raise UploadAborted(f"multipart upload {upload_id} was aborted")
@@ -323,23 +319,16 @@ class AzureDriver:
                 [BlobBlock(block_id=tag) for _, tag in parts],
                 content_settings=ContentSettings(content_type=content_type),
                 metadata=encode_metadata(metadata),
+                headers=attribute_headers(attributes),
                 **conditions,
             )
         except HttpResponseError as error:
             if error_code(error) != "InvalidBlockList":
                 raise
-            if put is None:
-                raise BlocksDiscarded(
-                    f"the parts of upload {upload_id} were discarded by another write of the key before "
-                    "completion; nothing was written: upload the parts again"
-                ) from error
-            await self._check_replaced(name, put.before, overwrite=overwrite, error=error)
+            await self._check_replaced(name, put, overwrite=overwrite, error=error)
             answer = {}  # done, then replaced: that version never became readable
         if put is None:  # a manual upload: the sizes of its parts are the service's to tell
-            stored = await self.head(name)
-            if stored is None:
-                raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
-            return stored
+            return await self._existing(name)
         del self._puts[upload_id]
         return StoredFile(
             key=name,
@@ -348,29 +337,24 @@ class AzureDriver:
             etag=blob_etag(answer.get("etag")),
             last_modified=cast("datetime | None", answer.get("last_modified")),
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
-    async def _check_replaced(self, name: str, before: str | None, *, overwrite: bool, error: Exception) -> None:
-        # Our blocks are gone. Any write of the blob (commit, Put Blob, delete) made after
-        # they were staged discards them, and they were staged after ``before`` was read:
-        # a changed ETag proves such a write ended during this put.
-        stored = await self.head(name)
-        after = None if stored is None else stored.etag
-        if after == before:
-            raise BlocksDiscarded(
-                "the blocks staged were discarded before the commit, and no other write of the key can be "
-                "seen (another write followed by a delete, or blocks left uncommitted for a week); nothing "
-                "was written: upload it again"
-            ) from error
-        if not overwrite and after is not None:
+    async def _check_replaced(self, name: str, put: _PutParts | None, *, overwrite: bool, error: Exception) -> None:
+        # Our blocks are gone. Any write of the blob made after they were staged discards
+        # them, and they were staged after ``put.before`` was read: a changed ETag proves
+        # that such a write ended during this put.
+        stored = None if put is None else await self.head(name, tags=False)
+        if put is None or (None if stored is None else stored.etag) == put.before:
+            message = "the staged blocks were discarded by another write of the key; nothing was written: upload again"
+            raise BlocksDiscarded(message) from error
+        if not overwrite and stored is not None:
             raise ResourceExistsError(message=f"{name}: BlobAlreadyExists") from error
 
     async def abort_parts(self, name: str, upload_id: str) -> None:
         """Forget an upload: Azure has no request to discard uncommitted blocks (it drops them after a week)."""
         if self._puts.pop(upload_id, None) is None:
             self._aborted.add(upload_id)  # a manual upload: later parts and commits are refused
-
-    # -- SupportsSignedUrls ----------------------------------------------------------------
 
     async def sign_url(  # noqa: D102
         self,
@@ -379,25 +363,47 @@ class AzureDriver:
         method: HttpMethod,
         expires_in: timedelta,
         content_disposition: str | None,
-        content_type: str | None,
+        content_type: str | None,  # checked by the engine, not bound: a SAS cannot bind it
     ) -> str:
-        # content_type is checked by the engine but not bound: a SAS cannot bind it.
         public = self.config.public_base_url
         if method == "GET" and content_disposition is None and public:
             return public_url(public, name)
-        container = self.container()
+        return await self._signed_url(name, method, expires_in, content_disposition)
+
+    async def _signed_url(
+        self, name: str, method: HttpMethod, expires_in: timedelta, content_disposition: str | None
+    ) -> str:
         expiry = datetime.now(timezone.utc) + expires_in
         query = await self._signer.sign(
-            container, name, method=method, expiry=expiry, content_disposition=content_disposition
+            self.container(), name, method=method, expiry=expiry, content_disposition=content_disposition
         )
         base = self._factory().url(name)
         return f"{base}{'&' if '?' in base else '?'}{query}"
 
 
+async def wait_for_copy(
+    get_properties: Callable[[], Awaitable[Any]], *, key: str, first_delay: float = 0.05, max_delay: float = 1.0
+) -> Any:
+    """Poll a pending copy's destination (``get_properties``) until it is done; return its properties.
+
+    Raises:
+        StorageError: If the copy failed or was aborted.
+    """
+    delay = first_delay
+    while True:
+        await asyncio.sleep(delay)
+        properties = await get_properties()
+        status = properties.copy.status
+        if status in (None, "success"):
+            return properties
+        if status != "pending":
+            reason = properties.copy.status_description or "no reason given"
+            raise StorageError(f"{BACKEND}: server-side copy to {key!r} {status}: {reason}", key=key)
+        delay = min(max_delay, delay * 2)
+
+
 async def _chunks(body: Any) -> AsyncIterator[bytes]:
     # The body of a Get Blob, as it arrives; a body left early releases its connection now.
-    if body is None:
-        return
     finished = False
     try:
         async for chunk in body:

@@ -1,13 +1,10 @@
 """The one place where azure-core and azure-storage-blob errors become storage errors.
 
 The SDK already turns Azure's error codes into ``ResourceNotFoundError``,
-``ResourceExistsError`` and so on: the :class:`~litestar_storages.error_table.ErrorTable`
-here goes by the container's codes first, then by those exception types, then by HTTP
-status for the generic ``HttpResponseError``; never by message text. :data:`MAPPER` is the
-driver's error table: the engine applies it around every request and every downloaded
-body. Two outcomes the driver finds itself (:class:`BlocksDiscarded`,
-:class:`UploadAborted`) are raised as exceptions of this module and translated here
-too, so they carry the storage key like every other error.
+``ResourceExistsError`` and so on; the table goes by the container's codes first, then
+by those types (along each exception's MRO), then by HTTP status; never by message
+text. Two outcomes the driver finds itself (:class:`BlocksDiscarded`,
+:class:`UploadAborted`) are exceptions of this module, so they carry the key too.
 """
 
 from __future__ import annotations
@@ -17,8 +14,6 @@ import asyncio
 import aiohttp
 
 from azure.core import exceptions as sdk
-from azure.core.exceptions import HttpResponseError
-from azure.storage.blob import PartialBatchErrorException
 from litestar_storages.error_table import Answer, ErrorTable, Misconfigured
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
@@ -29,42 +24,9 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = (
-    "BACKEND",
-    "ERROR_CATEGORIES",
-    "MAPPER",
-    "OWNED_ERRORS",
-    "BlocksDiscarded",
-    "UploadAborted",
-    "container_missing",
-    "error_code",
-    "TABLE",
-    "translate_error",
-)
+__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "BlocksDiscarded", "UploadAborted", "error_code", "no_container")
 
 BACKEND = "AzureStorage"
-
-_TRANSPORT = (
-    sdk.ServiceRequestError,
-    sdk.ServiceRequestTimeoutError,
-    sdk.ServiceResponseError,
-    sdk.ServiceResponseTimeoutError,
-    sdk.IncompleteReadError,
-)
-_GENERIC = (
-    HttpResponseError,
-    sdk.DecodeError,
-    sdk.ResourceNotModifiedError,
-    sdk.TooManyRedirectsError,
-    sdk.ODataV4Error,
-    PartialBatchErrorException,
-    sdk.StreamConsumedError,
-    sdk.StreamClosedError,
-    sdk.ResponseNotReadError,
-    sdk.SerializationError,
-    sdk.DeserializationError,
-    sdk.AzureError,
-)
 
 ERROR_CATEGORIES: dict[type[BaseException], type[StorageError]] = {
     sdk.ResourceNotFoundError: StorageFileNotFoundError,
@@ -72,29 +34,17 @@ ERROR_CATEGORIES: dict[type[BaseException], type[StorageError]] = {
     # 412 ConditionNotMet: the only condition the storage sends is If-None-Match: *.
     sdk.ResourceModifiedError: StorageFileExistsError,
     sdk.ClientAuthenticationError: StoragePermissionError,
-    **dict.fromkeys(_TRANSPORT, StorageConnectionError),
-    # The rest are generic: refined by HTTP status; unknown statuses stay StorageError.
-    **dict.fromkeys(_GENERIC, StorageError),
+    sdk.ServiceRequestError: StorageConnectionError,
+    sdk.ServiceResponseError: StorageConnectionError,
+    sdk.IncompleteReadError: StorageConnectionError,
+    # Generic: refined by HTTP status; the two (de)serialization errors are ValueErrors.
+    sdk.AzureError: StorageError,
+    sdk.SerializationError: StorageError,
+    sdk.DeserializationError: StorageError,
 }
-"""Each SDK exception type and the storage error it becomes before status refinement.
-
-Every exception class of ``azure.core.exceptions`` and ``azure.storage.blob`` is listed
-(a test checks it), so a type added to the SDK is noticed rather than half-mapped.
-"""
+"""The SDK's exception types (subclasses included) and the storage error each becomes before status refinement."""
 
 _CONTAINER_MISSING = frozenset({"ContainerNotFound", "ContainerBeingDeleted"})
-
-
-def container_missing(error: HttpResponseError) -> bool:
-    """Tell whether a not-found answer is about the container rather than the blob.
-
-    Args:
-        error: An SDK error with an HTTP answer.
-
-    Returns:
-        ``True`` for ``ContainerNotFound`` and ``ContainerBeingDeleted``.
-    """
-    return error_code(error) in _CONTAINER_MISSING
 
 
 class BlocksDiscarded(Exception):
@@ -105,34 +55,34 @@ class UploadAborted(Exception):
     """A part was sent to, or a commit asked of, a manual upload aborted by this storage."""
 
 
-def error_code(error: HttpResponseError) -> str:
-    """Return Azure's error code of ``error`` (``"BlobNotFound"``), or ``""``.
-
-    Args:
-        error: An SDK error with an HTTP answer.
-
-    Returns:
-        The code, from the SDK's error processing or the ``x-ms-error-code`` header.
-    """
-    code = getattr(error, "error_code", None)  # set by azure-storage-blob's error processing
+def error_code(error: sdk.HttpResponseError) -> str:
+    """Return Azure's error code of ``error`` (``"BlobNotFound"``), or ``""``."""
+    code = getattr(error, "error_code", None)
     if not code and error.response is not None:
-        # Errors of requests sent through the generated operations (downloads) are not
-        # processed by azure-storage-blob: read the service's code from its header.
+        # Answers to the generated operations (_sdk.py) are not processed: read the header.
         code = getattr(error.response, "headers", {}).get("x-ms-error-code")
     return str(getattr(code, "value", code) or "")
 
 
+def no_container(error: sdk.HttpResponseError) -> bool:
+    """Tell whether a not-found answer is about the container (``ContainerNotFound``, ``...BeingDeleted``)."""
+    return error_code(error) in _CONTAINER_MISSING
+
+
 def _answer(error: Exception) -> Answer | None:
-    if not isinstance(error, HttpResponseError):
+    if not isinstance(error, sdk.HttpResponseError):
         return None
     # The reason phrase, not the SDK's message: that one repeats the whole XML answer.
     return Answer(error.status_code, error_code(error), error.reason or "")
 
 
-TABLE = ErrorTable(
+_TABLE = ErrorTable(
     BACKEND,
     read=_answer,
-    codes=dict.fromkeys(_CONTAINER_MISSING, Misconfigured("container", "create it or fix AzureConfig.container")),
+    codes={
+        **dict.fromkeys(_CONTAINER_MISSING, Misconfigured("container", "create it or fix AzureConfig.container")),
+        "BlobArchived": StorageError,  # 409, not "exists": an Archive-tier blob is read once rehydrated
+    },
     types={
         **ERROR_CATEGORIES,
         **dict.fromkeys((OSError, asyncio.TimeoutError), StorageConnectionError),
@@ -140,18 +90,10 @@ TABLE = ErrorTable(
         UploadAborted: StorageError,
     },
 )
-translate_error = TABLE.translate
+translate_error = _TABLE.translate
 
-OWNED_ERRORS: tuple[type[BaseException], ...] = (
-    *ERROR_CATEGORIES,
-    aiohttp.ClientError,
-    asyncio.TimeoutError,
-    OSError,
-    BlocksDiscarded,
-    UploadAborted,
-)
-"""The exceptions the mapper translates: the SDK's, those of aiohttp and sockets under
-it, and the driver's two outcomes. Anything else is a bug and propagates as itself."""
+# Translated: the SDK's, aiohttp's and sockets' exceptions and the driver's two; any other is a bug.
+_OWNED = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError, BlocksDiscarded, UploadAborted)
 
-MAPPER = TABLE.mapper(OWNED_ERRORS)
-"""The backend's error mapper: ``with MAPPER.guard(key):`` around SDK calls."""
+MAPPER = _TABLE.mapper(_OWNED)
+"""The driver's error table, applied by the engine around every request and downloaded body."""

@@ -1,17 +1,21 @@
-"""``StoredFile`` from Azure's answers, and custom metadata in Azure's form.
+"""``StoredFile`` from Azure's answers; metadata and object attributes in Azure's form.
 
-Azure keeps metadata as ``x-ms-meta-<name>`` headers whose names must be C# identifiers
-and whose values must be ASCII; the core's :mod:`litestar_storages.header_metadata`
-encodes both reversibly (the same form obstore's Azure store is given, so either reads
-what the other wrote).
+Metadata names must be C# identifiers and values ASCII: the core's
+:mod:`litestar_storages.header_metadata` encodes both reversibly (as the obstore driver
+does on Azure, so either reads what the other wrote). Attributes are blob properties
+(``x-ms-blob-cache-control``...), the access tier, the encryption scope and blob index tags.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
+from litestar_storages.backends.azure.errors import BACKEND
+from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 from litestar_storages.header_metadata import (
     decode_header_value,
     decode_identifier_name,
@@ -25,8 +29,33 @@ if TYPE_CHECKING:
 
     from azure.storage.blob import BlobProperties
 
-__all__ = ("blob_etag", "decode_metadata", "encode_metadata", "file_from_headers", "file_from_properties")
+__all__ = (
+    "ATTRIBUTE_NAMES",
+    "attribute_headers",
+    "blob_etag",
+    "decode_metadata",
+    "encode_metadata",
+    "file_from_headers",
+    "file_from_properties",
+)
 
+_PROPERTIES = ("cache_control", "content_disposition", "content_encoding", "content_language")
+
+ATTRIBUTE_NAMES = frozenset({*_PROPERTIES, "storage_class", "encryption", "tags"})
+"""The attributes Azure stores (``acl`` has no per-blob equivalent)."""
+
+TIERS = ("Hot", "Cool", "Cold", "Archive")
+"""Access tiers of block blobs, the values of ``storage_class``."""
+
+# Each sent as x-ms-blob-<header> (Put Blob, Put Block List, Copy Blob) and answered as <header>.
+_HEADERS = {name: name.replace("_", "-").title() for name in _PROPERTIES}
+# The answer headers read into attributes.
+_READ = {header.lower(): name for name, header in _HEADERS.items()} | {
+    "x-ms-access-tier": "storage_class",
+    "x-ms-access-tier-inferred": "inferred",
+    "x-ms-encryption-scope": "scope",
+}
+_DEFAULT_SCOPE = "$account-encryption-key"  # the account's own keys: no scope chosen
 _META = "x-ms-meta-"
 
 
@@ -47,14 +76,57 @@ def encode_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
 
 def decode_metadata(stored: Mapping[str, str] | None) -> dict[str, str]:
     """Return metadata read from Azure as it was stored."""
-    if not stored:
+    return {decode_identifier_name(name): decode_header_value(value) for name, value in (stored or {}).items()}
+
+
+def attribute_headers(attributes: ObjectAttributes) -> dict[str, str]:
+    """Return the request headers that store ``attributes`` (checked by the engine) on a blob.
+
+    Raises:
+        ConfigurationError: For an encryption Azure cannot choose per blob (a KMS key).
+        StorageValidationError: For a ``storage_class`` that is not an access tier.
+    """
+    if attributes is NO_ATTRIBUTES:
         return {}
-    return {decode_identifier_name(name): decode_header_value(value) for name, value in stored.items()}
+    names = attributes.set_names() & _HEADERS.keys()
+    headers = {f"x-ms-blob-{_HEADERS[name].lower()}": getattr(attributes, name) for name in names}
+    tier, encryption = attributes.storage_class, attributes.encryption
+    if tier is not None:
+        if tier not in TIERS:
+            raise StorageValidationError(f"{BACKEND}: storage_class {tier!r} is not an access tier: {', '.join(TIERS)}")
+        headers["x-ms-access-tier"] = tier
+    if encryption is not None and encryption.mode == "kms":
+        raise ConfigurationError(
+            f"{BACKEND} does not support attribute 'encryption' with a KMS key: use Encryption.scope(name) "
+            "(an encryption scope of the account) or Encryption.managed()",
+            field="encryption",
+        )
+    if encryption is not None and encryption.mode == "scope" and encryption.key:
+        headers["x-ms-encryption-scope"] = encryption.key
+    if attributes.tags:
+        headers["x-ms-tags"] = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in attributes.tags.items())
+    return headers
+
+
+def _attributes(found: Mapping[str, Any], tags: Mapping[str, str] | None) -> ObjectAttributes:
+    # ``found``: the attribute values by name, as Azure answers them ("" is not set), with
+    # "inferred" (the tier is the account's default, not one chosen) and "scope".
+    values = {name: found.get(name) or None for name in _PROPERTIES}
+    tier = None if found.get("inferred") in ("true", True) else found.get("storage_class")
+    values["storage_class"] = getattr(tier, "value", tier) or None  # listings give a StandardBlobTier
+    scope = found.get("scope")
+    values["encryption"] = Encryption.scope(scope) if scope and scope != _DEFAULT_SCOPE else None
+    if not (tags or any(values.values())):
+        return NO_ATTRIBUTES
+    return ObjectAttributes(**values, tags=dict(tags or {}))
 
 
 def file_from_properties(properties: BlobProperties) -> StoredFile:
     """Describe a blob from its properties (List Blobs, or Get Blob Properties through the public client)."""
     settings = properties.content_settings
+    found = {name: getattr(settings, name, None) for name in _PROPERTIES}
+    found.update(storage_class=properties.blob_tier, inferred=properties.blob_tier_inferred)
+    found["scope"] = properties.encryption_scope
     return StoredFile(
         key=properties.name,
         size=int(properties.size or 0),
@@ -62,14 +134,24 @@ def file_from_properties(properties: BlobProperties) -> StoredFile:
         etag=blob_etag(properties.etag),
         last_modified=properties.last_modified,
         metadata=decode_metadata(properties.metadata),
+        attributes=_attributes(found, properties.tags),
     )
 
 
-def file_from_headers(name: str, headers: Mapping[str, str], size: int) -> StoredFile:
+def file_from_headers(
+    name: str, headers: Mapping[str, str], size: int, tags: Mapping[str, str] | None = None
+) -> StoredFile:
     """Describe blob ``name`` of ``size`` bytes from the raw headers of Get Blob or Get Blob Properties."""
-    # As the SDK reads them: every x-ms-meta-* header, the prefix cut off.
+    # One pass: every x-ms-meta-* (its prefix cut off, as the SDK reads them) and the attribute headers.
     cut = len(_META)
-    stored = {header[cut:]: value for header, value in headers.items() if header.lower().startswith(_META)}
+    stored: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for header, value in headers.items():
+        lower = header.lower()
+        if lower.startswith(_META):
+            stored[header[cut:]] = value
+        elif lower in _READ:
+            found[_READ[lower]] = value
     return StoredFile(
         key=name,
         size=size,
@@ -77,4 +159,5 @@ def file_from_headers(name: str, headers: Mapping[str, str], size: int) -> Store
         etag=blob_etag(headers.get("ETag")),
         last_modified=http_date(headers.get("Last-Modified")),
         metadata=decode_metadata(stored),
+        attributes=_attributes(found, tags),
     )

@@ -1,9 +1,8 @@
 """Shared access signature (SAS) query strings for one blob, signed locally.
 
-With the account key (given, or found in the connection string or client) the SAS
-is signed directly. With a token credential, the storage first asks Azure for a *user
-delegation key* (one request, valid up to 7 days) and signs with it; the key is cached
-and reused until it is about to expire.
+Signed with the account key (given, or the client's) when there is one; with a token
+credential, with a *user delegation key* asked of Azure (one request, valid up to 7
+days), cached until it is about to expire.
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ("MAX_DELEGATION", "SasSigner")
 
-MAX_DELEGATION = timedelta(days=7)
-"""Longest validity Azure grants a user delegation key (the engine's longest URL validity too)."""
+MAX_DELEGATION = timedelta(days=7)  # the longest validity of a user delegation key, and of the engine's URLs
 
 _REFRESH_MARGIN = timedelta(minutes=5)
 
@@ -35,12 +33,7 @@ class SasSigner:
     __slots__ = ("_account_key", "_delegation")
 
     def __init__(self, account_key: str | None = None) -> None:
-        """Create a signer.
-
-        Args:
-            account_key: The account key from the configuration; when ``None`` the
-                client's shared key credential, else its token credential, is used.
-        """
+        """Create a signer with the configured account key (``None``: the client's key, else its token credential)."""
         self._account_key = account_key
         self._delegation: UserDelegationKey | None = None
 
@@ -53,17 +46,17 @@ class SasSigner:
         expiry: datetime,
         content_disposition: str | None,
     ) -> str:
-        """Return the SAS query string for one blob.
+        """Return the SAS query string (without ``?``) for one blob.
 
         Args:
-            container: The container client (for the account and its credential).
+            container: The container client (its account and credential).
             blob_name: The blob's full name in the container.
             method: ``"GET"`` grants read; ``"PUT"`` grants create and write.
-            expiry: When the signature stops working (timezone-aware, at most 7 days ahead).
+            expiry: When the signature stops working (aware, at most 7 days ahead).
             content_disposition: For GET, the response header to sign, or ``None``.
 
         Returns:
-            The query string, without ``?``.
+            The query string.
 
         Raises:
             ConfigurationError: If neither an account key nor a token credential is available.
@@ -100,7 +93,5 @@ class SasSigner:
 
 
 def _parse_time(value: str | None) -> datetime:
-    if not value:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.min
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -20,9 +20,8 @@ __all__ = ("AzureStorage",)
 class AzureStorage(DriverStorage):
     """Files in an Azure Blob Storage container, through the async azure-storage-blob SDK.
 
-    One ``ContainerClient`` is created on first use and reused by every operation;
-    :meth:`close` (or leaving ``async with``) closes it, and the next operation opens a
-    new one. A client passed in is used as is and never closed by the storage.
+    One ``ContainerClient`` is created on first use and reused; :meth:`close` (or leaving
+    ``async with``) closes it. A client passed in is used as is and never closed.
 
     Example:
         >>> storage = AzureStorage(AzureConfig(container="uploads", connection_string=conn))  # doctest: +SKIP
@@ -37,10 +36,8 @@ class AzureStorage(DriverStorage):
         """Create the storage; no request is made until the first operation.
 
         Args:
-            config: Where the container is and how to authenticate. Optional when
-                ``client`` is given (the container and endpoint are then the client's).
-            client: A ready ``azure.storage.blob.aio.ContainerClient`` to use instead of
-                building one from ``config``; the caller keeps ownership of it.
+            config: Where the container is and how to authenticate; optional with ``client``.
+            client: A ready ``azure.storage.blob.aio.ContainerClient`` to use (the caller keeps ownership).
 
         Raises:
             ConfigurationError: If neither is given, or their containers differ.

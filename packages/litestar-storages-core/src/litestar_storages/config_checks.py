@@ -1,0 +1,112 @@
+"""Checks of the configuration values every backend's config has: one rule and one message each.
+
+Each check takes the value and its ``setting`` as users write it (``"AzureConfig.block_size"``)
+and raises :class:`~litestar_storages.exceptions.ConfigurationError` naming it, with
+``field`` set to the attribute's name, as :func:`~litestar_storages.public_urls.check_base_url` does.
+"""
+
+from __future__ import annotations
+
+from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages.keys import normalize_prefix
+from litestar_storages.retry import RetryConfig
+from litestar_storages.url_arguments import expiry_problem
+
+__all__ = ("check_expiry", "check_flag", "check_int", "check_prefix", "check_retry", "check_seconds")
+
+
+def _fail(setting: str, problem: str) -> ConfigurationError:
+    return ConfigurationError(f"{setting} {problem}", field=setting.rpartition(".")[2])
+
+
+def check_int(value: object, *, setting: str, low: int, high: int | None = None) -> None:
+    """Check an ``int`` (not a ``bool``) from ``low`` to ``high``.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+        low: Smallest value allowed.
+        high: Largest value allowed, or ``None`` for no upper bound.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"from {low} to {high}"
+        raise _fail(setting, f"must be an int {bounds}, got {value!r}")
+
+
+def check_seconds(value: object, *, setting: str) -> None:
+    """Check a duration in seconds: a positive ``int`` or ``float`` (not a ``bool``).
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise _fail(setting, f"must be a positive number of seconds, got {value!r}")
+
+
+def check_flag(value: object, *, setting: str) -> None:
+    """Check a ``bool``.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, bool):
+        raise _fail(setting, f"must be a bool, got {value!r}")
+
+
+def check_prefix(value: object, *, setting: str) -> None:
+    """Check a storage prefix: a ``str`` that :func:`~litestar_storages.keys.normalize_prefix` accepts.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, str):
+        raise _fail(setting, f"must be a str, got {value!r}")
+    try:
+        normalize_prefix(value)
+    except InvalidKeyError as error:
+        raise _fail(setting, f"is invalid: {error}") from None
+
+
+def check_expiry(value: object, *, setting: str) -> None:
+    """Check a default URL validity: a ``timedelta`` from 1 second to 7 days.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    problem = expiry_problem(value)
+    if problem is not None:
+        raise _fail(setting, f"{problem} ({value!r})")
+
+
+def check_retry(value: object, *, setting: str, optional: bool = True) -> None:
+    """Check a retry policy: a :class:`~litestar_storages.retry.RetryConfig` (or ``None`` when ``optional``).
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+        optional: Whether ``None`` (the backend's default policy) is allowed.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, RetryConfig) and not (optional and value is None):
+        raise _fail(setting, f"must be a RetryConfig, got {type(value).__name__}")

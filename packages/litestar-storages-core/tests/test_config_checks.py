@@ -1,0 +1,74 @@
+"""The shared checks of configuration values: what each accepts and how it names the setting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from litestar_storages.config_checks import (
+    check_expiry,
+    check_flag,
+    check_int,
+    check_prefix,
+    check_retry,
+    check_seconds,
+)
+from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.retry import RetryConfig
+
+Check = Callable[..., None]
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "options"),
+    [
+        (check_int, 1, {"low": 1, "high": 3}),
+        (check_int, 3, {"low": 1, "high": 3}),
+        (check_int, 10**12, {"low": 1}),
+        (check_seconds, 0.5, {}),
+        (check_seconds, 20, {}),
+        (check_flag, False, {}),
+        (check_prefix, "", {}),
+        (check_prefix, "/a/b/", {}),
+        (check_expiry, timedelta(seconds=1), {}),
+        (check_expiry, timedelta(days=7), {}),
+        (check_retry, None, {}),
+        (check_retry, RetryConfig(max_attempts=1), {"optional": False}),
+    ],
+)
+def test_accepted(check: Check, value: object, options: dict[str, Any]) -> None:
+    check(value, setting="XConfig.value", **options)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "options"),
+    [
+        (check_int, 0, {"low": 1, "high": 3}),
+        (check_int, 4, {"low": 1, "high": 3}),
+        (check_int, True, {"low": 0}),
+        (check_int, 2.0, {"low": 0}),
+        (check_int, "2", {"low": 0}),
+        (check_seconds, 0, {}),
+        (check_seconds, -1.5, {}),
+        (check_seconds, float("nan"), {}),
+        (check_seconds, True, {}),
+        (check_seconds, "5", {}),
+        (check_flag, "yes", {}),
+        (check_flag, 1, {}),
+        (check_prefix, "a/../b", {}),
+        (check_prefix, None, {}),
+        (check_expiry, timedelta(0), {}),
+        (check_expiry, timedelta(days=8), {}),
+        (check_expiry, 3600, {}),
+        (check_retry, {"max_attempts": 2}, {}),
+        (check_retry, None, {"optional": False}),
+    ],
+)
+def test_refused_naming_the_setting(check: Check, value: object, options: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        check(value, setting="XConfig.value", **options)
+    assert caught.value.field == "value"
+    assert str(caught.value).startswith("XConfig.value ")
