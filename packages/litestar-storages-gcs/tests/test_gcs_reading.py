@@ -253,7 +253,7 @@ async def test_info_asks_for_a_partial_response(gcs_config: GCSConfig) -> None:
 def test_timestamps_of_every_fraction_length(text: str, microsecond: int) -> None:
     from datetime import timezone
 
-    from litestar_storages.backends.gcs.resources import parse_timestamp
+    from litestar_storages.backends.gcs.driver import parse_timestamp
 
     moment = parse_timestamp(text)
     assert moment is not None

@@ -7,19 +7,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Union
 
-from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages.config_checks import check_expiry, check_int, check_prefix, check_seconds, check_type
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
-from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
-__all__ = ("CHUNK_GRANULARITY", "MAX_SIGNED_EXPIRY", "GCSConfig")
+__all__ = ("CHUNK_GRANULARITY", "GCSConfig")
 
 CHUNK_GRANULARITY = 256 * 1024
 """Resumable upload chunks (all but the last) must be multiples of this many bytes."""
-
-MAX_SIGNED_EXPIRY = MAX_URL_EXPIRY
-"""Longest validity GCS accepts for a V4 signed URL or POST policy (the core's rule for every backend)."""
 
 
 @dataclass(frozen=True)
@@ -91,20 +88,13 @@ class GCSConfig:
                 f"GCSConfig.bucket must be a bucket name, not a path: {self.bucket!r} (use prefix for folders)",
                 field="bucket",
             )
-        try:
-            normalize_prefix(self.prefix)
-        except InvalidKeyError as error:
-            raise ConfigurationError(f"GCSConfig.prefix is invalid: {error}", field="prefix") from error
+        check_prefix(self.prefix, setting="GCSConfig.prefix")
         if self.service_file is not None and not os.path.isfile(os.fspath(self.service_file)):
             raise ConfigurationError(
                 f"GCSConfig.service_file {os.fspath(self.service_file)!r} is not a readable file",
                 field="service_file",
             )
-        expiry_rule = expiry_problem(self.presigned_expiry)
-        if expiry_rule is not None:
-            raise ConfigurationError(
-                f"GCSConfig.presigned_expiry {expiry_rule} ({self.presigned_expiry!r})", field="presigned_expiry"
-            )
+        check_expiry(self.presigned_expiry, setting="GCSConfig.presigned_expiry")
         for name in ("api_root", "public_base_url"):
             check_base_url(getattr(self, name), setting=f"GCSConfig.{name}")
         if not isinstance(self.chunk_size, int) or self.chunk_size <= 0 or self.chunk_size % CHUNK_GRANULARITY:
@@ -113,14 +103,9 @@ class GCSConfig:
                 f"got {self.chunk_size!r}",
                 field="chunk_size",
             )
-        if not isinstance(self.retry, RetryConfig):
-            raise ConfigurationError("GCSConfig.retry must be a RetryConfig", field="retry")
-        if not isinstance(self.timeout, (int, float)) or self.timeout <= 0:
-            raise ConfigurationError(f"GCSConfig.timeout must be > 0 seconds, got {self.timeout!r}", field="timeout")
-        if not isinstance(self.list_page_size, int) or not 1 <= self.list_page_size <= 1000:
-            raise ConfigurationError(
-                f"GCSConfig.list_page_size must be 1 to 1000, got {self.list_page_size!r}", field="list_page_size"
-            )
+        check_type(self.retry, RetryConfig, setting="GCSConfig.retry")
+        check_seconds(self.timeout, setting="GCSConfig.timeout")
+        check_int(self.list_page_size, 1, 1000, setting="GCSConfig.list_page_size")
 
     @property
     def normalized_prefix(self) -> str:

@@ -1,35 +1,28 @@
-"""``GCSDriver``: the engine's primitives, one GCS request each (resumable uploads aside).
+"""``GCSDriver``: the engine's primitives, one GCS JSON API request each.
 
 Every method raises the SDK's (aiohttp's) own errors; the engine calls it inside the
-error table (``errors.py``) and retries it per ``GCSConfig.retry``. Long uploads are
-streamed through a resumable session (``SupportsStreamWrite``: GCS has no parts to send
-in parallel), the manual multipart API runs on such sessions (``SupportsParts``, parts
-in order), and URLs and POST policies are V4-signed.
+error table (``errors.py``) and retries it per ``GCSConfig.retry``. Uploads longer than
+``chunk_size`` and the manual multipart API run on resumable sessions
+(``SupportsParts``, one part at a time, see ``resumable.py``); URLs and POST policies
+are V4-signed (``signing.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
-from litestar_storages.backends.gcs.multipart import PendingUploads
-from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, media_file, stored_file
-from litestar_storages.backends.gcs.resumable import ResumableUpload, send_stream
-from litestar_storages.backends.gcs.signing import (
-    GOOGLE_STORAGE_HOST,
-    Signer,
-    make_signer,
-    sign_post_policy,
-    sign_url,
-)
-from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.backends.gcs.resumable import ResumableUpload
+from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
 from litestar_storages.engine import ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
@@ -38,14 +31,19 @@ from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
-__all__ = ("GCSDriver",)
+__all__ = ("GCSDriver", "parse_timestamp", "stored_file")
 
-_INFO = {"alt": "json", "fields": OBJECT_FIELDS}
-"""A partial answer: only what a ``StoredFile`` needs (GCS would send ACLs and links too)."""
+# Partial answers: only what a StoredFile needs (GCS then sends, and this process
+# parses, a third of each resource: no ACLs or links); fake-gcs-server ignores them.
+_OBJECT_FIELDS = "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata"
+_INFO = {"alt": "json", "fields": _OBJECT_FIELDS}
+_LIST_FIELDS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata),nextPageToken"
 _MEDIA = {"alt": "media"}
+_PARTIAL_CONTENT = 206
 _RANGE_NOT_SATISFIABLE = 416
 _WHOLE_BODY = 256 * 1024
 """Bodies up to this size are read in one call rather than streamed."""
+_FRACTION = re.compile(r"\.(\d+)")
 
 
 class GCSDriver:
@@ -84,7 +82,7 @@ class GCSDriver:
         self._owns_client = client is None
         self._transport: Transport | None = None
         self._signer: Signer | None = None
-        self._uploads = PendingUploads()
+        self._uploads: dict[str, ResumableUpload] = {}
 
     def connect(self) -> Transport:
         """Return the transport, building the client on first use (inside the loop the session belongs to)."""
@@ -102,13 +100,11 @@ class GCSDriver:
             self._transport = Transport(self._client, timeout=self.config.timeout)
         return self._transport
 
-    def _url(self, name: str) -> str:
-        return self.connect().object_url(self.config.bucket, name)
-
     async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
         # Our request rather than the SDK's download_metadata(): that one cannot ask for
         # a partial answer, and decodes the body to text before parsing it.
-        resource = await absent(self.connect().json("GET", self._url(name), params=_INFO))
+        transport = self.connect()
+        resource = await absent(transport.json("GET", transport.object_url(self.config.bucket, name), params=_INFO))
         return None if resource is None else stored_file(resource, name)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
@@ -121,9 +117,8 @@ class GCSDriver:
                 transport.request("GET", url, headers=headers, params=_MEDIA), _RANGE_NOT_SATISFIABLE
             )
             if response is not None:
-                file, first, stop = media_file(name, response.status, response.headers)
-                if stop - first <= _WHOLE_BODY:
-                    # One read for a small body: cheaper than driving a chunk stream.
+                file, first, stop = _media_file(name, response.status, response.headers)
+                if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
                     async with response:
                         return whole_body(file, first, stop, await response.read())
                 return RangeBody(file, first, stop, _stream(response))
@@ -145,21 +140,19 @@ class GCSDriver:
         transport = self.connect()
         bucket = self.config.bucket
         if not metadata and overwrite:
-            # Nothing but the bytes and their type: a simple media upload, the cheapest
-            # request, sent through the SDK's session directly (its upload() wraps the
-            # bytes in a BytesIO and builds headers for nothing a media upload needs).
-            # Not for overwrite=False: fake-gcs-server honours ifGenerationMatch on
-            # multipart uploads only, and the check must hold there too.
+            # Nothing but the bytes and their type: a media upload, the cheapest request,
+            # sent through the SDK's session directly (its upload() copies the bytes into
+            # a BytesIO). Not for overwrite=False: fake-gcs-server honours
+            # ifGenerationMatch on multipart uploads only.
             resource = await transport.json(
                 "POST",
                 transport.upload_url(bucket),
                 headers={"Content-Type": content_type, "Content-Length": str(len(body))},
-                params={"uploadType": "media", "name": name, "fields": OBJECT_FIELDS},
+                params={"uploadType": "media", "name": name, "fields": _OBJECT_FIELDS},
                 data=sliced_body(body),
             )
         else:
-            # A multipart upload: it carries the metadata, and ifGenerationMatch=0 is
-            # honoured on it by GCS and by fake-gcs-server alike.
+            # A multipart upload carries the metadata; ifGenerationMatch=0 is honoured on it everywhere.
             resource = await transport.client.upload(
                 bucket,
                 name,
@@ -172,32 +165,6 @@ class GCSDriver:
             )
         return stored_file(resource, name)
 
-    async def write_stream(  # noqa: D102 - documented by SupportsStreamWrite
-        self,
-        name: str,
-        chunks: AsyncIterator[bytes],
-        *,
-        size: int | None,
-        content_type: str,
-        metadata: Mapping[str, str],
-        overwrite: bool,
-    ) -> StoredFile:
-        session = await ResumableUpload.start(
-            self.connect(),
-            self.config.bucket,
-            name,
-            content_type=content_type,
-            metadata=metadata,
-            if_generation_match=None if overwrite else 0,
-            retry=self.retry,
-        )
-        try:
-            resource = await send_stream(session, chunks, self.part_size)
-        except BaseException:
-            await session.cancel()  # nothing is stored; a previous version stays
-            raise
-        return stored_file(resource, name)
-
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         transport = self.connect()
         # One request either way: GCS answers 404 for a missing object.
@@ -205,8 +172,8 @@ class GCSDriver:
         return deleted is not None
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102 - documented by SupportsBatchDelete
-        # GCS deletes one object per request: a batch is that many requests at once, all
-        # finished before the first error is raised (none is left running).
+        # One object per request: a batch is that many requests at once, all finished
+        # before the first error is raised (none is left running).
         outcomes = await asyncio.gather(*(self.delete(name, check=False) for name in names), return_exceptions=True)
         for name, outcome in zip(names, outcomes, strict=True):
             if isinstance(outcome, GCS_ERRORS.owns):
@@ -218,7 +185,7 @@ class GCSDriver:
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
         transport = self.connect()
         size = min(page_size, self.config.list_page_size)
-        params = {"prefix": prefix, "fields": LIST_FIELDS, "maxResults": str(size)}
+        params = {"prefix": prefix, "fields": _LIST_FIELDS, "maxResults": str(size)}
         if token is not None:
             params["pageToken"] = token
         with listing_errors(self.config.bucket):
@@ -250,17 +217,31 @@ class GCSDriver:
             return
         await client.session.session.close()
 
-    # -- SupportsParts: the manual multipart API, on resumable sessions -------------------
+    # -- SupportsParts, SupportsPutParts: on resumable sessions ---------------------------
+
+    async def begin_put_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+    ) -> str:
+        transport, bucket = self.connect(), self.config.bucket
+        session = await ResumableUpload.start(
+            transport, bucket, name, content_type=content_type, metadata=metadata, overwrite=overwrite
+        )
+        self._uploads[session.session_uri] = session
+        return session.session_uri
 
     async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
-        return await self._uploads.begin(
-            self.connect(), self.config.bucket, name, content_type=content_type, metadata=metadata
-        )
+        return await self.begin_put_parts(name, content_type=content_type, metadata=metadata, overwrite=True)
+
+    def _session(self, upload_id: str) -> ResumableUpload:
+        session = self._uploads.get(upload_id)
+        if session is None:
+            raise GCSDriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
+        return session
 
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        return await self._uploads.put(upload_id, number, body)
+        return await self._session(upload_id).put_part(number, body)
 
     async def commit_parts(  # noqa: D102
         self,
@@ -272,10 +253,14 @@ class GCSDriver:
         metadata: Mapping[str, str],
         overwrite: bool,
     ) -> StoredFile:
-        return stored_file(await self._uploads.commit(upload_id, parts), name)
+        resource = await self._session(upload_id).commit(parts)
+        del self._uploads[upload_id]
+        return stored_file(resource, name)
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        await self._uploads.abort(upload_id)
+        session = self._uploads.pop(upload_id, None)
+        if session is not None:
+            await session.cancel()
 
     # -- SupportsSignedUrls, SupportsUploadForm: V4 signatures ----------------------------
 
@@ -331,6 +316,51 @@ class GCSDriver:
             content_type=content_type,
             metadata=metadata,
         )
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse an RFC 3339 timestamp of the JSON API (``2024-05-01T12:00:00.123Z``), or return ``None``."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)  # from 3.11: "Z" and fractions of 1 to 6 digits
+    except ValueError:
+        # 3.10 reads neither "Z" nor every fraction length; no version reads over 6 digits.
+        text = _FRACTION.sub(lambda digits: "." + (digits[1] + "00000")[:6], value.replace("Z", "+00:00"))
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def stored_file(resource: Mapping[str, Any], name: str) -> StoredFile:
+    """Build a ``StoredFile`` from an object resource; the etag is GCS's, else the MD5 hash or the generation."""
+    metadata = resource.get("metadata")
+    etag = resource.get("etag") or resource.get("md5Hash") or resource.get("generation")
+    return StoredFile(
+        key=name,
+        size=int(resource.get("size") or 0),
+        content_type=resource.get("contentType") or None,
+        etag=str(etag) if etag else None,
+        last_modified=parse_timestamp(resource.get("updated") or resource.get("timeCreated")),
+        # Most objects have no custom metadata: no comprehension to run for them.
+        metadata={str(key): str(value) for key, value in metadata.items() if value is not None} if metadata else {},
+    )
+
+
+def _media_file(name: str, status: int, headers: Mapping[str, str]) -> tuple[StoredFile, int, int]:
+    # What a download (alt=media) says of the object (its etag pins a resumed read to
+    # this version) and of its body: the first byte it holds and the byte after its last.
+    length = int(headers.get("Content-Length") or 0)
+    start, size = 0, length
+    if status == _PARTIAL_CONTENT:  # Content-Range: bytes 2-5/11
+        span, _, total = headers.get("Content-Range", "").rpartition("/")
+        start = int(span.rpartition(" ")[2].partition("-")[0] or 0)
+        size = int(total) if total.isdigit() else start + length
+    etag = headers.get("ETag") or headers.get("X-Goog-Generation")
+    file = StoredFile(key=name, size=size, content_type=headers.get("Content-Type"), etag=etag and etag.strip('"'))
+    return file, start, start + length
 
 
 async def _stream(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

@@ -1,11 +1,11 @@
 """V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed locally or by IAM.
 
-A signed URL is a canonical request hashed into a "string to sign" and signed with a
+A signed URL is a canonical request hashed into a "string to sign", signed with a
 service account's RSA key: locally when the credentials hold the key (a service-account
 JSON file), else by the IAM Credentials ``signBlob`` API (Application Default
-Credentials on Google Cloud). gcloud-aio-storage's ``Blob.get_signed_url`` cannot be
-used: it fixes the host at import time (``STORAGE_EMULATOR_HOST``), so its URLs cannot
-point at an emulator chosen at run time, and it has no POST policies.
+Credentials on Google Cloud). gcloud-aio-storage's ``Blob.get_signed_url`` fixes its
+host at import time (``STORAGE_EMULATOR_HOST``), so its URLs cannot point at an
+emulator chosen at run time, and it has no POST policies.
 """
 
 from __future__ import annotations
@@ -15,17 +15,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import UploadForm
-
-if TYPE_CHECKING:
-    from litestar_storages.backends.gcs.transport import Transport
 
 __all__ = ("ALGORITHM", "GOOGLE_STORAGE_HOST", "KeySigner", "Signer", "make_signer", "sign_post_policy", "sign_url")
 
@@ -50,20 +48,12 @@ class Signer(Protocol):
 
 
 class KeySigner:
-    """Signs locally with the private key of a service-account JSON file."""
+    """Signs locally with the private key (unencrypted RSA PEM) of a service-account JSON file."""
 
     __slots__ = ("_key", "email")
 
     def __init__(self, email: str, private_key_pem: str) -> None:
-        """Load the key.
-
-        Args:
-            email: The service account's ``client_email``.
-            private_key_pem: Its ``private_key`` (PEM, unencrypted RSA).
-
-        Raises:
-            ConfigurationError: If the key cannot be loaded or is not RSA.
-        """
+        """Load the key of the account ``email``; :class:`ConfigurationError` unless an unencrypted RSA PEM key."""
         try:
             key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
         except (ValueError, TypeError) as error:
@@ -81,12 +71,8 @@ class KeySigner:
 
 
 class _IAMSigner:
-    """Signs through the IAM Credentials ``signBlob`` API: one request per signature.
-
-    The caller's identity needs ``iam.serviceAccounts.signBlob`` on the service account
-    (role "Service Account Token Creator").
-    """
-
+    # One IAM Credentials signBlob request per signature; the caller's identity needs
+    # iam.serviceAccounts.signBlob on the account (role "Service Account Token Creator").
     __slots__ = ("_iam", "email")
 
     def __init__(self, iam_client: Any, email: str) -> None:
@@ -99,14 +85,7 @@ class _IAMSigner:
 
 
 def make_signer(transport: Transport, service_account_email: str | None) -> Signer:
-    """Build the signer the credentials allow: a local key, else IAM ``signBlob``.
-
-    Args:
-        transport: The storage's client (its token holds the credentials).
-        service_account_email: The account IAM signs as, when the credentials name none.
-
-    Returns:
-        The signer.
+    """Build the signer the credentials allow: their own key, else IAM ``signBlob`` as ``service_account_email``.
 
     Raises:
         ConfigurationError: If no credentials can sign.

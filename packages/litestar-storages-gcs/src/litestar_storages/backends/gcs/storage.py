@@ -59,12 +59,11 @@ class GCSStorage(DriverStorage):
         metadata: Mapping[str, str] | None = None,
         expires_in: timedelta | None = None,
     ) -> UploadForm:
-        """Return a signed browser upload form (V4 POST policy) for one key.
+        """Return a signed browser upload form (V4 POST policy) for one key; as the S3 backend's.
 
-        GCS itself enforces the policy: the size limit (``content-length-range``), the
-        key and, when given, the content type and metadata; so a browser can upload
-        straight to the bucket without the app trusting it. Same signature as the S3
-        backend's.
+        GCS enforces the policy itself: the size limits, the key and, when given, the
+        content type and metadata, so a browser uploads straight to the bucket without
+        the app trusting it.
 
         Args:
             key: The key the upload will have.
@@ -75,8 +74,7 @@ class GCSStorage(DriverStorage):
             expires_in: Validity of the form; ``config.presigned_expiry`` when omitted.
 
         Returns:
-            The URL to POST to, the fields to send before the ``file`` field, and the
-            form's expiry time.
+            The URL to POST to, the fields to send before the ``file`` field, and the expiry.
 
         Raises:
             StorageValidationError: If a size or ``expires_in`` is out of range.
