@@ -150,6 +150,35 @@ async def test_failed_chunk_resent_from_last_confirmed_offset_then_where_gcs_sto
         assert [r.method for r in server.requests].count("DELETE") == 0
 
 
+async def test_part_failing_after_gcs_kept_some_of_it_goes_on_from_there() -> None:
+    # GCS keeps 1000 bytes of chunk 2 (308), then the rest fails (503): the retry of
+    # the part starts where GCS stopped, not at the part's first byte.
+    data = pattern(2 * CHUNK + 100, salt=2)
+    async with replay_server() as server:
+        session_uri = f"{server.url}/upload/resumable/PARTIAL"
+        server.script = [
+            empty_answer(200, {"Location": session_uri}),
+            empty_answer(308, {"Range": f"bytes=0-{CHUNK - 1}"}),
+            empty_answer(308, {"Range": f"bytes=0-{CHUNK + 1000 - 1}"}),
+            json_answer(503, BACKEND_ERROR),
+            empty_answer(308, {"Range": f"bytes=0-{2 * CHUNK - 1}"}),
+            json_answer(200, object_resource("bucket", "partial.bin", len(data), md5Hash=md5_of(data))),
+        ]
+        config = GCSConfig(bucket="bucket", api_root=server.url, chunk_size=CHUNK, retry=NO_WAIT)
+        async with GCSStorage(config) as storage:
+            stored = await storage.put("partial.bin", chunks(data))
+        assert stored.size == len(data)
+        puts = [r for r in server.requests if r.method == "PUT"]
+        assert [r.headers["Content-Range"] for r in puts] == [
+            f"bytes 0-{CHUNK - 1}/*",
+            f"bytes {CHUNK}-{2 * CHUNK - 1}/*",
+            f"bytes {CHUNK + 1000}-{2 * CHUNK - 1}/*",
+            f"bytes {CHUNK + 1000}-{2 * CHUNK - 1}/*",
+            f"bytes {2 * CHUNK}-{len(data) - 1}/{len(data)}",
+        ]
+        assert puts[3].body == data[CHUNK + 1000 : 2 * CHUNK]
+
+
 async def test_resent_chunk_gcs_already_held_moves_on() -> None:
     # The answer to chunk 1 was lost although GCS persisted it: the re-sent chunk is
     # answered with the same Range and the upload goes on (no byte sent twice is kept).

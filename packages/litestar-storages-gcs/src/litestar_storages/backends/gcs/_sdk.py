@@ -1,18 +1,13 @@
 """The gcloud-aio-storage client, and every use of its private API.
 
-Resumable uploads in chunks, their cancellation and a few cheaper forms of the SDK's
-requests have no method in gcloud-aio-storage, so :class:`Transport` sends them through
-the SDK's own session (same connection pool, same error type) to the endpoint the SDK
-resolved (its ``api_root`` argument, else ``STORAGE_EMULATOR_HOST``, else Google), with
-the credentials it would send (none for an emulator). That endpoint and the emulator
-flag live in two private attributes, ``Storage._api_root`` (``str``) and
-``Storage._api_is_dev`` (``bool``), with no accessor; reading them keeps one source of
-truth, including for a client the application built itself (``GCSConfig.api_root`` is
-then ignored). ``tests/test_sdk_contract.py`` checks both against the installed SDK.
-
-Version bound (pyproject.toml): ``gcloud-aio-storage>=9.0,<10``: both attributes are
-declared on ``Storage`` and read by each of its request methods, unchanged through 9.x;
-a bound below the next minor would block resolvers on every frequent minor release.
+Resumable uploads, their cancellation and cheaper forms of a few SDK requests have no
+SDK method: :class:`Transport` sends them through the SDK's session, with its
+credentials, to the endpoint it resolved (``api_root``, else ``STORAGE_EMULATOR_HOST``,
+else Google). That endpoint and the emulator flag are the private ``Storage._api_root``
+(``str``) and ``Storage._api_is_dev`` (``bool``), also right for a client the
+application built; ``tests/test_sdk_contract.py`` checks them. Bound: ``<10`` (both are
+declared on ``Storage`` and unchanged through 9.x; a minor bound would block resolvers
+on every frequent minor release).
 """
 
 from __future__ import annotations
@@ -73,19 +68,10 @@ class Transport:
         data: Body = None,
         raise_for_status: bool = True,
     ) -> aiohttp.ClientResponse:
-        """Send one request through the SDK's session, with the SDK's credentials.
+        """Send one request through the SDK's session, with its credentials; the caller reads or releases the answer.
 
-        Args:
-            method: The HTTP method.
-            url: The full URL.
-            headers: Extra headers (``Content-Length`` for a ``SlicedBody``).
-            params: Query parameters.
-            data: The body; a :class:`~litestar_storages.bodies.SlicedBody` is written in slices.
-            raise_for_status: Raise :class:`aiohttp.ClientResponseError` (GCS's error
-                document in its message, as the SDK does) on 4xx/5xx answers.
-
-        Returns:
-            The response; the caller reads or releases it.
+        ``raise_for_status`` raises :class:`aiohttp.ClientResponseError` on 4xx/5xx (GCS's error
+        document in its message, as the SDK does); a ``SlicedBody`` needs ``Content-Length``.
         """
         merged = dict(headers or {})
         if not self.emulated:

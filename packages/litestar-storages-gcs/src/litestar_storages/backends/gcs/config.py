@@ -34,8 +34,7 @@ class GCSConfig:
     """Name of the bucket (required)."""
 
     project: str | None = None
-    """Google Cloud project ID. Object operations do not need it; it is kept for tools
-    that create or list buckets (the ``GOOGLE_CLOUD_PROJECT`` variable otherwise)."""
+    """Google Cloud project ID, for tools that create or list buckets (object operations do not need it)."""
 
     service_file: Union[str, os.PathLike[str], None] = None
     """Path of a service-account (or other credentials) JSON file. ``None`` uses
@@ -47,8 +46,7 @@ class GCSConfig:
     ``"uploads/"`` mean the same); keys are returned without it."""
 
     presigned_expiry: timedelta = timedelta(hours=1)
-    """Validity of signed URLs and POST policies when ``expires_in`` is not given (at
-    most 7 days)."""
+    """Validity of signed URLs and POST policies when ``expires_in`` is not given (at most 7 days)."""
 
     api_root: str | None = None
     """Base URL of a GCS emulator such as fake-gcs-server (``"http://127.0.0.1:4443"``).
@@ -56,10 +54,8 @@ class GCSConfig:
     Google Cloud Storage (or ``STORAGE_EMULATOR_HOST`` when set)."""
 
     chunk_size: int = 8 * 1024 * 1024
-    """Size of each resumable-upload request, a multiple of 256 KiB. Payloads smaller
-    than this are sent in one request (media, or multipart with metadata or
-    ``overwrite=False``); larger ones and streams through a resumable session, holding
-    about one chunk in memory."""
+    """Size of each resumable-upload request (a multiple of 256 KiB): longer payloads go
+    through a resumable session, holding about one chunk in memory; others in one request."""
 
     public_base_url: str | None = None
     """Base URL serving the bucket publicly (a CDN or ``https://storage.googleapis.com/BUCKET``):
@@ -69,16 +65,14 @@ class GCSConfig:
     """How transient failures (connection errors, 429 and 5xx answers) are retried."""
 
     timeout: float = 60.0
-    """Seconds to wait for a connection or for the next bytes of an answer. A transfer
-    that keeps moving is never cut short, whatever its total duration."""
+    """Seconds to wait for a connection or for the next bytes of an answer (a moving transfer is never cut)."""
 
     list_page_size: int = 1000
     """Objects requested per listing page (1 to 1000)."""
 
     service_account_email: str | None = None
-    """Service account whose key signs URLs through the IAM ``signBlob`` API when the
-    credentials hold no private key (Application Default Credentials on Google Cloud).
-    Defaults to the account named by the credentials, when they name one."""
+    """Account whose key signs URLs through IAM ``signBlob`` when the credentials hold no
+    key (Application Default Credentials); by default the one the credentials name."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.bucket, str) or not self.bucket.strip():

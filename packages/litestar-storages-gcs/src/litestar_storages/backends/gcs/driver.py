@@ -1,11 +1,4 @@
-"""``GCSDriver``: the engine's primitives, one GCS JSON API request each.
-
-Every method raises the SDK's (aiohttp's) own errors; the engine calls it inside the
-error table (``errors.py``) and retries it per ``GCSConfig.retry``. Uploads longer than
-``chunk_size`` and the manual multipart API run on resumable sessions
-(``SupportsParts``, one part at a time, see ``resumable.py``); URLs and POST policies
-are V4-signed (``signing.py``).
-"""
+"""``GCSDriver``: the engine's primitives, one GCS JSON API request each (parts: ``resumable.py``)."""
 
 from __future__ import annotations
 
@@ -207,15 +200,10 @@ class GCSDriver:
 
     async def close(self) -> None:
         """Close the session this driver opened (a client passed in stays open); it reopens on its next request."""
-        client, self._client = self._client, None
-        self._transport = None
-        self._signer = None
-        if client is None:
-            return
-        if not self._owns_client:
-            self._client = client
-            return
-        await client.session.session.close()
+        client, self._transport, self._signer = self._client, None, None
+        if client is not None and self._owns_client:
+            self._client = None
+            await client.session.session.close()
 
     # -- SupportsParts, SupportsPutParts: on resumable sessions ---------------------------
 
@@ -290,8 +278,8 @@ class GCSDriver:
             bucket=self.config.bucket,
             name=name,
             expires_in=expires_in,
-            query={} if content_disposition is None else {"response-content-disposition": content_disposition},
-            headers={} if content_type is None else {"content-type": content_type},
+            content_disposition=content_disposition,
+            content_type=content_type,
         )
 
     async def sign_upload_form(  # noqa: D102

@@ -1,11 +1,8 @@
 """The one place where gcloud-aio and aiohttp errors become storage errors.
 
 gcloud-aio-storage raises :class:`aiohttp.ClientResponseError` for every HTTP error
-answer, GCS's JSON error document in its message (``"<reason phrase>: <body>"``). The
-table reads the status and the machine ``reason`` (``notFound``, ``rateLimitExceeded``...)
-from it, never the words of a message. The driver's own findings are the
-:class:`GCSDriverError` classes; the engine calls every driver method inside
-:data:`GCS_ERRORS`, which gives each error the caller's key.
+answer, GCS's JSON error document in its message; the table reads the status and the
+machine ``reason`` (``notFound``, ``rateLimitExceeded``...), never a message's words.
 """
 
 from __future__ import annotations
@@ -57,14 +54,7 @@ class PartOrderError(GCSDriverError):
 
 
 def read_answer(error: Exception) -> Answer | None:
-    """Read status, machine reason and message from an HTTP error answer.
-
-    Args:
-        error: Any exception; only :class:`aiohttp.ClientResponseError` carries an answer.
-
-    Returns:
-        The answer (``code`` empty when the body is not GCS's JSON error), or ``None``.
-    """
+    """Read status, reason (``code``; empty if the body is not GCS's error) and message of an HTTP error, if any."""
     if not isinstance(error, aiohttp.ClientResponseError):
         return None
     phrase, _, body = (error.message or "").partition(": ")
@@ -109,21 +99,9 @@ TABLE = ErrorTable(
     },
 )
 translate_gcs_error = TABLE.translate
-"""Translate an exception of gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver.
+"""Translate an exception of gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver (``None``: not one)."""
 
-The statuses of :data:`~litestar_storages.error_table.STATUS_ERRORS` mean what they mean
-on every service; throttling reasons, connection errors, cut transfers and timeouts are
-:class:`StorageConnectionError` (retried per ``GCSConfig.retry``); any other HTTP or
-client error is a :class:`StorageError`; the driver's own errors as the table says.
-"""
-
-OWNED_ERRORS: tuple[type[BaseException], ...] = (
-    GCSDriverError,
-    aiohttp.ClientError,
-    HttpProcessingError,
-    asyncio.TimeoutError,
-    OSError,
-)
+OWNED_ERRORS = (GCSDriverError, aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError)
 """What the table translates: the HTTP layer, sockets and the driver's findings; anything else is a bug."""
 
 GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)

@@ -1,18 +1,11 @@
-"""Resumable upload sessions, fed in parts: every upload too long for one request.
+"""Resumable upload sessions, fed part by part by the engine's pipeline and the manual multipart API.
 
-A session takes bytes in order, in requests of multiples of 256 KiB but the last; each
-is a ``PUT`` with a ``Content-Range``, answered ``308`` until the last one, which GCS
-answers with the object's resource. The engine's part pipeline (one part in flight)
-and the manual multipart API both feed a session part by part: the bytes of a part past
-its last 256 KiB boundary wait for the next part or for the commit, so memory stays at
-one part. The engine retries a failed part; a part is sent again from the last offset
-GCS confirmed, and the session's status is never queried (fake-gcs-server commits the
-partial object on a status query).
-
-A part sent twice whose first attempt did land, or an emulator committing a partial
-object, could leave wrong bytes while every request looked fine: the committed
-object's size and MD5 (GCS returns ``md5Hash`` for every non-composite object) are
-compared with the bytes sent, hashed in a worker thread while each chunk is on the wire.
+Each request is a ``PUT`` with a ``Content-Range`` (multiples of 256 KiB but the last),
+answered ``308`` until the last. Bytes of a part past its last 256 KiB boundary wait for
+the next part or the commit. A failed part is sent again (by the engine) from the last
+offset GCS confirmed; the status is never queried (fake-gcs-server commits the partial
+object then). A retried part that had landed, or an emulator committing early, could
+store wrong bytes: the committed object's size and MD5 are checked against the bytes sent.
 """
 
 from __future__ import annotations
@@ -30,7 +23,7 @@ from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY
 from litestar_storages.backends.gcs.errors import GCSDriverError, PartOrderError, UploadBrokenError
 from litestar_storages.bodies import SlicedBody
 
-__all__ = ("ResumableUpload", "persisted_bytes")
+__all__ = ("ResumableUpload",)
 
 _RESUME_INCOMPLETE = 308
 _MAX_STALLS = 5
@@ -39,39 +32,31 @@ _MAX_STALLS = 5
 Buffer = bytes | bytearray | memoryview
 
 
-def persisted_bytes(range_header: str | None) -> int:
-    """Return how many bytes a ``308`` answer's ``Range`` header (``bytes=0-262143``) says GCS holds.
-
-    Raises:
-        GCSDriverError: If the header is malformed.
-    """
-    if not range_header:
-        return 0
-    unit, _, span = range_header.partition("=")
-    first, _, last = span.partition("-")
-    if unit.strip() != "bytes" or first.strip() != "0" or not last.strip().isdigit():
-        raise GCSDriverError(f"unexpected resumable-upload Range header {range_header!r}")
-    return int(last) + 1
-
-
 class ResumableUpload:
-    """One resumable upload session: start it, send its parts in order, commit or cancel it.
+    """One resumable upload session (its URL, ``session_uri``, is the upload id): parts in order, commit or cancel.
 
-    Attributes:
-        session_uri: The session's URL (valid for a week; it is the upload's id).
-        offset: Bytes GCS has persisted so far.
-        content_type: Sent with every chunk (fake-gcs-server takes the object's type from
-            the chunks; GCS from the session, where it is also set).
+    ``offset`` counts the bytes GCS confirmed. The content type goes with every request:
+    fake-gcs-server takes it from the chunks (GCS from the session, where it is set too).
     """
 
-    __slots__ = ("_broken", "_md5", "_tags", "_tail", "_transport", "content_type", "offset", "session_uri")
+    __slots__ = (
+        "_broken",
+        "_md5",
+        "_persisted",
+        "_tags",
+        "_tail",
+        "_transport",
+        "content_type",
+        "offset",
+        "session_uri",
+    )
 
     def __init__(self, transport: Transport, session_uri: str, *, content_type: str) -> None:
         """Attach to a session just opened (see :meth:`start`)."""
         self._transport = transport
         self.session_uri = session_uri
         self.content_type = content_type
-        self.offset = 0
+        self.offset = self._persisted = 0
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._tags: list[str] = []
         self._tail = b""
@@ -88,19 +73,7 @@ class ResumableUpload:
         metadata: Mapping[str, str],
         overwrite: bool = True,
     ) -> ResumableUpload:
-        """Open a resumable upload session for one object (one request, which the engine retries).
-
-        Args:
-            transport: The storage's transport.
-            bucket: The bucket.
-            name: The object's full name.
-            content_type: The object's content type.
-            metadata: The object's custom metadata.
-            overwrite: ``False``: GCS refuses the commit if the object exists (``ifGenerationMatch=0``).
-
-        Returns:
-            The session.
-        """
+        """Open a session for object ``name`` (``overwrite=False``: the commit fails if it exists)."""
         body = json.dumps({"name": name, "contentType": content_type, "metadata": dict(metadata)}).encode()
         params = {"uploadType": "resumable", "name": name, **({} if overwrite else {"ifGenerationMatch": "0"})}
         headers = {"Content-Type": "application/json; charset=UTF-8", "X-Upload-Content-Type": content_type}
@@ -153,7 +126,7 @@ class ResumableUpload:
         # GCS confirms the chunk, so a chunk sent again is not hashed twice.
         hashing = asyncio.ensure_future(asyncio.to_thread(_hash_and_release, self._md5, [chunk]))
         view = memoryview(chunk).cast("B")
-        position, stalls = start, 0
+        position, stalls = max(start, min(self._persisted, end)), 0  # a part sent again goes on where GCS stopped
         try:
             while True:
                 resource, persisted = await self._put(view[position - start :], position, end, final=final)
@@ -184,7 +157,13 @@ class ResumableUpload:
         )
         if response.status == _RESUME_INCOMPLETE:
             response.release()
-            return None, persisted_bytes(response.headers.get("Range"))
+            held = response.headers.get("Range")  # bytes=0-262143: what GCS holds (nothing without it)
+            unit, _, span = (held or "").partition("=")
+            first, _, last = span.partition("-")
+            if held and (unit.strip() != "bytes" or first.strip() != "0" or not last.strip().isdigit()):
+                raise GCSDriverError(f"unexpected resumable-upload Range header {held!r}")
+            self._persisted = int(last) + 1 if held else 0
+            return None, self._persisted
         resource: dict[str, Any] = await response.json(content_type=None)
         return resource, int(resource.get("size", 0))
 

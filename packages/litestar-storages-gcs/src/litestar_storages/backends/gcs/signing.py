@@ -1,11 +1,7 @@
-"""V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed locally or by IAM.
+"""V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed with the credentials' key or by IAM ``signBlob``.
 
-A signed URL is a canonical request hashed into a "string to sign", signed with a
-service account's RSA key: locally when the credentials hold the key (a service-account
-JSON file), else by the IAM Credentials ``signBlob`` API (Application Default
-Credentials on Google Cloud). gcloud-aio-storage's ``Blob.get_signed_url`` fixes its
-host at import time (``STORAGE_EMULATOR_HOST``), so its URLs cannot point at an
-emulator chosen at run time, and it has no POST policies.
+Not the SDK's ``Blob.get_signed_url``: it fixes its host at import time, so it cannot
+point at an emulator chosen at run time, and it has no POST policies.
 """
 
 from __future__ import annotations
@@ -15,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, cast
+from typing import Any, Union, cast
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,17 +30,6 @@ GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
 """Where signed URLs point outside an emulator."""
 
 _MAX_OBJECT_SIZE = 5 * 1024**4  # GCS's largest object: the upper bound of a form without max_size
-
-
-class Signer(Protocol):
-    """Something that signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5)."""
-
-    email: str
-    """The service account's email, which names the key in the credential scope."""
-
-    async def sign(self, payload: bytes) -> bytes:
-        """Return the RSA-SHA256 signature of ``payload``."""
-        ...
 
 
 class KeySigner:
@@ -82,6 +67,10 @@ class _IAMSigner:
     async def sign(self, payload: bytes) -> bytes:
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
+
+
+Signer = Union[KeySigner, _IAMSigner]
+"""Signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5); ``email`` names the account."""
 
 
 def make_signer(transport: Transport, service_account_email: str | None) -> Signer:
@@ -136,34 +125,24 @@ async def sign_url(
     bucket: str,
     name: str,
     expires_in: timedelta,
-    query: Mapping[str, str] | None = None,
-    headers: Mapping[str, str] | None = None,
+    content_disposition: str | None = None,
+    content_type: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Make a V4 signed URL for one object (path style: ``{base_url}/{bucket}/{name}``).
+    """Make a V4 signed URL ``{base_url}/{bucket}/{name}`` (``base_url``: Google's or an emulator's root).
 
-    Args:
-        signer: Signs the string to sign.
-        method: The HTTP method the URL allows.
-        base_url: ``https://storage.googleapis.com``, or an emulator's root.
-        bucket: The bucket.
-        name: The object's full name.
-        expires_in: Validity (1 second to 7 days).
-        query: Extra signed query parameters (``response-content-disposition``...).
-        headers: Extra signed headers the client must send (``content-type``...).
-        now: The signing time (default: now).
-
-    Returns:
-        The URL.
+    ``content_disposition`` is signed as the download's ``response-content-disposition``;
+    ``content_type`` as a header the client must send. ``now`` defaults to now.
     """
     _, timestamp, credential = _scope(signer, now)
     host = urlsplit(base_url)
     path = f"/{bucket}/{quote(name, safe='/~')}"
-    signing_headers = {**(headers or {}), "host": host.netloc}
+    query = {} if content_disposition is None else {"response-content-disposition": content_disposition}
+    signing_headers = {"host": host.netloc, **({} if content_type is None else {"content-type": content_type})}
     signed = sorted((key.lower(), " ".join(value.split())) for key, value in signing_headers.items())
     signed_names = ";".join(key for key, _ in signed)
     parameters = {
-        **(query or {}),
+        **query,
         "X-Goog-Algorithm": ALGORITHM,
         "X-Goog-Credential": credential,
         "X-Goog-Date": timestamp,
@@ -192,22 +171,10 @@ async def sign_post_policy(
     metadata: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> UploadForm:
-    """Make a V4 POST policy: a form that uploads one object, within limits GCS enforces.
+    """Make a V4 POST policy: a form that uploads object ``name``, within limits GCS enforces.
 
-    Args:
-        signer: Signs the policy.
-        base_url: ``https://storage.googleapis.com``, or an emulator's root.
-        bucket: The bucket.
-        name: The object's full name.
-        expires_in: Validity of the form (1 second to 7 days).
-        max_size: Largest accepted file, in bytes (``content-length-range``); ``None``: 5 TiB.
-        min_size: Smallest accepted file, in bytes.
-        content_type: The exact Content-Type the upload must declare, if any.
-        metadata: Custom metadata the object gets (``x-goog-meta-*`` fields, signed).
-        now: The signing time (default: now).
-
-    Returns:
-        The form's URL and fields.
+    The size range is a ``content-length-range`` (``max_size=None``: 5 TiB); ``content_type``
+    and ``metadata`` (``x-goog-meta-*``) are signed fields. ``now`` defaults to now.
     """
     moment, timestamp, credential = _scope(signer, now)
     fields = {"key": name, "x-goog-algorithm": ALGORITHM, "x-goog-credential": credential, "x-goog-date": timestamp}
