@@ -11,6 +11,7 @@ from typing import Any, cast
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
@@ -129,6 +130,7 @@ class GCSDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         transport = self.connect()
         bucket = self.config.bucket
@@ -208,7 +210,13 @@ class GCSDriver:
     # -- SupportsParts, SupportsPutParts: on resumable sessions ---------------------------
 
     async def begin_put_parts(  # noqa: D102
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         transport, bucket = self.connect(), self.config.bucket
         session = await ResumableUpload.start(
@@ -217,8 +225,12 @@ class GCSDriver:
         self._uploads[session.session_uri] = session
         return session.session_uri
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
-        return await self.begin_put_parts(name, content_type=content_type, metadata=metadata, overwrite=True)
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
+        return await self.begin_put_parts(
+            name, content_type=content_type, metadata=metadata, overwrite=True, attributes=attributes
+        )
 
     def _session(self, upload_id: str) -> ResumableUpload:
         session = self._uploads.get(upload_id)
@@ -240,6 +252,7 @@ class GCSDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         resource = await self._session(upload_id).commit(parts)
         del self._uploads[upload_id]
