@@ -12,6 +12,7 @@ on every frequent minor release).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from gcloud.aio.storage import Storage as SDKStorage
 
 from litestar_storages.bodies import SlicedBody
 
-__all__ = ("Transport", "endpoint")
+__all__ = ("Transport", "endpoint", "sdk_fields")
 
 Body = bytes | bytearray | SlicedBody | None
 
@@ -29,6 +30,15 @@ Body = bytes | bytearray | SlicedBody | None
 def endpoint(client: SDKStorage) -> tuple[str, bool]:
     """Return the root URL (no trailing slash) the SDK client sends its requests to, and whether it is an emulator."""
     return client._api_root.rstrip("/"), bool(client._api_is_dev)
+
+
+def sdk_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Spell resource fields (``cacheControl``) as the SDK's ``upload``/``copy`` want them (``cache-Control``).
+
+    The SDK lower-cases each key up to its first ``-`` (it expects ``Content-Disposition``
+    forms), which would turn ``cacheControl`` into ``cachecontrol``.
+    """
+    return {re.sub(r"(?<=[a-z])(?=[A-Z])", "-", key): value for key, value in fields.items()}
 
 
 class Transport:
@@ -67,11 +77,13 @@ class Transport:
         params: Mapping[str, str] | None = None,
         data: Body = None,
         raise_for_status: bool = True,
+        decompress: bool = True,
     ) -> aiohttp.ClientResponse:
         """Send one request through the SDK's session, with its credentials; the caller reads or releases the answer.
 
         ``raise_for_status`` raises :class:`aiohttp.ClientResponseError` on 4xx/5xx (GCS's error
         document in its message, as the SDK does); a ``SlicedBody`` needs ``Content-Length``.
+        ``decompress=False`` returns a body as sent (an object stored gzip-encoded stays so).
         """
         merged = dict(headers or {})
         if not self.emulated:
@@ -85,6 +97,7 @@ class Transport:
             data=data,
             timeout=self.timeout,
             allow_redirects=False,  # a resumable upload answers 308 to each non-final chunk: not a redirect
+            auto_decompress=decompress,
         )
         return response
 

@@ -3,41 +3,51 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, cast
 
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
-from litestar_storages.backends.gcs._sdk import Transport
+from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
+from litestar_storages.backends.gcs.resources import (
+    ATTRIBUTES,
+    attribute_request,
+    copy_request,
+    media_file,
+    stored_file,
+)
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
-from litestar_storages.engine import ListPage, RangeBody, whole_body
+from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
-__all__ = ("GCSDriver", "parse_timestamp", "stored_file")
+__all__ = ("GCSDriver",)
 
 # Partial answers: only what a StoredFile needs (GCS then sends, and this process
 # parses, a third of each resource: no ACLs or links); fake-gcs-server ignores them.
-_OBJECT_FIELDS = "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata"
+_OBJECT_FIELDS = (
+    "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata,cacheControl,contentDisposition,"
+    "contentEncoding,contentLanguage,storageClass,kmsKeyName,customerEncryption"
+)
 _INFO = {"alt": "json", "fields": _OBJECT_FIELDS}
-_LIST_FIELDS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata),nextPageToken"
+_ITEMS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata)"
+_LIST_FIELDS = f"{_ITEMS},nextPageToken"
+_DIR_FIELDS = f"{_ITEMS},prefixes,nextPageToken"
 _MEDIA = {"alt": "media"}
-_PARTIAL_CONTENT = 206
+_GZIP = {"Accept-Encoding": "gzip"}
 _RANGE_NOT_SATISFIABLE = 416
 _WHOLE_BODY = 256 * 1024
 """Bodies up to this size are read in one call rather than streamed."""
-_FRACTION = re.compile(r"\.(\d+)")
 
 
 class GCSDriver:
@@ -57,6 +67,7 @@ class GCSDriver:
 
     name = "GCSStorage"
     errors = GCS_ERRORS
+    attribute_names = ATTRIBUTES
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
     max_concurrency = 1
     """A resumable session takes its parts in order, one at a time."""
@@ -106,12 +117,14 @@ class GCSDriver:
         url = transport.object_url(self.config.bucket, name)
         if end is None or end > start:
             last = "" if end is None else end - 1
-            headers = None if not start and end is None else {"Range": f"bytes={start}-{last}"}
+            # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
+            # is, and honours the range (it would decompress it for a client that does not).
+            headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
             response = await absent(
-                transport.request("GET", url, headers=headers, params=_MEDIA), _RANGE_NOT_SATISFIABLE
+                transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False), _RANGE_NOT_SATISFIABLE
             )
             if response is not None:
-                file, first, stop = _media_file(name, response.status, response.headers)
+                file, first, stop = media_file(name, response.status, response.headers)
                 if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
                     async with response:
                         return whole_body(file, first, stop, await response.read())
@@ -134,7 +147,8 @@ class GCSDriver:
     ) -> StoredFile:
         transport = self.connect()
         bucket = self.config.bucket
-        if not metadata and overwrite:
+        fields, params = attribute_request(attributes)
+        if not metadata and overwrite and attributes is NO_ATTRIBUTES:
             # Nothing but the bytes and their type: a media upload, the cheapest request,
             # sent through the SDK's session directly (its upload() copies the bytes into
             # a BytesIO). Not for overwrite=False: fake-gcs-server honours
@@ -147,14 +161,14 @@ class GCSDriver:
                 data=sliced_body(body),
             )
         else:
-            # A multipart upload carries the metadata; ifGenerationMatch=0 is honoured on it everywhere.
+            # A multipart upload carries the metadata and attributes; ifGenerationMatch=0 is honoured on it everywhere.
             resource = await transport.client.upload(
                 bucket,
                 name,
                 body if isinstance(body, bytes) else bytes(body),  # the SDK takes bytes only
                 content_type=content_type,
-                metadata={"metadata": dict(metadata)},
-                parameters={} if overwrite else {"ifGenerationMatch": "0"},
+                metadata=sdk_fields({**fields, "metadata": dict(metadata)}),
+                parameters={**params, "fields": _OBJECT_FIELDS, **({} if overwrite else {"ifGenerationMatch": "0"})},
                 force_resumable_upload=False,
                 timeout=transport.timeout,
             )
@@ -186,14 +200,35 @@ class GCSDriver:
         with listing_errors(self.config.bucket):
             page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
         items: list[dict[str, Any]] = page.get("items") or []
-        return ListPage([stored_file(item, item["name"]) for item in items], page.get("nextPageToken") or None)
+        files = [stored_file(item, item["name"], attributes=False) for item in items]
+        return ListPage(files, page.get("nextPageToken") or None)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        transport = self.connect()
+        size = min(page_size, self.config.list_page_size)
+        params = {"prefix": prefix, "delimiter": "/", "fields": _DIR_FIELDS, "maxResults": str(size)}
+        if token is not None:
+            params["pageToken"] = token
+        with listing_errors(self.config.bucket):
+            page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
+        items: list[dict[str, Any]] = page.get("items") or []
+        files = [stored_file(item, item["name"], attributes=False) for item in items]
+        return DirPage(files, sorted(page.get("prefixes") or ()), page.get("nextPageToken") or None)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         transport = self.connect()
         bucket = self.config.bucket
-        # A rewrite, which the SDK repeats with GCS's rewrite token until it is done.
+        # The source's properties first: a rewrite alone would give the copy the bucket's
+        # default storage class and key. The SDK repeats the rewrite until GCS is done.
+        body, params = copy_request(await transport.json("GET", transport.object_url(bucket, source), params=_INFO))
         answer = await transport.client.copy(
-            bucket, source, bucket, new_name=destination, params={}, timeout=transport.timeout
+            bucket,
+            source,
+            bucket,
+            new_name=destination,
+            metadata=sdk_fields(body),
+            params=params,
+            timeout=transport.timeout,
         )
         resource = answer.get("resource")
         if not isinstance(resource, dict):
@@ -218,9 +253,13 @@ class GCSDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
-        transport, bucket = self.connect(), self.config.bucket
+        fields, params = attribute_request(attributes)
+        resource = {"name": name, "contentType": content_type, "metadata": dict(metadata), **fields}
         session = await ResumableUpload.start(
-            transport, bucket, name, content_type=content_type, metadata=metadata, overwrite=overwrite
+            self.connect(),
+            self.config.bucket,
+            resource,
+            {**params, **({} if overwrite else {"ifGenerationMatch": "0"})},
         )
         self._uploads[session.session_uri] = session
         return session.session_uri
@@ -317,51 +356,6 @@ class GCSDriver:
             content_type=content_type,
             metadata=metadata,
         )
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """Parse an RFC 3339 timestamp of the JSON API (``2024-05-01T12:00:00.123Z``), or return ``None``."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)  # from 3.11: "Z" and fractions of 1 to 6 digits
-    except ValueError:
-        # 3.10 reads neither "Z" nor every fraction length; no version reads over 6 digits.
-        text = _FRACTION.sub(lambda digits: "." + (digits[1] + "00000")[:6], value.replace("Z", "+00:00"))
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def stored_file(resource: Mapping[str, Any], name: str) -> StoredFile:
-    """Build a ``StoredFile`` from an object resource; the etag is GCS's, else the MD5 hash or the generation."""
-    metadata = resource.get("metadata")
-    etag = resource.get("etag") or resource.get("md5Hash") or resource.get("generation")
-    return StoredFile(
-        key=name,
-        size=int(resource.get("size") or 0),
-        content_type=resource.get("contentType") or None,
-        etag=str(etag) if etag else None,
-        last_modified=parse_timestamp(resource.get("updated") or resource.get("timeCreated")),
-        # Most objects have no custom metadata: no comprehension to run for them.
-        metadata={str(key): str(value) for key, value in metadata.items() if value is not None} if metadata else {},
-    )
-
-
-def _media_file(name: str, status: int, headers: Mapping[str, str]) -> tuple[StoredFile, int, int]:
-    # What a download (alt=media) says of the object (its etag pins a resumed read to
-    # this version) and of its body: the first byte it holds and the byte after its last.
-    length = int(headers.get("Content-Length") or 0)
-    start, size = 0, length
-    if status == _PARTIAL_CONTENT:  # Content-Range: bytes 2-5/11
-        span, _, total = headers.get("Content-Range", "").rpartition("/")
-        start = int(span.rpartition(" ")[2].partition("-")[0] or 0)
-        size = int(total) if total.isdigit() else start + length
-    etag = headers.get("ETag") or headers.get("X-Goog-Generation")
-    file = StoredFile(key=name, size=size, content_type=headers.get("Content-Type"), etag=etag and etag.strip('"'))
-    return file, start, start + length
 
 
 async def _stream(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

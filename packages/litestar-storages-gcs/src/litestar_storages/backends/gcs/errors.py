@@ -27,8 +27,8 @@ from litestar_storages.exceptions import (
 __all__ = (
     "GCS_ERRORS",
     "OWNED_ERRORS",
+    "BadArgumentError",
     "GCSDriverError",
-    "PartOrderError",
     "UploadBrokenError",
     "absent",
     "listing_errors",
@@ -49,8 +49,8 @@ class UploadBrokenError(GCSDriverError):
     """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed): retried."""
 
 
-class PartOrderError(GCSDriverError):
-    """A part of a manual multipart upload that does not come next: a validation error."""
+class BadArgumentError(GCSDriverError):
+    """An argument GCS cannot take (a part out of order, an unknown storage class or ACL): a validation error."""
 
 
 def read_answer(error: Exception) -> Answer | None:
@@ -95,7 +95,7 @@ TABLE = ErrorTable(
         aiohttp.ClientError: StorageError,  # any other client error: refined by its status, if any
         GCSDriverError: StorageError,
         UploadBrokenError: StorageConnectionError,
-        PartOrderError: StorageValidationError,
+        BadArgumentError: StorageValidationError,
     },
 )
 translate_gcs_error = TABLE.translate

@@ -20,7 +20,7 @@ from typing import Any
 
 from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY
-from litestar_storages.backends.gcs.errors import GCSDriverError, PartOrderError, UploadBrokenError
+from litestar_storages.backends.gcs.errors import BadArgumentError, GCSDriverError, UploadBrokenError
 from litestar_storages.bodies import SlicedBody
 
 __all__ = ("ResumableUpload",)
@@ -64,18 +64,12 @@ class ResumableUpload:
 
     @classmethod
     async def start(
-        cls,
-        transport: Transport,
-        bucket: str,
-        name: str,
-        *,
-        content_type: str,
-        metadata: Mapping[str, str],
-        overwrite: bool = True,
+        cls, transport: Transport, bucket: str, resource: Mapping[str, Any], params: Mapping[str, str]
     ) -> ResumableUpload:
-        """Open a session for object ``name`` (``overwrite=False``: the commit fails if it exists)."""
-        body = json.dumps({"name": name, "contentType": content_type, "metadata": dict(metadata)}).encode()
-        params = {"uploadType": "resumable", "name": name, **({} if overwrite else {"ifGenerationMatch": "0"})}
+        """Open a session for the object ``resource`` describes (``name``, ``contentType``...) with ``params``."""
+        name, content_type = resource["name"], resource["contentType"]
+        body = json.dumps(resource).encode()
+        params = {"uploadType": "resumable", "name": name, **params}
         headers = {"Content-Type": "application/json; charset=UTF-8", "X-Upload-Content-Type": content_type}
         url = transport.upload_url(bucket)
         response = await transport.request("POST", url, headers=headers, params=params, data=body)
@@ -89,11 +83,11 @@ class ResumableUpload:
         """Send part ``number`` (1, 2, 3... in order) and return its tag; a failed part may be sent again.
 
         Raises:
-            PartOrderError: If the part is not the next one.
+            BadArgumentError: If the part is not the next one.
         """
         expected = len(self._tags) + 1
         if number != expected:
-            raise PartOrderError(f"resumable uploads take parts in order: expected part {expected}, got {number}")
+            raise BadArgumentError(f"resumable uploads take parts in order: expected part {expected}, got {number}")
         view = memoryview(data).cast("B")
         start = self.offset + len(self._tail)
         if self._tail:  # copied only when bytes of the previous part wait
