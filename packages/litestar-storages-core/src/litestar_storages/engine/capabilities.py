@@ -471,6 +471,6 @@ class SupportsListDir(Protocol):
                 may hold fewer, and a driver that cannot page may return them all.
 
         Returns:
-            The page: files and folders directly under ``prefix``, and the next token.
+            The page (the files and folders directly under ``prefix``) and the next token.
         """
         ...

@@ -31,7 +31,7 @@ from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
-__all__ = ("GCSDriver",)
+__all__ = ("GCSDriver", "Transport")  # Transport is documented here (_sdk is private)
 
 # Partial answers: only what a StoredFile needs (GCS then sends, and this process
 # parses, a third of each resource: no ACLs or links); fake-gcs-server ignores them.
@@ -191,28 +191,23 @@ class GCSDriver:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+    async def _list(self, params: dict[str, str], token: str | None, page_size: int) -> tuple[list[StoredFile], Any]:
         transport = self.connect()
-        size = min(page_size, self.config.list_page_size)
-        params = {"prefix": prefix, "fields": _LIST_FIELDS, "maxResults": str(size)}
+        params["maxResults"] = str(min(page_size, self.config.list_page_size))
         if token is not None:
             params["pageToken"] = token
         with listing_errors(self.config.bucket):
             page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
         items: list[dict[str, Any]] = page.get("items") or []
-        files = [stored_file(item, item["name"], attributes=False) for item in items]
+        return [stored_file(item, item["name"], attributes=False) for item in items], page
+
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        files, page = await self._list({"prefix": prefix, "fields": _LIST_FIELDS}, token, page_size)
         return ListPage(files, page.get("nextPageToken") or None)
 
     async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
-        transport = self.connect()
-        size = min(page_size, self.config.list_page_size)
-        params = {"prefix": prefix, "delimiter": "/", "fields": _DIR_FIELDS, "maxResults": str(size)}
-        if token is not None:
-            params["pageToken"] = token
-        with listing_errors(self.config.bucket):
-            page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
-        items: list[dict[str, Any]] = page.get("items") or []
-        files = [stored_file(item, item["name"], attributes=False) for item in items]
+        params = {"prefix": prefix, "delimiter": "/", "fields": _DIR_FIELDS}
+        files, page = await self._list(params, token, page_size)
         return DirPage(files, sorted(page.get("prefixes") or ()), page.get("nextPageToken") or None)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102

@@ -21,7 +21,16 @@ from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import UploadForm
 
-__all__ = ("ALGORITHM", "GOOGLE_STORAGE_HOST", "KeySigner", "Signer", "make_signer", "sign_post_policy", "sign_url")
+__all__ = (
+    "ALGORITHM",
+    "GOOGLE_STORAGE_HOST",
+    "IAMSigner",
+    "KeySigner",
+    "Signer",
+    "make_signer",
+    "sign_post_policy",
+    "sign_url",
+)
 
 ALGORITHM = "GOOG4-RSA-SHA256"
 """The V4 signing algorithm for service-account (RSA) keys."""
@@ -55,21 +64,27 @@ class KeySigner:
         return self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
 
 
-class _IAMSigner:
-    # One IAM Credentials signBlob request per signature; the caller's identity needs
-    # iam.serviceAccounts.signBlob on the account (role "Service Account Token Creator").
+class IAMSigner:
+    """Signs through IAM Credentials ``signBlob``, one request per signature.
+
+    The caller's identity needs ``iam.serviceAccounts.signBlob`` on the account (role
+    "Service Account Token Creator").
+    """
+
     __slots__ = ("_iam", "email")
 
     def __init__(self, iam_client: Any, email: str) -> None:
+        """Sign as ``email`` through gcloud-aio-auth's ``IamClient``."""
         self._iam = iam_client
         self.email = email
 
     async def sign(self, payload: bytes) -> bytes:
+        """Return the signature of ``payload`` by the account's key."""
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
 
 
-Signer = Union[KeySigner, _IAMSigner]
+Signer = Union[KeySigner, IAMSigner]
 """Signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5); ``email`` names the account."""
 
 
@@ -109,7 +124,7 @@ def make_signer(transport: Transport, service_account_email: str | None) -> Sign
             "the service account's email: set GCSConfig.service_account_email",
             field="service_account_email",
         )
-    return _IAMSigner(iam, email)
+    return IAMSigner(iam, email)
 
 
 def _scope(signer: Signer, now: datetime | None) -> tuple[datetime, str, str]:
