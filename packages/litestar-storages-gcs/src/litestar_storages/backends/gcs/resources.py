@@ -9,6 +9,7 @@ own keys unless the bucket has a default KMS key, which ``info`` then reports.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -37,7 +38,10 @@ _ACLS = frozenset(
 _CLASSES = frozenset(
     {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE", "MULTI_REGIONAL", "REGIONAL", "DURABLE_REDUCED_AVAILABILITY"}
 )
-_MANAGED = ObjectAttributes(encryption=Encryption.managed())
+_MANAGED = Encryption.managed()
+_SPECIAL = frozenset(
+    {"kmsKeyName", "customerEncryption", *(field for name, field in _FIELDS if name != "storage_class")}
+)
 _COPIED = ("contentType", "metadata", *(field for _, field in _FIELDS))
 _FRACTION = re.compile(r"\.(\d+)")
 _PARTIAL_CONTENT = 206
@@ -91,15 +95,20 @@ def _key_name(kms: str) -> str:
 
 def read_attributes(resource: Mapping[str, Any]) -> ObjectAttributes:
     """Return the attributes an object resource reports (``acl`` is write only)."""
-    values: dict[str, Any] = {name: resource[field] for name, field in _FIELDS if resource.get(field)}
+    if _SPECIAL.isdisjoint(resource):  # most objects: one shared value per storage class
+        return _plain(resource.get("storageClass"))
     kms = resource.get("kmsKeyName")
+    values: dict[str, Any] = {name: resource[field] for name, field in _FIELDS if resource.get(field)}
     if isinstance(kms, str) and kms:
         values["encryption"] = Encryption.kms(_key_name(kms))
     elif "customerEncryption" not in resource:  # neither a KMS nor a customer's key: GCS's own
-        if not values:
-            return _MANAGED
-        values["encryption"] = _MANAGED.encryption
+        values["encryption"] = _MANAGED
     return ObjectAttributes(**values)
+
+
+@functools.lru_cache(maxsize=16)
+def _plain(storage_class: str | None) -> ObjectAttributes:
+    return ObjectAttributes(storage_class=storage_class or None, encryption=_MANAGED)
 
 
 def parse_timestamp(value: object) -> datetime | None:
