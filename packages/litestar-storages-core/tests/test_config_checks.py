@@ -15,6 +15,7 @@ from litestar_storages.config_checks import (
     check_prefix,
     check_retry,
     check_seconds,
+    check_type,
 )
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.retry import RetryConfig
@@ -72,3 +73,10 @@ def test_refused_naming_the_setting(check: Check, value: object, options: dict[s
         check(value, setting="XConfig.value", **options)
     assert caught.value.field == "value"
     assert str(caught.value).startswith("XConfig.value ")
+
+
+def test_check_type_names_the_setting_and_the_class() -> None:
+    check_type(RetryConfig(), RetryConfig, setting="GCSConfig.retry")
+    with pytest.raises(ConfigurationError, match=r"^GCSConfig\.retry must be a RetryConfig, got int") as raised:
+        check_type(3, RetryConfig, setting="GCSConfig.retry")
+    assert raised.value.field == "retry"

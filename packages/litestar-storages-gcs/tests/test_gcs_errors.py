@@ -22,7 +22,7 @@ from gcs_helpers import (
 )
 
 from litestar_storages.backends.gcs import GCSConfig, GCSStorage, translate_gcs_error
-from litestar_storages.backends.gcs.errors import GCS_ERRORS, error_details
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, read_answer
 from litestar_storages.exceptions import (
     StorageConnectionError,
     StorageError,
@@ -65,15 +65,18 @@ def test_status_and_reason_mapping(status: int, document: Any, expected: type[St
     assert isinstance(mapped.__cause__, aiohttp.ClientResponseError)
 
 
-def test_error_details_read_reason_and_message() -> None:
-    details = error_details(response_error(412, PRECONDITION_FAILED, "Precondition Failed"))
-    assert details.status == 412
-    assert details.reason == "conditionNotMet"
-    assert details.message == "At least one of the pre-conditions you specified did not hold."
-    plain = error_details(response_error(502, None, "Bad Gateway"))
-    assert (plain.reason, plain.message) == (None, "Bad Gateway")
-    html = error_details(aiohttp.ClientResponseError(None, (), status=502, message="Bad Gateway: <html>"))  # type: ignore[arg-type]
-    assert html.reason is None
+def test_answer_reads_reason_and_message() -> None:
+    answer = read_answer(response_error(412, PRECONDITION_FAILED, "Precondition Failed"))
+    assert answer is not None
+    assert (answer.status, answer.code) == (412, "conditionNotMet")
+    assert answer.message == "At least one of the pre-conditions you specified did not hold."
+    plain = read_answer(response_error(502, None, "Bad Gateway"))
+    assert plain is not None
+    assert (plain.code, plain.message) == ("", "Bad Gateway")
+    html = read_answer(aiohttp.ClientResponseError(None, (), status=502, message="Bad Gateway: <html>"))  # type: ignore[arg-type]
+    assert html is not None
+    assert html.code == ""
+    assert read_answer(KeyError("x")) is None
 
 
 def _aiohttp_error_classes() -> list[type[Exception]]:

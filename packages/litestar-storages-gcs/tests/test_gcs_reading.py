@@ -136,8 +136,9 @@ async def test_copy_is_server_side(gcs_config: GCSConfig) -> None:
         copied = await storage.copy("src.txt", "dst.txt")
         assert copied.key == "dst.txt"
         assert copied.metadata == {"a": "1"}
-        assert len(log.requests) == 1
-        assert "/rewriteTo/" in log.requests[0].url.path
+        # The source's properties (storage class, key: see test_gcs_attributes), then one rewrite.
+        assert [request.method for request in log.requests] == ["GET", "POST"]
+        assert "/rewriteTo/" in log.requests[1].url.path
 
 
 async def test_copy_loops_on_rewrite_token_against_recorded_answers() -> None:
@@ -160,15 +161,21 @@ async def test_copy_loops_on_rewrite_token_against_recorded_answers() -> None:
         "resource": object_resource("bucket", "big-copy.bin", size, metadata={"a": "1"}),
     }
     async with replay_server() as server:
-        server.script = [json_answer(200, step), json_answer(200, step2), json_answer(200, done)]
+        source = object_resource("bucket", "big.bin", size, metadata={"a": "1"})
+        server.script = [
+            json_answer(200, source),
+            json_answer(200, step),
+            json_answer(200, step2),
+            json_answer(200, done),
+        ]
         async with GCSStorage(GCSConfig(bucket="bucket", api_root=server.url, retry=NO_RETRY)) as storage:
             copied = await storage.copy("big.bin", "big-copy.bin")
         assert copied.key == "big-copy.bin"
         assert copied.size == size
         assert copied.metadata == {"a": "1"}
-        paths = {r.path for r in server.requests}
-        assert paths == {"/storage/v1/b/bucket/o/big.bin/rewriteTo/b/bucket/o/big-copy.bin"}
-        assert [r.query.get("rewriteToken") for r in server.requests] == [None, "CKLEoLqY-token-1", "CKLEoLqY-token-2"]
+        rewrites = server.requests[1:]
+        assert {r.path for r in rewrites} == {"/storage/v1/b/bucket/o/big.bin/rewriteTo/b/bucket/o/big-copy.bin"}
+        assert [r.query.get("rewriteToken") for r in rewrites] == [None, "CKLEoLqY-token-1", "CKLEoLqY-token-2"]
 
 
 async def test_copy_of_missing_source_against_recorded_404() -> None:

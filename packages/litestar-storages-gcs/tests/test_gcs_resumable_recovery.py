@@ -31,7 +31,6 @@ from gcs_helpers import (
 )
 
 from litestar_storages.backends.gcs import GCSConfig, GCSStorage
-from litestar_storages.backends.gcs.integrity import UploadDigest
 from litestar_storages.exceptions import StorageConnectionError
 from litestar_storages.retry import RetryConfig
 from litestar_storages.testing.emulators.fake_gcs import FakeGCSServer
@@ -151,6 +150,35 @@ async def test_failed_chunk_resent_from_last_confirmed_offset_then_where_gcs_sto
         assert [r.method for r in server.requests].count("DELETE") == 0
 
 
+async def test_part_failing_after_gcs_kept_some_of_it_goes_on_from_there() -> None:
+    # GCS keeps 1000 bytes of chunk 2 (308), then the rest fails (503): the retry of
+    # the part starts where GCS stopped, not at the part's first byte.
+    data = pattern(2 * CHUNK + 100, salt=2)
+    async with replay_server() as server:
+        session_uri = f"{server.url}/upload/resumable/PARTIAL"
+        server.script = [
+            empty_answer(200, {"Location": session_uri}),
+            empty_answer(308, {"Range": f"bytes=0-{CHUNK - 1}"}),
+            empty_answer(308, {"Range": f"bytes=0-{CHUNK + 1000 - 1}"}),
+            json_answer(503, BACKEND_ERROR),
+            empty_answer(308, {"Range": f"bytes=0-{2 * CHUNK - 1}"}),
+            json_answer(200, object_resource("bucket", "partial.bin", len(data), md5Hash=md5_of(data))),
+        ]
+        config = GCSConfig(bucket="bucket", api_root=server.url, chunk_size=CHUNK, retry=NO_WAIT)
+        async with GCSStorage(config) as storage:
+            stored = await storage.put("partial.bin", chunks(data))
+        assert stored.size == len(data)
+        puts = [r for r in server.requests if r.method == "PUT"]
+        assert [r.headers["Content-Range"] for r in puts] == [
+            f"bytes 0-{CHUNK - 1}/*",
+            f"bytes {CHUNK}-{2 * CHUNK - 1}/*",
+            f"bytes {CHUNK + 1000}-{2 * CHUNK - 1}/*",
+            f"bytes {CHUNK + 1000}-{2 * CHUNK - 1}/*",
+            f"bytes {2 * CHUNK}-{len(data) - 1}/{len(data)}",
+        ]
+        assert puts[3].body == data[CHUNK + 1000 : 2 * CHUNK]
+
+
 async def test_resent_chunk_gcs_already_held_moves_on() -> None:
     # The answer to chunk 1 was lost although GCS persisted it: the re-sent chunk is
     # answered with the same Range and the upload goes on (no byte sent twice is kept).
@@ -253,32 +281,23 @@ async def test_deletion_failure_is_reported() -> None:
                 await storage.put("bad.bin", data)
 
 
-# -- the digest itself --------------------------------------------------------------------
+# -- what the committed object is checked against ------------------------------------------
 
 
-def test_digest_matches_only_the_bytes_sent() -> None:
-    digest = UploadDigest()
-    digest.update(b"hello ")
-    digest.update(b"world")
-    assert digest.md5_base64 == md5_of(b"hello world")
-    assert digest.mismatch({"size": "11", "md5Hash": md5_of(b"hello world")}) is None
-    assert digest.mismatch({"size": "11"}) is None  # no hash (a composite object): size only
-    assert digest.mismatch({"size": "11", "md5Hash": md5_of(b"hello worle")}) is not None
-    assert digest.mismatch({"size": "12", "md5Hash": md5_of(b"hello world")}) is not None
-    assert digest.mismatch({"md5Hash": md5_of(b"hello world")}) is not None
-
-
-def test_digest_of_a_session_attached_mid_way_checks_the_size_only() -> None:
-    digest = UploadDigest(offset=100)
-    digest.update(b"x" * 10)
-    assert not digest.complete
-    assert digest.mismatch({"size": "110", "md5Hash": md5_of(b"anything")}) is None
-    assert digest.mismatch({"size": "10"}) is not None
-
-
-def test_following_digest_leaves_the_current_one_unchanged() -> None:
-    current = UploadDigest()
-    current.update(b"confirmed ")
-    successor = current.following(b"in flight")
-    assert (current.size, current.md5_base64) == (10, md5_of(b"confirmed "))
-    assert (successor.size, successor.md5_base64) == (19, md5_of(b"confirmed in flight"))
+@pytest.mark.parametrize("with_md5", [False, True])
+async def test_committed_object_is_checked_by_size_and_md5_when_given(with_md5: bool) -> None:
+    # A composite object has no md5Hash: its size is still checked, and accepted here.
+    data = pattern(CHUNK + 10, salt=3)
+    extra = {"md5Hash": md5_of(data) if with_md5 else None}
+    async with replay_server() as server:
+        session_uri = f"{server.url}/upload/resumable/OK"
+        server.script = [
+            empty_answer(200, {"Location": session_uri}),
+            empty_answer(308, {"Range": f"bytes=0-{CHUNK - 1}"}),
+            json_answer(200, object_resource("bucket", "ok.bin", len(data), **extra)),
+        ]
+        config = GCSConfig(bucket="bucket", api_root=server.url, chunk_size=CHUNK, retry=NO_WAIT)
+        async with GCSStorage(config) as storage:
+            stored = await storage.put("ok.bin", chunks(data))
+        assert stored.size == len(data)
+        assert [r.method for r in server.requests] == ["POST", "PUT", "PUT"]

@@ -12,7 +12,7 @@ from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig
 from litestar_storages.url_arguments import expiry_problem
 
-__all__ = ("check_expiry", "check_flag", "check_int", "check_prefix", "check_retry", "check_seconds")
+__all__ = ("check_expiry", "check_flag", "check_int", "check_prefix", "check_retry", "check_seconds", "check_type")
 
 
 def _fail(setting: str, problem: str) -> ConfigurationError:
@@ -110,3 +110,18 @@ def check_retry(value: object, *, setting: str, optional: bool = True) -> None:
     """
     if not isinstance(value, RetryConfig) and not (optional and value is None):
         raise _fail(setting, f"must be a RetryConfig, got {type(value).__name__}")
+
+
+def check_type(value: object, kind: type, *, setting: str) -> None:
+    """Check that a setting holds an instance of ``kind`` (a ``RetryConfig``...).
+
+    Args:
+        value: The configured value.
+        kind: The class it must be an instance of.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it does not.
+    """
+    if not isinstance(value, kind):
+        raise _fail(setting, f"must be a {kind.__name__}, got {type(value).__name__}")

@@ -7,19 +7,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Union
 
-from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages.config_checks import check_expiry, check_int, check_prefix, check_seconds, check_type
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
-from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
 
-__all__ = ("CHUNK_GRANULARITY", "MAX_SIGNED_EXPIRY", "GCSConfig")
+__all__ = ("CHUNK_GRANULARITY", "GCSConfig")
 
 CHUNK_GRANULARITY = 256 * 1024
 """Resumable upload chunks (all but the last) must be multiples of this many bytes."""
-
-MAX_SIGNED_EXPIRY = MAX_URL_EXPIRY
-"""Longest validity GCS accepts for a V4 signed URL or POST policy (the core's rule for every backend)."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +34,7 @@ class GCSConfig:
     """Name of the bucket (required)."""
 
     project: str | None = None
-    """Google Cloud project ID. Object operations do not need it; it is kept for tools
-    that create or list buckets (the ``GOOGLE_CLOUD_PROJECT`` variable otherwise)."""
+    """Google Cloud project ID, for tools that create or list buckets (object operations do not need it)."""
 
     service_file: Union[str, os.PathLike[str], None] = None
     """Path of a service-account (or other credentials) JSON file. ``None`` uses
@@ -50,8 +46,7 @@ class GCSConfig:
     ``"uploads/"`` mean the same); keys are returned without it."""
 
     presigned_expiry: timedelta = timedelta(hours=1)
-    """Validity of signed URLs and POST policies when ``expires_in`` is not given (at
-    most 7 days)."""
+    """Validity of signed URLs and POST policies when ``expires_in`` is not given (at most 7 days)."""
 
     api_root: str | None = None
     """Base URL of a GCS emulator such as fake-gcs-server (``"http://127.0.0.1:4443"``).
@@ -59,10 +54,8 @@ class GCSConfig:
     Google Cloud Storage (or ``STORAGE_EMULATOR_HOST`` when set)."""
 
     chunk_size: int = 8 * 1024 * 1024
-    """Size of each resumable-upload request, a multiple of 256 KiB. Payloads smaller
-    than this are sent in one request (media, or multipart with metadata or
-    ``overwrite=False``); larger ones and streams through a resumable session, holding
-    about one chunk in memory."""
+    """Size of each resumable-upload request (a multiple of 256 KiB): longer payloads go
+    through a resumable session, holding about one chunk in memory; others in one request."""
 
     public_base_url: str | None = None
     """Base URL serving the bucket publicly (a CDN or ``https://storage.googleapis.com/BUCKET``):
@@ -72,16 +65,14 @@ class GCSConfig:
     """How transient failures (connection errors, 429 and 5xx answers) are retried."""
 
     timeout: float = 60.0
-    """Seconds to wait for a connection or for the next bytes of an answer. A transfer
-    that keeps moving is never cut short, whatever its total duration."""
+    """Seconds to wait for a connection or for the next bytes of an answer (a moving transfer is never cut)."""
 
     list_page_size: int = 1000
     """Objects requested per listing page (1 to 1000)."""
 
     service_account_email: str | None = None
-    """Service account whose key signs URLs through the IAM ``signBlob`` API when the
-    credentials hold no private key (Application Default Credentials on Google Cloud).
-    Defaults to the account named by the credentials, when they name one."""
+    """Account whose key signs URLs through IAM ``signBlob`` when the credentials hold no
+    key (Application Default Credentials); by default the one the credentials name."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.bucket, str) or not self.bucket.strip():
@@ -91,20 +82,13 @@ class GCSConfig:
                 f"GCSConfig.bucket must be a bucket name, not a path: {self.bucket!r} (use prefix for folders)",
                 field="bucket",
             )
-        try:
-            normalize_prefix(self.prefix)
-        except InvalidKeyError as error:
-            raise ConfigurationError(f"GCSConfig.prefix is invalid: {error}", field="prefix") from error
+        check_prefix(self.prefix, setting="GCSConfig.prefix")
         if self.service_file is not None and not os.path.isfile(os.fspath(self.service_file)):
             raise ConfigurationError(
                 f"GCSConfig.service_file {os.fspath(self.service_file)!r} is not a readable file",
                 field="service_file",
             )
-        expiry_rule = expiry_problem(self.presigned_expiry)
-        if expiry_rule is not None:
-            raise ConfigurationError(
-                f"GCSConfig.presigned_expiry {expiry_rule} ({self.presigned_expiry!r})", field="presigned_expiry"
-            )
+        check_expiry(self.presigned_expiry, setting="GCSConfig.presigned_expiry")
         for name in ("api_root", "public_base_url"):
             check_base_url(getattr(self, name), setting=f"GCSConfig.{name}")
         if not isinstance(self.chunk_size, int) or self.chunk_size <= 0 or self.chunk_size % CHUNK_GRANULARITY:
@@ -113,14 +97,9 @@ class GCSConfig:
                 f"got {self.chunk_size!r}",
                 field="chunk_size",
             )
-        if not isinstance(self.retry, RetryConfig):
-            raise ConfigurationError("GCSConfig.retry must be a RetryConfig", field="retry")
-        if not isinstance(self.timeout, (int, float)) or self.timeout <= 0:
-            raise ConfigurationError(f"GCSConfig.timeout must be > 0 seconds, got {self.timeout!r}", field="timeout")
-        if not isinstance(self.list_page_size, int) or not 1 <= self.list_page_size <= 1000:
-            raise ConfigurationError(
-                f"GCSConfig.list_page_size must be 1 to 1000, got {self.list_page_size!r}", field="list_page_size"
-            )
+        check_type(self.retry, RetryConfig, setting="GCSConfig.retry")
+        check_seconds(self.timeout, setting="GCSConfig.timeout")
+        check_int(self.list_page_size, setting="GCSConfig.list_page_size", low=1, high=1000)
 
     @property
     def normalized_prefix(self) -> str:

@@ -1,11 +1,4 @@
-"""``GCSDriver``: the engine's primitives, one GCS request each (resumable uploads aside).
-
-Every method raises the SDK's (aiohttp's) own errors; the engine calls it inside the
-error table (``errors.py``) and retries it per ``GCSConfig.retry``. Long uploads are
-streamed through a resumable session (``SupportsStreamWrite``: GCS has no parts to send
-in parallel), the manual multipart API runs on such sessions (``SupportsParts``, parts
-in order), and URLs and POST policies are V4-signed.
-"""
+"""``GCSDriver``: the engine's primitives, one GCS JSON API request each (parts: ``resumable.py``)."""
 
 from __future__ import annotations
 
@@ -18,32 +11,40 @@ import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
+from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
-from litestar_storages.backends.gcs.multipart import PendingUploads
-from litestar_storages.backends.gcs.resources import LIST_FIELDS, OBJECT_FIELDS, media_file, stored_file
-from litestar_storages.backends.gcs.resumable import ResumableUpload, send_stream
-from litestar_storages.backends.gcs.signing import (
-    GOOGLE_STORAGE_HOST,
-    Signer,
-    make_signer,
-    sign_post_policy,
-    sign_url,
+from litestar_storages.backends.gcs.resources import (
+    ATTRIBUTES,
+    attribute_request,
+    copy_request,
+    media_file,
+    stored_file,
 )
-from litestar_storages.backends.gcs.transport import Transport
+from litestar_storages.backends.gcs.resumable import ResumableUpload
+from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
-from litestar_storages.engine import ListPage, RangeBody, whole_body
+from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
-__all__ = ("GCSDriver",)
+__all__ = ("GCSDriver", "Transport")  # Transport is documented here (_sdk is private)
 
-_INFO = {"alt": "json", "fields": OBJECT_FIELDS}
-"""A partial answer: only what a ``StoredFile`` needs (GCS would send ACLs and links too)."""
+# Partial answers: only what a StoredFile needs (GCS then sends, and this process
+# parses, a third of each resource: no ACLs or links); fake-gcs-server ignores them.
+_OBJECT_FIELDS = (
+    "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata,cacheControl,contentDisposition,"
+    "contentEncoding,contentLanguage,storageClass,kmsKeyName,customerEncryption"
+)
+_INFO = {"alt": "json", "fields": _OBJECT_FIELDS}
+_ITEMS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata)"
+_LIST_FIELDS = f"{_ITEMS},nextPageToken"
+_DIR_FIELDS = f"{_ITEMS},prefixes,nextPageToken"
 _MEDIA = {"alt": "media"}
+_GZIP = {"Accept-Encoding": "gzip"}
 _RANGE_NOT_SATISFIABLE = 416
 _WHOLE_BODY = 256 * 1024
 """Bodies up to this size are read in one call rather than streamed."""
@@ -66,6 +67,7 @@ class GCSDriver:
 
     name = "GCSStorage"
     errors = GCS_ERRORS
+    attribute_names = ATTRIBUTES
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
     max_concurrency = 1
     """A resumable session takes its parts in order, one at a time."""
@@ -85,7 +87,7 @@ class GCSDriver:
         self._owns_client = client is None
         self._transport: Transport | None = None
         self._signer: Signer | None = None
-        self._uploads = PendingUploads()
+        self._uploads: dict[str, ResumableUpload] = {}
 
     def connect(self) -> Transport:
         """Return the transport, building the client on first use (inside the loop the session belongs to)."""
@@ -103,13 +105,11 @@ class GCSDriver:
             self._transport = Transport(self._client, timeout=self.config.timeout)
         return self._transport
 
-    def _url(self, name: str) -> str:
-        return self.connect().object_url(self.config.bucket, name)
-
     async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
         # Our request rather than the SDK's download_metadata(): that one cannot ask for
         # a partial answer, and decodes the body to text before parsing it.
-        resource = await absent(self.connect().json("GET", self._url(name), params=_INFO))
+        transport = self.connect()
+        resource = await absent(transport.json("GET", transport.object_url(self.config.bucket, name), params=_INFO))
         return None if resource is None else stored_file(resource, name)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
@@ -117,14 +117,15 @@ class GCSDriver:
         url = transport.object_url(self.config.bucket, name)
         if end is None or end > start:
             last = "" if end is None else end - 1
-            headers = None if not start and end is None else {"Range": f"bytes={start}-{last}"}
+            # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
+            # is, and honours the range (it would decompress it for a client that does not).
+            headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
             response = await absent(
-                transport.request("GET", url, headers=headers, params=_MEDIA), _RANGE_NOT_SATISFIABLE
+                transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False), _RANGE_NOT_SATISFIABLE
             )
             if response is not None:
                 file, first, stop = media_file(name, response.status, response.headers)
-                if stop - first <= _WHOLE_BODY:
-                    # One read for a small body: cheaper than driving a chunk stream.
+                if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
                     async with response:
                         return whole_body(file, first, stop, await response.read())
                 return RangeBody(file, first, stop, _stream(response))
@@ -146,59 +147,31 @@ class GCSDriver:
     ) -> StoredFile:
         transport = self.connect()
         bucket = self.config.bucket
-        if not metadata and overwrite:
-            # Nothing but the bytes and their type: a simple media upload, the cheapest
-            # request, sent through the SDK's session directly (its upload() wraps the
-            # bytes in a BytesIO and builds headers for nothing a media upload needs).
-            # Not for overwrite=False: fake-gcs-server honours ifGenerationMatch on
-            # multipart uploads only, and the check must hold there too.
+        fields, params = attribute_request(attributes)
+        if not metadata and overwrite and attributes is NO_ATTRIBUTES:
+            # Nothing but the bytes and their type: a media upload, the cheapest request,
+            # sent through the SDK's session directly (its upload() copies the bytes into
+            # a BytesIO). Not for overwrite=False: fake-gcs-server honours
+            # ifGenerationMatch on multipart uploads only.
             resource = await transport.json(
                 "POST",
                 transport.upload_url(bucket),
                 headers={"Content-Type": content_type, "Content-Length": str(len(body))},
-                params={"uploadType": "media", "name": name, "fields": OBJECT_FIELDS},
+                params={"uploadType": "media", "name": name, "fields": _OBJECT_FIELDS},
                 data=sliced_body(body),
             )
         else:
-            # A multipart upload: it carries the metadata, and ifGenerationMatch=0 is
-            # honoured on it by GCS and by fake-gcs-server alike.
+            # A multipart upload carries the metadata and attributes; ifGenerationMatch=0 is honoured on it everywhere.
             resource = await transport.client.upload(
                 bucket,
                 name,
                 body if isinstance(body, bytes) else bytes(body),  # the SDK takes bytes only
                 content_type=content_type,
-                metadata={"metadata": dict(metadata)},
-                parameters={} if overwrite else {"ifGenerationMatch": "0"},
+                metadata=sdk_fields({**fields, "metadata": dict(metadata)}),
+                parameters={**params, "fields": _OBJECT_FIELDS, **({} if overwrite else {"ifGenerationMatch": "0"})},
                 force_resumable_upload=False,
                 timeout=transport.timeout,
             )
-        return stored_file(resource, name)
-
-    async def write_stream(  # noqa: D102 - documented by SupportsStreamWrite
-        self,
-        name: str,
-        chunks: AsyncIterator[bytes],
-        *,
-        size: int | None,
-        content_type: str,
-        metadata: Mapping[str, str],
-        overwrite: bool,
-        attributes: ObjectAttributes = NO_ATTRIBUTES,
-    ) -> StoredFile:
-        session = await ResumableUpload.start(
-            self.connect(),
-            self.config.bucket,
-            name,
-            content_type=content_type,
-            metadata=metadata,
-            if_generation_match=None if overwrite else 0,
-            retry=self.retry,
-        )
-        try:
-            resource = await send_stream(session, chunks, self.part_size)
-        except BaseException:
-            await session.cancel()  # nothing is stored; a previous version stays
-            raise
         return stored_file(resource, name)
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
@@ -208,8 +181,8 @@ class GCSDriver:
         return deleted is not None
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102 - documented by SupportsBatchDelete
-        # GCS deletes one object per request: a batch is that many requests at once, all
-        # finished before the first error is raised (none is left running).
+        # One object per request: a batch is that many requests at once, all finished
+        # before the first error is raised (none is left running).
         outcomes = await asyncio.gather(*(self.delete(name, check=False) for name in names), return_exceptions=True)
         for name, outcome in zip(names, outcomes, strict=True):
             if isinstance(outcome, GCS_ERRORS.owns):
@@ -218,23 +191,39 @@ class GCSDriver:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+    async def _list(self, params: dict[str, str], token: str | None, page_size: int) -> tuple[list[StoredFile], Any]:
         transport = self.connect()
-        size = min(page_size, self.config.list_page_size)
-        params = {"prefix": prefix, "fields": LIST_FIELDS, "maxResults": str(size)}
+        params["maxResults"] = str(min(page_size, self.config.list_page_size))
         if token is not None:
             params["pageToken"] = token
         with listing_errors(self.config.bucket):
             page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
         items: list[dict[str, Any]] = page.get("items") or []
-        return ListPage([stored_file(item, item["name"]) for item in items], page.get("nextPageToken") or None)
+        return [stored_file(item, item["name"], attributes=False) for item in items], page
+
+    async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        files, page = await self._list({"prefix": prefix, "fields": _LIST_FIELDS}, token, page_size)
+        return ListPage(files, page.get("nextPageToken") or None)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        params = {"prefix": prefix, "delimiter": "/", "fields": _DIR_FIELDS}
+        files, page = await self._list(params, token, page_size)
+        return DirPage(files, sorted(page.get("prefixes") or ()), page.get("nextPageToken") or None)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         transport = self.connect()
         bucket = self.config.bucket
-        # A rewrite, which the SDK repeats with GCS's rewrite token until it is done.
+        # The source's properties first: a rewrite alone would give the copy the bucket's
+        # default storage class and key. The SDK repeats the rewrite until GCS is done.
+        body, params = copy_request(await transport.json("GET", transport.object_url(bucket, source), params=_INFO))
         answer = await transport.client.copy(
-            bucket, source, bucket, new_name=destination, params={}, timeout=transport.timeout
+            bucket,
+            source,
+            bucket,
+            new_name=destination,
+            metadata=sdk_fields(body),
+            params=params,
+            timeout=transport.timeout,
         )
         resource = answer.get("resource")
         if not isinstance(resource, dict):
@@ -243,29 +232,50 @@ class GCSDriver:
 
     async def close(self) -> None:
         """Close the session this driver opened (a client passed in stays open); it reopens on its next request."""
-        client, self._client = self._client, None
-        self._transport = None
-        self._signer = None
-        if client is None:
-            return
-        if not self._owns_client:
-            self._client = client
-            return
-        await client.session.session.close()
+        client, self._transport, self._signer = self._client, None, None
+        if client is not None and self._owns_client:
+            self._client = None
+            await client.session.session.close()
 
-    # -- SupportsParts: the manual multipart API, on resumable sessions -------------------
+    # -- SupportsParts, SupportsPutParts: on resumable sessions ---------------------------
+
+    async def begin_put_parts(  # noqa: D102
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
+    ) -> str:
+        fields, params = attribute_request(attributes)
+        resource = {"name": name, "contentType": content_type, "metadata": dict(metadata), **fields}
+        session = await ResumableUpload.start(
+            self.connect(),
+            self.config.bucket,
+            resource,
+            {**params, **({} if overwrite else {"ifGenerationMatch": "0"})},
+        )
+        self._uploads[session.session_uri] = session
+        return session.session_uri
 
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        return await self._uploads.begin(
-            self.connect(), self.config.bucket, name, content_type=content_type, metadata=metadata
+        return await self.begin_put_parts(
+            name, content_type=content_type, metadata=metadata, overwrite=True, attributes=attributes
         )
+
+    def _session(self, upload_id: str) -> ResumableUpload:
+        session = self._uploads.get(upload_id)
+        if session is None:
+            raise GCSDriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
+        return session
 
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        return await self._uploads.put(upload_id, number, body)
+        return await self._session(upload_id).put_part(number, body)
 
     async def commit_parts(  # noqa: D102
         self,
@@ -278,10 +288,14 @@ class GCSDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        return stored_file(await self._uploads.commit(upload_id, parts), name)
+        resource = await self._session(upload_id).commit(parts)
+        del self._uploads[upload_id]
+        return stored_file(resource, name)
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        await self._uploads.abort(upload_id)
+        session = self._uploads.pop(upload_id, None)
+        if session is not None:
+            await session.cancel()
 
     # -- SupportsSignedUrls, SupportsUploadForm: V4 signatures ----------------------------
 
@@ -311,8 +325,8 @@ class GCSDriver:
             bucket=self.config.bucket,
             name=name,
             expires_in=expires_in,
-            query={} if content_disposition is None else {"response-content-disposition": content_disposition},
-            headers={} if content_type is None else {"content-type": content_type},
+            content_disposition=content_disposition,
+            content_type=content_type,
         )
 
     async def sign_upload_form(  # noqa: D102

@@ -1,44 +1,124 @@
-"""Reading what GCS says of an object (its JSON resource, or a download's headers) into ``StoredFile``."""
+"""GCS object resources: read into ``StoredFile`` (with its attributes), and attributes written into them.
+
+Attributes map to the resource's ``cacheControl``, ``contentDisposition``,
+``contentEncoding``, ``contentLanguage`` and ``storageClass``, to the ``kmsKeyName``
+(``Encryption.kms``) and ``predefinedAcl`` (``acl``) query parameters of an upload.
+GCS has no object tags. ``Encryption.managed()`` sends nothing: GCS encrypts with its
+own keys unless the bucket has a default KMS key, which ``info`` then reports.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
+from litestar_storages.backends.gcs.errors import BadArgumentError
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import StoredFile
 
-__all__ = ("LIST_FIELDS", "OBJECT_FIELDS", "media_file", "parse_timestamp", "stored_file")
+__all__ = ("ATTRIBUTES", "attribute_request", "copy_request", "media_file", "parse_timestamp", "stored_file")
 
-OBJECT_FIELDS = "name,size,contentType,etag,md5Hash,generation,updated,timeCreated,metadata"
-"""Partial response of one object: only what a ``StoredFile`` needs (GCS then sends
-and this process parses a third of the full resource; fake-gcs-server ignores it)."""
+_FIELDS = (
+    ("cache_control", "cacheControl"),
+    ("content_disposition", "contentDisposition"),
+    ("content_encoding", "contentEncoding"),
+    ("content_language", "contentLanguage"),
+    ("storage_class", "storageClass"),
+)
+ATTRIBUTES = frozenset({*(name for name, _ in _FIELDS), "encryption", "acl"})
+"""The :class:`ObjectAttributes` fields GCS stores (``tags``: GCS has none)."""
 
-LIST_FIELDS = "items(name,size,contentType,etag,md5Hash,generation,updated,metadata),nextPageToken"
-"""Partial response of listings: only what a ``StoredFile`` needs."""
-
+_ACLS = frozenset(
+    {"authenticatedRead", "bucketOwnerFullControl", "bucketOwnerRead", "private", "projectPrivate", "publicRead"}
+)
+_CLASSES = frozenset(
+    {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE", "MULTI_REGIONAL", "REGIONAL", "DURABLE_REDUCED_AVAILABILITY"}
+)
+_MANAGED = Encryption.managed()
+_SPECIAL = frozenset(
+    {"kmsKeyName", "customerEncryption", *(field for name, field in _FIELDS if name != "storage_class")}
+)
+_COPIED = ("contentType", "metadata", *(field for _, field in _FIELDS))
 _FRACTION = re.compile(r"\.(\d+)")
 _PARTIAL_CONTENT = 206
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """Parse an RFC 3339 timestamp of the JSON API (``2024-05-01T12:00:00.123Z``).
+def attribute_request(attributes: ObjectAttributes) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the resource fields and the upload's query parameters that store ``attributes``.
 
-    Args:
-        value: The field's value.
-
-    Returns:
-        A timezone-aware datetime, or ``None`` when absent or unreadable.
+    Raises:
+        ConfigurationError: For an encryption mode GCS does not have (an Azure scope).
+        BadArgumentError: For a storage class or ACL name GCS does not have.
     """
+    if attributes is NO_ATTRIBUTES:
+        return {}, {}
+    fields = {field: value for name, field in _FIELDS if (value := getattr(attributes, name)) is not None}
+    params: dict[str, str] = {}
+    if attributes.storage_class is not None and attributes.storage_class not in _CLASSES:
+        raise BadArgumentError(
+            f"storage_class {attributes.storage_class!r} is not a GCS storage class: {sorted(_CLASSES)}"
+        )
+    if attributes.acl is not None:
+        if attributes.acl not in _ACLS:
+            raise BadArgumentError(f"acl {attributes.acl!r} is not a GCS predefined ACL: {sorted(_ACLS)}")
+        params["predefinedAcl"] = attributes.acl
+    encryption = attributes.encryption
+    if encryption is not None and encryption.mode == "scope":
+        raise ConfigurationError(
+            "GCSStorage cannot store the attribute 'encryption' with an encryption scope (an Azure feature): "
+            "use Encryption.kms(key name) or Encryption.managed()",
+            field="encryption",
+        )
+    if encryption is not None and encryption.mode == "kms" and encryption.key:
+        params["kmsKeyName"] = encryption.key
+    return fields, params
+
+
+def copy_request(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the rewrite body and parameters that give a copy the source's properties.
+
+    A rewrite keeps contentType, metadata and the content headers, but gives the copy
+    the bucket's default storage class and key: both are asked for explicitly.
+    """
+    body = {field: resource[field] for field in _COPIED if resource.get(field) is not None}
+    kms = resource.get("kmsKeyName")
+    return body, {"destinationKmsKeyName": _key_name(kms)} if isinstance(kms, str) and kms else {}
+
+
+def _key_name(kms: str) -> str:
+    return kms.split("/cryptoKeyVersions/", 1)[0]  # GCS reports the key version used
+
+
+def read_attributes(resource: Mapping[str, Any]) -> ObjectAttributes:
+    """Return the attributes an object resource reports (``acl`` is write only)."""
+    if _SPECIAL.isdisjoint(resource):  # most objects: one shared value per storage class
+        return _plain(resource.get("storageClass"))
+    kms = resource.get("kmsKeyName")
+    values: dict[str, Any] = {name: resource[field] for name, field in _FIELDS if resource.get(field)}
+    if isinstance(kms, str) and kms:
+        values["encryption"] = Encryption.kms(_key_name(kms))
+    elif "customerEncryption" not in resource:  # neither a KMS nor a customer's key: GCS's own
+        values["encryption"] = _MANAGED
+    return ObjectAttributes(**values)
+
+
+@functools.lru_cache(maxsize=16)
+def _plain(storage_class: str | None) -> ObjectAttributes:
+    return ObjectAttributes(storage_class=storage_class or None, encryption=_MANAGED)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse an RFC 3339 timestamp of the JSON API (``2024-05-01T12:00:00.123Z``), or return ``None``."""
     if not isinstance(value, str) or not value:
         return None
     try:
-        # From 3.11 one C call reads "Z" and fractions of 1 to 6 digits.
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)  # from 3.11: "Z" and fractions of 1 to 6 digits
     except ValueError:
-        # Python 3.10 reads neither "Z" nor every fraction length; nor does any
-        # version read more than 6 digits.
+        # 3.10 reads neither "Z" nor every fraction length; no version reads over 6 digits.
         text = _FRACTION.sub(lambda digits: "." + (digits[1] + "00000")[:6], value.replace("Z", "+00:00"))
         try:
             moment = datetime.fromisoformat(text)
@@ -47,16 +127,10 @@ def parse_timestamp(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def stored_file(resource: Mapping[str, Any], name: str) -> StoredFile:
-    """Build a ``StoredFile`` from an object resource.
+def stored_file(resource: Mapping[str, Any], name: str, *, attributes: bool = True) -> StoredFile:
+    """Build a ``StoredFile`` from an object resource (``attributes=False``: a listing's, without them).
 
-    Args:
-        resource: The JSON object resource.
-        name: The object's name.
-
-    Returns:
-        The metadata. The etag is GCS's (it changes with every new generation), else
-        the MD5 hash or the generation.
+    The etag is GCS's, else the MD5 hash or the generation.
     """
     metadata = resource.get("metadata")
     etag = resource.get("etag") or resource.get("md5Hash") or resource.get("generation")
@@ -68,21 +142,12 @@ def stored_file(resource: Mapping[str, Any], name: str) -> StoredFile:
         last_modified=parse_timestamp(resource.get("updated") or resource.get("timeCreated")),
         # Most objects have no custom metadata: no comprehension to run for them.
         metadata={str(key): str(value) for key, value in metadata.items() if value is not None} if metadata else {},
+        attributes=read_attributes(resource) if attributes else NO_ATTRIBUTES,
     )
 
 
 def media_file(name: str, status: int, headers: Mapping[str, str]) -> tuple[StoredFile, int, int]:
-    """Read what a media download (``alt=media``) says of the object and of its body.
-
-    Args:
-        name: The object's name.
-        status: The answer's status (206 for a range).
-        headers: The answer's headers.
-
-    Returns:
-        The object's size, content type and etag (which pins a resumed read to this
-        version); the first byte the body holds and the byte after its last.
-    """
+    """Read a download's headers: the object (its etag pins a resumed read), first byte of the body, byte after it."""
     length = int(headers.get("Content-Length") or 0)
     start, size = 0, length
     if status == _PARTIAL_CONTENT:  # Content-Range: bytes 2-5/11

@@ -1,10 +1,6 @@
-"""V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed locally or by IAM.
+"""V4 signed URLs and POST policies (``GOOG4-RSA-SHA256``), signed with the credentials' key or by IAM ``signBlob``.
 
-A signed URL is a canonical request hashed into a "string to sign" and signed with a
-service account's RSA key: locally when the credentials hold the key (a service-account
-JSON file), else by the IAM Credentials ``signBlob`` API (Application Default
-Credentials on Google Cloud). gcloud-aio-storage's ``Blob.get_signed_url`` cannot be
-used: it fixes the host at import time (``STORAGE_EMULATOR_HOST``), so its URLs cannot
+Not the SDK's ``Blob.get_signed_url``: it fixes its host at import time, so it cannot
 point at an emulator chosen at run time, and it has no POST policies.
 """
 
@@ -15,19 +11,26 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Union, cast
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.types import UploadForm
 
-if TYPE_CHECKING:
-    from litestar_storages.backends.gcs.transport import Transport
-
-__all__ = ("ALGORITHM", "GOOGLE_STORAGE_HOST", "KeySigner", "Signer", "make_signer", "sign_post_policy", "sign_url")
+__all__ = (
+    "ALGORITHM",
+    "GOOGLE_STORAGE_HOST",
+    "IAMSigner",
+    "KeySigner",
+    "Signer",
+    "make_signer",
+    "sign_post_policy",
+    "sign_url",
+)
 
 ALGORITHM = "GOOG4-RSA-SHA256"
 """The V4 signing algorithm for service-account (RSA) keys."""
@@ -38,32 +41,13 @@ GOOGLE_STORAGE_HOST = "https://storage.googleapis.com"
 _MAX_OBJECT_SIZE = 5 * 1024**4  # GCS's largest object: the upper bound of a form without max_size
 
 
-class Signer(Protocol):
-    """Something that signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5)."""
-
-    email: str
-    """The service account's email, which names the key in the credential scope."""
-
-    async def sign(self, payload: bytes) -> bytes:
-        """Return the RSA-SHA256 signature of ``payload``."""
-        ...
-
-
 class KeySigner:
-    """Signs locally with the private key of a service-account JSON file."""
+    """Signs locally with the private key (unencrypted RSA PEM) of a service-account JSON file."""
 
     __slots__ = ("_key", "email")
 
     def __init__(self, email: str, private_key_pem: str) -> None:
-        """Load the key.
-
-        Args:
-            email: The service account's ``client_email``.
-            private_key_pem: Its ``private_key`` (PEM, unencrypted RSA).
-
-        Raises:
-            ConfigurationError: If the key cannot be loaded or is not RSA.
-        """
+        """Load the key of the account ``email``; :class:`ConfigurationError` unless an unencrypted RSA PEM key."""
         try:
             key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
         except (ValueError, TypeError) as error:
@@ -80,33 +64,32 @@ class KeySigner:
         return self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
 
 
-class _IAMSigner:
-    """Signs through the IAM Credentials ``signBlob`` API: one request per signature.
+class IAMSigner:
+    """Signs through IAM Credentials ``signBlob``, one request per signature.
 
-    The caller's identity needs ``iam.serviceAccounts.signBlob`` on the service account
-    (role "Service Account Token Creator").
+    The caller's identity needs ``iam.serviceAccounts.signBlob`` on the account (role
+    "Service Account Token Creator").
     """
 
     __slots__ = ("_iam", "email")
 
     def __init__(self, iam_client: Any, email: str) -> None:
+        """Sign as ``email`` through gcloud-aio-auth's ``IamClient``."""
         self._iam = iam_client
         self.email = email
 
     async def sign(self, payload: bytes) -> bytes:
+        """Return the signature of ``payload`` by the account's key."""
         answer = await self._iam.sign_blob(payload, service_account_email=self.email)
         return base64.b64decode(answer["signedBlob"])
 
 
+Signer = Union[KeySigner, IAMSigner]
+"""Signs bytes with a service account's key (RSA, SHA-256, PKCS#1 v1.5); ``email`` names the account."""
+
+
 def make_signer(transport: Transport, service_account_email: str | None) -> Signer:
-    """Build the signer the credentials allow: a local key, else IAM ``signBlob``.
-
-    Args:
-        transport: The storage's client (its token holds the credentials).
-        service_account_email: The account IAM signs as, when the credentials name none.
-
-    Returns:
-        The signer.
+    """Build the signer the credentials allow: their own key, else IAM ``signBlob`` as ``service_account_email``.
 
     Raises:
         ConfigurationError: If no credentials can sign.
@@ -141,7 +124,7 @@ def make_signer(transport: Transport, service_account_email: str | None) -> Sign
             "the service account's email: set GCSConfig.service_account_email",
             field="service_account_email",
         )
-    return _IAMSigner(iam, email)
+    return IAMSigner(iam, email)
 
 
 def _scope(signer: Signer, now: datetime | None) -> tuple[datetime, str, str]:
@@ -157,34 +140,24 @@ async def sign_url(
     bucket: str,
     name: str,
     expires_in: timedelta,
-    query: Mapping[str, str] | None = None,
-    headers: Mapping[str, str] | None = None,
+    content_disposition: str | None = None,
+    content_type: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Make a V4 signed URL for one object (path style: ``{base_url}/{bucket}/{name}``).
+    """Make a V4 signed URL ``{base_url}/{bucket}/{name}`` (``base_url``: Google's or an emulator's root).
 
-    Args:
-        signer: Signs the string to sign.
-        method: The HTTP method the URL allows.
-        base_url: ``https://storage.googleapis.com``, or an emulator's root.
-        bucket: The bucket.
-        name: The object's full name.
-        expires_in: Validity (1 second to 7 days).
-        query: Extra signed query parameters (``response-content-disposition``...).
-        headers: Extra signed headers the client must send (``content-type``...).
-        now: The signing time (default: now).
-
-    Returns:
-        The URL.
+    ``content_disposition`` is signed as the download's ``response-content-disposition``;
+    ``content_type`` as a header the client must send. ``now`` defaults to now.
     """
     _, timestamp, credential = _scope(signer, now)
     host = urlsplit(base_url)
     path = f"/{bucket}/{quote(name, safe='/~')}"
-    signing_headers = {**(headers or {}), "host": host.netloc}
+    query = {} if content_disposition is None else {"response-content-disposition": content_disposition}
+    signing_headers = {"host": host.netloc, **({} if content_type is None else {"content-type": content_type})}
     signed = sorted((key.lower(), " ".join(value.split())) for key, value in signing_headers.items())
     signed_names = ";".join(key for key, _ in signed)
     parameters = {
-        **(query or {}),
+        **query,
         "X-Goog-Algorithm": ALGORITHM,
         "X-Goog-Credential": credential,
         "X-Goog-Date": timestamp,
@@ -213,22 +186,10 @@ async def sign_post_policy(
     metadata: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> UploadForm:
-    """Make a V4 POST policy: a form that uploads one object, within limits GCS enforces.
+    """Make a V4 POST policy: a form that uploads object ``name``, within limits GCS enforces.
 
-    Args:
-        signer: Signs the policy.
-        base_url: ``https://storage.googleapis.com``, or an emulator's root.
-        bucket: The bucket.
-        name: The object's full name.
-        expires_in: Validity of the form (1 second to 7 days).
-        max_size: Largest accepted file, in bytes (``content-length-range``); ``None``: 5 TiB.
-        min_size: Smallest accepted file, in bytes.
-        content_type: The exact Content-Type the upload must declare, if any.
-        metadata: Custom metadata the object gets (``x-goog-meta-*`` fields, signed).
-        now: The signing time (default: now).
-
-    Returns:
-        The form's URL and fields.
+    The size range is a ``content-length-range`` (``max_size=None``: 5 TiB); ``content_type``
+    and ``metadata`` (``x-goog-meta-*``) are signed fields. ``now`` defaults to now.
     """
     moment, timestamp, credential = _scope(signer, now)
     fields = {"key": name, "x-goog-algorithm": ALGORITHM, "x-goog-credential": credential, "x-goog-date": timestamp}

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
-
 from gcloud.aio.storage import Storage as SDKStorage
 
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.driver import GCSDriver
 from litestar_storages.engine import DriverStorage
 from litestar_storages.exceptions import ConfigurationError
-from litestar_storages.types import UploadForm
 
 __all__ = ("GCSStorage",)
 
@@ -48,45 +44,3 @@ class GCSStorage(DriverStorage):
             raise ConfigurationError(f"GCSStorage takes a GCSConfig, got {type(config).__name__}", field="config")
         self.config = config
         super().__init__(GCSDriver(config, client=client), prefix=config.prefix)
-
-    async def upload_form(  # type: ignore[override] # max_size is required here, as in 0.2.x
-        self,
-        key: str,
-        *,
-        max_size: int,
-        min_size: int = 0,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        expires_in: timedelta | None = None,
-    ) -> UploadForm:
-        """Return a signed browser upload form (V4 POST policy) for one key.
-
-        GCS itself enforces the policy: the size limit (``content-length-range``), the
-        key and, when given, the content type and metadata; so a browser can upload
-        straight to the bucket without the app trusting it. Same signature as the S3
-        backend's.
-
-        Args:
-            key: The key the upload will have.
-            max_size: Largest accepted file, in bytes.
-            min_size: Smallest accepted file, in bytes.
-            content_type: The Content-Type the upload must declare (a form field).
-            metadata: Custom metadata the object will have (signed form fields).
-            expires_in: Validity of the form; ``config.presigned_expiry`` when omitted.
-
-        Returns:
-            The URL to POST to, the fields to send before the ``file`` field, and the
-            form's expiry time.
-
-        Raises:
-            StorageValidationError: If a size or ``expires_in`` is out of range.
-            ConfigurationError: If no credentials can sign.
-        """
-        return await super().upload_form(
-            key,
-            expires_in=expires_in,
-            content_type=content_type,
-            metadata=metadata,
-            max_size=max_size,
-            min_size=min_size,
-        )
