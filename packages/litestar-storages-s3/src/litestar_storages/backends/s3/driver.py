@@ -5,34 +5,31 @@ part pipeline, resumed ranged reads, listing with ``limit``, retries, the error
 boundary) is the engine's (:class:`~litestar_storages.engine.DriverStorage`). The
 driver raises botocore's and aiohttp's errors as they come; the engine translates
 them through :data:`.errors.errors`. Uploads carry their bodies through
-:func:`.sending.send`; multipart uploads are created and aborted through
-:mod:`.lifecycle`, so a cancellation never leaves one open.
+:func:`.context.send`; multipart uploads are created and aborted through
+:mod:`.multipart`, so a cancellation never leaves one open.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
-from litestar_storages.backends.s3.copying import copy_in_parts
+from litestar_storages.backends.s3.context import S3Context, send
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
-from litestar_storages.backends.s3.lifecycle import abort_upload, create_upload
-from litestar_storages.backends.s3.sending import send
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.backends.s3.multipart import abort_upload, copy_in_parts, create_upload
+from litestar_storages.engine import ListPage, OneChunk, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
-
-if TYPE_CHECKING:
-    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("S3Driver",)
 
@@ -62,11 +59,10 @@ class S3Driver:
         self.default_url_expiry: timedelta = config.presigned_expiry
         self._bucket = config.bucket
         self._conditional = config.conditional_writes
-        # Sizes of the parts of this driver's open uploads: commit_parts reports the size
-        # without another request (a HEAD fills in for uploads of other processes).
+        # Part sizes of this driver's open uploads, for commit_parts to report the size.
         self._part_sizes: dict[str, dict[int, int]] = {}
 
-    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - the Driver protocol documents it
         client = await self.context.client()
         try:
             head = await client.head_object(Bucket=self._bucket, Key=name)
@@ -103,7 +99,7 @@ class S3Driver:
         if stored is None:
             raise service_error("NoSuchKey", "GetObject")
         at = min(start, stored.size)
-        return RangeBody(stored, at, at, _body(None))
+        return RangeBody(stored, at, at, OneChunk(b""))
 
     async def write(  # noqa: D102
         self,
@@ -180,27 +176,19 @@ class S3Driver:
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         client = await self.context.client()
         head = await client.head_object(Bucket=self._bucket, Key=source)
-        size = int(head.get("ContentLength", 0))
-        original = _stored(destination, head, size)
-        if size > self.context.config.multipart_copy_threshold:
+        copied = _stored(destination, head, int(head.get("ContentLength", 0)))
+        if copied.size > self.context.config.multipart_copy_threshold:
             key = strip_prefix(self.context.config.key_prefix, source)
-            answer = await copy_in_parts(self.context, source, destination, head, key=key)
-            etag, modified = answer.get("ETag"), _response_date(answer)
-        else:
-            bucket = self._bucket
-            response = await client.copy_object(
-                Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source}, MetadataDirective="COPY"
-            )
-            result = response.get("CopyObjectResult", {})
-            etag, modified = result.get("ETag"), result.get("LastModified")
-        return StoredFile(
-            key=destination,
-            size=size,
-            content_type=original.content_type,
-            etag=etag,
-            last_modified=modified,
-            metadata=original.metadata,
+            answer = await copy_in_parts(self.context, source, destination, head, key)
+            return replace(copied, etag=answer.get("ETag"), last_modified=_response_date(answer))
+        response = await client.copy_object(
+            Bucket=self._bucket,
+            Key=destination,
+            CopySource={"Bucket": self._bucket, "Key": source},
+            MetadataDirective="COPY",
         )
+        result = response.get("CopyObjectResult", {})
+        return replace(copied, etag=result.get("ETag"), last_modified=result.get("LastModified"))
 
     async def close(self) -> None:  # noqa: D102
         await self.context.close()
@@ -272,8 +260,7 @@ class S3Driver:
         content_type: str | None,
     ) -> str:
         public = self.context.config.public_base_url
-        if method == "GET" and public and content_disposition is None:
-            # A CDN or public bucket: a plain URL, unsigned, without expiry.
+        if method == "GET" and public and content_disposition is None:  # a CDN: plain, unsigned
             return public_url(public, name)
         params: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
         if content_disposition is not None:
@@ -345,20 +332,14 @@ def _written(
 
 
 def _response_date(answer: Mapping[str, Any]) -> datetime | None:
-    # PutObject and CompleteMultipartUpload answers carry no Last-Modified; the
-    # answer's Date header is the server's clock at the write, without another request.
-    date = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-    if not date:
-        return None
+    # Write answers carry no Last-Modified; their Date is the server's clock at the write.
     try:
-        return parsedate_to_datetime(date)
-    except (TypeError, ValueError):
+        return parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
+    except (KeyError, TypeError, ValueError):
         return None
 
 
 async def _body(body: Any) -> AsyncIterator[bytes]:
-    if body is None:
-        return
     try:
         async for chunk in body.iter_chunks(DEFAULT_CHUNK_SIZE):
             yield chunk
