@@ -72,9 +72,6 @@ class S3Context:
 
         Returns:
             The aiobotocore S3 client.
-
-        Raises:
-            StorageError: Translated botocore errors (an unknown profile, a bad region).
         """
         client = self._client
         if client is not None:
@@ -121,14 +118,13 @@ class S3Context:
 
 
 def client_config(config: S3Config) -> AioConfig:
-    """Build the botocore configuration of the client.
+    """Build the client's botocore configuration from ``config``, botocore's retries off.
 
     Args:
         config: The storage's configuration.
 
     Returns:
-        An ``AioConfig`` with connection pool, timeouts, addressing style and checksum
-        policy from ``config``, and botocore's retries disabled (see the module docstring).
+        The ``AioConfig``.
     """
     options: dict[str, Any] = dict(config.client_options)
     s3_options = dict(options.pop("s3", None) or {})
@@ -148,12 +144,9 @@ def client_config(config: S3Config) -> AioConfig:
 
 
 class PartBody(SlicedBody):
-    """A buffered body sent in slices (core's :class:`~litestar_storages.bodies.SlicedBody`).
+    """A buffered body sent in slices (core's :class:`~litestar_storages.bodies.SlicedBody`), uncopied.
 
-    botocore sees a seekable file (for the Content-Length and, on plain HTTP, the payload
-    hash) and aiohttp an async iterable it writes 64 KiB at a time: no layer copies the
-    part whole, which the memory bound of multipart uploads counts on. The class marks
-    the storage's own bodies (see :func:`prepare_client`); each attempt gets a new one.
+    The class marks the storage's own bodies (see :func:`prepare_client`); each attempt gets a new one.
     """
 
     __slots__ = ()

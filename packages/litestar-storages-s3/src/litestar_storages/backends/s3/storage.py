@@ -36,13 +36,7 @@ class S3Storage(DriverStorage):
 
     __slots__ = ("config",)
 
-    def __init__(
-        self,
-        config: S3Config,
-        *,
-        client: S3Client | None = None,
-        session: AioSession | None = None,
-    ) -> None:
+    def __init__(self, config: S3Config, *, client: S3Client | None = None, session: AioSession | None = None) -> None:
         """Create the storage; no connection is made until the first operation.
 
         Args:
