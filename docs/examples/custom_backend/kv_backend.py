@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pytest_asyncio
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import DriverStorage, ListPage, RangeBody
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
@@ -236,6 +237,7 @@ class KVDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         record = Record(bytes(body), content_type, dict(metadata))
         return self._file(name, await self._connection().put(name, record, if_absent=not overwrite))
@@ -269,7 +271,9 @@ class KVDriver:
 
     # SupportsParts: the engine's part pipeline and manual multipart API use these.
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         return await self._connection().create_upload()
 
     async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
@@ -284,6 +288,7 @@ class KVDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         record = Record(b"", content_type, dict(metadata))
         numbers = [number for number, _ in parts]

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.disposition import content_disposition
 from litestar_storages.engine import (
     DriverStorage,
@@ -123,6 +124,7 @@ class BasicDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self.calls.append("write")
         if not overwrite and name in self.objects:
@@ -177,7 +179,9 @@ class PartsDriver(BasicDriver):
         self.batches: list[list[str]] = []
         self.signed: list[dict[str, object]] = []
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = uuid.uuid4().hex
         self.uploads[upload_id] = {}
         return upload_id
@@ -208,6 +212,7 @@ class PartsDriver(BasicDriver):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         staged = self.uploads.pop(upload_id, None)
         if staged is None:
@@ -554,6 +559,7 @@ class StreamingDriver(BasicDriver):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         body = b"".join([bytes(chunk) async for chunk in chunks])
         self.streamed.append(len(body))
@@ -784,12 +790,20 @@ class PutPartsDriver(PartsDriver):
         self.parts_sent += 1
         return await super().put_part(name, upload_id, number, body)
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         self.begun.append(("manual", None))
         return await super().begin_parts(name, content_type=content_type, metadata=metadata)
 
     async def begin_put_parts(
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         self.begun.append(("put", overwrite))
         if not overwrite and name in self.objects:
@@ -838,6 +852,7 @@ class SinkDriver(PartsDriver):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         return StoredFile(key=name, size=self.received, content_type=content_type, metadata=dict(metadata))
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 import pytest
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import DriverStorage, ListPage, RangeBody, SupportsExists, SupportsListStream
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
@@ -60,6 +61,7 @@ class BasicDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self.objects[name] = (bytes(body), content_type, dict(metadata), uuid.uuid4().hex)
         return self._file(name)
@@ -94,6 +96,7 @@ class StreamingDriver(BasicDriver):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         body = b"".join([bytes(chunk) async for chunk in chunks])
         return await self.write(name, body, content_type=content_type, metadata=metadata, overwrite=overwrite)
@@ -200,6 +203,7 @@ async def test_drivers_own_stream_errors_are_still_translated() -> None:
             content_type: str,
             metadata: Mapping[str, str],
             overwrite: bool,
+            attributes: ObjectAttributes = NO_ATTRIBUTES,
         ) -> StoredFile:
             async for _ in chunks:
                 raise ServiceError("disk full")

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import (
     DriverStorage,
     ListPage,
@@ -81,6 +82,7 @@ class LocalDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self.calls.append("write")
         self.received.append(body)
@@ -95,6 +97,7 @@ class LocalDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self.calls.append("write_chunks")
         kept = []
@@ -127,7 +130,9 @@ class LocalDriver:
     async def close(self) -> None:
         return
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         raise AssertionError("put never uses parts with a direct writer")
 
     async def put_part(self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview) -> str:
@@ -142,6 +147,7 @@ class LocalDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         raise AssertionError("not used")
 

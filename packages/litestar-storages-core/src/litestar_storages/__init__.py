@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 __path__ = extend_path(__path__, __name__)
 
 from litestar_storages.__metadata__ import __project__, __version__
+from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
 from litestar_storages.backends.memory import MemoryConfig, MemoryStorage
 from litestar_storages.base import BaseStorage
 from litestar_storages.capabilities import (
@@ -62,11 +63,13 @@ if TYPE_CHECKING:
     from litestar_storages.contrib.plugin import StoragePlugin
 
 __all__ = (
+    "NO_ATTRIBUTES",
     "AzureConfig",
     "AzureStorage",
     "BaseStorage",
     "ConcurrentWriteError",
     "ConfigurationError",
+    "Encryption",
     "FileSystemConfig",
     "FileSystemStorage",
     "GCSConfig",
@@ -78,6 +81,7 @@ __all__ = (
     "MemoryConfig",
     "MemoryStorage",
     "MultipartUpload",
+    "ObjectAttributes",
     "ObstoreConfig",
     "ObstoreStorage",
     "ProgressCallback",

@@ -20,6 +20,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TypeVar
 
+from litestar_storages.attributes import ObjectAttributes
 from litestar_storages.calls import delete_object, open_read, write
 from litestar_storages.capabilities import (
     SupportsAsyncContext,
@@ -63,6 +64,7 @@ class BaseStorage(ABC):
         metadata: Mapping[str, str] | None = None,
         overwrite: bool = True,
         progress: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Store data at ``key``, streaming it chunk by chunk.
 
@@ -76,11 +78,15 @@ class BaseStorage(ABC):
             overwrite: When ``False``, fail instead of replacing an existing object,
                 atomically where the service supports conditional writes.
             progress: Sync or async callback receiving upload progress.
+            attributes: Standard attributes (cache control, storage class, tags...; see
+                :class:`~litestar_storages.attributes.ObjectAttributes`).
 
         Returns:
             Metadata of the stored object.
 
         Raises:
+            ConfigurationError: If the backend cannot store one of the ``attributes``
+                (raised before any byte is sent).
             StorageFileExistsError: If ``overwrite`` is ``False`` and the key exists.
             StorageValidationError: If the key, metadata or data is invalid.
             StorageError: If the stream raised or the service failed; nothing is stored.
@@ -220,7 +226,7 @@ class BaseStorage(ABC):
         return b"".join([chunk async for chunk in open_read(self, key, start=start, end=end)])
 
     async def copy(self, source: str, destination: str) -> StoredFile:
-        """Copy an object, keeping its content type and metadata.
+        """Copy an object, keeping its content type, metadata and attributes.
 
         This default streams the content through the client chunk by chunk; backends
         override it with a server-side copy.
@@ -237,11 +243,16 @@ class BaseStorage(ABC):
         """
         validate_key(destination)
         original = await self.info(source)
-        return await self.put(
+        # Attributes are passed only when the source has some: a 0.2.x put has no
+        # such parameter, and its info reports none.
+        attributes = original.attributes if original.attributes.set_names() else None
+        return await write(
+            self,
             destination,
             open_read(self, source),
             content_type=original.content_type,
             metadata=original.metadata,
+            attributes=attributes,
         )
 
     async def move(self, source: str, destination: str) -> StoredFile:
@@ -309,6 +320,7 @@ class BaseStorage(ABC):
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         part_size: int = 8 * 1024 * 1024,
+        attributes: ObjectAttributes | None = None,
     ) -> MultipartUpload:
         """Begin an upload sent in separately uploaded parts.
 
@@ -317,6 +329,7 @@ class BaseStorage(ABC):
             content_type: MIME type; guessed from the key when omitted.
             metadata: Custom metadata.
             part_size: Size of each part but the last, in bytes.
+            attributes: Standard attributes of the completed object.
 
         Returns:
             The upload's state; pass it to the other multipart methods.
@@ -376,6 +389,7 @@ class BaseStorage(ABC):
         metadata: Mapping[str, str] | None = None,
         part_size: int | None = None,
         progress_callback: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Upload a large object in parts, streaming ``data``.
 
@@ -389,11 +403,20 @@ class BaseStorage(ABC):
             metadata: Custom metadata.
             part_size: Size of each part, where the backend uses parts.
             progress_callback: Sync or async callback receiving upload progress.
+            attributes: Standard attributes of the object.
 
         Returns:
             Metadata of the stored object.
         """
-        return await write(self, key, data, content_type=content_type, metadata=metadata, progress=progress_callback)
+        return await write(
+            self,
+            key,
+            data,
+            content_type=content_type,
+            metadata=metadata,
+            progress=progress_callback,
+            attributes=attributes,
+        )
 
 
 def _check_protocols(

@@ -20,7 +20,8 @@ import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from litestar_storages.exceptions import StorageFileNotFoundError, UnsupportedOperationError
+from litestar_storages.attributes import ObjectAttributes
+from litestar_storages.exceptions import ConfigurationError, StorageFileNotFoundError, UnsupportedOperationError
 from litestar_storages.progress import ProgressReporter, report_progress
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import ByteStream, PutData, byte_length
@@ -202,8 +203,9 @@ async def write(
     metadata: Mapping[str, str] | None = None,
     overwrite: bool = True,
     progress: ProgressCallback | None = None,
+    attributes: ObjectAttributes | None = None,
 ) -> StoredFile:
-    """Call ``storage.put`` on any storage, with ``overwrite`` and ``progress`` where possible.
+    """Call ``storage.put`` on any storage, with ``overwrite``, ``progress`` and ``attributes`` where possible.
 
     Args:
         storage: Any storage.
@@ -213,11 +215,14 @@ async def write(
         metadata: Custom metadata.
         overwrite: When ``False``, refuse to replace an existing object.
         progress: Sync or async callback receiving upload progress.
+        attributes: Standard attributes; passed on only when given.
 
     Returns:
         Metadata of the stored object.
 
     Raises:
+        ConfigurationError: If ``attributes`` are given and the storage's ``put`` has no
+            ``attributes`` parameter (they would be dropped).
         UnsupportedOperationError: If ``overwrite`` is false and the storage's ``put``
             has no ``overwrite`` parameter: checking ``exists`` first would race with
             other writers, so "create only" is refused rather than faked.
@@ -230,6 +235,15 @@ async def write(
                 key=key,
             )
         kwargs["overwrite"] = False
+    if attributes is not None:
+        if not accepts(storage, "put", "attributes"):
+            raise ConfigurationError(
+                f"{type(storage).__name__}.put has no attributes parameter: it cannot store "
+                f"{', '.join(sorted(attributes.set_names())) or 'attributes'} for {key!r}",
+                field="attributes",
+                key=key,
+            )
+        kwargs["attributes"] = attributes
     if progress is None or accepts(storage, "put", "progress"):
         if progress is not None:
             kwargs["progress"] = progress

@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Protocol, TypeVar, runtime_checkable
 
 from litestar_storages.streams import PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.types import MultipartUpload, ObjectAttributes, ProgressCallback, StoredFile
 
 __all__ = ("SupportsAsyncContext", "SupportsDeleteMany", "SupportsMultipartUpload", "SupportsPutLarge")
 
@@ -69,6 +69,7 @@ class SupportsMultipartUpload(Protocol):
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         part_size: int = 8 * 1024 * 1024,
+        attributes: ObjectAttributes | None = None,
     ) -> MultipartUpload:
         """Begin an upload; see :meth:`BaseStorage.start_multipart_upload`."""
         ...
@@ -99,6 +100,7 @@ class SupportsPutLarge(Protocol):
         metadata: Mapping[str, str] | None = None,
         part_size: int | None = None,
         progress_callback: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Upload a large object; see :meth:`BaseStorage.put_large`."""
         ...

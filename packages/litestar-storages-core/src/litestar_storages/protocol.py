@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Literal, Protocol, runtime_checkable
 
+from litestar_storages.attributes import ObjectAttributes
 from litestar_storages.streams import PutData
 from litestar_storages.types import ProgressCallback, StoredFile
 
@@ -43,6 +44,7 @@ class Storage(Protocol):
         metadata: Mapping[str, str] | None = None,
         overwrite: bool = True,
         progress: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Store ``data`` at ``key``; see :meth:`BaseStorage.put`."""
         ...

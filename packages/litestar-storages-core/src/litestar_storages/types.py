@@ -7,10 +7,14 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias, Union
 
+from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
 from litestar_storages.exceptions import StorageValidationError
 
 __all__ = (
+    "NO_ATTRIBUTES",
+    "Encryption",
     "MultipartUpload",
+    "ObjectAttributes",
     "ProgressCallback",
     "ProgressInfo",
     "StoredFile",
@@ -36,6 +40,9 @@ class StoredFile:
         etag: An opaque version tag; equal for unchanged content, different after a change.
         last_modified: When the object was last written (timezone-aware, UTC).
         metadata: Custom metadata stored with the object.
+        attributes: The object's standard attributes (cache control, storage class,
+            tags...) as the service reports them; listings may leave them empty, and
+            ``acl`` is never reported.
     """
 
     key: str
@@ -44,6 +51,7 @@ class StoredFile:
     etag: str | None = None
     last_modified: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    attributes: ObjectAttributes = NO_ATTRIBUTES
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class MultipartUpload:
             yourself (backends neither need nor change it).
         content_type: MIME type the completed object will have (keyword only).
         metadata: Custom metadata the completed object will have (keyword only).
+        attributes: Attributes the completed object will have (keyword only).
     """
 
     upload_id: str
@@ -107,6 +116,7 @@ class MultipartUpload:
     _: KW_ONLY
     content_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    attributes: ObjectAttributes = NO_ATTRIBUTES
 
     def __post_init__(self) -> None:
         self.parts = _checked_parts(self.parts, self.key)

@@ -14,6 +14,7 @@ boundary live here, once.
 
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
+    SupportsAttributes,
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsExists,
@@ -24,6 +25,7 @@ from litestar_storages.engine.capabilities import (
     SupportsSignedUrls,
     SupportsSingleRequestLimit,
     SupportsStreamWrite,
+    SupportsTagLimits,
     SupportsUploadForm,
 )
 from litestar_storages.engine.driver import Driver, ListPage, OneChunk, RangeBody, whole_body
@@ -36,6 +38,7 @@ __all__ = (
     "OneChunk",
     "RangeBody",
     "SupportsAddressUrls",
+    "SupportsAttributes",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
@@ -46,6 +49,7 @@ __all__ = (
     "SupportsSignedUrls",
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
+    "SupportsTagLimits",
     "SupportsUploadForm",
     "whole_body",
 )

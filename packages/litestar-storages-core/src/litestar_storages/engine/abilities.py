@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from litestar_storages.attribute_rules import COMMON_TAG_LIMITS, TagLimits
 from litestar_storages.engine.capabilities import (
     SupportsAddressUrls,
+    SupportsAttributes,
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsExists,
@@ -23,6 +25,7 @@ from litestar_storages.engine.capabilities import (
     SupportsSignedUrls,
     SupportsSingleRequestLimit,
     SupportsStreamWrite,
+    SupportsTagLimits,
     SupportsUploadForm,
 )
 from litestar_storages.engine.driver import Driver
@@ -51,6 +54,9 @@ class Abilities:
         put_parts: The driver, if it starts the parts of a ``put`` itself.
         lists: The driver, if it walks listings itself.
         exists: The driver, if it answers ``exists`` without reading metadata.
+        attribute_names: The object attributes the driver honours (none without
+            :class:`~litestar_storages.engine.capabilities.SupportsAttributes`).
+        tag_limits: The tag limits its writes are checked against.
     """
 
     parts: PartsDriver | None
@@ -65,6 +71,8 @@ class Abilities:
     put_parts: SupportsPutParts | None = None
     lists: SupportsListStream | None = None
     exists: SupportsExists | None = None
+    attribute_names: frozenset[str] = frozenset()
+    tag_limits: TagLimits = COMMON_TAG_LIMITS
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -93,4 +101,8 @@ class Abilities:
             put_parts=driver if isinstance(driver, SupportsPutParts) else None,
             lists=driver if isinstance(driver, SupportsListStream) else None,
             exists=driver if isinstance(driver, SupportsExists) else None,
+            attribute_names=frozenset(driver.attribute_names)
+            if isinstance(driver, SupportsAttributes)
+            else frozenset(),
+            tag_limits=driver.tag_limits if isinstance(driver, SupportsTagLimits) else COMMON_TAG_LIMITS,
         )

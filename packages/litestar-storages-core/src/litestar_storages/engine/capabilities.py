@@ -12,11 +12,14 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
+from litestar_storages.attribute_rules import TagLimits
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile, UploadForm
 
 __all__ = (
     "SupportsAddressUrls",
+    "SupportsAttributes",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
@@ -27,6 +30,7 @@ __all__ = (
     "SupportsSignedUrls",
     "SupportsSingleRequestLimit",
     "SupportsStreamWrite",
+    "SupportsTagLimits",
     "SupportsUploadForm",
 )
 
@@ -47,13 +51,21 @@ class SupportsParts(Protocol):
     max_parts: int
     """Most parts of one object."""
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
+    ) -> str:
         """Start an upload in parts.
 
         Args:
             name: The object's name.
             content_type: The object's content type.
             metadata: The object's metadata.
+            attributes: The object's checked attributes (only those the driver declares).
 
         Returns:
             The upload's identifier.
@@ -83,6 +95,7 @@ class SupportsParts(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Assemble the parts, in number order, into the object.
 
@@ -92,6 +105,7 @@ class SupportsParts(Protocol):
             parts: ``(number, tag)`` pairs, sorted.
             content_type: The object's content type (for services that set it here).
             metadata: The object's metadata (likewise).
+            attributes: The object's attributes, as given to :meth:`begin_parts` (likewise).
             overwrite: ``False``: fail with the SDK's "exists" error if the object exists.
 
         Returns:
@@ -140,7 +154,13 @@ class SupportsPutParts(Protocol):
     """
 
     async def begin_put_parts(
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         """Start the parts of a ``put`` (safe to repeat: the engine retries it).
 
@@ -148,6 +168,7 @@ class SupportsPutParts(Protocol):
             name: The object's name.
             content_type: The object's content type.
             metadata: The object's metadata.
+            attributes: The object's checked attributes (only those the driver declares).
             overwrite: ``False``: the driver may fail now with its "exists" error if the
                 object exists (the commit stays conditional either way).
 
@@ -177,6 +198,7 @@ class SupportsStreamWrite(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Store a stream longer than :attr:`part_size` as one object, atomically.
 
@@ -190,6 +212,7 @@ class SupportsStreamWrite(Protocol):
             content_type: The checked content type.
             metadata: The checked metadata.
             overwrite: ``False``: fail with the SDK's "exists" error if it exists.
+            attributes: The checked attributes (only those the driver declares).
 
         Returns:
             Metadata of the stored object.
@@ -218,6 +241,7 @@ class SupportsDirectWrite(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Store a stream of chunks as one object, atomically.
 
@@ -230,10 +254,38 @@ class SupportsDirectWrite(Protocol):
             content_type: The checked content type.
             metadata: The checked metadata.
             overwrite: ``False``: fail if the object exists.
+            attributes: The checked attributes (only those the driver declares).
 
         Returns:
             Metadata of the stored object.
         """
+        ...
+
+
+@runtime_checkable
+class SupportsAttributes(Protocol):
+    """A driver that stores object attributes (:class:`~litestar_storages.attributes.ObjectAttributes`).
+
+    The engine checks every write's attributes against :attr:`attribute_names` before
+    any request and raises :class:`~litestar_storages.exceptions.ConfigurationError`
+    for the others, so a driver only ever receives attributes it declared. A driver
+    without this ability supports none. Its ``head`` reports the attributes it stores
+    (``acl`` is write only), and its ``copy`` keeps them.
+    """
+
+    @property
+    def attribute_names(self) -> frozenset[str]:
+        """Names of the :class:`~litestar_storages.attributes.ObjectAttributes` fields the driver honours."""
+        ...
+
+
+@runtime_checkable
+class SupportsTagLimits(Protocol):
+    """A driver with tags whose limits differ from :data:`~litestar_storages.attribute_rules.COMMON_TAG_LIMITS`."""
+
+    @property
+    def tag_limits(self) -> TagLimits:
+        """The tag limits the engine checks this driver's writes against."""
         ...
 
 

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.retry import RetryConfig
 from litestar_storages.types import StoredFile
@@ -156,6 +157,7 @@ class Driver(Protocol):
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Store a whole object in one request.
 
@@ -165,6 +167,8 @@ class Driver(Protocol):
             content_type: The checked content type.
             metadata: The checked metadata (lower-case names).
             overwrite: ``False``: fail atomically with the SDK's "exists" error if it exists.
+            attributes: The checked attributes (only those the driver declares with
+                :class:`~litestar_storages.engine.SupportsAttributes`; empty otherwise).
 
         Returns:
             Metadata of the stored object.

@@ -16,6 +16,7 @@ import contextlib
 import math
 from collections.abc import Mapping
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine.abilities import PartsDriver
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsPutParts
@@ -59,6 +60,7 @@ async def upload_in_parts(
     overwrite: bool,
     reporter: ProgressReporter,
     starter: SupportsPutParts | None = None,
+    attributes: ObjectAttributes = NO_ATTRIBUTES,
 ) -> StoredFile:
     """Upload ``first`` and then the rest of ``stream`` in parts, committing them as one object.
 
@@ -75,6 +77,7 @@ async def upload_in_parts(
         reporter: Receives the size of each part once uploaded.
         starter: The driver, when it starts the parts of a ``put`` itself
             (:class:`~litestar_storages.engine.capabilities.SupportsPutParts`).
+        attributes: The checked attributes.
 
     Returns:
         Metadata of the stored object.
@@ -88,11 +91,15 @@ async def upload_in_parts(
         upload_id = await call(
             driver,
             key,
-            lambda: starter.begin_put_parts(name, content_type=content_type, metadata=metadata, overwrite=overwrite),
+            lambda: starter.begin_put_parts(
+                name, content_type=content_type, metadata=metadata, overwrite=overwrite, attributes=attributes
+            ),
         )
     else:
         upload_id = await call(
-            driver, key, lambda: driver.begin_parts(name, content_type=content_type, metadata=metadata)
+            driver,
+            key,
+            lambda: driver.begin_parts(name, content_type=content_type, metadata=metadata, attributes=attributes),
         )
     in_flight: set[asyncio.Task[tuple[int, str, int]]] = set()
     parts: list[tuple[int, str]] = []
@@ -137,7 +144,13 @@ async def upload_in_parts(
             driver,
             key,
             lambda: driver.commit_parts(
-                name, upload_id, parts, content_type=content_type, metadata=metadata, overwrite=overwrite
+                name,
+                upload_id,
+                parts,
+                content_type=content_type,
+                metadata=metadata,
+                overwrite=overwrite,
+                attributes=attributes,
             ),
             retry=overwrite,  # a repeated conditional commit would find its own object
         )

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 
+from litestar_storages.attribute_rules import check_supported, validate_attributes
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.base import BaseStorage
 from litestar_storages.content import resolve_content_type, validate_content_type, validate_metadata
 from litestar_storages.disposition import content_disposition
@@ -63,8 +65,28 @@ class DriverStorage(BaseStorage):
         """The backend's name, used in messages."""
         return self.driver.name
 
+    @property
+    def attribute_names(self) -> frozenset[str]:
+        """Names of the :class:`~litestar_storages.attributes.ObjectAttributes` fields this storage honours.
+
+        Any other attribute given to a write raises
+        :class:`~litestar_storages.exceptions.ConfigurationError` before a byte is sent.
+        """
+        return self._abilities.attribute_names
+
     def _name(self, key: str) -> str:
         return self._prefix + validate_key(key)
+
+    def _attributes(self, attributes: ObjectAttributes | None, key: str) -> ObjectAttributes:
+        # Checked once, before any request: values first, then what the backend honours.
+        if attributes is None:
+            return NO_ATTRIBUTES
+        checked = validate_attributes(attributes, key=key, tag_limits=self._abilities.tag_limits)
+        names = checked.set_names()
+        if not names:
+            return NO_ATTRIBUTES  # drivers may tell "none" by identity
+        check_supported(checked, self._abilities.attribute_names, backend=self.backend_name, key=key)
+        return checked
 
     def _file(self, stored: StoredFile) -> StoredFile:
         # Drivers answer with names; callers see keys relative to the prefix.
@@ -83,20 +105,24 @@ class DriverStorage(BaseStorage):
         metadata: Mapping[str, str] | None = None,
         overwrite: bool = True,
         progress: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Store data at ``key``, streaming it; see :meth:`BaseStorage.put`."""
         # _put's body, inline: one coroutine less on every put.
         name = self._prefix + validate_key(key)
+        resolved = resolve_content_type(key, content_type)
+        checked = validate_metadata(metadata, key=key)
         stored = await write_object(
             self.driver,
             self._abilities,
             name,
             key,
             data,
-            content_type=resolve_content_type(key, content_type),
-            metadata=validate_metadata(metadata, key=key),
+            content_type=resolved,
+            metadata=checked,
             overwrite=overwrite,
             progress=progress,
+            attributes=NO_ATTRIBUTES if attributes is None else self._attributes(attributes, key),
         )
         return stored if not self._prefix else self._file(stored)
 
@@ -110,6 +136,7 @@ class DriverStorage(BaseStorage):
         overwrite: bool,
         progress: ProgressCallback | None,
         part_size: int | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         name = self._name(key)
         resolved = resolve_content_type(key, content_type)
@@ -125,6 +152,7 @@ class DriverStorage(BaseStorage):
             overwrite=overwrite,
             progress=progress,
             part_size=part_size,
+            attributes=self._attributes(attributes, key),
         )
         return self._file(stored)
 
@@ -352,16 +380,22 @@ class DriverStorage(BaseStorage):
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         part_size: int = 8 * 1024 * 1024,
+        attributes: ObjectAttributes | None = None,
     ) -> MultipartUpload:
         """Begin an upload sent in parts; see :meth:`BaseStorage.start_multipart_upload`."""
         name = self._name(key)
         resolved = resolve_content_type(key, content_type)
         checked = validate_metadata(metadata, key=key)
+        wanted = self._attributes(attributes, key)
         driver = self._parts_driver(key)
         upload_id = await call(
-            self.driver, key, lambda: driver.begin_parts(name, content_type=resolved, metadata=checked)
+            self.driver,
+            key,
+            lambda: driver.begin_parts(name, content_type=resolved, metadata=checked, attributes=wanted),
         )
-        return MultipartUpload(upload_id, key, part_size=part_size, content_type=resolved, metadata=checked)
+        return MultipartUpload(
+            upload_id, key, part_size=part_size, content_type=resolved, metadata=checked, attributes=wanted
+        )
 
     async def upload_part(self, upload: MultipartUpload, part_number: int, data: bytes) -> str:
         """Upload one part and record it; see :meth:`BaseStorage.upload_part`."""
@@ -381,12 +415,20 @@ class DriverStorage(BaseStorage):
         if not upload.parts:
             raise StorageError(f"Multipart upload of {upload.key!r} has no parts", key=upload.key)
         content_type = upload.content_type or resolve_content_type(upload.key, None)
+        # Saved state may come back from anywhere: its attributes are checked again.
+        attributes = self._attributes(upload.attributes, upload.key)
         parts = list(upload.parts)
         stored = await call(
             self.driver,
             upload.key,
             lambda: driver.commit_parts(
-                name, upload.upload_id, parts, content_type=content_type, metadata=upload.metadata, overwrite=True
+                name,
+                upload.upload_id,
+                parts,
+                content_type=content_type,
+                metadata=upload.metadata,
+                overwrite=True,
+                attributes=attributes,
             ),
         )
         return self._file(stored)
@@ -406,6 +448,7 @@ class DriverStorage(BaseStorage):
         metadata: Mapping[str, str] | None = None,
         part_size: int | None = None,
         progress_callback: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Upload a large object in parts of ``part_size``; see :meth:`BaseStorage.put_large`."""
         return await self._put(
@@ -416,4 +459,5 @@ class DriverStorage(BaseStorage):
             overwrite=True,
             progress=progress_callback,
             part_size=part_size,
+            attributes=attributes,
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Mapping
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsDirectWrite, SupportsParts
@@ -46,6 +47,7 @@ async def write_object(
     overwrite: bool,
     progress: ProgressCallback | None,
     part_size: int | None = None,
+    attributes: ObjectAttributes = NO_ATTRIBUTES,
 ) -> StoredFile:
     """Store ``data`` as one object, choosing how to send it.
 
@@ -60,6 +62,7 @@ async def write_object(
         overwrite: ``False``: fail if the object exists.
         progress: Sync or async callback receiving upload progress.
         part_size: A part size asked for by the caller (``put_large``), else the driver's.
+        attributes: The checked attributes, all declared by the driver.
 
     Returns:
         Metadata of the stored object (``key`` holds the name).
@@ -80,6 +83,7 @@ async def write_object(
             metadata=metadata,
             overwrite=overwrite,
             progress=progress,
+            attributes=attributes,
         )
     parts, streams = abilities.parts, abilities.stream
     threshold: int | None = None
@@ -102,9 +106,17 @@ async def write_object(
             metadata=metadata,
             overwrite=overwrite,
             progress=progress,
+            attributes=attributes,
         )
     single = functools.partial(
-        _write_one, driver, name, key, content_type=content_type, metadata=metadata, overwrite=overwrite
+        _write_one,
+        driver,
+        name,
+        key,
+        content_type=content_type,
+        metadata=metadata,
+        overwrite=overwrite,
+        attributes=attributes,
     )
     stream = ByteStream(data, key=key)
     reporter = ProgressReporter(progress, operation="upload", key=key, total_bytes=stream.size)
@@ -131,6 +143,7 @@ async def write_object(
                 content_type=content_type,
                 metadata=metadata,
                 overwrite=overwrite,
+                attributes=attributes,
                 retry=False,  # the stream is consumed by the first attempt
             )
         except StorageError as error:
@@ -161,6 +174,7 @@ async def write_object(
         overwrite=overwrite,
         reporter=reporter,
         starter=abilities.put_parts,
+        attributes=attributes,
     )
 
 
@@ -200,6 +214,7 @@ async def _write_direct(
     metadata: Mapping[str, str],
     overwrite: bool,
     progress: ProgressCallback | None,
+    attributes: ObjectAttributes,
 ) -> StoredFile:
     if isinstance(data, (bytes, bytearray)):
         return await _write_bytes(
@@ -211,6 +226,7 @@ async def _write_direct(
             metadata=metadata,
             overwrite=overwrite,
             progress=progress,
+            attributes=attributes,
         )
     stream = ByteStream(data, key=key)
     chunks = aiter(stream)
@@ -226,6 +242,7 @@ async def _write_direct(
         content_type=content_type,
         metadata=metadata,
         overwrite=overwrite,
+        attributes=attributes,
         retry=False,  # the stream is consumed by the first attempt
     )
 
@@ -240,6 +257,7 @@ async def _write_bytes(
     metadata: Mapping[str, str],
     overwrite: bool,
     progress: ProgressCallback | None,
+    attributes: ObjectAttributes,
 ) -> StoredFile:
     stored = await call(
         driver,
@@ -250,6 +268,7 @@ async def _write_bytes(
         content_type=content_type,
         metadata=metadata,
         overwrite=overwrite,
+        attributes=attributes,
         retry=overwrite,  # a repeated conditional write would find its own object and fail
     )
     if progress is not None:
@@ -273,6 +292,7 @@ async def _write_one(
     content_type: str,
     metadata: Mapping[str, str],
     overwrite: bool,
+    attributes: ObjectAttributes,
     reporter: ProgressReporter,
 ) -> StoredFile:
     stored = await call(
@@ -284,6 +304,7 @@ async def _write_one(
         content_type=content_type,
         metadata=metadata,
         overwrite=overwrite,
+        attributes=attributes,
         retry=overwrite,  # a repeated conditional write would find its own object and fail
     )
     await reporter.advance(len(body))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.NAME.config import NameConfig
 from litestar_storages.backends.NAME.errors import (
     ObjectExistsError,
@@ -115,6 +116,7 @@ class NameDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         return self._store(name, _Record(bytes(body), content_type, dict(metadata)), overwrite=overwrite)
 
@@ -141,7 +143,9 @@ class NameDriver:
 
     # -- SupportsParts ------------------------------------------------------------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = uuid.uuid4().hex
         self._uploads[upload_id] = {}
         return upload_id
@@ -164,6 +168,7 @@ class NameDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         staged = self._uploads.pop(upload_id, None)
         if staged is None:

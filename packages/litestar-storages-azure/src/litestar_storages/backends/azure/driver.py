@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
@@ -176,6 +177,7 @@ class AzureDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         # The headers the public upload_blob() would send (it would also wrap the bytes
         # in a stream, build a BlobClient, a BlobHTTPHeaders model and a deserialized answer).
@@ -246,12 +248,20 @@ class AzureDriver:
 
     # -- SupportsParts: each part is one staged block of the final blob --------------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:
+    async def begin_parts(
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         """Start a manual multipart upload: no request (Azure has no upload session), a fresh upload id."""
         return uuid.uuid4().hex
 
     async def begin_put_parts(
-        self, name: str, *, content_type: str, metadata: Mapping[str, str], overwrite: bool
+        self,
+        name: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> str:
         """Start the blocks of a put: read the blob's ETag (one HEAD) for :meth:`commit_parts`.
 
@@ -290,6 +300,7 @@ class AzureDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         """Commit the blocks (Put Block List), with the content type and metadata.
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes, copied_tags
 from litestar_storages.backends.memory.config import MemoryConfig
 from litestar_storages.backends.memory.pieces import HASH_IN_THREAD, Receiver, md5_hex, md5_off_loop
 from litestar_storages.engine import ListPage, RangeBody
@@ -27,7 +28,10 @@ from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
-__all__ = ("MemoryDriver",)
+__all__ = ("MEMORY_ATTRIBUTES", "MemoryDriver")
+
+MEMORY_ATTRIBUTES = frozenset({"cache_control", "content_disposition", "content_encoding", "content_language", "tags"})
+"""The attributes ``MemoryStorage`` stores and reports: all but ``acl``, ``encryption`` and ``storage_class``."""
 
 
 @dataclass
@@ -38,6 +42,7 @@ class _Entry:
     metadata: dict[str, str]
     last_modified: datetime
     etag: str
+    attributes: ObjectAttributes = NO_ATTRIBUTES
     # The metadata handed to the engine with each read (it looks at the etag and size
     # only), built once: a StoredFile costs about as much as the rest of a 1 KiB read.
     read_file: StoredFile | None = None
@@ -51,6 +56,8 @@ class _Entry:
             etag=self.etag,
             last_modified=self.last_modified,
             metadata=dict(self.metadata),
+            # Tags are a dict as well: a copy too, when there are any.
+            attributes=self.attributes if not self.attributes.tags else copied_tags(self.attributes),
         )
 
 
@@ -59,6 +66,7 @@ class _PendingUpload:
     # What the object gets is fixed when the upload starts, as on S3.
     content_type: str
     metadata: dict[str, str]
+    attributes: ObjectAttributes
     parts: dict[int, tuple[bytes, str]] = field(default_factory=dict)
 
 
@@ -103,6 +111,9 @@ class MemoryDriver:
     __slots__ = ("_entries", "_max_size", "_sorted", "_uploads", "_used")
 
     name = "MemoryStorage"
+    # Attributes the process can keep and report; acl, encryption and storage_class
+    # would mean nothing here and are refused, as on the filesystem.
+    attribute_names = MEMORY_ATTRIBUTES
     errors = ErrorMapper(_not_translated, backend="MemoryStorage", owns=())
     retry = None  # nothing to retry: no request can fail on its way
     # The manual multipart API's bounds, S3's: code tested here must not fail there.
@@ -149,6 +160,7 @@ class MemoryDriver:
         *,
         overwrite: bool,
         etag: str,
+        attributes: ObjectAttributes,
     ) -> StoredFile:
         # No await from the existence check to the assignment: concurrent puts with
         # overwrite=False cannot both succeed.
@@ -161,7 +173,7 @@ class MemoryDriver:
                 f"Storing {name!r} ({size} bytes) would exceed max_size={self._max_size} bytes ({used} bytes in use)",
                 key=name,
             )
-        entry = _Entry(pieces, size, content_type, metadata, datetime.now(timezone.utc), etag)
+        entry = _Entry(pieces, size, content_type, metadata, datetime.now(timezone.utc), etag, attributes)
         self._used = used + size
         self._entries[name] = entry
         if previous is None:
@@ -194,13 +206,23 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self._refuse_existing(name, overwrite=overwrite)
         # Immutable already: kept as it is, with no copy; anything else is copied once.
         data = body if type(body) is bytes else bytes(body)
         self._refuse_oversized(name, len(data))
         etag = md5_hex(data) if len(data) < HASH_IN_THREAD else await md5_off_loop(data)
-        return self._store(name, (data,), len(data), content_type, dict(metadata), overwrite=overwrite, etag=etag)
+        return self._store(
+            name,
+            (data,),
+            len(data),
+            content_type,
+            dict(metadata),
+            overwrite=overwrite,
+            etag=etag,
+            attributes=attributes,
+        )
 
     async def write_chunks(  # noqa: D102 - documented by SupportsDirectWrite
         self,
@@ -210,6 +232,7 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         self._refuse_existing(name, overwrite=overwrite)
         receiver = Receiver()
@@ -218,7 +241,14 @@ class MemoryDriver:
             self._refuse_oversized(name, receiver.size)  # before the rest of the input is read
         etag = await receiver.finish()
         return self._store(
-            name, tuple(receiver.pieces), receiver.size, content_type, dict(metadata), overwrite=overwrite, etag=etag
+            name,
+            tuple(receiver.pieces),
+            receiver.size,
+            content_type,
+            dict(metadata),
+            overwrite=overwrite,
+            etag=etag,
+            attributes=attributes,
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
@@ -252,6 +282,7 @@ class MemoryDriver:
             dict(entry.metadata),
             overwrite=True,
             etag=entry.etag,
+            attributes=entry.attributes,
         )
 
     async def close(self) -> None:  # noqa: D102
@@ -279,9 +310,11 @@ class MemoryDriver:
             raise StorageError(f"No multipart upload {upload_id!r} in progress", key=name)
         return pending
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = uuid.uuid4().hex
-        self._uploads[upload_id] = _PendingUpload(content_type, dict(metadata))
+        self._uploads[upload_id] = _PendingUpload(content_type, dict(metadata), attributes)
         return upload_id
 
     async def put_part(  # noqa: D102
@@ -302,6 +335,7 @@ class MemoryDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         pending = self._pending(name, upload_id)
         pieces: list[bytes] = []
@@ -322,6 +356,7 @@ class MemoryDriver:
             pending.metadata,
             overwrite=overwrite,
             etag=etag,
+            attributes=pending.attributes,
         )
         self._uploads.pop(upload_id, None)
         return stored

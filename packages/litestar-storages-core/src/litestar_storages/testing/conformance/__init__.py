@@ -5,6 +5,7 @@ fixture; nothing else changes per backend. The fixture must yield an *empty* sto
 (a fresh folder, bucket or prefix per test).
 """
 
+from litestar_storages.testing.conformance.attributes import AttributeTests
 from litestar_storages.testing.conformance.data import BAD_CONTENT_TYPES, BAD_KEYS, ODD_CONTENT_TYPES, ODD_KEYS
 from litestar_storages.testing.conformance.lifecycle import LifecycleTests
 from litestar_storages.testing.conformance.listing import ListingTests
@@ -22,6 +23,7 @@ __all__ = ("BAD_CONTENT_TYPES", "BAD_KEYS", "ODD_CONTENT_TYPES", "ODD_KEYS", "St
 class StorageConformance(
     RoundTripTests,
     MetadataTests,
+    AttributeTests,
     WriteTests,
     RangeTests,
     ListingTests,
@@ -36,5 +38,5 @@ class StorageConformance(
     yielding an empty storage; pytest reports "fixture 'storage' not found" otherwise.
     Set :attr:`large_size` above the backend's multipart threshold so the kit's large
     transfers exercise that path. Each group of tests is also available as a mixin
-    (``RoundTripTests``, ``ListingTests``, ...) in the modules of this package.
+    (``RoundTripTests``, ``AttributeTests``, ``ListingTests``, ...) in the modules of this package.
     """

@@ -57,6 +57,18 @@ class KeyOperationTests(ConformanceBase):
         assert [item.key async for item in storage.list()] == ["new/name.bin"]
 
     @pytest.mark.asyncio
+    async def test_move_to_another_name_keeps_content_type_and_metadata(self, storage: Storage) -> None:
+        await storage.put("old/first.bin", b"moving", content_type="image/png", metadata={"k": "v"})
+        await storage.put("old/second.bin", b"replaced", content_type="text/plain", metadata={"other": "1"})
+        await storage.move("old/first.bin", "old/second.bin")
+        info = await storage.info("old/second.bin")
+        assert (info.content_type, info.metadata) == ("image/png", {"k": "v"})
+        assert await storage.get_bytes("old/second.bin") == b"moving"
+        await storage.move("old/second.bin", "new/third.bin")
+        info = await storage.info("new/third.bin")
+        assert (info.content_type, info.metadata) == ("image/png", {"k": "v"})
+
+    @pytest.mark.asyncio
     async def test_move_onto_itself_keeps_file(self, storage: Storage) -> None:
         await storage.put("same.txt", b"stay")
         await storage.move("same.txt", "same.txt")

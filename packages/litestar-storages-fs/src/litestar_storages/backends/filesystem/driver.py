@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import ListPage, RangeBody, whole_body
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
@@ -35,7 +36,12 @@ from .reads import close_opened, open_range_sync, read_chunks
 from .signing import quote_key, sign_url
 from .threads import hop
 
-__all__ = ("FileSystemDriver", "SigningFileSystemDriver", "build_driver")
+__all__ = ("FILESYSTEM_ATTRIBUTES", "FileSystemDriver", "SigningFileSystemDriver", "build_driver")
+
+FILESYSTEM_ATTRIBUTES = frozenset(
+    {"cache_control", "content_disposition", "content_encoding", "content_language", "tags"}
+)
+"""The attributes ``FileSystemStorage`` keeps in the sidecar: all but ``acl``, ``encryption``, ``storage_class``."""
 
 _LIST_BATCH = 128
 """Files fetched per thread hop while listing (fewer when the caller wants fewer)."""
@@ -47,6 +53,8 @@ class FileSystemDriver:
     """Primitives over one root folder: atomic writes, streamed writes, walked listings, parts."""
 
     name = BACKEND
+    attribute_names = FILESYSTEM_ATTRIBUTES
+    """Kept in the sidecar and served by the Litestar plugin; no meaning on disk for acl, encryption, storage_class."""
     retry = None  # local calls: nothing transient to retry
     max_batch = 1 << 62
     """Every name in one batch: all are checked before any file is deleted, in one thread hop."""
@@ -94,9 +102,10 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
-        sidecar = encode_sidecar(name, content_type, dict(metadata))
+        sidecar = encode_sidecar(name, content_type, dict(metadata), attributes)
         config = self.config
         stat = await hop(
             write_file_sync,
@@ -108,7 +117,7 @@ class FileSystemDriver:
             permissions=config.permissions,
             durable=config.fsync,
         )
-        return stored_file(name, stat, (content_type, dict(metadata)))
+        return stored_file(name, stat, (content_type, dict(metadata), attributes))
 
     async def write_stream(  # noqa: D102
         self,
@@ -119,9 +128,10 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         check_reserved(name)
-        sidecar = encode_sidecar(name, content_type, dict(metadata))
+        sidecar = encode_sidecar(name, content_type, dict(metadata), attributes)
         config = self.config
         stat = await write_stream(
             self.root,
@@ -132,7 +142,7 @@ class FileSystemDriver:
             permissions=config.permissions,
             durable=config.fsync,
         )
-        return stored_file(name, stat, (content_type, dict(metadata)))
+        return stored_file(name, stat, (content_type, dict(metadata), attributes))
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         return await self.calls.run(files.delete_sync, self.root, check_reserved(name))
@@ -210,7 +220,9 @@ class FileSystemDriver:
 
     # -- SupportsParts: manual multipart uploads staged on disk (see multipart.py) ------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = multipart.new_upload_id()
         await asyncio.to_thread(
             multipart.start_sync,
@@ -245,8 +257,10 @@ class FileSystemDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        # The content type and metadata are the manifest's, written when the upload began.
+        # The content type and metadata are the manifest's, written when the upload began;
+        # the attributes come with the commit (the engine passes the upload's own).
         config = self.config
         return await asyncio.to_thread(
             multipart.complete_sync,
@@ -256,6 +270,7 @@ class FileSystemDriver:
             parts,
             permissions=config.permissions,
             durable=config.fsync,
+            attributes=attributes,
         )
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102

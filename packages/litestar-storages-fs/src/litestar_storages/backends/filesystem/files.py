@@ -11,6 +11,7 @@ import os
 import stat as stat_module
 from collections.abc import Iterable
 
+from litestar_storages.attributes import NO_ATTRIBUTES
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
@@ -109,7 +110,7 @@ def delete_many_sync(root: Root, keys: Iterable[str]) -> None:
 
 def _effective(key: str, sidecar: Sidecar | None) -> Sidecar:
     # A file without a sidecar has the content type guessed from its key.
-    return sidecar if sidecar is not None else (content_type_for(key), {})
+    return sidecar if sidecar is not None else (content_type_for(key), {}, NO_ATTRIBUTES)
 
 
 def _regular(fd: int, key: str) -> os.stat_result:
@@ -201,9 +202,15 @@ def _move_entry(
     described = _effective(source_key, sidecar)
     old_sidecar = sidecar_name(source.name, stat.st_size, stat.st_mtime_ns)
     new_sidecar = sidecar_name(target.name, stat.st_size, stat.st_mtime_ns)
-    # A current-format sidecar is renamed. Without one (or with a 0.1 one), a fresh one is
-    # written if the new key needs it: the type guessed from the old key may differ.
-    renamed = sidecar is not None and os.access(old_sidecar, os.F_OK, dir_fd=source.fd, follow_symlinks=False)
+    # A current-format sidecar is renamed when the file keeps its name: the record inside
+    # names the file, and a reader trusts a record only for that name. Otherwise (another
+    # name, no sidecar, a 0.1 one) a fresh one is written if the new key needs it: the
+    # type guessed from the old key may differ.
+    renamed = (
+        sidecar is not None
+        and source.name == target.name
+        and os.access(old_sidecar, os.F_OK, dir_fd=source.fd, follow_symlinks=False)
+    )
     fresh = None if renamed else encode_sidecar(destination, *described)
     # Sidecar first: the file never appears at its new key without its metadata.
     if renamed:

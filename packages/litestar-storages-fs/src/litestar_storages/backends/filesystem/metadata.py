@@ -1,7 +1,7 @@
-"""Etags and metadata sidecars: content type and custom metadata that survive restarts and backups.
+"""Etags and metadata sidecars: content type, custom metadata and attributes that survive restarts and backups.
 
 A file whose content type is the one guessed from its key and which has no custom
-metadata gets no sidecar at all (most files: one file on disk, one write). Otherwise a
+metadata and no attributes gets no sidecar at all (most files: one file on disk, one write). Otherwise a
 small JSON sidecar sits beside it, named after the file and its version: its size and
 modification time (see :func:`~.names.sidecar_name`), which ``cp -a``, ``rsync -a`` and
 restores keep, unlike the inode. The sidecar also records the file's name, size and
@@ -19,6 +19,7 @@ import json
 import os
 from datetime import datetime, timezone
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes, attributes_from_dict, attributes_to_dict
 from litestar_storages.content import guess_content_type
 from litestar_storages.types import StoredFile
 
@@ -38,11 +39,11 @@ __all__ = (
     "write_small_file",
 )
 
-Sidecar = tuple[str, dict[str, str]]
-"""A sidecar's content: ``(content_type, metadata)``."""
+Sidecar = tuple[str, dict[str, str], ObjectAttributes]
+"""A sidecar's content: ``(content_type, metadata, attributes)``."""
 
 Record = tuple[str, int, int, Sidecar]
-"""A sidecar file's whole record: ``(file name, size, mtime_ns, (content_type, metadata))``."""
+"""A sidecar file's whole record: ``(file name, size, mtime_ns, (content_type, metadata, attributes))``."""
 
 _FORMAT = 2
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
@@ -92,20 +93,23 @@ def etag_of(stat: os.stat_result) -> str:
     return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
 
-def encode_sidecar(key: str, content_type: str, metadata: dict[str, str]) -> Sidecar | None:
+def encode_sidecar(
+    key: str, content_type: str, metadata: dict[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+) -> Sidecar | None:
     """Return the sidecar content to store with a file, or ``None`` when none is needed.
 
     Args:
         key: The key (its guessed content type needs no sidecar).
         content_type: The resolved content type.
         metadata: Validated custom metadata.
+        attributes: Checked attributes.
 
     Returns:
-        ``(content_type, metadata)``, or ``None`` for defaults.
+        ``(content_type, metadata, attributes)``, or ``None`` for defaults.
     """
-    if not metadata and content_type == content_type_for(key):
+    if not metadata and attributes is NO_ATTRIBUTES and content_type == content_type_for(key):
         return None
-    return content_type, metadata
+    return content_type, metadata, attributes
 
 
 def dump_record(name: str, size: int, mtime_ns: int, sidecar: Sidecar) -> bytes:
@@ -115,12 +119,12 @@ def dump_record(name: str, size: int, mtime_ns: int, sidecar: Sidecar) -> bytes:
         name: The data file's name (its last key segment).
         size: The version's size.
         mtime_ns: The version's modification time.
-        sidecar: ``(content_type, metadata)``.
+        sidecar: ``(content_type, metadata, attributes)``.
 
     Returns:
         The bytes to store.
     """
-    document = {
+    document: dict[str, object] = {
         "format": _FORMAT,
         "name": name,
         "size": size,
@@ -128,6 +132,9 @@ def dump_record(name: str, size: int, mtime_ns: int, sidecar: Sidecar) -> bytes:
         "content_type": sidecar[0],
         "metadata": sidecar[1],
     }
+    attributes = attributes_to_dict(sidecar[2])
+    if attributes:  # absent when empty: the sidecars of earlier 0.3 builds read the same
+        document["attributes"] = attributes
     return json.dumps(document, ensure_ascii=False).encode()
 
 
@@ -140,7 +147,10 @@ def _content(document: object) -> Sidecar | None:
         return None
     if not all(isinstance(name, str) and isinstance(value, str) for name, value in metadata.items()):
         return None
-    return content_type, metadata
+    attributes = attributes_from_dict(document.get("attributes", {}))
+    if attributes is None:
+        return None
+    return content_type, metadata, attributes
 
 
 def _load(raw: bytes | None) -> object:
@@ -159,7 +169,7 @@ def decode_record(raw: bytes | None) -> Record | None:
         raw: The sidecar file's bytes.
 
     Returns:
-        ``(name, size, mtime_ns, (content_type, metadata))``, or ``None`` if malformed.
+        ``(name, size, mtime_ns, (content_type, metadata, attributes))``, or ``None`` if malformed.
     """
     document = _load(raw)
     content = _content(document)
@@ -178,7 +188,7 @@ def decode_legacy(raw: bytes | None) -> Sidecar | None:
         raw: The sidecar file's bytes.
 
     Returns:
-        ``(content_type, metadata)``, or ``None`` if malformed.
+        ``(content_type, metadata, attributes)`` (0.1 had no attributes), or ``None`` if malformed.
     """
     return _content(_load(raw))
 
@@ -268,9 +278,9 @@ def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None, etag: s
         The file's metadata.
     """
     if sidecar is None:
-        content_type, metadata = content_type_for(key), {}
+        content_type, metadata, attributes = content_type_for(key), {}, NO_ATTRIBUTES
     else:
-        content_type, metadata = sidecar[0], dict(sidecar[1])
+        content_type, metadata, attributes = sidecar[0], dict(sidecar[1]), sidecar[2]
     return StoredFile(
         key=key,
         size=stat.st_size,
@@ -278,4 +288,5 @@ def stored_file(key: str, stat: os.stat_result, sidecar: Sidecar | None, etag: s
         etag=etag if etag is not None else etag_of(stat),
         last_modified=datetime.fromtimestamp(stat.st_mtime_ns / 1e9, tz=timezone.utc),
         metadata=metadata,
+        attributes=attributes,
     )

@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError, StorageValidationError
 from litestar_storages.types import StoredFile
 
@@ -149,11 +150,19 @@ def upload_part_sync(
 
 
 def complete_sync(
-    root: Root, key: str, upload_id: str, parts: Sequence[tuple[int, str]], *, permissions: int, durable: bool
+    root: Root,
+    key: str,
+    upload_id: str,
+    parts: Sequence[tuple[int, str]],
+    *,
+    permissions: int,
+    durable: bool,
+    attributes: ObjectAttributes = NO_ATTRIBUTES,
 ) -> StoredFile:
     """Join ``parts`` (number and etag, in order) into the file and drop the staging folder.
 
-    The content type and metadata are the manifest's, recorded when the upload started.
+    The content type and metadata are the manifest's, recorded when the upload started;
+    ``attributes`` are the upload state's, given at completion.
 
     Raises:
         StorageError: If the upload is unknown or a listed part is missing or changed.
@@ -180,7 +189,7 @@ def complete_sync(
             target,
             temp,
             key,
-            encode_sidecar(key, content_type, metadata),
+            encode_sidecar(key, content_type, metadata, attributes),
             overwrite=True,
             permissions=permissions,
             durable=durable,
@@ -189,7 +198,7 @@ def complete_sync(
     finally:
         os.close(folder)
         os.close(area)
-    return stored_file(key, stat, (content_type, metadata))
+    return stored_file(key, stat, (content_type, metadata, attributes))
 
 
 def _abandon(target: Folder, fd: int, temp: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any, cast
 import aiohttp
 from gcloud.aio.storage import Storage as SDKStorage
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs.config import GCSConfig
 from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
 from litestar_storages.backends.gcs.multipart import PendingUploads
@@ -141,6 +142,7 @@ class GCSDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         transport = self.connect()
         bucket = self.config.bucket
@@ -181,6 +183,7 @@ class GCSDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         session = await ResumableUpload.start(
             self.connect(),
@@ -252,7 +255,9 @@ class GCSDriver:
 
     # -- SupportsParts: the manual multipart API, on resumable sessions -------------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         return await self._uploads.begin(
             self.connect(), self.config.bucket, name, content_type=content_type, metadata=metadata
         )
@@ -271,6 +276,7 @@ class GCSDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         return stored_file(await self._uploads.commit(upload_id, parts), name)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import obstore
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.errors import error_table
 from litestar_storages.backends.obstore.staging import (
@@ -59,6 +60,19 @@ tells whether it existed. S3 (and so ``S3Store``), ``MemoryStore`` and (not meas
 here: no emulator speaks its XML API) ``GCSStore`` delete a missing object silently, so
 the driver asks first."""
 _HEAD: GetOptions = {"head": True}
+_HEADER_ATTRIBUTES = (
+    ("cache_control", "Cache-Control"),
+    ("content_disposition", "Content-Disposition"),
+    ("content_encoding", "Content-Encoding"),
+    ("content_language", "Content-Language"),
+)
+"""Our attribute names and object_store's: the ones every store but ``LocalStore`` keeps and reports."""
+OBSTORE_ATTRIBUTES = frozenset(name for name, _ in _HEADER_ATTRIBUTES)
+"""The attributes ``ObstoreStorage`` honours (none over ``LocalStore``).
+
+object_store can also send a storage class and tags, but never reports either back
+(``head`` returns neither), and its S3 copy drops the storage class: declaring them
+would break "``info`` reports, ``copy`` keeps", so both are refused."""
 
 
 class ObstoreDriver:
@@ -82,13 +96,27 @@ class ObstoreDriver:
         self.part_size = config.part_size
         self.max_concurrency = config.max_concurrency
         self.keeps_attributes = not isinstance(store, LocalStore)
+        self.attribute_names = OBSTORE_ATTRIBUTES if self.keeps_attributes else frozenset()
         self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
         self.reports_missing = isinstance(store, _MISSING_ON_DELETE)
         self.copies_if_absent = _copies_if_absent(store)
 
-    def _attributes(self, name: str, content_type: str, metadata: Mapping[str, str]) -> Attributes | None:
+    def _attributes(
+        self,
+        name: str,
+        content_type: str,
+        metadata: Mapping[str, str],
+        wanted: ObjectAttributes = NO_ATTRIBUTES,
+    ) -> Attributes | None:
         if self.keeps_attributes:
             attributes: Attributes = {_CONTENT_TYPE: content_type}
+            if wanted is not NO_ATTRIBUTES:
+                # Only the header attributes reach here (the engine refused the others),
+                # checked printable ASCII: sent as they are.
+                for field, header in _HEADER_ATTRIBUTES:
+                    value = getattr(wanted, field)
+                    if value is not None:
+                        attributes[header] = value
             if not metadata:
                 return attributes
             # Headers on S3, Azure and GCS: non-ASCII values travel RFC 2047 encoded.
@@ -115,6 +143,9 @@ class ObstoreDriver:
             for key, value in attributes.items()
             if key not in _STANDARD_ATTRIBUTES
         }
+        reported: dict[str, Any] = {
+            field: attributes[header] for field, header in _HEADER_ATTRIBUTES if header in attributes
+        }
         return StoredFile(
             key=name,
             size=meta["size"],
@@ -122,6 +153,7 @@ class ObstoreDriver:
             etag=meta["e_tag"],
             last_modified=meta["last_modified"],
             metadata=metadata,
+            attributes=ObjectAttributes(**reported) if reported else NO_ATTRIBUTES,
         )
 
     def _result_file(self, result: GetResult) -> StoredFile:
@@ -167,13 +199,14 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        attributes = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata, attributes)
         result = await obstore.put_async(
             self.store,
             name,
             body,
-            attributes=attributes,
+            attributes=headers,
             mode=None if overwrite else "create",
             use_multipart=False,
         )
@@ -183,6 +216,7 @@ class ObstoreDriver:
             content_type=content_type,
             etag=result["e_tag"],
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def write_stream(  # noqa: D102
@@ -194,17 +228,18 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        attributes = self._attributes(name, content_type, metadata)
+        headers = self._attributes(name, content_type, metadata, attributes)
         if not overwrite and self.copies_if_absent:
-            return await self._create_staged(name, chunks, attributes, content_type, metadata)
+            return await self._create_staged(name, chunks, headers, content_type, metadata, attributes=attributes)
         counted = _Counted(chunks)
         try:
             result = await obstore.put_async(
                 self.store,
                 name,
                 counted,
-                attributes=attributes,
+                attributes=headers,
                 # obstore sends a conditional ("create") put as one request, holding the
                 # whole body: object_store has no conditional multipart completion. Only
                 # stores without a conditional copy that keeps attributes come here.
@@ -221,15 +256,18 @@ class ObstoreDriver:
             content_type=content_type,
             etag=result["e_tag"],
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def _create_staged(
         self,
         name: str,
         chunks: AsyncIterator[bytes],
-        attributes: Attributes | None,
+        headers: Attributes | None,
         content_type: str,
         metadata: Mapping[str, str],
+        *,
+        attributes: ObjectAttributes,
     ) -> StoredFile:
         # A long stream with overwrite=False, in flat memory: obstore's multipart upload
         # to a staged object, then the store's atomic copy-if-not-exists to the name.
@@ -245,7 +283,7 @@ class ObstoreDriver:
                     self.store,
                     staged,
                     counted,
-                    attributes=attributes,
+                    attributes=headers,
                     chunk_size=self.part_size,
                     max_concurrency=self.max_concurrency,
                 )
@@ -263,6 +301,7 @@ class ObstoreDriver:
             etag=None if created is None else created.etag,
             last_modified=None if created is None else created.last_modified,
             metadata=dict(metadata),
+            attributes=attributes,
         )
 
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
@@ -326,8 +365,10 @@ class ObstoreDriver:
 
     # -- SupportsParts: the manual multipart API, parts staged as objects (see staging.py)
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
-        self._attributes(name, content_type, metadata)  # refuse now what the store cannot keep
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
+        self._attributes(name, content_type, metadata, attributes)  # refuse now what the store cannot keep
         return uuid.uuid4().hex
 
     async def put_part(  # noqa: D102
@@ -345,6 +386,7 @@ class ObstoreDriver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         names = [part_name(upload_id, number) for number, _ in parts]
         if await self.head(names[0]) is None:
@@ -356,6 +398,7 @@ class ObstoreDriver:
             content_type=content_type,
             metadata=metadata,
             overwrite=overwrite,
+            attributes=attributes,
         )
         await discard_parts(self.store, upload_id)
         return stored

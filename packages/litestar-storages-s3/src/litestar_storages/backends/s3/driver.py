@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
 from litestar_storages.backends.s3.context import S3Context, send
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
@@ -109,6 +110,7 @@ class S3Driver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         client = await self.context.client()
         arguments = await self._attributes(name, content_type, metadata, overwrite=overwrite)
@@ -195,7 +197,9 @@ class S3Driver:
 
     # -- SupportsParts ------------------------------------------------------------------
 
-    async def begin_parts(self, name: str, *, content_type: str, metadata: Mapping[str, str]) -> str:  # noqa: D102
+    async def begin_parts(  # noqa: D102
+        self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
+    ) -> str:
         upload_id = await create_upload(self.context, name, await self._attributes(name, content_type, metadata))
         self._part_sizes[upload_id] = {}
         return upload_id
@@ -226,6 +230,7 @@ class S3Driver:
         content_type: str,
         metadata: Mapping[str, str],
         overwrite: bool,
+        attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         client = await self.context.client()
         arguments = await self._condition(name, overwrite)

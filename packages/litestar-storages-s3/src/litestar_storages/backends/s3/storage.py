@@ -11,7 +11,7 @@ from litestar_storages.backends.s3.driver import S3Driver
 from litestar_storages.engine import DriverStorage
 from litestar_storages.exceptions import StorageValidationError
 from litestar_storages.streams import PutData
-from litestar_storages.types import ProgressCallback, StoredFile
+from litestar_storages.types import ObjectAttributes, ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -68,6 +68,7 @@ class S3Storage(DriverStorage):
         metadata: Mapping[str, str] | None = None,
         part_size: int | None = None,
         progress_callback: ProgressCallback | None = None,
+        attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
         """Upload ``data`` as a multipart upload in parts of ``part_size`` bytes (:meth:`put` does above the threshold).
 
@@ -78,6 +79,7 @@ class S3Storage(DriverStorage):
             metadata: Custom metadata.
             part_size: Part size in bytes (5 MiB to 5 GiB); the configured one when omitted.
             progress_callback: Sync or async callback receiving upload progress.
+            attributes: Standard attributes of the object.
 
         Returns:
             Metadata of the stored object.
@@ -95,4 +97,5 @@ class S3Storage(DriverStorage):
             metadata=metadata,
             part_size=part_size,
             progress_callback=progress_callback,
+            attributes=attributes,
         )
