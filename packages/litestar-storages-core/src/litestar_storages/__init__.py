@@ -23,6 +23,7 @@ from litestar_storages.base import BaseStorage
 from litestar_storages.capabilities import (
     SupportsAsyncContext,
     SupportsDeleteMany,
+    SupportsFolderListing,
     SupportsMultipartUpload,
     SupportsPutLarge,
 )
@@ -49,6 +50,7 @@ from litestar_storages.types import (
     ProgressCallback,
     ProgressInfo,
     StoredFile,
+    StoredFolder,
     UploadedPart,
     UploadForm,
     UploadResult,
@@ -98,8 +100,10 @@ __all__ = (
     "StoragePlugin",
     "StorageValidationError",
     "StoredFile",
+    "StoredFolder",
     "SupportsAsyncContext",
     "SupportsDeleteMany",
+    "SupportsFolderListing",
     "SupportsMultipartUpload",
     "SupportsPutLarge",
     "UnsupportedOperationError",

@@ -18,6 +18,7 @@ from litestar_storages.engine.capabilities import (
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsExists,
+    SupportsListDir,
     SupportsListStream,
     SupportsParts,
     SupportsPutParts,
@@ -28,10 +29,11 @@ from litestar_storages.engine.capabilities import (
     SupportsTagLimits,
     SupportsUploadForm,
 )
-from litestar_storages.engine.driver import Driver, ListPage, OneChunk, RangeBody, whole_body
+from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, whole_body
 from litestar_storages.engine.storage import DriverStorage
 
 __all__ = (
+    "DirPage",
     "Driver",
     "DriverStorage",
     "ListPage",
@@ -42,6 +44,7 @@ __all__ = (
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
+    "SupportsListDir",
     "SupportsListStream",
     "SupportsParts",
     "SupportsRename",
