@@ -16,15 +16,23 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from botocore.exceptions import ClientError
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
+from litestar_storages.backends.s3.attributes import (
+    ATTRIBUTE_NAMES,
+    attribute_arguments,
+    copy_arguments,
+    reported_attributes,
+    tag_count,
+)
 from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
 from litestar_storages.backends.s3.context import S3Context, send
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
 from litestar_storages.backends.s3.multipart import abort_upload, copy_in_parts, create_upload
-from litestar_storages.engine import ListPage, OneChunk, RangeBody
+from litestar_storages.engine import DirPage, ListPage, OneChunk, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
 from litestar_storages.protocol import HttpMethod
@@ -42,6 +50,7 @@ class S3Driver:
     max_part_size = MAX_PART_SIZE
     max_parts = MAX_PARTS
     max_batch = 1000
+    attribute_names = ATTRIBUTE_NAMES
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
 
     def __init__(self, context: S3Context) -> None:
@@ -71,7 +80,15 @@ class S3Driver:
             if is_missing(error):
                 return None
             raise
-        return _stored(name, head, int(head.get("ContentLength", 0)))
+        return _stored(name, head, int(head.get("ContentLength", 0)), await self._tags(name, head))
+
+    async def _tags(self, name: str, answer: Mapping[str, Any]) -> dict[str, str]:
+        # HEAD counts the tags; only a tagged object costs a GetObjectTagging.
+        if not tag_count(answer):
+            return {}
+        client = await self.context.client()
+        tagging = await client.get_object_tagging(Bucket=self._bucket, Key=name)
+        return {tag["Key"]: tag["Value"] for tag in tagging.get("TagSet", [])}
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         client = await self.context.client()
@@ -93,7 +110,8 @@ class S3Driver:
         if content_range:
             span, _, total = content_range.removeprefix("bytes ").partition("/")
             first, size = int(span.partition("-")[0]), int(total)
-        return RangeBody(_stored(name, response, size), first, first + length, _body(response["Body"]))
+        # GET reports the attributes but the tags (read by info(), not by every download).
+        return RangeBody(_stored(name, response, size, {}), first, first + length, _body(response["Body"]))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
         stored = await self.head(name)
@@ -113,17 +131,24 @@ class S3Driver:
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         client = await self.context.client()
-        arguments = await self._attributes(name, content_type, metadata, overwrite=overwrite)
+        arguments = await self._arguments(name, content_type, metadata, attributes, overwrite=overwrite)
         bucket = self._bucket
         response = await send(
             client, body, lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments)
         )
-        return _written(name, len(body), content_type, metadata, response)
+        return _written(name, len(body), content_type, metadata, response, attributes=attributes)
 
-    async def _attributes(
-        self, name: str, content_type: str, metadata: Mapping[str, str], *, overwrite: bool = True
+    async def _arguments(
+        self,
+        name: str,
+        content_type: str,
+        metadata: Mapping[str, str],
+        attributes: ObjectAttributes,
+        *,
+        overwrite: bool = True,
     ) -> dict[str, Any]:
-        arguments = await self._condition(name, overwrite)
+        arguments = attribute_arguments(attributes)  # first: it refuses what S3 cannot store
+        arguments.update(await self._condition(name, overwrite))
         arguments["ContentType"] = content_type
         if metadata:
             # x-amz-meta-* headers carry ASCII: the core's one encoding of other text.
@@ -157,37 +182,41 @@ class S3Driver:
             raise batch_delete_error(failed, strip_prefix(self.context.config.key_prefix, failed.get("Key", "")))
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        page = await self._list(prefix, token, page_size)
+        return ListPage(_listed(page), _next_token(page))
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        page = await self._list(prefix, token, page_size, Delimiter="/")
+        folders = [item["Prefix"] for item in page.get("CommonPrefixes", []) if item.get("Prefix")]
+        return DirPage(_listed(page), folders, _next_token(page))
+
+    async def _list(self, prefix: str, token: str | None, page_size: int, **options: str) -> Any:
         client = await self.context.client()
-        arguments: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": page_size}
+        arguments: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": page_size, **options}
         if token is not None:
             arguments["ContinuationToken"] = token
-        page = await client.list_objects_v2(**arguments)
-        files = [
-            StoredFile(
-                key=item["Key"],
-                size=int(item.get("Size", 0)),
-                etag=item.get("ETag"),
-                last_modified=item.get("LastModified"),
-            )
-            for item in page.get("Contents", [])
-            if not item["Key"].endswith("/")  # "folder" markers of consoles: not valid keys
-        ]
-        following = page.get("NextContinuationToken")
-        return ListPage(files, following if page.get("IsTruncated") and following else None)
+        return await client.list_objects_v2(**arguments)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         client = await self.context.client()
         head = await client.head_object(Bucket=self._bucket, Key=source)
-        copied = _stored(destination, head, int(head.get("ContentLength", 0)))
+        copied = _stored(destination, head, int(head.get("ContentLength", 0)), await self._tags(source, head))
         if copied.size > self.context.config.multipart_copy_threshold:
+            # A part copy carries nothing over: the upload is created with everything.
+            arguments = {field: head[field] for field in ("ContentType", "Metadata") if head.get(field)}
+            arguments.update(attribute_arguments(copied.attributes))
             key = strip_prefix(self.context.config.key_prefix, source)
-            answer = await copy_in_parts(self.context, source, destination, head, key)
+            answer = await copy_in_parts(self.context, source, destination, copied.size, arguments, key=key)
             return replace(copied, etag=answer.get("ETag"), last_modified=_response_date(answer))
         response = await client.copy_object(
             Bucket=self._bucket,
             Key=destination,
             CopySource={"Bucket": self._bucket, "Key": source},
             MetadataDirective="COPY",
+            # The tags read above, sent again: moto's COPY keeps a replaced object's old tags.
+            TaggingDirective="REPLACE",
+            Tagging=urlencode(copied.attributes.tags, quote_via=quote),
+            **copy_arguments(head),
         )
         result = response.get("CopyObjectResult", {})
         return replace(copied, etag=result.get("ETag"), last_modified=result.get("LastModified"))
@@ -200,7 +229,8 @@ class S3Driver:
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        upload_id = await create_upload(self.context, name, await self._attributes(name, content_type, metadata))
+        arguments = await self._arguments(name, content_type, metadata, attributes)
+        upload_id = await create_upload(self.context, name, arguments)
         self._part_sizes[upload_id] = {}
         return upload_id
 
@@ -243,7 +273,7 @@ class S3Driver:
         )
         sizes = self._part_sizes.pop(upload_id, {})
         if all(number in sizes for number, _ in parts):
-            return _written(name, sum(sizes.values()), content_type, metadata, answer)
+            return _written(name, sum(sizes.values()), content_type, metadata, answer, attributes=attributes)
         stored = await self.head(name)  # parts sent by another process: ask for the size
         if stored is None:
             raise service_error("NoSuchKey", "HeadObject")
@@ -311,7 +341,7 @@ class S3Driver:
         )
 
 
-def _stored(name: str, answer: Mapping[str, Any], size: int) -> StoredFile:
+def _stored(name: str, answer: Mapping[str, Any], size: int, tags: Mapping[str, str]) -> StoredFile:
     metadata = answer.get("Metadata") or {}
     return StoredFile(
         key=name,
@@ -320,11 +350,18 @@ def _stored(name: str, answer: Mapping[str, Any], size: int) -> StoredFile:
         etag=answer.get("ETag"),
         last_modified=answer.get("LastModified"),
         metadata={key.lower(): decode_header_value(value) for key, value in metadata.items()},
+        attributes=reported_attributes(answer, tags),
     )
 
 
 def _written(
-    name: str, size: int, content_type: str, metadata: Mapping[str, str], answer: Mapping[str, Any]
+    name: str,
+    size: int,
+    content_type: str,
+    metadata: Mapping[str, str],
+    answer: Mapping[str, Any],
+    *,
+    attributes: ObjectAttributes,
 ) -> StoredFile:
     return StoredFile(
         key=name,
@@ -333,7 +370,27 @@ def _written(
         etag=answer.get("ETag"),
         last_modified=_response_date(answer),
         metadata=dict(metadata),
+        attributes=attributes if attributes.acl is None else replace(attributes, acl=None),  # acl: write only
     )
+
+
+def _listed(page: Mapping[str, Any]) -> list[StoredFile]:
+    # Listings carry no attributes (documented); "folder" markers of consoles are not valid keys.
+    return [
+        StoredFile(
+            key=item["Key"],
+            size=int(item.get("Size", 0)),
+            etag=item.get("ETag"),
+            last_modified=item.get("LastModified"),
+        )
+        for item in page.get("Contents", [])
+        if not item["Key"].endswith("/")
+    ]
+
+
+def _next_token(page: Mapping[str, Any]) -> str | None:
+    following = page.get("NextContinuationToken")
+    return following if page.get("IsTruncated") and following else None
 
 
 def _response_date(answer: Mapping[str, Any]) -> datetime | None:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from litestar_storages.backends.s3.context import S3Context
 
-__all__ = ("ANSWER_WAIT", "CLEANUP_WAIT", "COPIED", "Cleanups", "abort_upload", "copy_in_parts", "create_upload")
+__all__ = ("ANSWER_WAIT", "CLEANUP_WAIT", "Cleanups", "abort_upload", "copy_in_parts", "create_upload")
 
 ANSWER_WAIT = 2.0
 """Seconds a cancelled CreateMultipartUpload still waits for its answer before the key's
@@ -45,9 +45,6 @@ open uploads are listed instead."""
 
 CLEANUP_WAIT = 10.0
 """Seconds a failed or cancelled operation waits for its cleanup before leaving it to the background."""
-
-COPIED = ("ContentType", "Metadata", "CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage")
-"""HeadObject fields a part copy must set on the new object itself (CopyObject carries them over)."""
 
 
 class Cleanups:
@@ -165,27 +162,30 @@ async def _abort(client: S3Client, bucket: str, name: str, upload_id: str) -> No
             raise
 
 
-async def copy_in_parts(context: S3Context, source: str, destination: str, head: Mapping[str, Any], key: str) -> Any:
+async def copy_in_parts(
+    context: S3Context, source: str, destination: str, size: int, arguments: Mapping[str, Any], *, key: str
+) -> Any:
     """Copy ``source`` to ``destination`` with UploadPartCopy (past CopyObject's 5 GiB), aborting on failure.
 
-    Up to ``max_concurrency`` parts are copied at once, each retried by itself.
+    A part copy carries nothing of the source over, so the upload is created with its
+    attributes. Up to ``max_concurrency`` parts are copied at once, each retried by itself.
 
     Args:
         context: The storage's context.
         source: The source object's name.
         destination: The destination's name.
-        head: The source's HeadObject answer (size and attributes).
+        size: The source's size.
+        arguments: CreateMultipartUpload arguments holding the source's attributes.
         key: Named in the errors of part copies.
 
     Returns:
         The CompleteMultipartUpload answer.
     """
     config = context.config
-    size = int(head.get("ContentLength", 0))
     part_size = fit_part_size(config.part_size, size, MAX_PARTS, key=key)
     client = await context.client()
     bucket = context.bucket
-    upload_id = await create_upload(context, destination, {f: head[f] for f in COPIED if head.get(f)})
+    upload_id = await create_upload(context, destination, arguments)
     slots = asyncio.Semaphore(config.max_concurrency)
 
     async def copy_part(number: int, start: int) -> CompletedPartTypeDef:
