@@ -17,6 +17,7 @@ unknown type (HTML, SVG, XML, scripts, ...) are sent as attachments under
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,9 @@ if TYPE_CHECKING:
     from litestar_storages.types import StoredFile
 
 __all__ = ("ASGIStorageResponse", "StorageResponse", "storage_response")
+
+_SAFE_HEADER_VALUE = re.compile(r"[\x20-\x7e]+")
+"""Attribute values sent as headers: printable ASCII only, whatever the service reported."""
 
 
 class StorageResponse(Response[None]):
@@ -199,7 +203,11 @@ def storage_response(
     """Answer a request with a stored file.
 
     The response carries Content-Type, Content-Length, ETag, Last-Modified,
-    Content-Disposition, Accept-Ranges and ``X-Content-Type-Options: nosniff``; honours
+    Content-Disposition, Accept-Ranges and ``X-Content-Type-Options: nosniff``, and the
+    file's stored attributes as ``Cache-Control``, ``Content-Encoding`` and
+    ``Content-Language`` (``headers`` given here win over them), and its stored
+    ``Content-Disposition`` when no ``filename`` is given (unless it would show inline a
+    file that must be downloaded); honours
     ``Range`` (206, as ``multipart/byteranges`` for several ranges, or 416 when
     unsatisfiable), ``If-Match``/``If-Unmodified-Since`` (412),
     ``If-None-Match``/``If-Modified-Since`` (304) and ``If-Range``. A missing key (or a
@@ -383,7 +391,6 @@ class ASGIStorageResponse(ASGIResponse):
         return self._simple(HTTP_307_TEMPORARY_REDIRECT, {"location": url})
 
     def _file_headers(self, stored: StoredFile, *, attachment: bool) -> dict[str, str]:
-        response = self._response
         headers = {name.lower(): value for name, value in self._extra_headers.items()}
         headers["accept-ranges"] = "bytes"
         headers["x-content-type-options"] = NOSNIFF
@@ -392,11 +399,32 @@ class ASGIStorageResponse(ASGIResponse):
             headers["etag"] = etag
         if stored.last_modified is not None:
             headers["last-modified"] = http_date(stored.last_modified)
-        headers.setdefault(
-            "content-disposition",
-            content_disposition(response.filename or posixpath.basename(response.key), attachment=attachment),
-        )
+        # The object's own attributes, where the handler set no header of that name.
+        attributes = stored.attributes
+        for name, value in (
+            ("cache-control", attributes.cache_control),
+            ("content-encoding", attributes.content_encoding),
+            ("content-language", attributes.content_language),
+        ):
+            if value is not None and _SAFE_HEADER_VALUE.fullmatch(value):
+                headers.setdefault(name, value)
+        headers.setdefault("content-disposition", self._disposition(stored, attachment=attachment))
         return headers
+
+    def _disposition(self, stored: StoredFile, *, attachment: bool) -> str:
+        # The stored Content-Disposition serves when no download name was asked for, as
+        # long as it does not show inline what must be downloaded (the serving policy
+        # and attachment=True win over it).
+        response = self._response
+        stored_value = stored.attributes.content_disposition
+        if (
+            response.filename is None
+            and stored_value is not None
+            and _SAFE_HEADER_VALUE.fullmatch(stored_value)
+            and (not attachment or stored_value.split(";", 1)[0].strip().lower() == "attachment")
+        ):
+            return stored_value
+        return content_disposition(response.filename or posixpath.basename(response.key), attachment=attachment)
 
     def _simple(self, status: int, headers: Mapping[str, str]) -> ASGIResponse:
         merged = {name.lower(): value for name, value in self._extra_headers.items()}
