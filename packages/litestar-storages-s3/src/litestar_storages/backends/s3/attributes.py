@@ -33,17 +33,7 @@ ATTRIBUTE_NAMES = frozenset({*(name for name, _ in _HEADERS), "encryption", "acl
 
 
 def attribute_arguments(attributes: ObjectAttributes) -> dict[str, Any]:
-    """Return the PutObject / CreateMultipartUpload arguments of ``attributes``.
-
-    Args:
-        attributes: Checked attributes.
-
-    Returns:
-        The arguments (empty for no attributes).
-
-    Raises:
-        ConfigurationError: For an Azure encryption scope, which S3 has not.
-    """
+    """Return the PutObject / CreateMultipartUpload arguments of checked attributes (a scope is refused)."""
     if attributes is NO_ATTRIBUTES:
         return {}
     arguments: dict[str, Any] = {
@@ -54,8 +44,12 @@ def attribute_arguments(attributes: ObjectAttributes) -> dict[str, Any]:
     if attributes.encryption is not None:
         arguments.update(_encryption_arguments(attributes.encryption))
     if attributes.tags:
-        arguments["Tagging"] = urlencode(attributes.tags, quote_via=quote)
+        arguments["Tagging"] = _tagging(attributes.tags)
     return arguments
+
+
+def _tagging(tags: Mapping[str, str]) -> str:
+    return urlencode(tags, quote_via=quote)  # spaces as %20, as S3 documents, not "+"
 
 
 def _encryption_arguments(encryption: Encryption) -> dict[str, str]:
@@ -70,34 +64,19 @@ def _encryption_arguments(encryption: Encryption) -> dict[str, str]:
     )
 
 
-def copy_arguments(head: Mapping[str, Any]) -> dict[str, Any]:
-    """Return what CopyObject must be told again to keep the source's storage class and encryption.
-
-    CopyObject copies the content headers, metadata and tags, but stores the copy in
-    ``STANDARD`` and under the bucket's default encryption unless they are sent again.
-
-    Args:
-        head: The source's HeadObject answer.
-
-    Returns:
-        The arguments.
-    """
+def copy_arguments(head: Mapping[str, Any], tags: Mapping[str, str]) -> dict[str, Any]:
+    """Return what CopyObject must be sent again to keep the source's storage class, encryption and ``tags``."""
+    # CopyObject would store the copy in STANDARD under the bucket's default encryption;
+    # the tags (read anyway) are sent again too: moto's COPY keeps a replaced object's old tags.
     fields = ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId")
     arguments = {field: head[field] for field in fields if head.get(field)}
     if arguments.get("ServerSideEncryption") != "aws:kms":
         arguments.pop("SSEKMSKeyId", None)
-    return arguments
+    return {**arguments, "TaggingDirective": "REPLACE", "Tagging": _tagging(tags)}
 
 
 def tag_count(answer: Mapping[str, Any]) -> int:
-    """Return the number of tags a HeadObject or GetObject answer reports.
-
-    Args:
-        answer: The answer.
-
-    Returns:
-        The count (0 when the header is absent).
-    """
+    """Return the number of tags a HeadObject or GetObject answer counts (``x-amz-tagging-count``)."""
     headers = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     count = answer.get("TagCount") or headers.get("x-amz-tagging-count")
     try:
@@ -107,15 +86,7 @@ def tag_count(answer: Mapping[str, Any]) -> int:
 
 
 def reported_attributes(answer: Mapping[str, Any], tags: Mapping[str, str]) -> ObjectAttributes:
-    """Return the attributes a HeadObject or GetObject answer reports, with the object's tags.
-
-    Args:
-        answer: The answer.
-        tags: The object's tags (read separately).
-
-    Returns:
-        The attributes.
-    """
+    """Return the attributes a HeadObject or GetObject answer reports, with the object's ``tags``."""
     values: dict[str, Any] = {name: answer[field] for name, field in _HEADERS if answer.get(field)}
     encryption = answer.get("ServerSideEncryption")
     if encryption == "AES256":

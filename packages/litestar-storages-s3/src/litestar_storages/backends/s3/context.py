@@ -118,14 +118,7 @@ class S3Context:
 
 
 def client_config(config: S3Config) -> AioConfig:
-    """Build the client's botocore configuration from ``config``, botocore's retries off.
-
-    Args:
-        config: The storage's configuration.
-
-    Returns:
-        The ``AioConfig``.
-    """
+    """Build the client's botocore configuration from ``config``, botocore's retries off."""
     options: dict[str, Any] = dict(config.client_options)
     s3_options = dict(options.pop("s3", None) or {})
     s3_options["addressing_style"] = config.addressing_style
@@ -153,20 +146,7 @@ class PartBody(SlicedBody):
 
 
 async def send(client: S3Client, data: bytes | bytearray | memoryview, request: Callable[[Any], Awaitable[T]]) -> T:
-    """Make one request carrying ``data``, failing it when S3 stops taking the body.
-
-    The request runs under core's :class:`~litestar_storages.stalls.SendWatch` with the
-    client's ``read_timeout``: a service that stops reading the body fails the attempt
-    (retried as a connection error) instead of hanging it.
-
-    Args:
-        client: The client making the request.
-        data: The body's bytes (small ``bytes`` are passed as they are).
-        request: Makes the request from the body object it is given.
-
-    Returns:
-        The request's result.
-    """
+    """Make one ``request`` carrying ``data``, failed (retryably) when S3 stops taking the body for ``read_timeout``."""
     # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
     watch = SendWatch(float(getattr(client.meta.config, "read_timeout", None) or 60))
     body = sliced_body(data)

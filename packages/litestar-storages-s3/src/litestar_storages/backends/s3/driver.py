@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from botocore.exceptions import ClientError
 
@@ -54,11 +53,7 @@ class S3Driver:
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
 
     def __init__(self, context: S3Context) -> None:
-        """Create the driver over the storage's context.
-
-        Args:
-            context: The client, bucket and configuration.
-        """
+        """Create the driver over the storage's ``context`` (client, bucket, configuration)."""
         config = context.config
         self.context = context
         self.errors = errors
@@ -213,10 +208,7 @@ class S3Driver:
             Key=destination,
             CopySource={"Bucket": self._bucket, "Key": source},
             MetadataDirective="COPY",
-            # The tags read above, sent again: moto's COPY keeps a replaced object's old tags.
-            TaggingDirective="REPLACE",
-            Tagging=urlencode(copied.attributes.tags, quote_via=quote),
-            **copy_arguments(head),
+            **copy_arguments(head, copied.attributes.tags),
         )
         result = response.get("CopyObjectResult", {})
         return replace(copied, etag=result.get("ETag"), last_modified=result.get("LastModified"))

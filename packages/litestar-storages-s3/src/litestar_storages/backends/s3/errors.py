@@ -131,52 +131,21 @@ errors = TABLE.mapper(OWNED_ERRORS)
 
 
 def upload_gone(error: BaseException) -> bool:
-    """Tell whether S3 answered ``NoSuchUpload`` (an upload aborted or completed already).
-
-    Args:
-        error: An error raised by the client.
-
-    Returns:
-        ``True`` for NoSuchUpload.
-    """
+    """Tell whether S3 answered ``NoSuchUpload`` (an upload aborted or completed already)."""
     return isinstance(error, boto.ClientError) and (error.response or {}).get("Error", {}).get("Code") == "NoSuchUpload"
 
 
 def is_missing(error: BaseException) -> bool:
-    """Tell whether an error says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD).
-
-    Args:
-        error: An error raised by the client.
-
-    Returns:
-        ``True`` for a missing object.
-    """
+    """Tell whether ``error`` says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD)."""
     return isinstance(error, boto.ClientError) and TABLE.outcome(error) is StorageFileNotFoundError
 
 
 def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
-    """Build the error S3 answers with ``code``, for an answer the driver works out itself.
-
-    Args:
-        code: The S3 error code (``NoSuchKey`` for a missing object found by a HEAD...).
-        operation: The S3 operation it stands for.
-        message: S3's message, if any.
-
-    Returns:
-        The error, translated by the table like the service's own.
-    """
+    """Build the ``ClientError`` S3 answers with ``code``, for an answer the driver works out itself."""
     answer: Any = {"Error": {"Code": code, "Message": message or code}}
     return boto.ClientError(answer, operation)
 
 
 def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
-    """Translate one per-key failure of a DeleteObjects answer, as the same error of a single request.
-
-    Args:
-        failure: An entry of the answer's ``Errors`` (``Key``, ``Code``, ``Message``).
-        key: The storage key (without the configured prefix) that failed.
-
-    Returns:
-        The storage error, chained to a ``ClientError`` holding S3's code and message.
-    """
+    """Translate one ``Errors`` entry of a DeleteObjects answer as the same error of a single request."""
     return errors.translate(service_error(failure.get("Code", ""), "DeleteObjects", failure.get("Message", "")), key)

@@ -53,11 +53,7 @@ class Cleanups:
     __slots__ = ("_tasks", "wait")
 
     def __init__(self, wait: float = CLEANUP_WAIT) -> None:
-        """Create an empty set of cleanups.
-
-        Args:
-            wait: Seconds an operation waits for its cleanup, and :meth:`join` for all.
-        """
+        """Create an empty set of cleanups, each waited for at most ``wait`` seconds (and by :meth:`join`)."""
         self.wait = wait
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -94,16 +90,7 @@ class Cleanups:
 
 
 async def create_upload(context: S3Context, name: str, arguments: Mapping[str, Any]) -> str:
-    """Begin a multipart upload (CreateMultipartUpload), leaving none open if cancelled meanwhile.
-
-    Args:
-        context: The storage's context.
-        name: The object's name.
-        arguments: Further CreateMultipartUpload arguments (ContentType, Metadata, ...).
-
-    Returns:
-        The upload id.
-    """
+    """Begin a multipart upload with ``arguments`` and return its id, leaving none open if cancelled meanwhile."""
     client = await context.client()
     creating = asyncio.ensure_future(client.create_multipart_upload(Bucket=context.bucket, Key=name, **arguments))
     try:
@@ -143,13 +130,7 @@ async def _sole_empty_upload(client: S3Client, bucket: str, name: str) -> str | 
 
 
 async def abort_upload(context: S3Context, name: str, upload_id: str) -> None:
-    """Abort an upload (AbortMultipartUpload) as a cleanup; one already gone is fine.
-
-    Args:
-        context: The storage's context.
-        name: The object's name.
-        upload_id: The upload to abort.
-    """
+    """Abort an upload as a cleanup (see :class:`Cleanups`); one already gone is fine."""
     client = await context.client()
     await context.cleanups.run(_abort(client, context.bucket, name, upload_id), raise_errors=True)
 
@@ -165,22 +146,7 @@ async def _abort(client: S3Client, bucket: str, name: str, upload_id: str) -> No
 async def copy_in_parts(
     context: S3Context, source: str, destination: str, size: int, arguments: Mapping[str, Any], *, key: str
 ) -> Any:
-    """Copy ``source`` to ``destination`` with UploadPartCopy (past CopyObject's 5 GiB), aborting on failure.
-
-    A part copy carries nothing of the source over, so the upload is created with its
-    attributes. Up to ``max_concurrency`` parts are copied at once, each retried by itself.
-
-    Args:
-        context: The storage's context.
-        source: The source object's name.
-        destination: The destination's name.
-        size: The source's size.
-        arguments: CreateMultipartUpload arguments holding the source's attributes.
-        key: Named in the errors of part copies.
-
-    Returns:
-        The CompleteMultipartUpload answer.
-    """
+    """Copy ``source`` (``size`` bytes) with UploadPartCopy, the upload created with ``arguments``; abort on failure."""
     config = context.config
     part_size = fit_part_size(config.part_size, size, MAX_PARTS, key=key)
     client = await context.client()
