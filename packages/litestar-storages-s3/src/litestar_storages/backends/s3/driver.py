@@ -264,8 +264,9 @@ class S3Driver:
             **arguments,
         )
         sizes = self._part_sizes.pop(upload_id, {})
-        if all(number in sizes for number, _ in parts):
-            return _written(name, sum(sizes.values()), content_type, metadata, answer, attributes=attributes)
+        if all(number in sizes for number, _ in parts):  # parts sent but left out do not count
+            size = sum(sizes[number] for number, _ in parts)
+            return _written(name, size, content_type, metadata, answer, attributes=attributes)
         stored = await self.head(name)  # parts sent by another process: ask for the size
         if stored is None:
             raise service_error("NoSuchKey", "HeadObject")
