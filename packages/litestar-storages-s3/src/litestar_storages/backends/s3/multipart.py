@@ -14,8 +14,8 @@ none (one could be another writer's) and leaves them to the bucket's lifecycle r
 risk left: if the cancelled request never reached S3 and another writer of the same key
 has just begun its upload, that writer's upload is aborted, and its put fails.
 
-Cleanups run in the context's :class:`Cleanups`, shielded from cancellation and waited
-for at most :data:`CLEANUP_WAIT` seconds, so a cancelled put returns promptly even when
+Cleanups run in the context's :class:`~.context.Cleanups`, shielded from cancellation and
+waited for at most :data:`~.context.CLEANUP_WAIT` seconds, so a cancelled put returns promptly even when
 S3 hangs; ``S3Storage.close()`` waits for the rest.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.config import MAX_PARTS
@@ -37,56 +37,11 @@ if TYPE_CHECKING:
 
     from litestar_storages.backends.s3.context import S3Context
 
-__all__ = ("ANSWER_WAIT", "CLEANUP_WAIT", "Cleanups", "abort_upload", "copy_in_parts", "create_upload")
+__all__ = ("ANSWER_WAIT", "abort_upload", "copy_in_parts", "create_upload")
 
 ANSWER_WAIT = 2.0
 """Seconds a cancelled CreateMultipartUpload still waits for its answer before the key's
 open uploads are listed instead."""
-
-CLEANUP_WAIT = 10.0
-"""Seconds a failed or cancelled operation waits for its cleanup before leaving it to the background."""
-
-
-class Cleanups:
-    """Cleanup requests that outlive the failed or cancelled operation that started them."""
-
-    __slots__ = ("_tasks", "wait")
-
-    def __init__(self, wait: float = CLEANUP_WAIT) -> None:
-        """Create an empty set of cleanups, each waited for at most ``wait`` seconds (and by :meth:`join`)."""
-        self.wait = wait
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def run(self, work: Coroutine[Any, Any, None], *, raise_errors: bool = False) -> None:
-        """Run ``work`` shielded from cancellation, waiting at most :attr:`wait` seconds for it.
-
-        Args:
-            work: The cleanup.
-            raise_errors: Raise its error if it failed within the wait (an abort the caller
-                asked for); by default the failure that called for the cleanup is what counts.
-
-        Raises:
-            asyncio.CancelledError: If the caller is cancelled while waiting; the cleanup goes on.
-        """
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)  # keeps it alive once nobody awaits it (the loop holds tasks weakly)
-        task.add_done_callback(self._finished)
-        await asyncio.wait((task,), timeout=self.wait)
-        if raise_errors and task.done() and not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc] # checked just above
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: a cleanup that fails leaves the upload to the lifecycle rule
-
-    async def join(self) -> None:
-        """Wait up to :attr:`wait` seconds for the cleanups still running."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=self.wait)
-
-    def __len__(self) -> int:
-        return len(self._tasks)
 
 
 async def create_upload(context: S3Context, name: str, arguments: Mapping[str, Any]) -> str:
@@ -130,7 +85,7 @@ async def _sole_empty_upload(client: S3Client, bucket: str, name: str) -> str | 
 
 
 async def abort_upload(context: S3Context, name: str, upload_id: str) -> None:
-    """Abort an upload as a cleanup (see :class:`Cleanups`); one already gone is fine."""
+    """Abort an upload as a cleanup (see :class:`~.context.Cleanups`); one already gone is fine."""
     client = await context.client()
     await context.cleanups.run(_abort(client, context.bucket, name, upload_id), raise_errors=True)
 
