@@ -6,7 +6,7 @@ boundary) is the engine's (:class:`~litestar_storages.engine.DriverStorage`). Th
 driver raises botocore's and aiohttp's errors as they come; the engine translates
 them through :data:`.errors.errors`. Uploads carry their bodies through
 :func:`.context.send`; multipart uploads are created and aborted through
-:mod:`.multipart`, so a cancellation never leaves one open.
+:mod:`~litestar_storages.backends.s3.multipart`, so a cancellation never leaves one open.
 """
 
 from __future__ import annotations
