@@ -256,7 +256,14 @@ class SuiteRunner:
                 params = scenario_params(scenario, name, run, self.sizes, prepare=self.spec.in_process_fixtures)
                 if scenario == "small":
                     params["concurrency"] = list(self.profile.concurrency)
+                job_started = time.monotonic()
                 result = self.launcher.run(self._job(name, scenario, params), timeout=self.profile.job_timeout)
+                # One line per job: a full scenario is 30 jobs (minutes each against moto),
+                # and a run that printed only per scenario looked hung for half an hour.
+                self.log(
+                    f"{self.spec.name} {scenario}: run {run + 1}/{self.profile.runs} {name}"
+                    f" in {time.monotonic() - job_started:.1f} s"
+                )
                 if "metrics" in result:
                     for metric, value in result["metrics"].items():
                         self.record["samples"].setdefault(metric, {}).setdefault(name, []).append(value)

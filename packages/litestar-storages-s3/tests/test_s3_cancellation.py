@@ -15,8 +15,8 @@ import pytest
 from s3_helpers import MIB, FaultProxy, Seen, make_config
 
 from litestar_storages.backends.s3 import S3Storage
-from litestar_storages.backends.s3.cleanups import Cleanups
-from litestar_storages.backends.s3.lifecycle import ANSWER_WAIT
+from litestar_storages.backends.s3.context import Cleanups
+from litestar_storages.backends.s3.multipart import ANSWER_WAIT
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client

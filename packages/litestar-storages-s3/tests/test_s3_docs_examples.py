@@ -185,3 +185,11 @@ def test_testing_example_passes() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+async def test_attributes(storage: S3Storage, capsys: pytest.CaptureFixture[str]) -> None:
+    await load("attributes").main(storage)
+    output = capsys.readouterr().out
+    assert "STANDARD_IA Encryption(mode='kms', key='alias/reports') {'team': 'finance', 'retention': '7y'}" in output
+    assert "folder reports/2026/" in output
+    assert (await storage.info("archive/q3.pdf")).attributes.tags == {"team": "finance", "retention": "7y"}

@@ -283,3 +283,13 @@ async def test_manual_upload_completed_by_another_storage(
         assert stored.content_type == "text/csv"
         assert await second.get_bytes("shared.bin") == data
     assert await open_uploads(raw_client, bucket) == []
+
+
+async def test_completed_size_counts_only_the_parts_committed(storage: S3Storage) -> None:
+    # A part uploaded and then left out of the completion is not part of the object.
+    upload = await storage.start_multipart_upload("partial.bin", part_size=5 * MIB)
+    await storage.upload_part(upload, 1, pattern(5 * MIB))
+    await storage.upload_part(upload, 2, b"left out")
+    upload.parts = [part for part in upload.parts if part[0] == 1]
+    stored = await storage.complete_multipart_upload(upload)
+    assert stored.size == (await storage.info("partial.bin")).size == 5 * MIB

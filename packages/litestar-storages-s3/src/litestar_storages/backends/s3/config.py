@@ -11,13 +11,11 @@ from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
-from litestar_storages.url_arguments import MAX_URL_EXPIRY, expiry_problem
+from litestar_storages.url_arguments import expiry_problem
 
 __all__ = (
-    "MAX_OBJECT_SIZE",
     "MAX_PARTS",
     "MAX_PART_SIZE",
-    "MAX_PRESIGNED_EXPIRY",
     "MIN_PART_SIZE",
     "AddressingStyle",
     "ChecksumPolicy",
@@ -36,11 +34,19 @@ MAX_PART_SIZE = 5 * GIB
 MAX_PARTS = 10_000
 """S3's largest number of parts in one multipart upload."""
 
-MAX_OBJECT_SIZE = 5 * 1024 * GIB
-"""S3's largest object (5 TiB)."""
 
-MAX_PRESIGNED_EXPIRY = MAX_URL_EXPIRY
-"""S3's longest validity of a SigV4 presigned URL or POST policy (the core's rule for every backend)."""
+def _fail(name: str, problem: str) -> ConfigurationError:
+    return ConfigurationError(f"S3Config.{name} {problem}", field=name)
+
+
+def _check(name: str, value: object, valid: bool, wanted: str) -> None:
+    if not valid:
+        raise _fail(name, f"must be {wanted}, got {value!r}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 AddressingStyle = Literal["auto", "path", "virtual"]
 """How the bucket appears in request URLs: ``virtual`` (``bucket.host/key``), ``path``
@@ -48,19 +54,6 @@ AddressingStyle = Literal["auto", "path", "virtual"]
 
 ChecksumPolicy = Literal["when_required", "when_supported"]
 """botocore's setting for request checksums and response checksum validation."""
-
-
-def _check_size(name: str, value: object, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigurationError(
-            f"S3Config.{name} must be an int from {low} to {high} bytes, got {value!r}", field=name
-        )
-
-
-def _check_expiry(name: str, value: object) -> None:
-    problem = expiry_problem(value)
-    if problem is not None:
-        raise ConfigurationError(f"S3Config.{name} {problem} ({value!r})", field=name)
 
 
 @dataclass(frozen=True)
@@ -162,78 +155,52 @@ class S3Config:
     the fields above win where both set the same option."""
 
     def __post_init__(self) -> None:
-        # Checked in groups, in a fixed order: it decides which error a config with
-        # several mistakes reports.
-        self._check_location()
-        self._check_credentials()
-        self._check_options()
-        self._check_client()
-
-    def _check_location(self) -> None:
+        # In a fixed order: it decides which error a config with several mistakes reports.
         if not isinstance(self.bucket, str) or not self.bucket.strip():
-            raise ConfigurationError("S3Config.bucket is required: the name of the bucket", field="bucket")
+            raise _fail("bucket", "is required: the name of the bucket")
         if self.bucket != self.bucket.strip() or "/" in self.bucket:
-            raise ConfigurationError(f"S3Config.bucket {self.bucket!r} is not a bucket name", field="bucket")
+            raise _fail("bucket", f"{self.bucket!r} is not a bucket name")
         for name in ("region", "endpoint_url", "access_key_id", "secret_access_key", "session_token", "profile_name"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, str) or not value):
-                raise ConfigurationError(f"S3Config.{name} must be None or a non-empty str, got {value!r}", field=name)
+            _check(name, value, value is None or (isinstance(value, str) and value != ""), "None or a non-empty str")
         if self.endpoint_url is not None and not self.endpoint_url.startswith(("http://", "https://")):
-            raise ConfigurationError(
-                f"S3Config.endpoint_url must start with http:// or https://, got {self.endpoint_url!r}",
-                field="endpoint_url",
-            )
-
-    def _check_credentials(self) -> None:
+            raise _fail("endpoint_url", f"must start with http:// or https://, got {self.endpoint_url!r}")
         if (self.access_key_id is None) != (self.secret_access_key is None):
             missing = "secret_access_key" if self.secret_access_key is None else "access_key_id"
-            raise ConfigurationError(
-                "S3Config.access_key_id and secret_access_key must be given together (or neither, "
-                "to use the AWS credential chain)",
-                field=missing,
-            )
+            raise _fail(missing, "is missing: access_key_id and secret_access_key go together (or neither: AWS chain)")
         if self.session_token is not None and self.access_key_id is None:
-            raise ConfigurationError(
-                "S3Config.session_token needs access_key_id and secret_access_key", field="session_token"
-            )
+            raise _fail("session_token", "needs access_key_id and secret_access_key")
+        self._check_options()
 
     def _check_options(self) -> None:
-        if not isinstance(self.prefix, str):
-            raise ConfigurationError(f"S3Config.prefix must be a str, got {self.prefix!r}", field="prefix")
+        _check("prefix", self.prefix, isinstance(self.prefix, str), "a str")
         try:
             normalize_prefix(self.prefix)
         except InvalidKeyError as error:
-            raise ConfigurationError(f"S3Config.prefix is invalid: {error}", field="prefix") from None
-        _check_expiry("presigned_expiry", self.presigned_expiry)
+            raise _fail("prefix", f"is invalid: {error}") from None
+        problem = expiry_problem(self.presigned_expiry)
+        if problem is not None:
+            raise _fail("presigned_expiry", f"{problem} ({self.presigned_expiry!r})")
         for name in ("use_ssl", "verify_ssl", "conditional_writes"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigurationError(f"S3Config.{name} must be a bool", field=name)
+            _check(name, getattr(self, name), isinstance(getattr(self, name), bool), "a bool")
         for name in ("max_pool_connections", "max_concurrency"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigurationError(f"S3Config.{name} must be an int >= 1, got {value!r}", field=name)
-        if self.addressing_style not in ("auto", "path", "virtual"):
-            raise ConfigurationError(
-                f"S3Config.addressing_style must be 'auto', 'path' or 'virtual', got {self.addressing_style!r}",
-                field="addressing_style",
-            )
-        _check_size("part_size", self.part_size, MIN_PART_SIZE, MAX_PART_SIZE)
-        _check_size("multipart_threshold", self.multipart_threshold, MIN_PART_SIZE, MAX_PART_SIZE)
-        _check_size("multipart_copy_threshold", self.multipart_copy_threshold, MIN_PART_SIZE, MAX_PART_SIZE)
-
-    def _check_client(self) -> None:
+            _check(name, value, _is_int(value) and value >= 1, "an int >= 1")
+        style = self.addressing_style
+        _check("addressing_style", style, style in ("auto", "path", "virtual"), "'auto', 'path' or 'virtual'")
+        for name in ("part_size", "multipart_threshold", "multipart_copy_threshold"):
+            value = getattr(self, name)
+            wanted = f"an int from {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes"
+            _check(name, value, _is_int(value) and MIN_PART_SIZE <= value <= MAX_PART_SIZE, wanted)
         check_base_url(self.public_base_url, setting="S3Config.public_base_url")
-        if not isinstance(self.retry, RetryConfig):
-            raise ConfigurationError("S3Config.retry must be a RetryConfig", field="retry")
+        _check("retry", self.retry, isinstance(self.retry, RetryConfig), "a RetryConfig")
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ConfigurationError(f"S3Config.{name} must be a number of seconds > 0, got {value!r}", field=name)
+            _check(name, value, (_is_int(value) or isinstance(value, float)) and value > 0, "a number of seconds > 0")
         for name in ("request_checksum_calculation", "response_checksum_validation"):
-            if getattr(self, name) not in ("when_required", "when_supported"):
-                raise ConfigurationError(f"S3Config.{name} must be 'when_required' or 'when_supported'", field=name)
-        if not isinstance(self.client_options, Mapping):
-            raise ConfigurationError("S3Config.client_options must be a mapping", field="client_options")
+            value = getattr(self, name)
+            _check(name, value, value in ("when_required", "when_supported"), "'when_required' or 'when_supported'")
+        _check("client_options", self.client_options, isinstance(self.client_options, Mapping), "a mapping")
 
     @property
     def key_prefix(self) -> str:

@@ -1,44 +1,84 @@
-"""``S3Context``: the client and the state every S3 request shares, in one object.
+"""``S3Context``: the client every S3 request shares, and how request bodies go out.
 
-The driver and the helper modules (upload lifecycle, part copies) take an
-:class:`S3Context`, never the storage, and none of them imports ``storage.py`` or
-``driver.py``: the dependencies run one way, from ``S3Storage`` to the driver to the
-helpers to this module. The context holds the configuration and the bucket, and owns
-the lazily opened client and the cleanups of failed uploads.
-
-Retries happen in one layer only: botocore's own retry handler is switched off
-(``total_max_attempts=1``) and the engine retries every idempotent request per the
-storage's :class:`~litestar_storages.retry.RetryConfig`. Two layers would multiply
-(botocore's default 3 tries inside 3 tries of ours make 9 requests and long stalls
-before an error surfaces), and the engine's also covers what botocore cannot retry by
-itself, such as a part re-sent from its buffer.
-
-Timeouts: ``connect_timeout`` bounds each connection attempt and ``read_timeout`` every
-wait for the service: for the answer once the request is out, between two chunks of a
-response body, and, through :func:`~.sending.send`, between two slices of a request body
-the service takes. Nothing bounds a whole transfer that keeps moving, nor the wait for
-a free pooled connection.
+The driver and its helper modules take an :class:`S3Context`, never the storage, so the
+dependencies run one way (storage, driver, helpers, context). Retries happen in one
+layer: botocore's are off (``total_max_attempts=1``) and the engine retries idempotent
+requests per the storage's :class:`~litestar_storages.retry.RetryConfig`; two layers
+would multiply (3 tries inside 3 tries make 9 requests), and only the engine can re-send
+a part from its buffer. ``connect_timeout`` bounds each connection attempt and
+``read_timeout`` every wait for the service: for the answer, between two chunks of a
+response body, and (through :func:`send`) between two slices of a request body.
+Nothing bounds a whole transfer that keeps moving, nor the wait for a pooled connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
-from litestar_storages.backends.s3.cleanups import Cleanups
 from litestar_storages.backends.s3.errors import errors
-from litestar_storages.backends.s3.sending import PartBody
+from litestar_storages.bodies import SlicedBody, sliced_body
+from litestar_storages.stalls import SendWatch
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
     from litestar_storages.backends.s3.config import S3Config
 
-__all__ = ("S3Context", "client_config", "open_client", "prepare_client")
+__all__ = ("CLEANUP_WAIT", "Cleanups", "PartBody", "S3Context", "client_config", "prepare_client", "send")
+
+T = TypeVar("T")
+
+
+CLEANUP_WAIT = 10.0
+"""Seconds a failed or cancelled operation waits for its cleanup before leaving it to the background."""
+
+
+class Cleanups:
+    """Cleanup requests that outlive the failed or cancelled operation that started them."""
+
+    __slots__ = ("_tasks", "wait")
+
+    def __init__(self, wait: float = CLEANUP_WAIT) -> None:
+        """Create an empty set of cleanups, each waited for at most ``wait`` seconds (and by :meth:`join`)."""
+        self.wait = wait
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, work: Coroutine[Any, Any, None], *, raise_errors: bool = False) -> None:
+        """Run ``work`` shielded from cancellation, waiting at most :attr:`wait` seconds for it.
+
+        Args:
+            work: The cleanup.
+            raise_errors: Raise its error if it failed within the wait (an abort the caller
+                asked for); by default the failure that called for the cleanup is what counts.
+
+        Raises:
+            asyncio.CancelledError: If the caller is cancelled while waiting; the cleanup goes on.
+        """
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # keeps it alive once nobody awaits it (the loop holds tasks weakly)
+        task.add_done_callback(self._finished)
+        await asyncio.wait((task,), timeout=self.wait)
+        if raise_errors and task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc] # checked just above
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a cleanup that fails leaves the upload to the lifecycle rule
+
+    async def join(self) -> None:
+        """Wait up to :attr:`wait` seconds for the cleanups still running."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=self.wait)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
 
 
 class S3Context:
@@ -50,16 +90,7 @@ class S3Context:
         cleanups: Where aborts of failed or cancelled uploads run.
     """
 
-    __slots__ = (
-        "_client",
-        "_lock",
-        "_owns_client",
-        "_session",
-        "_stack",
-        "bucket",
-        "cleanups",
-        "config",
-    )
+    __slots__ = ("_client", "_lock", "_owns_client", "_session", "_stack", "bucket", "cleanups", "config")
 
     def __init__(self, config: S3Config, *, client: S3Client | None = None, session: AioSession | None = None) -> None:
         """Hold ``config``; no connection is made until :meth:`client` is first awaited.
@@ -93,10 +124,24 @@ class S3Context:
         async with self._lock:
             if self._client is None:
                 stack = AsyncExitStack()
-                client = await open_client(self.config, stack, self._session)
+                config = self.config
+                with errors.guard():
+                    session = AioSession(profile=config.profile_name) if self._session is None else self._session
+                    client = await stack.enter_async_context(
+                        session.create_client(
+                            "s3",
+                            region_name=config.region,
+                            endpoint_url=config.endpoint_url,
+                            aws_access_key_id=config.access_key_id,
+                            aws_secret_access_key=config.secret_access_key,
+                            aws_session_token=config.session_token,
+                            use_ssl=config.use_ssl,
+                            verify=config.verify_ssl,
+                            config=client_config(config),
+                        )
+                    )
                 prepare_client(client)
-                self._client = client
-                self._stack = stack
+                self._client, self._stack = client, stack
             return self._client
 
     async def close(self) -> None:
@@ -118,15 +163,7 @@ class S3Context:
 
 
 def client_config(config: S3Config) -> AioConfig:
-    """Build the botocore configuration of the client.
-
-    Args:
-        config: The storage's configuration.
-
-    Returns:
-        An ``AioConfig`` with connection pool, timeouts, addressing style and checksum
-        policy from ``config``, and botocore's retries disabled (see the module docstring).
-    """
+    """Build the client's botocore configuration from ``config``, botocore's retries off."""
     options: dict[str, Any] = dict(config.client_options)
     s3_options = dict(options.pop("s3", None) or {})
     s3_options["addressing_style"] = config.addressing_style
@@ -144,38 +181,21 @@ def client_config(config: S3Config) -> AioConfig:
     return AioConfig(**options)
 
 
-async def open_client(config: S3Config, stack: AsyncExitStack, session: AioSession | None = None) -> S3Client:
-    """Create the S3 client described by ``config``; ``stack`` closes it.
+class PartBody(SlicedBody):
+    """A buffered body sent in slices (core's :class:`~litestar_storages.bodies.SlicedBody`), uncopied.
 
-    Args:
-        config: The storage's configuration.
-        stack: Receives the client's context, so closing the stack closes the client.
-        session: A session to create the client from; a new one (reading the AWS
-            chain, and ``config.profile_name``) when omitted.
-
-    Returns:
-        The open client.
-
-    Raises:
-        StorageError: Translated botocore errors (an unknown profile, a bad region).
+    The class marks the storage's own bodies (see :func:`prepare_client`); each attempt gets a new one.
     """
-    with errors.guard():
-        if session is None:
-            session = AioSession(profile=config.profile_name)
-        client: S3Client = await stack.enter_async_context(
-            session.create_client(
-                "s3",
-                region_name=config.region,
-                endpoint_url=config.endpoint_url,
-                aws_access_key_id=config.access_key_id,
-                aws_secret_access_key=config.secret_access_key,
-                aws_session_token=config.session_token,
-                use_ssl=config.use_ssl,
-                verify=config.verify_ssl,
-                config=client_config(config),
-            )
-        )
-    return client
+
+    __slots__ = ()
+
+
+async def send(client: S3Client, data: bytes | bytearray | memoryview, request: Callable[[Any], Awaitable[T]]) -> T:
+    """Make one ``request`` carrying ``data``, failed (retryably) when S3 stops taking the body for ``read_timeout``."""
+    # The stubs of botocore's Config omit its timeouts; 60 s is botocore's default.
+    watch = SendWatch(float(getattr(client.meta.config, "read_timeout", None) or 60))
+    body = sliced_body(data)
+    return await watch.run(request(body if isinstance(body, bytes) else PartBody(data, watch)))
 
 
 def _no_expect_continue(params: dict[str, Any], **_: Any) -> None:
@@ -188,10 +208,9 @@ def prepare_client(client: S3Client) -> None:
 
     botocore asks for an interim ``100 Continue`` before every file-like body, and aiohttp
     waits for it with no timeout at all: a service that hangs before answering would hang
-    the upload for good. Sending the body at once also saves a round trip per part; a
-    request the service refuses then sends its body (at most ``part_size``) in vain.
-    Only requests whose body is a :class:`~.sending.PartBody` are changed, so a client
-    shared with other code keeps its behaviour there. Registering twice is harmless.
+    the upload for good. Sending the body at once also saves a round trip per part.
+    Only requests whose body is a :class:`PartBody` are changed, so a client shared with
+    other code keeps its behaviour there. Registering twice is harmless.
 
     Args:
         client: The storage's client, created by it or passed in.

@@ -5,35 +5,39 @@ part pipeline, resumed ranged reads, listing with ``limit``, retries, the error
 boundary) is the engine's (:class:`~litestar_storages.engine.DriverStorage`). The
 driver raises botocore's and aiohttp's errors as they come; the engine translates
 them through :data:`.errors.errors`. Uploads carry their bodies through
-:func:`.sending.send`; multipart uploads are created and aborted through
-:mod:`.lifecycle`, so a cancellation never leaves one open.
+:func:`.context.send`; multipart uploads are created and aborted through
+:mod:`~litestar_storages.backends.s3.multipart`, so a cancellation never leaves one open.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
+from litestar_storages.backends.s3.attributes import (
+    ATTRIBUTE_NAMES,
+    attribute_arguments,
+    copy_arguments,
+    reported_attributes,
+    tag_count,
+)
 from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
-from litestar_storages.backends.s3.copying import copy_in_parts
+from litestar_storages.backends.s3.context import S3Context, send
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
-from litestar_storages.backends.s3.lifecycle import abort_upload, create_upload
-from litestar_storages.backends.s3.sending import send
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.backends.s3.multipart import abort_upload, copy_in_parts, create_upload
+from litestar_storages.engine import DirPage, ListPage, OneChunk, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
-
-if TYPE_CHECKING:
-    from litestar_storages.backends.s3.context import S3Context
 
 __all__ = ("S3Driver",)
 
@@ -45,14 +49,11 @@ class S3Driver:
     max_part_size = MAX_PART_SIZE
     max_parts = MAX_PARTS
     max_batch = 1000
+    attribute_names = ATTRIBUTE_NAMES
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
 
     def __init__(self, context: S3Context) -> None:
-        """Create the driver over the storage's context.
-
-        Args:
-            context: The client, bucket and configuration.
-        """
+        """Create the driver over the storage's ``context`` (client, bucket, configuration)."""
         config = context.config
         self.context = context
         self.errors = errors
@@ -63,11 +64,10 @@ class S3Driver:
         self.default_url_expiry: timedelta = config.presigned_expiry
         self._bucket = config.bucket
         self._conditional = config.conditional_writes
-        # Sizes of the parts of this driver's open uploads: commit_parts reports the size
-        # without another request (a HEAD fills in for uploads of other processes).
+        # Part sizes of this driver's open uploads, for commit_parts to report the size.
         self._part_sizes: dict[str, dict[int, int]] = {}
 
-    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - documented by the Driver protocol
+    async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - the Driver protocol documents it
         client = await self.context.client()
         try:
             head = await client.head_object(Bucket=self._bucket, Key=name)
@@ -75,7 +75,15 @@ class S3Driver:
             if is_missing(error):
                 return None
             raise
-        return _stored(name, head, int(head.get("ContentLength", 0)))
+        return _stored(name, head, int(head.get("ContentLength", 0)), await self._tags(name, head))
+
+    async def _tags(self, name: str, answer: Mapping[str, Any]) -> dict[str, str]:
+        # HEAD counts the tags; only a tagged object costs a GetObjectTagging.
+        if not tag_count(answer):
+            return {}
+        client = await self.context.client()
+        tagging = await client.get_object_tagging(Bucket=self._bucket, Key=name)
+        return {tag["Key"]: tag["Value"] for tag in tagging.get("TagSet", [])}
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         client = await self.context.client()
@@ -97,14 +105,15 @@ class S3Driver:
         if content_range:
             span, _, total = content_range.removeprefix("bytes ").partition("/")
             first, size = int(span.partition("-")[0]), int(total)
-        return RangeBody(_stored(name, response, size), first, first + length, _body(response["Body"]))
+        # GET reports the attributes but the tags (read by info(), not by every download).
+        return RangeBody(_stored(name, response, size, {}), first, first + length, _body(response["Body"]))
 
     async def _empty_range(self, name: str, start: int) -> RangeBody:
         stored = await self.head(name)
         if stored is None:
             raise service_error("NoSuchKey", "GetObject")
         at = min(start, stored.size)
-        return RangeBody(stored, at, at, _body(None))
+        return RangeBody(stored, at, at, OneChunk(b""))
 
     async def write(  # noqa: D102
         self,
@@ -117,17 +126,24 @@ class S3Driver:
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         client = await self.context.client()
-        arguments = await self._attributes(name, content_type, metadata, overwrite=overwrite)
+        arguments = await self._arguments(name, content_type, metadata, attributes, overwrite=overwrite)
         bucket = self._bucket
         response = await send(
             client, body, lambda payload: client.put_object(Bucket=bucket, Key=name, Body=payload, **arguments)
         )
-        return _written(name, len(body), content_type, metadata, response)
+        return _written(name, len(body), content_type, metadata, response, attributes=attributes)
 
-    async def _attributes(
-        self, name: str, content_type: str, metadata: Mapping[str, str], *, overwrite: bool = True
+    async def _arguments(
+        self,
+        name: str,
+        content_type: str,
+        metadata: Mapping[str, str],
+        attributes: ObjectAttributes,
+        *,
+        overwrite: bool = True,
     ) -> dict[str, Any]:
-        arguments = await self._condition(name, overwrite)
+        arguments = attribute_arguments(attributes)  # first: it refuses what S3 cannot store
+        arguments.update(await self._condition(name, overwrite))
         arguments["ContentType"] = content_type
         if metadata:
             # x-amz-meta-* headers carry ASCII: the core's one encoding of other text.
@@ -161,48 +177,41 @@ class S3Driver:
             raise batch_delete_error(failed, strip_prefix(self.context.config.key_prefix, failed.get("Key", "")))
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        page = await self._list(prefix, token, page_size)
+        return ListPage(_listed(page), _next_token(page))
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        page = await self._list(prefix, token, page_size, Delimiter="/")
+        folders = [item["Prefix"] for item in page.get("CommonPrefixes", []) if item.get("Prefix")]
+        return DirPage(_listed(page), folders, _next_token(page))
+
+    async def _list(self, prefix: str, token: str | None, page_size: int, **options: str) -> Any:
         client = await self.context.client()
-        arguments: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": page_size}
+        arguments: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": page_size, **options}
         if token is not None:
             arguments["ContinuationToken"] = token
-        page = await client.list_objects_v2(**arguments)
-        files = [
-            StoredFile(
-                key=item["Key"],
-                size=int(item.get("Size", 0)),
-                etag=item.get("ETag"),
-                last_modified=item.get("LastModified"),
-            )
-            for item in page.get("Contents", [])
-            if not item["Key"].endswith("/")  # "folder" markers of consoles: not valid keys
-        ]
-        following = page.get("NextContinuationToken")
-        return ListPage(files, following if page.get("IsTruncated") and following else None)
+        return await client.list_objects_v2(**arguments)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         client = await self.context.client()
         head = await client.head_object(Bucket=self._bucket, Key=source)
-        size = int(head.get("ContentLength", 0))
-        original = _stored(destination, head, size)
-        if size > self.context.config.multipart_copy_threshold:
+        copied = _stored(destination, head, int(head.get("ContentLength", 0)), await self._tags(source, head))
+        if copied.size > self.context.config.multipart_copy_threshold:
+            # A part copy carries nothing over: the upload is created with everything.
+            arguments = {field: head[field] for field in ("ContentType", "Metadata") if head.get(field)}
+            arguments.update(attribute_arguments(copied.attributes))
             key = strip_prefix(self.context.config.key_prefix, source)
-            answer = await copy_in_parts(self.context, source, destination, head, key=key)
-            etag, modified = answer.get("ETag"), _response_date(answer)
-        else:
-            bucket = self._bucket
-            response = await client.copy_object(
-                Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source}, MetadataDirective="COPY"
-            )
-            result = response.get("CopyObjectResult", {})
-            etag, modified = result.get("ETag"), result.get("LastModified")
-        return StoredFile(
-            key=destination,
-            size=size,
-            content_type=original.content_type,
-            etag=etag,
-            last_modified=modified,
-            metadata=original.metadata,
+            answer = await copy_in_parts(self.context, source, destination, copied.size, arguments, key=key)
+            return replace(copied, etag=answer.get("ETag"), last_modified=_response_date(answer))
+        response = await client.copy_object(
+            Bucket=self._bucket,
+            Key=destination,
+            CopySource={"Bucket": self._bucket, "Key": source},
+            MetadataDirective="COPY",
+            **copy_arguments(head, copied.attributes.tags),
         )
+        result = response.get("CopyObjectResult", {})
+        return replace(copied, etag=result.get("ETag"), last_modified=result.get("LastModified"))
 
     async def close(self) -> None:  # noqa: D102
         await self.context.close()
@@ -212,7 +221,8 @@ class S3Driver:
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        upload_id = await create_upload(self.context, name, await self._attributes(name, content_type, metadata))
+        arguments = await self._arguments(name, content_type, metadata, attributes)
+        upload_id = await create_upload(self.context, name, arguments)
         self._part_sizes[upload_id] = {}
         return upload_id
 
@@ -254,8 +264,9 @@ class S3Driver:
             **arguments,
         )
         sizes = self._part_sizes.pop(upload_id, {})
-        if all(number in sizes for number, _ in parts):
-            return _written(name, sum(sizes.values()), content_type, metadata, answer)
+        if all(number in sizes for number, _ in parts):  # parts sent but left out do not count
+            size = sum(sizes[number] for number, _ in parts)
+            return _written(name, size, content_type, metadata, answer, attributes=attributes)
         stored = await self.head(name)  # parts sent by another process: ask for the size
         if stored is None:
             raise service_error("NoSuchKey", "HeadObject")
@@ -277,8 +288,7 @@ class S3Driver:
         content_type: str | None,
     ) -> str:
         public = self.context.config.public_base_url
-        if method == "GET" and public and content_disposition is None:
-            # A CDN or public bucket: a plain URL, unsigned, without expiry.
+        if method == "GET" and public and content_disposition is None:  # a CDN: plain, unsigned
             return public_url(public, name)
         params: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
         if content_disposition is not None:
@@ -324,7 +334,7 @@ class S3Driver:
         )
 
 
-def _stored(name: str, answer: Mapping[str, Any], size: int) -> StoredFile:
+def _stored(name: str, answer: Mapping[str, Any], size: int, tags: Mapping[str, str]) -> StoredFile:
     metadata = answer.get("Metadata") or {}
     return StoredFile(
         key=name,
@@ -333,11 +343,18 @@ def _stored(name: str, answer: Mapping[str, Any], size: int) -> StoredFile:
         etag=answer.get("ETag"),
         last_modified=answer.get("LastModified"),
         metadata={key.lower(): decode_header_value(value) for key, value in metadata.items()},
+        attributes=reported_attributes(answer, tags),
     )
 
 
 def _written(
-    name: str, size: int, content_type: str, metadata: Mapping[str, str], answer: Mapping[str, Any]
+    name: str,
+    size: int,
+    content_type: str,
+    metadata: Mapping[str, str],
+    answer: Mapping[str, Any],
+    *,
+    attributes: ObjectAttributes,
 ) -> StoredFile:
     return StoredFile(
         key=name,
@@ -346,24 +363,38 @@ def _written(
         etag=answer.get("ETag"),
         last_modified=_response_date(answer),
         metadata=dict(metadata),
+        attributes=attributes if attributes.acl is None else replace(attributes, acl=None),  # acl: write only
     )
 
 
+def _listed(page: Mapping[str, Any]) -> list[StoredFile]:
+    # Listings carry no attributes (documented); "folder" markers of consoles are not valid keys.
+    return [
+        StoredFile(
+            key=item["Key"],
+            size=int(item.get("Size", 0)),
+            etag=item.get("ETag"),
+            last_modified=item.get("LastModified"),
+        )
+        for item in page.get("Contents", [])
+        if not item["Key"].endswith("/")
+    ]
+
+
+def _next_token(page: Mapping[str, Any]) -> str | None:
+    following = page.get("NextContinuationToken")
+    return following if page.get("IsTruncated") and following else None
+
+
 def _response_date(answer: Mapping[str, Any]) -> datetime | None:
-    # PutObject and CompleteMultipartUpload answers carry no Last-Modified; the
-    # answer's Date header is the server's clock at the write, without another request.
-    date = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-    if not date:
-        return None
+    # Write answers carry no Last-Modified; their Date is the server's clock at the write.
     try:
-        return parsedate_to_datetime(date)
-    except (TypeError, ValueError):
+        return parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
+    except (KeyError, TypeError, ValueError):
         return None
 
 
 async def _body(body: Any) -> AsyncIterator[bytes]:
-    if body is None:
-        return
     try:
         async for chunk in body.iter_chunks(DEFAULT_CHUNK_SIZE):
             yield chunk

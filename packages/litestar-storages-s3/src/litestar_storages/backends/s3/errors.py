@@ -1,11 +1,8 @@
 """The S3 driver's error table: botocore, aiohttp and socket errors as storage errors.
 
-:data:`errors` (an :class:`~litestar_storages.error_mapping.ErrorMapper` over an
-:class:`~litestar_storages.error_table.ErrorTable`) is applied by the engine around
-every request and every streamed body. What is S3's own is here: reading the code and
-status of a ``ClientError``, the S3 codes that mean more than their status, and
-botocore's configuration errors; statuses mean what they mean everywhere (HEAD answers
-carry no body, hence only a status).
+The engine applies :data:`errors` around every request and streamed body. Here is what
+is S3's own: reading a ``ClientError``, the codes that mean more than their status, and
+botocore's configuration errors (statuses mean what they mean everywhere).
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ from litestar_storages.exceptions import (
 __all__ = (
     "OWNED_ERRORS",
     "batch_delete_error",
-    "error_code",
     "errors",
     "is_missing",
     "service_error",
@@ -108,26 +104,13 @@ TYPES: Mapping[type[BaseException], Outcome] = {
 """botocore's (and the transport's) exceptions that mean something without an answer."""
 
 
-def error_code(error: boto.ClientError) -> tuple[str, int]:
-    """Return the S3 error code and HTTP status of a service error.
-
-    Args:
-        error: An error answer from S3.
-
-    Returns:
-        ``(code, status)``; the code is ``""`` and the status ``0`` when absent.
-    """
-    response = error.response or {}
-    code = str(response.get("Error", {}).get("Code", "") or "")
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return code, status
-
-
 def _answer(error: Exception) -> Answer | None:
     if not isinstance(error, boto.ClientError):
         return None
-    code, status = error_code(error)
-    return Answer(status or None, code, str((error.response or {}).get("Error", {}).get("Message", "") or ""))
+    response = error.response or {}
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    error_body = response.get("Error", {})
+    return Answer(status or None, str(error_body.get("Code", "") or ""), str(error_body.get("Message", "") or ""))
 
 
 TABLE = ErrorTable("S3Storage", read=_answer, codes=CODES, types=TYPES)
@@ -148,57 +131,21 @@ errors = TABLE.mapper(OWNED_ERRORS)
 
 
 def upload_gone(error: BaseException) -> bool:
-    """Tell whether an error is S3's ``NoSuchUpload`` (an upload aborted or completed already).
-
-    Args:
-        error: An error raised by the client.
-
-    Returns:
-        ``True`` when S3 answered NoSuchUpload.
-    """
-    return isinstance(error, boto.ClientError) and error_code(error)[0] == "NoSuchUpload"
+    """Tell whether S3 answered ``NoSuchUpload`` (an upload aborted or completed already)."""
+    return isinstance(error, boto.ClientError) and (error.response or {}).get("Error", {}).get("Code") == "NoSuchUpload"
 
 
 def is_missing(error: BaseException) -> bool:
-    """Tell whether an error says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD).
-
-    Args:
-        error: An error raised by the client.
-
-    Returns:
-        ``True`` for a missing object.
-    """
+    """Tell whether ``error`` says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD)."""
     return isinstance(error, boto.ClientError) and TABLE.outcome(error) is StorageFileNotFoundError
 
 
 def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
-    """Build the error S3 answers with ``code``, for an answer the driver works out itself.
-
-    Raised from the driver, it is translated like the service's own (with the key of
-    the operation): ``NoSuchKey`` for a missing object found by a HEAD,
-    ``PreconditionFailed`` for an existing one when conditional writes are off.
-
-    Args:
-        code: The S3 error code.
-        operation: The S3 operation it stands for.
-        message: S3's message, if any.
-
-    Returns:
-        The error.
-    """
+    """Build the ``ClientError`` S3 answers with ``code``, for an answer the driver works out itself."""
     answer: Any = {"Error": {"Code": code, "Message": message or code}}
     return boto.ClientError(answer, operation)
 
 
 def batch_delete_error(failure: Mapping[str, Any], key: str) -> StorageError:
-    """Translate one per-key failure of a DeleteObjects answer, as the same error of a single request.
-
-    Args:
-        failure: An entry of the answer's ``Errors`` (``Key``, ``Code``, ``Message``).
-        key: The storage key (without the configured prefix) that failed.
-
-    Returns:
-        The storage error, chained to a ``ClientError`` holding S3's code and message.
-    """
-    error = service_error(failure.get("Code", ""), "DeleteObjects", failure.get("Message", ""))
-    return errors.translate(error, key)
+    """Translate one ``Errors`` entry of a DeleteObjects answer as the same error of a single request."""
+    return errors.translate(service_error(failure.get("Code", ""), "DeleteObjects", failure.get("Message", "")), key)

@@ -23,11 +23,10 @@ __all__ = ("S3Storage",)
 class S3Storage(DriverStorage):
     """Files in an Amazon S3 bucket, or on any S3-compatible service.
 
-    One aiobotocore client is created on first use and shared by every operation and
-    task (its connection pool holds ``max_pool_connections``); :meth:`close` (or leaving
-    ``async with``) waits a few seconds for aborts of failed uploads still running, then
-    closes it, and the next operation opens a new one. A client passed in is used as it
-    is and never closed by the storage.
+    One aiobotocore client is opened on first use and shared by every task;
+    :meth:`close` (or leaving ``async with``) waits a few seconds for aborts of failed
+    uploads still running, then closes it (the next operation opens a new one). A client
+    passed in is never closed by the storage.
 
     Example:
         >>> storage = S3Storage(S3Config(bucket="uploads", region="eu-west-1"))
@@ -37,22 +36,15 @@ class S3Storage(DriverStorage):
 
     __slots__ = ("config",)
 
-    def __init__(
-        self,
-        config: S3Config,
-        *,
-        client: S3Client | None = None,
-        session: AioSession | None = None,
-    ) -> None:
+    def __init__(self, config: S3Config, *, client: S3Client | None = None, session: AioSession | None = None) -> None:
         """Create the storage; no connection is made until the first operation.
 
         Args:
             config: Bucket, credentials and transfer settings.
-            client: A ready aiobotocore S3 client to use instead of creating one (the
-                caller keeps closing it); its own endpoint, credentials, timeouts and
-                retry settings then apply, not those of ``config``. The storage adds one
-                event handler to it, which affects only the storage's own uploads (see
-                :func:`~litestar_storages.backends.s3.context.prepare_client`).
+            client: A ready aiobotocore S3 client to use (the caller closes it); its own
+                endpoint, credentials, timeouts and retries then apply, not ``config``'s.
+                The storage adds one event handler to it, which affects only the
+                storage's own uploads (see :func:`.context.prepare_client`).
             session: An aiobotocore session to create the client from (to share
                 credential caches or event hooks); a new one when omitted.
 
@@ -78,10 +70,7 @@ class S3Storage(DriverStorage):
         progress_callback: ProgressCallback | None = None,
         attributes: ObjectAttributes | None = None,
     ) -> StoredFile:
-        """Upload ``data`` as a multipart upload in parts of ``part_size`` bytes.
-
-        :meth:`put` already switches to multipart above ``multipart_threshold``; this
-        method does so for anything over one part, with its own part size.
+        """Upload ``data`` as a multipart upload in parts of ``part_size`` bytes (:meth:`put` does above the threshold).
 
         Args:
             key: The object's key.
@@ -98,7 +87,7 @@ class S3Storage(DriverStorage):
         Raises:
             StorageValidationError: If ``part_size`` is out of S3's range.
         """
-        # S3's own lower bound; the engine checks the type and the upper bound.
+        # S3's lower bound; the engine checks the type and the upper bound.
         if isinstance(part_size, int) and not isinstance(part_size, bool) and part_size < MIN_PART_SIZE:
             raise StorageValidationError(f"part_size must be at least {MIN_PART_SIZE} bytes on S3", key=key)
         return await super().put_large(
