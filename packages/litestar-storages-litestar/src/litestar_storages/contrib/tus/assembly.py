@@ -137,8 +137,9 @@ class PatchWriter:
             self._fill += taken
             view = view[taken:]
             if self._fill == size:
-                full, self._part, self._fill = self._part, bytearray(size), 0
-                await self._send(full)
+                # Drivers are done with a part's buffer when put_part returns: it is reused.
+                await self._send(self._part)
+                self._fill = 0
 
     async def _send(self, data: bytearray) -> None:
         number = len(self.parts) + 1
@@ -150,7 +151,8 @@ class PatchWriter:
         else:
             tag = self.store.staged_name(self.info.id, "parts", f"{number:05d}")
             self._created.append(tag)
-            await write(self.storage, tag, data, overwrite=False)
+            # A copy: a storage may keep the object it is given (memory does), and the buffer is reused.
+            await write(self.storage, tag, bytes(data), overwrite=False)
         self.parts.append((number, tag))
 
     async def stage_tail(self) -> str | None:
@@ -163,7 +165,7 @@ class PatchWriter:
             return None
         name = self.store.staged_name(self.info.id, "tail", f"{len(self.parts) * self.info.part_size + self._fill:020d}")
         self._created.append(name)
-        await write(self.storage, name, bytes(self._part[: self._fill]), overwrite=False)
+        await write(self.storage, name, self._rest(), overwrite=False)
         return name
 
     async def finish(self) -> StoredFile:
@@ -176,7 +178,7 @@ class PatchWriter:
         if info.mode == "multipart":
             upload = _multipart(info, self.parts)
             if self._fill or not upload.parts:
-                await upload_part(self.storage, upload, len(self.parts) + 1, bytes(self._part[: self._fill]))
+                await upload_part(self.storage, upload, len(self.parts) + 1, self._rest())
             return await self.storage.complete_multipart_upload(upload)  # type: ignore[attr-defined,no-any-return]
         return await write(self.storage, info.key, self._concatenated(), content_type=info.content_type)
 
@@ -185,7 +187,11 @@ class PatchWriter:
             async for chunk in self.storage.get(name):
                 yield chunk
         if self._fill:
-            yield bytes(self._part[: self._fill])
+            yield self._rest()
+
+    def _rest(self) -> bytes:
+        # One copy of the bytes past the last full part (slicing the bytearray would make two).
+        return bytes(memoryview(self._part)[: self._fill])
 
     def created(self) -> list[str]:
         """Return the staged objects this PATCH wrote (removed if it is not recorded)."""
