@@ -163,7 +163,8 @@ class PatchWriter:
         """
         if not self._fill:
             return None
-        name = self.store.staged_name(self.info.id, "tail", f"{len(self.parts) * self.info.part_size + self._fill:020d}")
+        end = len(self.parts) * self.info.part_size + self._fill
+        name = self.store.staged_name(self.info.id, "tail", f"{end:020d}")
         self._created.append(name)
         await write(self.storage, name, self._rest(), overwrite=False)
         return name

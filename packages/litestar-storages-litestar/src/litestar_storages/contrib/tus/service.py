@@ -36,7 +36,7 @@ __all__ = ("ClientGone", "PatchRequest", "TusUploads")
 logger = logging.getLogger("litestar_storages.contrib")
 
 
-class ClientGone(Exception):  # noqa: N818 # a condition, not a failure of ours
+class ClientGone(Exception):  # a condition, not a failure of ours
     """The client closed the connection before the body ended."""
 
 
@@ -182,9 +182,9 @@ class TusUploads:
         length = self._length(state, request)
         if length is not None and request.content_length is not None and state.offset + request.content_length > length:
             raise TusError(413, "The body goes past Upload-Length")
-        if request.max_size is not None and request.content_length is not None:
-            if state.offset + request.content_length > request.max_size:
-                raise TusError(413, f"The upload exceeds the limit of {request.max_size} bytes")
+        limit = request.max_size
+        if limit is not None and request.content_length is not None and state.offset + request.content_length > limit:
+            raise TusError(413, f"The upload exceeds the limit of {limit} bytes")
         timeout = self.config.lock_timeout.total_seconds()
         lock = await self.store.lock(info, state, timeout)
         if lock is None:
@@ -193,7 +193,7 @@ class TusUploads:
         recorded = False
         try:
             await writer.start()
-            received = await self._receive(writer, state, length, request, lock.renew, timeout)
+            received = await self._receive(writer, state, request, length=length, renew=lock.renew, timeout=timeout)
             if received == 0 and length == state.length:
                 return state
             offset = state.offset + received
@@ -233,13 +233,15 @@ class TusUploads:
         self,
         writer: PatchWriter,
         state: UploadState,
-        length: int | None,
         request: PatchRequest,
+        *,
+        length: int | None,
         renew: Callable[[float], Any],
         timeout: float,
     ) -> int:
         hasher = CHECKSUM_ALGORITHMS[request.checksum[0]]() if request.checksum else None
-        ceiling = min(x for x in (length, request.max_size) if x is not None) if (length, request.max_size) != (None, None) else None
+        bounds = [bound for bound in (length, request.max_size) if bound is not None]
+        ceiling = min(bounds) if bounds else None
         received = 0
         try:
             async for chunk in request.body:
@@ -262,10 +264,8 @@ class TusUploads:
     @staticmethod
     async def _quietly(operation: Any) -> None:
         # Leftovers of a failed or finished request: cleanup_expired removes them later.
-        try:
+        with contextlib.suppress(StorageError):
             await operation
-        except StorageError:
-            pass
 
     # -- termination and expiry -----------------------------------------------------------
 
@@ -285,9 +285,7 @@ class TusUploads:
     async def _discard(self, info: UploadInfo) -> None:
         state = await self.store.state(info)
         if info.multipart_id is not None and not state.done and isinstance(self.storage, SupportsMultipartUpload):
-            await self._quietly(
-                self.storage.abort_multipart_upload(MultipartUpload(info.multipart_id, info.key))
-            )
+            await self._quietly(self.storage.abort_multipart_upload(MultipartUpload(info.multipart_id, info.key)))
         # info.json last: until it goes, cleanup_expired can still find the upload.
         info_name = self.store.folder(info.id) + "info.json"
         await self.store.remove(info.id, keep=(info_name,))
