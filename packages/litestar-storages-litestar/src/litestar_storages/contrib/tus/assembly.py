@@ -179,8 +179,10 @@ class PatchWriter:
         if info.mode == "multipart":
             upload = _multipart(info, self.parts)
             if self._fill or not upload.parts:
-                await upload_part(self.storage, upload, len(self.parts) + 1, self._rest())
-            return await self.storage.complete_multipart_upload(upload)  # type: ignore[attr-defined,no-any-return]
+                # A view, not a copy: the part buffer is not touched until the call returns.
+                last = memoryview(self._part)[: self._fill]
+                await upload_part(self.storage, upload, len(self.parts) + 1, last)
+            return await _with_parts(self.storage, upload.key).complete_multipart_upload(upload)
         return await write(self.storage, info.key, self._concatenated(), content_type=info.content_type)
 
     async def _concatenated(self) -> AsyncIterator[bytes]:
@@ -199,18 +201,25 @@ class PatchWriter:
         return list(self._created)
 
 
-async def upload_part(storage: Storage, upload: MultipartUpload, number: int, data: bytes | bytearray) -> str:
+def _with_parts(storage: Storage, key: str) -> SupportsMultipartUpload:
+    if not isinstance(storage, SupportsMultipartUpload):
+        raise StorageError(f"{type(storage).__name__} has no multipart uploads", key=key)
+    return storage
+
+
+async def upload_part(
+    storage: Storage, upload: MultipartUpload, number: int, data: bytes | bytearray | memoryview
+) -> str:
     """Send one part through the storage's multipart API.
 
     Args:
         storage: A storage with multipart uploads.
         upload: The upload.
         number: The part number.
-        data: The part's bytes.
+        data: The part's bytes (any buffer: every backend's ``upload_part`` takes one).
 
     Returns:
         The part's tag.
     """
-    if not isinstance(storage, SupportsMultipartUpload):
-        raise StorageError(f"{type(storage).__name__} has no multipart uploads", key=upload.key)
-    return await storage.upload_part(upload, number, data)  # type: ignore[arg-type]
+    # The protocol says ``bytes``; the engine checks for and sends any buffer.
+    return await _with_parts(storage, upload.key).upload_part(upload, number, data)  # type: ignore[arg-type]
