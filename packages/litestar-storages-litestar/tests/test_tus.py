@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hashlib
 import itertools
+import time
 import tracemalloc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
+from litestar.testing import AsyncTestClient
 
 from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage
 from litestar_storages.base import BaseStorage
@@ -413,6 +415,61 @@ async def test_a_live_lock_refuses(storage: BaseStorage) -> None:
     )
     assert (await patch(app, url, 0, b"0123456789")).status == 409
     assert await offset_of(app, url) == 0
+
+
+async def test_a_stalled_patch_whose_lock_was_taken_over_records_nothing(storage: BaseStorage) -> None:
+    app, uploads = make_app(storage)
+    url = await create(app, 2 * PART)
+    upload_id = url.rsplit("/", 1)[1]
+    gate = asyncio.Event()
+    held = Body(chunks(payload(PART + 10)), gate=gate)
+    stalled = asyncio.create_task(patch(app, url, 0, held))
+    await held.reached_gate.wait()
+    # Meanwhile its lock went stale and another PATCH took it over (generation 1).
+    await uploads.store.write_json(
+        f"tus-state/{upload_id}/lock/0000000000/000001.json", {"owner": "taker", "at": uploads.clock()}, overwrite=False
+    )
+    gate.set()
+    assert (await stalled).status == 409
+    assert await offset_of(app, url) == 0
+    assert [name for name in await keys(storage) if "/tail/" in name] == []
+
+
+async def test_lifespan_cleanup(storage: BaseStorage) -> None:
+    app, uploads = make_app(storage, expires_in=timedelta(seconds=1), cleanup_interval=timedelta(hours=1))
+    url = await create(app, 10)
+    assert (await patch(app, url, 0, b"12345")).status == 204
+    uploads.clock = lambda: time.time() + 2
+    async with AsyncTestClient(app):
+        for _ in range(500):  # the cleanup task runs at startup, beside the app
+            if not await keys(storage):
+                break
+            await asyncio.sleep(0.01)
+    assert await keys(storage) == []
+
+
+async def test_method_override(storage: BaseStorage) -> None:
+    app, _ = make_app(storage)
+    url = await create(app, 3)
+    override = {**OCTETS, "Upload-Offset": "0", "X-HTTP-Method-Override": "PATCH"}
+    assert (await call(app, "POST", url, override, b"abc")).status == 204
+    assert await offset_of(app, url) == 3
+    assert (await call(app, "POST", url, {**TUS, "X-HTTP-Method-Override": "GET"})).status == 405
+    assert (await call(app, "POST", url, {**TUS, "X-HTTP-Method-Override": "DELETE"})).status == 204
+    assert (await call(app, "HEAD", url, TUS)).status == 404
+
+
+async def test_lengths_beyond_10000_parts(storage: BaseStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _ = make_app(storage)
+    # Announced: parts above 64 MiB would be needed (memory per PATCH is one part).
+    assert (await call(app, "POST", "/tus", {**TUS, "Upload-Length": str(2**62)})).status == 413
+    assert (await call(app, "POST", "/tus", {**TUS, "Upload-Length": str(10_000 * 64 * 1024 * KIB + 1)})).status == 413
+    # Deferred: refused when the part after the last allowed one fills.
+    monkeypatch.setattr("litestar_storages.contrib.tus.assembly.MAX_PART_NUMBER", 2)
+    url = await create(app, None)
+    assert (await patch(app, url, 0, payload(2 * PART))).status == 204
+    assert (await patch(app, url, 2 * PART, payload(PART))).status == 413
+    assert await offset_of(app, url) == 2 * PART
 
 
 async def test_location_behind_a_path_prefix(storage: BaseStorage) -> None:

@@ -179,6 +179,20 @@ async def _delete(uploads: TusUploads, upload_id: str, request: Request[Any, Any
     return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=dict(_BASE_HEADERS))
 
 
+async def _overridden(uploads: TusUploads, upload_id: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    # X-HTTP-Method-Override: clients behind proxies that drop PATCH and DELETE send POST.
+    method = (request.headers.get("x-http-method-override") or "").strip(" \t").upper()
+    if method == "PATCH":
+        return await _patch(uploads, upload_id, request)
+    if method == "DELETE":
+        return await _delete(uploads, upload_id, request)
+    raise TusError(
+        405,
+        "POST on an upload needs X-HTTP-Method-Override: PATCH or DELETE",
+        headers={"Allow": "HEAD, PATCH, DELETE, OPTIONS"},
+    )
+
+
 def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
     async def options(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _options_response(request)
@@ -195,6 +209,9 @@ def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
     async def delete(upload_id: _IdPath, request: Request[Any, Any, Any]) -> Response[bytes]:
         return await _delete(uploads, upload_id, request)
 
+    async def override(upload_id: _IdPath, request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await _overridden(uploads, upload_id, request)
+
     # Bodies are bounded by the upload limit and Upload-Length while streaming instead.
     # Every handler returns its own Response; the decorator's status only has to allow a body.
     unbounded: dict[str, Any] = {"request_max_body_size": None, "include_in_schema": False, "status_code": 200}
@@ -206,6 +223,7 @@ def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
         route("/{upload_id:str}", http_method=HttpMethod.PATCH, **unbounded)(patch),
         route("/{upload_id:str}", http_method=HttpMethod.DELETE, **plain)(delete),
         route("/{upload_id:str}", http_method=HttpMethod.OPTIONS, **plain)(options),
+        route("/{upload_id:str}", http_method=HttpMethod.POST, **unbounded)(override),
     ]
 
 

@@ -24,7 +24,7 @@ from litestar_storages.capabilities import SupportsMultipartUpload
 from litestar_storages.contrib.tus.assembly import PatchWriter, choose_mode, choose_part_size
 from litestar_storages.contrib.tus.config import TusConfig, TusUpload
 from litestar_storages.contrib.tus.protocol import CHECKSUM_ALGORITHMS, TusError
-from litestar_storages.contrib.tus.state import StateStore, UploadInfo, UploadState, advanced
+from litestar_storages.contrib.tus.state import LockLost, StateStore, UploadInfo, UploadState, advanced
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.keys import validate_key
 from litestar_storages.media_types import is_media_type
@@ -189,7 +189,7 @@ class TusUploads:
         lock = await self.store.lock(info, state, timeout)
         if lock is None:
             raise TusError(409, "Another request is writing this upload", headers=_offset(state))
-        writer = PatchWriter(self.store, info, state)
+        writer = PatchWriter(self.store, info, state, before_part=lock.check)
         recorded = False
         try:
             await writer.start()
@@ -203,9 +203,12 @@ class TusUploads:
             else:
                 tail = await writer.stage_tail()
                 new = advanced(state, offset=offset, length=length, parts=tuple(writer.parts), tail=tail)
+            await lock.check()  # a PATCH that stalled past the timeout records nothing
             if not await self.store.record(info, new):
                 raise TusError(409, "Another request wrote this upload first")
             recorded = True
+        except LockLost:
+            raise TusError(409, "Another request took over this upload") from None
         finally:
             if not recorded:
                 await self._quietly(self.store.delete(writer.created()))

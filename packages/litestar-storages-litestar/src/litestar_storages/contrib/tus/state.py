@@ -31,7 +31,7 @@ from litestar_storages.capabilities import SupportsDeleteMany
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.protocol import Storage
 
-__all__ = ("Lock", "StateStore", "UploadInfo", "UploadState")
+__all__ = ("Lock", "LockLost", "StateStore", "UploadInfo", "UploadState")
 
 _JSON = "application/json"
 
@@ -87,6 +87,10 @@ class UploadState:
     done: bool = False
 
 
+class LockLost(StorageError):
+    """A PATCH stalled past the lock timeout and another PATCH took its lock over."""
+
+
 @dataclass
 class Lock:
     """A PATCH's hold on one state of an upload."""
@@ -108,6 +112,17 @@ class Lock:
             return
         self.taken = now
         await self.store.write_json(self.name, {"owner": self.owner, "at": now}, overwrite=True)
+
+    async def check(self) -> None:
+        """Make sure the lock is still this PATCH's (not taken over after a stall).
+
+        Raises:
+            LockLost: If a later generation of the lock exists.
+        """
+        folder = self.name.rsplit("/", 1)[0] + "/"
+        names = [stored.key async for stored in self.store.storage.list(folder)]
+        if names and max(names) != self.name:
+            raise LockLost(f"the lock {self.name!r} was taken over")
 
     async def release(self) -> None:
         """Remove the lock (once)."""
