@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import time
 import tracemalloc
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +33,8 @@ from litestar.testing import AsyncTestClient
 from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage
 from litestar_storages.base import BaseStorage
 from litestar_storages.contrib import StoragePlugin, StoragePluginConfig
-from litestar_storages.contrib.tus import TusConfig, TusUpload, TusUploads
+from litestar_storages.contrib.tus import TusConfig, TusError, TusUpload, TusUploads
+from litestar_storages.contrib.tus.service import PatchRequest
 from litestar_storages.exceptions import ConfigurationError
 
 KIB = 1024
@@ -415,6 +416,29 @@ async def test_a_live_lock_refuses(storage: BaseStorage) -> None:
     )
     assert (await patch(app, url, 0, b"0123456789")).status == 409
     assert await offset_of(app, url) == 0
+
+
+async def test_a_patch_from_a_state_extended_meanwhile_writes_no_part(storage: BaseStorage) -> None:
+    # Process C read the state, then process A extended it and released its lock: C
+    # must not send parts numbered from the old state (they would replace A's).
+    app, uploads = make_app(storage)
+    data = payload(2 * PART + 9)
+    url = await create(app, len(data))
+    upload_id = url.rsplit("/", 1)[1]
+    info, before = await uploads.find(upload_id)
+    assert (await patch(app, url, 0, data[: PART + 1])).status == 204
+
+    async def rival_body() -> AsyncIterator[bytes]:
+        yield b"X" * (PART + 1)
+
+    rival = PatchRequest(
+        offset=0, length=None, content_length=PART + 1, checksum=None, body=rival_body(), max_size=None
+    )
+    with pytest.raises(TusError) as refused:
+        await uploads.append(info, before, rival)
+    assert refused.value.status_code == 409
+    assert (await patch(app, url, PART + 1, data[PART + 1 :])).status == 204
+    assert await storage.get_bytes(f"uploads/{upload_id}") == data
 
 
 async def test_a_stalled_patch_whose_lock_was_taken_over_records_nothing(storage: BaseStorage) -> None:

@@ -192,6 +192,10 @@ class TusUploads:
         writer = PatchWriter(self.store, info, state, before_part=lock.check)
         recorded = False
         try:
+            # The state read before the lock may have been extended by a PATCH that
+            # released the lock since: writing parts from it would replace that PATCH's.
+            if (await self.store.state(info)).seq != state.seq:
+                raise TusError(409, "Upload-Offset does not match the upload's offset")
             await writer.start()
             received = await self._receive(writer, state, request, length=length, renew=lock.renew, timeout=timeout)
             if received == 0 and length == state.length:
