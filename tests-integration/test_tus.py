@@ -327,3 +327,22 @@ async def test_concurrent_patches_at_one_offset(backend: Backend, space: Space) 
         assert await final_bytes(space.storage, path) == data
     finally:
         await space.release(other)
+
+
+async def test_concatenation(backend: Backend, space: Space) -> None:
+    # tus-js-client's parallelUploads: partial uploads, then a final one gathering them.
+    pieces = [payload(3 * MIB + 5, seed=8), payload(MIB, seed=9)]
+    app, _ = make_app(space.storage)
+    with serve(app) as (base,):
+        urls = []
+        for piece in pieces:
+            partial = requests.post(
+                f"{base}/tus", headers={**TUS, "Upload-Concat": "partial", "Upload-Length": str(len(piece))}, timeout=30
+            )
+            urls.append(partial.headers["Location"])
+            uploader(base, piece, url=urls[-1], chunk_size=2 * MIB).upload()
+        final = requests.post(f"{base}/tus", headers={**TUS, "Upload-Concat": "final;" + " ".join(urls)}, timeout=120)
+        assert final.status_code == 201
+        url = final.headers["Location"]
+        assert head_offset(url) == sum(map(len, pieces))
+    assert await final_bytes(space.storage, url) == b"".join(pieces)

@@ -496,6 +496,47 @@ async def test_lengths_beyond_10000_parts(storage: BaseStorage, monkeypatch: pyt
     assert await offset_of(app, url) == 2 * PART
 
 
+async def test_concatenation(storage: BaseStorage) -> None:
+    app, uploads = make_app(storage)
+    pieces = [payload(PART + 3, seed=1), payload(10, seed=2), payload(2 * PART, seed=3)]
+    urls = []
+    for piece in pieces:
+        answer = await call(
+            app,
+            "POST",
+            "/tus",
+            {**OCTETS, "Upload-Concat": "partial", "Upload-Length": str(len(piece)), "Content-Length": str(len(piece))},
+            piece,
+        )
+        assert answer.status == 201
+        urls.append(answer.headers["location"])
+    head = await call(app, "HEAD", urls[0].removeprefix("http://testserver"), TUS)
+    assert head.headers["upload-concat"] == "partial"
+    # Partial uploads are not files of the application: only state objects exist.
+    assert [name for name in await keys(storage) if not name.startswith("tus-state/")] == []
+    concat = "final;" + " ".join(urls)
+    final = await call(app, "POST", "/tus", {**TUS, "Upload-Concat": concat})
+    assert final.status == 201
+    path = final.headers["location"].removeprefix("http://testserver")
+    head = await call(app, "HEAD", path, TUS)
+    assert (head.headers["upload-concat"], head.headers["upload-length"]) == (concat, str(sum(map(len, pieces))))
+    assert head.headers["upload-offset"] == head.headers["upload-length"]
+    assert await storage.get_bytes("uploads/" + path.rsplit("/", 1)[1]) == b"".join(pieces)
+    assert (await patch(app, path, 0, b"x")).status == 403
+    # Only finished partial uploads can be gathered.
+    ordinary = await create(app, 3)
+    unfinished = await call(app, "POST", "/tus", {**TUS, "Upload-Concat": "partial", "Upload-Length": "3"})
+    for wrong in (ordinary, unfinished.headers["location"], path):
+        assert (await call(app, "POST", "/tus", {**TUS, "Upload-Concat": f"final;{wrong}"})).status == 400
+    for hostile in ("final;", "final", "partial;x", "final;/tus/../../etc", "full;/tus/" + "0" * 32):
+        assert (await call(app, "POST", "/tus", {**TUS, "Upload-Concat": hostile})).status in (400, 404), hostile
+    with_length = {**TUS, "Upload-Concat": f"final;{urls[0]}", "Upload-Length": "3"}
+    assert (await call(app, "POST", "/tus", with_length)).status == 400
+    uploads.clock = lambda: time.time() + 2 * 86400
+    assert await uploads.cleanup_expired() == 6  # 3 partial, the final, 2 refused
+    assert await keys(storage) == ["uploads/" + path.rsplit("/", 1)[1]]
+
+
 async def test_location_behind_a_path_prefix(storage: BaseStorage) -> None:
     app, _ = make_app(storage, path="/api/files/")
     answer = await call(app, "POST", "/api/files", {**TUS, "Upload-Length": "3"}, root_path="/proxy")

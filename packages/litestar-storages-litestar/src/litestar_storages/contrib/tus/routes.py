@@ -27,6 +27,7 @@ from litestar_storages.contrib.tus.protocol import (
     TusError,
     encode_metadata,
     parse_checksum,
+    parse_concat,
     parse_metadata,
     parse_size,
     require_offset_content_type,
@@ -113,6 +114,9 @@ def _options_response(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 async def _create(uploads: TusUploads, request: Request[Any, Any, Any]) -> Response[bytes]:
     require_tus_resumable(request.headers.get("tus-resumable"))
+    concat = parse_concat(request.headers.get("upload-concat"))
+    if concat:
+        return await _create_final(uploads, request, concat)
     length = parse_size(request.headers.get("upload-length"), "Upload-Length")
     deferred = request.headers.get("upload-defer-length")
     if deferred is not None and deferred.strip(" \t") != "1":
@@ -127,7 +131,9 @@ async def _create(uploads: TusUploads, request: Request[Any, Any, Any]) -> Respo
         require_offset_content_type(request.headers.get("content-type"))
         patch = _patch_request(request, offset=0)
     try:
-        info = await uploads.create(length=length, metadata=metadata, max_size=upload_limit(request))
+        info = await uploads.create(
+            length=length, metadata=metadata, max_size=upload_limit(request), partial=concat is not None
+        )
         state = await uploads.store.state(info)
         if patch is not None and not state.done:
             state = await uploads.append(info, state, patch)
@@ -138,6 +144,19 @@ async def _create(uploads: TusUploads, request: Request[Any, Any, Any]) -> Respo
     if patch is None:
         del headers["Upload-Offset"]
     return Response(b"", status_code=HTTP_201_CREATED, headers=headers)
+
+
+async def _create_final(uploads: TusUploads, request: Request[Any, Any, Any], ids: list[str]) -> Response[bytes]:
+    if "upload-length" in request.headers or bool(_content_length(request)):
+        raise TusError(400, "A final upload takes neither Upload-Length nor a body")
+    metadata = parse_metadata(request.headers.get("upload-metadata"), max_size=uploads.config.max_metadata_size)
+    header = request.headers.get("upload-concat", "").strip(" \t")
+    try:
+        info = await uploads.concatenate(ids, header=header, metadata=metadata, max_size=upload_limit(request))
+    except StorageError as error:
+        raise _mapped(error) from error
+    location = str(request.url).split("?", 1)[0].rstrip("/") + "/" + info.id
+    return Response(b"", status_code=HTTP_201_CREATED, headers={**_BASE_HEADERS, "Location": location})
 
 
 async def _head(uploads: TusUploads, upload_id: str) -> Response[bytes]:
@@ -152,6 +171,8 @@ async def _head(uploads: TusUploads, upload_id: str) -> Response[bytes]:
         headers["Upload-Length"] = str(state.length)
     if info.metadata:
         headers["Upload-Metadata"] = encode_metadata(info.metadata)
+    if info.concat is not None:
+        headers["Upload-Concat"] = info.concat
     return Response(b"", status_code=200, headers=headers)
 
 

@@ -13,9 +13,9 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -99,13 +99,17 @@ class TusUploads:
 
     # -- creation -----------------------------------------------------------------------
 
-    async def create(self, *, length: int | None, metadata: dict[str, str], max_size: int | None) -> UploadInfo:
+    async def create(
+        self, *, length: int | None, metadata: dict[str, str], max_size: int | None, partial: bool = False
+    ) -> UploadInfo:
         """Create an upload (its multipart upload too), recording it in the storage.
 
         Args:
             length: ``Upload-Length``, or ``None`` for a deferred length.
             metadata: The parsed ``Upload-Metadata``.
             max_size: The upload limit, or ``None``.
+            partial: A partial upload of the concatenation extension: its bytes become
+                an object in the state folder, for a final upload to gather.
 
         Returns:
             The upload's info.
@@ -117,14 +121,8 @@ class TusUploads:
         if length is not None and max_size is not None and length > max_size:
             raise TusError(413, f"Upload-Length exceeds the limit of {max_size} bytes")
         upload_id = uuid.uuid4().hex
-        key = self.config.key(TusUpload(upload_id, dict(metadata), length))
-        try:
-            validate_key(key)
-        except StorageValidationError:
-            raise TusError(400, "The upload's name gives no valid key") from None
-        if key == self.store.prefix or key.startswith(self.store.prefix + "/"):
-            raise TusError(400, "The upload's key is in the tus state folder")
-        content_type = self._content_type(metadata)
+        key = self.store.folder(upload_id) + "partial" if partial else self._key(upload_id, metadata, length)
+        content_type = None if partial else self._content_type(metadata)
         part_size = choose_part_size(self.storage, self.config.part_size, length)
         multipart_id: str | None = None
         if self.mode == "multipart" and length != 0:
@@ -143,6 +141,7 @@ class TusUploads:
             multipart_id=multipart_id,
             content_type=content_type,
             length=length,
+            concat="partial" if partial else None,
         )
         await self.store.create(info)
         if length == 0:
@@ -150,6 +149,73 @@ class TusUploads:
             await write(self.storage, key, b"", content_type=content_type)
             await self.store.record(info, advanced(UploadState(length=0), done=True))
         return info
+
+    def _key(self, upload_id: str, metadata: Mapping[str, str], length: int | None) -> str:
+        key = self.config.key(TusUpload(upload_id, dict(metadata), length))
+        try:
+            validate_key(key)
+        except StorageValidationError:
+            raise TusError(400, "The upload's name gives no valid key") from None
+        if key == self.store.prefix or key.startswith(self.store.prefix + "/"):
+            raise TusError(400, "The upload's key is in the tus state folder")
+        return key
+
+    async def concatenate(
+        self, partial_ids: Sequence[str], *, header: str, metadata: dict[str, str], max_size: int | None
+    ) -> UploadInfo:
+        """Create a final upload of the concatenation extension from finished partial uploads.
+
+        The final object is written at once, streamed from the partial uploads' objects
+        in order (the bytes travel through this process once more, a few chunks at a time).
+
+        Args:
+            partial_ids: The partial uploads' ids, in order.
+            header: The ``Upload-Concat`` value, echoed by ``HEAD``.
+            metadata: The parsed ``Upload-Metadata``.
+            max_size: The upload limit, or ``None``.
+
+        Returns:
+            The final upload's info (already done).
+
+        Raises:
+            TusError: 400 if an id is not a finished partial upload of this storage, 410
+                if one expired, 413 if the total exceeds ``max_size``.
+        """
+        partials: list[UploadInfo] = []
+        for partial_id in partial_ids:
+            info, state = await self.find(partial_id)
+            if info.concat != "partial" or not state.done or state.length is None:
+                raise TusError(400, "Upload-Concat names an upload that is not a finished partial upload")
+            partials.append(replace(info, length=state.length))
+        length = sum(info.length or 0 for info in partials)
+        if max_size is not None and length > max_size:
+            raise TusError(413, f"The concatenated upload exceeds the limit of {max_size} bytes")
+        upload_id = uuid.uuid4().hex
+        key = self._key(upload_id, metadata, length)
+        content_type = self._content_type(metadata)
+        now = self.clock()
+        info = UploadInfo(
+            id=upload_id,
+            key=key,
+            created=now,
+            expires=now + self.config.expires_in.total_seconds(),
+            metadata=dict(metadata),
+            part_size=choose_part_size(self.storage, self.config.part_size, length),
+            mode=self.mode,
+            multipart_id=None,
+            content_type=content_type,
+            length=length,
+            concat=header,
+        )
+        await self.store.create(info)
+        await write(self.storage, key, self._gathered(partials), content_type=content_type)
+        await self.store.record(info, advanced(UploadState(length=length), offset=length, done=True))
+        return info
+
+    async def _gathered(self, partials: Sequence[UploadInfo]) -> AsyncIterator[bytes]:
+        for info in partials:
+            async for chunk in self.storage.get(info.key):
+                yield chunk
 
     def _content_type(self, metadata: Mapping[str, str]) -> str | None:
         if self.config.content_type:
@@ -177,6 +243,8 @@ class TusUploads:
                 ``Upload-Length``; 413 past the length or the limit; 460 on a checksum
                 mismatch (nothing is kept then).
         """
+        if info.concat is not None and info.concat != "partial":
+            raise TusError(403, "A final upload of a concatenation takes no PATCH")
         if state.done or request.offset != state.offset:
             raise TusError(409, "Upload-Offset does not match the upload's offset", headers=_offset(state))
         length = self._length(state, request)

@@ -51,6 +51,8 @@ class UploadInfo:
         multipart_id: The storage's multipart upload id (multipart mode).
         content_type: The final object's content type, or ``None`` to guess from the key.
         length: The length announced at creation, or ``None`` when deferred.
+        concat: ``"partial"`` for a partial upload of the concatenation extension,
+            the ``Upload-Concat`` header of a final one, ``None`` otherwise.
     """
 
     id: str
@@ -63,6 +65,7 @@ class UploadInfo:
     multipart_id: str | None
     content_type: str | None
     length: int | None
+    concat: str | None = None
 
 
 @dataclass(frozen=True)
