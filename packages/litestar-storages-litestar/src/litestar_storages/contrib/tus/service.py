@@ -269,13 +269,13 @@ class TusUploads:
             if received == 0 and length == state.length:
                 return state
             offset = state.offset + received
+            await lock.check()  # a PATCH that stalled past the timeout completes and records nothing
             if length is not None and offset == length:
                 await writer.finish()
                 new = advanced(state, offset=offset, length=length, parts=(), tail=None, done=True)
             else:
                 tail = await writer.stage_tail()
                 new = advanced(state, offset=offset, length=length, parts=tuple(writer.parts), tail=tail)
-            await lock.check()  # a PATCH that stalled past the timeout records nothing
             if not await self.store.record(info, new):
                 raise TusError(409, "Another request wrote this upload first")
             recorded = True
@@ -285,11 +285,12 @@ class TusUploads:
             if not recorded:
                 await self._quietly(self.store.delete(writer.created()))
             await self._quietly(lock.release())
-        stale = [name for _, name in state.parts if info.mode == "staged" and new.done]
-        if state.tail is not None:
-            stale.append(state.tail)
+        # The previous tail is now in a part or the new tail; once done, every staged object goes.
+        stale = [state.tail] if state.tail is not None else []
         if new.done:
-            stale.extend(writer.created())
+            stale += writer.created()
+            if info.mode == "staged":
+                stale += [name for _, name in state.parts]
         await self._quietly(self.store.delete(stale))
         return new
 
