@@ -393,6 +393,32 @@ async def test_concurrent_patches_at_one_offset(storage: BaseStorage) -> None:
     assert await storage.get_bytes("uploads/" + url.rsplit("/", 1)[1]) == data
 
 
+RACE_ROUNDS = 5
+RACERS = 8
+
+
+async def test_racing_patches_one_wins_each_round(storage: BaseStorage) -> None:
+    # 8 PATCHes at the same offset per round, spread over 2 apps (processes), 5 rounds,
+    # each body different: exactly one is accepted per round, and the object is the
+    # winners' bytes in order.
+    apps = [make_app(storage)[0] for _ in range(2)]
+    piece = PART + 1001
+    url = await create(apps[0], RACE_ROUNDS * piece)
+    expected = b""
+    for round_ in range(RACE_ROUNDS):
+        bodies = [payload(piece, seed=round_ * RACERS + racer) for racer in range(RACERS)]
+        answers = await asyncio.gather(
+            *(
+                patch(apps[racer % 2], url, round_ * piece, Body(chunks(body, 32 * KIB)))
+                for racer, body in enumerate(bodies)
+            )
+        )
+        statuses = [answer.status for answer in answers]
+        assert sorted(statuses) == [204] + [409] * (RACERS - 1), statuses
+        expected += bodies[statuses.index(204)]
+    assert await storage.get_bytes("uploads/" + url.rsplit("/", 1)[1]) == expected
+
+
 async def test_a_dead_lock_is_taken_over_after_the_timeout(storage: BaseStorage) -> None:
     app, uploads = make_app(storage, lock_timeout=timedelta(seconds=30))
     url = await create(app, 10)
