@@ -13,13 +13,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -346,3 +350,96 @@ async def test_concatenation(backend: Backend, space: Space) -> None:
         url = final.headers["Location"]
         assert head_offset(url) == sum(map(len, pieces))
     assert await final_bytes(space.storage, url) == b"".join(pieces)
+
+
+# -- tus-js-client in Chromium ------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_SIZE = 6 * MIB + 4321
+PAGE = """<!doctype html><meta charset="utf-8"><title>tus</title><script src="/tus.js"></script>
+<script>
+// Deterministic bytes the test computes too; the upload is cut (abort) once a third is
+// sent, then started again: tus-js-client asks HEAD where to resume.
+window.runUpload = (size) => new Promise((resolve, reject) => {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 31 + (i >> 8)) & 255;
+  let cut = false;
+  const upload = new tus.Upload(new Blob([data]), {
+    endpoint: "/tus",
+    retryDelays: [100, 300, 1000, 2000, 4000],
+    metadata: {filename: "browser.bin", filetype: "application/octet-stream"},
+    onProgress(sent) {
+      if (!cut && sent > size / 3) {
+        cut = true;
+        upload.abort().then(() => setTimeout(() => upload.start(), 300));
+      }
+    },
+    onSuccess() { resolve(upload.url); },
+    onError(error) { reject(String(error)); },
+  });
+  upload.start();
+});
+</script>"""
+
+
+def browser_bytes(size: int) -> bytes:
+    return bytes((index * 31 + (index >> 8)) & 255 for index in range(size))
+
+
+@pytest.fixture(scope="module")
+def tus_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tus-js-client's browser bundle, installed from npm for this session."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium`")
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("the tus-js-client test needs Node.js and npm")
+    folder = tmp_path_factory.mktemp("tus-js-client")
+    subprocess.run(
+        [npm, "install", "--prefix", str(folder), "tus-js-client@4", "--no-audit", "--no-fund"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder / "node_modules" / "tus-js-client" / "dist" / "tus.min.js"
+
+
+async def test_tus_js_client_in_chromium_resumes_a_cut_upload(backend: Backend, space: Space, tus_js: Path) -> None:
+    from litestar import MediaType, get  # only this test serves a page
+    from playwright.async_api import async_playwright
+
+    @get("/", media_type=MediaType.HTML)
+    async def page() -> str:
+        return PAGE
+
+    @get("/tus.js", media_type="text/javascript")
+    async def script() -> bytes:
+        return tus_js.read_bytes()
+
+    plugin = StoragePlugin(space.storage, config=StoragePluginConfig(tus=(TusConfig(part_size=256 * KIB),)))
+    app = Litestar(route_handlers=[page, script], plugins=[plugin])
+    errors: list[str] = []
+    with serve(app) as (base,):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            try:
+                tab = await browser.new_page()
+                tab.on("pageerror", lambda error: errors.append(str(error)))
+                # A slow uplink (2 MiB/s), so the cut happens while the body is on its way.
+                devtools = await tab.context.new_cdp_session(tab)
+                await devtools.send("Network.enable")
+                await devtools.send(
+                    "Network.emulateNetworkConditions",
+                    {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 2 * MIB},
+                )
+                await tab.goto(base + "/")
+                url = await tab.evaluate("size => window.runUpload(size)", BROWSER_SIZE)
+            finally:
+                await browser.close()
+    assert errors == []
+    assert await final_bytes(space.storage, str(url)) == browser_bytes(BROWSER_SIZE)
+    # The cut PATCH was recorded with what had arrived, and the rest came after it.
+    upload_id = str(url).rsplit("/", 1)[1]
+    first = json.loads(await space.storage.get_bytes(f"tus-state/{upload_id}/log/0000000001.json"))
+    assert 0 < first["offset"] < BROWSER_SIZE
+    assert not first["done"]
