@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import threading
 import time
@@ -150,6 +151,7 @@ class Attack:
         self.succeeded: Counter[str] = Counter()
         self.outside_reads: Counter[str] = Counter()
         self.unexpected: list[str] = []
+        self.listed: Counter[str] = Counter()  # folder listings that found entries (the real folder)
 
     async def attempt(self, name: str, operation: Callable[[], Awaitable[Any]]) -> Any:
         self.tried[name] += 1
@@ -166,6 +168,15 @@ class Attack:
     def read(self, name: str, content: bytes | None) -> None:
         if content is not None and MARKER in content:
             self.outside_reads[name] += 1
+
+    async def folders(self) -> None:
+        """List ``d/`` and ``d/sub`` with ``list_dir``: one scandir of the folder opened below the root."""
+        for prefix in ("d/", "d/sub"):
+            keys = await self.attempt(f"list_dir {prefix}", functools.partial(_dir_keys, self.storage, prefix))
+            if keys:
+                self.listed[prefix] += 1
+            if keys and any(key.endswith(OUTSIDE_ONLY) for key in keys):
+                self.outside_reads[f"list_dir {prefix}"] += 1
 
     async def round(self) -> None:
         storage = self.storage
@@ -226,6 +237,7 @@ class Attack:
             move(),
             multipart(),
             listing(),
+            self.folders(),
             reads(),
             probes(),
         )
@@ -233,6 +245,10 @@ class Attack:
 
 async def _keys(storage: FileSystemStorage, prefix: str) -> list[str]:
     return [item.key async for item in storage.list(prefix)]
+
+
+async def _dir_keys(storage: FileSystemStorage, prefix: str) -> list[str]:
+    return [item.key async for item in storage.list_dir(prefix)]
 
 
 @pytest.mark.parametrize("resolution", ["fastest", "portable-walk"])
@@ -251,6 +267,7 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(
         (outside / name).write_bytes(MARKER + b" " + name.encode())
     (outside / "sub").mkdir()
     (outside / "sub" / "deep.txt").write_bytes(MARKER)
+    (outside / "sub" / OUTSIDE_ONLY).write_bytes(MARKER)
     (root / "d" / "f").write_bytes(b"inside f")
     (root / "d" / "sub").mkdir()
     (root / "d" / "sub" / "deep.txt").write_bytes(b"inside deep")
@@ -287,7 +304,7 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(
         f"{dict(attack.succeeded)}), {swapper.swaps} swaps "
         f"({'renameat2' if swapper.atomic else 'plain renames'}); rounds changing files outside the root: "
         f"{changed_rounds}; reads of outside content: {sum(attack.outside_reads.values())} "
-        f"({dict(attack.outside_reads)})"
+        f"({dict(attack.outside_reads)}); folder listings finding entries: {dict(attack.listed)}"
     )
     report = f"[{resolution}] {report}"
     print(report)
@@ -297,6 +314,8 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(
     # Both sides of the race were met: operations that found the real folder succeeded.
     assert attack.succeeded["put"] > 0, f"nothing ever succeeded: {report}"
     assert attack.succeeded["get_bytes"] > 0, f"nothing ever succeeded: {report}"
+    assert attack.listed["d/"] > 0, f"no folder listing ever found the real folder: {report}"
+    assert attack.listed["d/sub"] > 0, f"no folder listing ever found the real folder: {report}"
     assert attack.unexpected == [], f"raw errors escaped the storage: {attack.unexpected[:5]}"
     assert changed_rounds == 0, f"files outside the root changed: {report}"
     assert sum(attack.outside_reads.values()) == 0, f"outside content was read: {report}"

@@ -22,6 +22,7 @@ from litestar_storages.base import BaseStorage
 from litestar_storages.capabilities import (
     SupportsAsyncContext,
     SupportsDeleteMany,
+    SupportsFolderListing,
     SupportsMultipartUpload,
     SupportsPutLarge,
 )
@@ -48,6 +49,7 @@ from litestar_storages.types import (
     ProgressCallback,
     ProgressInfo,
     StoredFile,
+    StoredFolder,
     UploadedPart,
     UploadForm,
     UploadResult,
@@ -94,8 +96,10 @@ __all__ = (
     "StoragePlugin",
     "StorageValidationError",
     "StoredFile",
+    "StoredFolder",
     "SupportsAsyncContext",
     "SupportsDeleteMany",
+    "SupportsFolderListing",
     "SupportsMultipartUpload",
     "SupportsPutLarge",
     "UnsupportedOperationError",

@@ -20,13 +20,17 @@ import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from litestar_storages.capabilities import SupportsFolderListing
 from litestar_storages.exceptions import StorageFileNotFoundError, UnsupportedOperationError
+from litestar_storages.folders import group_listing
+from litestar_storages.keys import validate_folder
+from litestar_storages.listing import validate_limit
 from litestar_storages.progress import ProgressReporter, report_progress
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import ByteStream, PutData, byte_length
-from litestar_storages.types import ProgressCallback, StoredFile
+from litestar_storages.types import ProgressCallback, StoredFile, StoredFolder
 
-__all__ = ("accepts", "delete_object", "open_read", "read_bytes", "write")
+__all__ = ("accepts", "delete_object", "list_folder", "open_read", "read_bytes", "write")
 
 _ALL = None  # a method taking **kwargs: every keyword is passed on
 
@@ -242,3 +246,29 @@ async def write(
         await reporter.advance(size or 0)
         return stored
     return await storage.put(key, report_progress(ByteStream(data, key=key), reporter), **kwargs)  # type: ignore[no-any-return]
+
+
+def list_folder(
+    storage: Any, prefix: str = "", *, limit: int | None = None
+) -> AsyncIterator[StoredFile | StoredFolder]:
+    """List one folder of any storage: ``list_dir`` where it has one, else its ``list()`` grouped.
+
+    Args:
+        storage: Any storage.
+        prefix: The folder (``""``: the root; ``"a/b"`` and ``"a/b/"`` are the same).
+        limit: Stop after this many entries.
+
+    Returns:
+        An async iterator of the folder's objects and sub-folders, in key order
+        (arguments are checked when iteration starts).
+    """
+    if isinstance(storage, SupportsFolderListing):
+        return storage.list_dir(prefix, limit=limit)
+    return _grouped(storage, prefix, limit)
+
+
+async def _grouped(storage: Any, prefix: str, limit: int | None) -> AsyncIterator[StoredFile | StoredFolder]:
+    folder = validate_folder(prefix)
+    remaining = validate_limit(limit)
+    async for entry in group_listing(storage.list(folder), folder, remaining):
+        yield entry

@@ -19,14 +19,20 @@ signatures.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from types import TracebackType
 from typing import Protocol, TypeVar, runtime_checkable
 
 from litestar_storages.streams import PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, StoredFolder
 
-__all__ = ("SupportsAsyncContext", "SupportsDeleteMany", "SupportsMultipartUpload", "SupportsPutLarge")
+__all__ = (
+    "SupportsAsyncContext",
+    "SupportsDeleteMany",
+    "SupportsFolderListing",
+    "SupportsMultipartUpload",
+    "SupportsPutLarge",
+)
 
 SelfT = TypeVar("SelfT")
 
@@ -101,4 +107,17 @@ class SupportsPutLarge(Protocol):
         progress_callback: ProgressCallback | None = None,
     ) -> StoredFile:
         """Upload a large object; see :meth:`BaseStorage.put_large`."""
+        ...
+
+
+@runtime_checkable
+class SupportsFolderListing(Protocol):
+    """A storage that lists one folder: its objects and sub-folders (``list_dir``).
+
+    Code that must work on any storage calls :func:`litestar_storages.calls.list_folder`,
+    which groups ``list()`` for a storage without it.
+    """
+
+    def list_dir(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile | StoredFolder]:
+        """List one folder; see :meth:`BaseStorage.list_dir`."""
         ...

@@ -12,7 +12,15 @@ import re
 
 from litestar_storages.exceptions import InvalidKeyError
 
-__all__ = ("MAX_KEY_BYTES", "join_key", "normalize_prefix", "strip_prefix", "validate_key", "validate_prefix")
+__all__ = (
+    "MAX_KEY_BYTES",
+    "join_key",
+    "normalize_prefix",
+    "strip_prefix",
+    "validate_folder",
+    "validate_key",
+    "validate_prefix",
+)
 
 MAX_KEY_BYTES = 1024
 """Longest key accepted, in UTF-8 bytes (S3's and GCS's limit)."""
@@ -115,6 +123,42 @@ def validate_prefix(prefix: str) -> str:
         if segment in {"", ".", ".."}:
             raise InvalidKeyError(f"Invalid prefix {prefix!r}: empty, '.' or '..' path segment", key=prefix)
     return prefix
+
+
+def validate_folder(prefix: str) -> str:
+    """Check the folder given to ``list_dir`` and return it in ``"some/folder/"`` form (or ``""``).
+
+    ``""`` is the root; ``"a/b"`` and ``"a/b/"`` name the same folder. Without its one
+    trailing ``/``, a folder must be a valid key (:func:`validate_key`): no leading
+    ``/``, no empty, ``.`` or ``..`` segment, no control character or backslash.
+    Unlike a listing prefix, a folder never stops mid-segment: ``"a/b"`` lists what is
+    in ``a/b/``, never ``a/bc``.
+
+    Args:
+        prefix: The folder to check.
+
+    Returns:
+        ``""`` or the folder ending with exactly one ``/``.
+
+    Raises:
+        InvalidKeyError: If the folder could not hold a valid key.
+    """
+    if not isinstance(prefix, str):
+        raise InvalidKeyError(f"Invalid folder {prefix!r}: folders must be str, not {type(prefix).__name__}")
+    if not prefix:
+        return prefix
+    body = prefix[:-1] if prefix.endswith("/") else prefix
+    if type(prefix) is str and len(body) < MAX_KEY_BYTES and _PLAIN_KEY.fullmatch(body):
+        return body + "/"  # ASCII: as many bytes as characters, the "/" included
+    _check_characters(body + "/", what="folder", key=prefix)
+    if body.startswith("/") or not body:
+        raise InvalidKeyError(f"Invalid folder {prefix!r}: folders must be relative (no leading '/')", key=prefix)
+    for segment in body.split("/"):
+        if segment in {"", ".", ".."}:
+            raise InvalidKeyError(
+                f"Invalid folder {prefix!r}: empty, '.' or '..' path segment (a doubled or leading '/')", key=prefix
+            )
+    return body + "/"
 
 
 def normalize_prefix(prefix: str) -> str:

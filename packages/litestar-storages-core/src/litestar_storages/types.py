@@ -14,6 +14,7 @@ __all__ = (
     "ProgressCallback",
     "ProgressInfo",
     "StoredFile",
+    "StoredFolder",
     "TransferOperation",
     "UploadForm",
     "UploadResult",
@@ -202,3 +203,24 @@ class UploadForm:
     url: str
     fields: dict[str, str] = field(default_factory=dict)
     expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredFolder:
+    """A folder met by ``list_dir``: the common prefix of the keys below it.
+
+    Object stores have no folders, only keys with ``/`` in them; a folder is a name
+    prefix ending in ``/`` that at least one object's key starts with. It exists while
+    such an object exists, and has no metadata of its own.
+
+    Attributes:
+        key: The folder's key, relative to the storage, ending with ``/``
+            (``"photos/2024/"``); pass it to ``list_dir`` to list what it holds.
+    """
+
+    key: str
+
+    @property
+    def name(self) -> str:
+        """The folder's last segment, without the ``/`` (``"2024"`` for ``"photos/2024/"``)."""
+        return self.key[:-1].rpartition("/")[2]

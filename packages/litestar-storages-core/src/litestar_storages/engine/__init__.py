@@ -17,6 +17,7 @@ from litestar_storages.engine.capabilities import (
     SupportsBatchDelete,
     SupportsDirectWrite,
     SupportsExists,
+    SupportsListDir,
     SupportsListStream,
     SupportsParts,
     SupportsPutParts,
@@ -26,10 +27,11 @@ from litestar_storages.engine.capabilities import (
     SupportsStreamWrite,
     SupportsUploadForm,
 )
-from litestar_storages.engine.driver import Driver, ListPage, OneChunk, RangeBody, whole_body
+from litestar_storages.engine.driver import DirPage, Driver, ListPage, OneChunk, RangeBody, whole_body
 from litestar_storages.engine.storage import DriverStorage
 
 __all__ = (
+    "DirPage",
     "Driver",
     "DriverStorage",
     "ListPage",
@@ -39,6 +41,7 @@ __all__ = (
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
+    "SupportsListDir",
     "SupportsListStream",
     "SupportsParts",
     "SupportsRename",

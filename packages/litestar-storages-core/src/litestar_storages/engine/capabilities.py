@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
+from litestar_storages.engine.driver import DirPage
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile, UploadForm
 
@@ -20,6 +21,7 @@ __all__ = (
     "SupportsBatchDelete",
     "SupportsDirectWrite",
     "SupportsExists",
+    "SupportsListDir",
     "SupportsListStream",
     "SupportsParts",
     "SupportsRename",
@@ -392,5 +394,31 @@ class SupportsExists(Protocol):
 
         Returns:
             ``True`` if it exists.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsListDir(Protocol):
+    """A driver that lists one folder with the service's delimiter (S3 ``Delimiter="/"``, one ``scandir``).
+
+    Without it ``list_dir`` walks the recursive listing (:meth:`Driver.list_page`) and
+    groups it: correct, but it reads the whole subtree.
+    """
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:
+        """Return one page of the objects and sub-folders directly under ``prefix``.
+
+        The delimiter is ``"/"``. A missing folder is an empty page, not an error.
+
+        Args:
+            prefix: The folder's full name prefix (the storage's prefix included): ``""``
+                (the root) or ending in ``"/"``.
+            token: ``None`` for the first page, else the previous page's token.
+            page_size: Most entries (files plus folders) wanted in this page; the page
+                may hold fewer, and a driver that cannot page may return them all.
+
+        Returns:
+            The page: files and folders directly under ``prefix``, and the next token.
         """
         ...

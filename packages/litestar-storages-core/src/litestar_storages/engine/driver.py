@@ -20,7 +20,7 @@ from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.retry import RetryConfig
 from litestar_storages.types import StoredFile
 
-__all__ = ("Driver", "ListPage", "OneChunk", "RangeBody", "whole_body")
+__all__ = ("DirPage", "Driver", "ListPage", "OneChunk", "RangeBody", "whole_body")
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,27 @@ class ListPage:
     """
 
     files: Sequence[StoredFile]
+    token: str | None
+
+
+@dataclass(frozen=True)
+class DirPage:
+    """One page of a folder listing (:class:`~litestar_storages.engine.SupportsListDir`).
+
+    Files and folders each sorted by name; the engine merges them. Across pages the
+    entries (files and folders together) come in name order, as S3's ``Delimiter``
+    listing returns them; a folder repeated at the start of the next page (a service
+    that reports a common prefix once per page) is yielded once.
+
+    Attributes:
+        files: The objects directly in the folder (``key`` holds the full object name).
+        folders: The sub-folders: full names (the folder's name prefix included), each
+            ending in ``"/"``.
+        token: Where the next page starts, or ``None`` after the last page.
+    """
+
+    files: Sequence[StoredFile]
+    folders: Sequence[str]
     token: str | None
 
 

@@ -11,8 +11,9 @@ from litestar_storages.content import resolve_content_type, validate_content_typ
 from litestar_storages.disposition import content_disposition
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsListStream, SupportsParts
+from litestar_storages.engine.capabilities import SupportsListDir, SupportsListStream, SupportsParts
 from litestar_storages.engine.driver import Driver
+from litestar_storages.engine.folders import list_folder
 from litestar_storages.engine.reading import read_bytes, read_range
 from litestar_storages.engine.writing import write_object
 from litestar_storages.exceptions import (
@@ -21,13 +22,14 @@ from litestar_storages.exceptions import (
     StorageValidationError,
     UnsupportedOperationError,
 )
-from litestar_storages.keys import normalize_prefix, strip_prefix, validate_key, validate_prefix
+from litestar_storages.folders import group_listing
+from litestar_storages.keys import normalize_prefix, strip_prefix, validate_folder, validate_key, validate_prefix
 from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import PutData
-from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, UploadForm
+from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, StoredFolder, UploadForm
 from litestar_storages.url_arguments import check_url_arguments, validate_expiry, validate_size_range
 
 __all__ = ("DriverStorage",)
@@ -223,6 +225,24 @@ class DriverStorage(BaseStorage):
         finally:
             if isinstance(batches, AsyncGenerator):  # left early: the walk releases what it holds now
                 await batches.aclose()
+
+    def list_dir(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile | StoredFolder]:
+        """List one folder: its objects and sub-folders; see :meth:`BaseStorage.list_dir`."""
+        return self._list_dir(prefix, limit)
+
+    async def _list_dir(self, prefix: str, limit: int | None) -> AsyncIterator[StoredFile | StoredFolder]:
+        # An async generator: arguments are checked when iteration starts, as for list().
+        folder = validate_folder(prefix)
+        remaining = validate_limit(limit)
+        driver = self.driver
+        if not isinstance(driver, SupportsListDir):  # once per listing: cheap next to its requests
+            entries = group_listing(self.list(folder), folder, remaining)
+        else:
+            entries = list_folder(
+                driver, self.driver, storage_prefix=self._prefix, folder=folder, limit=remaining, file_of=self._file
+            )
+        async for entry in entries:
+            yield entry
 
     async def copy(self, source: str, destination: str) -> StoredFile:
         """Copy an object server-side; see :meth:`BaseStorage.copy`."""

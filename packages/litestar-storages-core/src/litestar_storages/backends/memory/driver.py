@@ -22,12 +22,18 @@ from urllib.parse import quote
 
 from litestar_storages.backends.memory.config import MemoryConfig
 from litestar_storages.backends.memory.pieces import HASH_IN_THREAD, Receiver, md5_hex, md5_off_loop
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
 
 __all__ = ("MemoryDriver",)
+
+
+def _past_folder(folder: str) -> str:
+    # The least string above every name starting with ``folder`` ("a/" -> "a0": "0"
+    # follows "/" in code point order, which is also sorted()'s and UTF-8's).
+    return folder[:-1] + "0"
 
 
 @dataclass
@@ -240,6 +246,40 @@ class MemoryDriver:
                 break
             files.append(self._entries[name].stored_file(name))
         return ListPage(files, files[-1].key if len(files) == page_size else None)
+
+    # -- SupportsListDir ----------------------------------------------------------------
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:  # noqa: D102
+        names = self._sorted
+        if names is None:
+            names = self._sorted = sorted(self._entries)
+        if token is None:
+            index = bisect.bisect_left(names, prefix)
+        elif token.endswith("/"):  # after a folder: past every name below it
+            index = bisect.bisect_left(names, _past_folder(token))
+        else:
+            index = bisect.bisect_right(names, token)
+        files: list[StoredFile] = []
+        folders: list[str] = []
+        start = len(prefix)
+        last = ""
+        count = 0
+        while count < page_size and index < len(names):
+            name = names[index]
+            if not name.startswith(prefix):
+                break
+            slash = name.find("/", start)
+            if slash == -1:
+                files.append(self._entries[name].stored_file(name))
+                last = name
+                index += 1
+            else:
+                last = name[: slash + 1]
+                folders.append(last)
+                # The names below a folder are one run of the sorted list: jump over it.
+                index = bisect.bisect_left(names, _past_folder(last), index)
+            count += 1
+        return DirPage(files, folders, last if count == page_size else None)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         entry = self._entry(source)

@@ -6,6 +6,7 @@ fixture; nothing else changes per backend. The fixture must yield an *empty* sto
 """
 
 from litestar_storages.testing.conformance.data import BAD_CONTENT_TYPES, BAD_KEYS, ODD_CONTENT_TYPES, ODD_KEYS
+from litestar_storages.testing.conformance.folders import FolderListingTests
 from litestar_storages.testing.conformance.lifecycle import LifecycleTests
 from litestar_storages.testing.conformance.listing import ListingTests
 from litestar_storages.testing.conformance.metadata import MetadataTests
@@ -25,6 +26,7 @@ class StorageConformance(
     WriteTests,
     RangeTests,
     ListingTests,
+    FolderListingTests,
     KeyOperationTests,
     TransferTests,
     UrlTests,

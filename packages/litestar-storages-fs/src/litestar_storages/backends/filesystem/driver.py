@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
-from litestar_storages.engine import ListPage, RangeBody, whole_body
+from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
 
@@ -28,6 +28,7 @@ from .atomic import write_file_sync, write_stream
 from .call_queue import CallQueue
 from .config import FileSystemConfig
 from .errors import BACKEND, error_mapper
+from .folder_page import folder_page
 from .metadata import encode_sidecar, etag_of, stored_file
 from .names import check_reserved
 from .paths import Root
@@ -41,6 +42,14 @@ _LIST_BATCH = 128
 """Files fetched per thread hop while listing (fewer when the caller wants fewer)."""
 _MAX_PART_SIZE = 5 * 1024**3
 """Largest part of a manual multipart upload (S3's: parts may be any size on disk)."""
+
+
+def _check_listing_prefix(prefix: str) -> None:
+    # The whole folders of a prefix are opened as they are: one of the storage's own
+    # (".lss~multipart/") would list its internal files as keys no call can use.
+    folders = prefix.rpartition("/")[0]
+    if folders:
+        check_reserved(folders)
 
 
 class FileSystemDriver:
@@ -142,9 +151,26 @@ class FileSystemDriver:
         await asyncio.to_thread(files.delete_many_sync, self.root, checked)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
+        _check_listing_prefix(prefix)
         walk = listing.iter_files(self.root, prefix, token or "")
         page = await asyncio.to_thread(listing.take, walk, page_size)
         return ListPage(page, page[-1].key if len(page) == page_size else None)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:
+        """List one page of one folder: one ``scandir`` of it, in a worker thread (see :mod:`.folder_page`).
+
+        Args:
+            prefix: The folder (``""`` or ending with ``/``).
+            token: The previous page's last entry, or ``None``.
+            page_size: Most entries in the page.
+
+        Returns:
+            The page.
+        """
+        if prefix:
+            check_reserved(prefix[:-1])
+        files, folders, following = await asyncio.to_thread(folder_page, self.root, prefix, token or "", page_size)
+        return DirPage(files, folders, following)
 
     async def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[Sequence[StoredFile]]:
         """Walk the folders the prefix can match, one batch per thread hop, in key order.
@@ -156,6 +182,7 @@ class FileSystemDriver:
         Yields:
             Batches of files, in key order.
         """
+        _check_listing_prefix(prefix)
         walk = listing.iter_files(self.root, prefix)
         try:
             while True:

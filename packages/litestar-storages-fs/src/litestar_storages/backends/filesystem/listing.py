@@ -28,7 +28,7 @@ from .metadata import etag_of, read_sidecar, stored_file
 from .names import is_internal, is_legacy_sidecar, is_sidecar, legacy_sidecar_name, sidecar_name
 from .paths import Root, open_folder_at
 
-__all__ = ("iter_files", "take")
+__all__ = ("describe", "iter_files", "scan_started", "take")
 
 # Files modified this close to (or after) a folder scan may have sidecars the scan missed.
 _SCAN_MARGIN_NS = 2_000_000_000
@@ -80,7 +80,7 @@ def _after(sort_key: str, after: str) -> bool:
 
 
 def _walk(directory: int, key_folder: str, name_prefix: str, after: str) -> Iterator[StoredFile]:
-    scanned_at = time.time_ns() - _SCAN_MARGIN_NS
+    scanned_at = scan_started()
     try:
         with os.scandir(directory) as scan:
             entries = list(scan)
@@ -119,20 +119,53 @@ def _walk(directory: int, key_folder: str, name_prefix: str, after: str) -> Iter
             finally:
                 os.close(child)
             continue
-        key = key_folder + name
-        try:
-            validate_key(key)
-            stat = entry.stat(follow_symlinks=False)
-        except (InvalidKeyError, FileNotFoundError):
-            continue  # not a valid key, or deleted since the scan
-        if not stat_module.S_ISREG(stat.st_mode):
-            continue
-        size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        if mtime_ns >= scanned_at or (
-            sidecars
-            and (sidecar_name(name, size, mtime_ns) in sidecars or legacy_sidecar_name(name, etag_of(stat)) in sidecars)
-        ):
-            sidecar = read_sidecar(directory, name, stat)
-        else:
-            sidecar = None  # a folder without sidecars needs no name computed per file
-        yield stored_file(key, stat, sidecar)
+        stored = describe(directory, key_folder + name, entry, sidecars, scanned_at)
+        if stored is not None:
+            yield stored
+
+
+def scan_started() -> int:
+    """Return the scan time :func:`describe` compares modification times with (taken before the scan).
+
+    Returns:
+        Nanoseconds since the epoch, less a safety margin.
+    """
+    return time.time_ns() - _SCAN_MARGIN_NS
+
+
+def describe(
+    directory: int, key: str, entry: os.DirEntry[str], sidecars: set[str], scanned_at: int
+) -> StoredFile | None:
+    """Return the metadata of one scanned file, or ``None`` when it is not a key's file.
+
+    The sidecar is read only when the scan saw one for this version of the file, or
+    when the file changed too close to the scan for the scan to be trusted.
+
+    Args:
+        directory: Descriptor of the scanned folder.
+        key: The file's key.
+        entry: Its entry from ``os.scandir(directory)``.
+        sidecars: The sidecar names the scan met.
+        scanned_at: :func:`scan_started`, taken before the scan.
+
+    Returns:
+        The file's metadata; ``None`` for an invalid key, a file deleted since the scan
+        or anything but a regular file.
+    """
+    name = entry.name
+    try:
+        validate_key(key)
+        stat = entry.stat(follow_symlinks=False)
+    except (InvalidKeyError, FileNotFoundError):
+        return None  # not a valid key, or deleted since the scan
+    if not stat_module.S_ISREG(stat.st_mode):
+        return None
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    if mtime_ns >= scanned_at or (
+        sidecars
+        and (sidecar_name(name, size, mtime_ns) in sidecars or legacy_sidecar_name(name, etag_of(stat)) in sidecars)
+    ):
+        sidecar = read_sidecar(directory, name, stat)
+    else:
+        sidecar = None  # a folder without sidecars needs no name computed per file
+    return stored_file(key, stat, sidecar)
