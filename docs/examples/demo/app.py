@@ -21,7 +21,7 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -31,13 +31,18 @@ from litestar import HttpMethod, Litestar, MediaType, delete, get, post, route
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.connection import ASGIConnection
+from litestar.exceptions import ClientException, HTTPException
+from litestar.handlers import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery
 from litestar.static_files import create_static_files_router
 
 from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage, Storage, StoredFile
+from litestar_storages.calls import list_folder
 from litestar_storages.content import guess_content_type
 from litestar_storages.contrib import StoragePlugin, StoragePluginConfig, StorageResponse, save_upload, storage_response
+from litestar_storages.contrib.tus import TusConfig, TusUpload
+from litestar_storages.contrib.tus.protocol import parse_metadata
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_libs beside this file, however it is run
@@ -51,6 +56,8 @@ LINK_LIFETIME = timedelta(hours=1)
 UPLOAD_LINK_LIFETIME = timedelta(minutes=15)
 MEDIA_PATH = "/media"  # where the signed filesystem links point (the plugin serves them)
 DEFAULT_PORT = 8000
+TUS_PATH = "/api/tus"  # tus-js-client's endpoint (the plugin mounts the routes)
+TUS_STATE = "tus-state"  # the storage folder holding unfinished uploads' state
 
 
 @dataclass
@@ -82,6 +89,30 @@ def upload_key(folder: str, filename: str) -> str:
     return folder_prefix(folder) + name
 
 
+def tus_key(upload: TusUpload) -> str:
+    """The tus key policy: the file's own name in the folder the page shows, as for forms."""
+    return upload_key(upload.metadata.get("folder", ""), upload.metadata.get("filename", ""))
+
+
+def refuse_silent_overwrite(storage: Storage) -> Any:
+    """A guard of the tus routes: creating an upload over an existing file needs ``overwrite``.
+
+    The page asks before it uploads; this keeps a second tab, or a client that did not
+    ask, from replacing a file unasked. (The check is at creation: a file appearing
+    while the upload runs is still replaced when it completes.)
+    """
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope["method"] != "POST":
+            return
+        metadata = parse_metadata(connection.headers.get("upload-metadata"), max_size=4096)
+        key = tus_key(TusUpload("", metadata, None))
+        if metadata.get("overwrite") != "true" and await storage.exists(key):
+            raise HTTPException(status_code=409, detail=f"{key} exists: send overwrite=true to replace it")
+
+    return guard
+
+
 # The page and its API.
 
 
@@ -108,35 +139,17 @@ async def demo_config(state: State, storage: NamedDependency[Storage]) -> dict[s
     }
 
 
-async def _folder_entries(storage: Storage, prefix: str) -> AsyncIterator[StoredFile | str]:
-    """The files directly in ``prefix`` and its sub-folders' full names (ending in "/")."""
-    list_dir = getattr(storage, "list_dir", None)
-    if list_dir is not None:
-        async for entry in list_dir(prefix):
-            yield entry if isinstance(entry, StoredFile) else prefix + entry.key.removeprefix(prefix)
-        return
-    seen: set[str] = set()
-    async for stored in storage.list(prefix):
-        rest = stored.key[len(prefix) :]
-        if "/" in rest:
-            sub = prefix + rest.split("/", 1)[0] + "/"
-            if sub not in seen:
-                seen.add(sub)
-                yield sub
-        else:
-            yield stored
-
-
 @get("/api/files")
 async def list_files(storage: NamedDependency[Storage], folder: FromQuery[str] = "") -> dict[str, Any]:
     prefix = folder_prefix(folder)
     folders: list[str] = []
     files: list[StoredFile] = []
-    async for entry in _folder_entries(storage, prefix):
-        if isinstance(entry, str):
-            folders.append(entry)
-        else:
+    # One folder, not the whole tree: list_dir where the backend has it (every one here).
+    async for entry in list_folder(storage, prefix):
+        if isinstance(entry, StoredFile):
             files.append(entry)
+        elif entry.key != TUS_STATE + "/":  # the tus uploads' own bookkeeping
+            folders.append(entry.key)
     return {"folder": prefix, "folders": folders, "files": files}
 
 
@@ -251,7 +264,8 @@ def create_app(storage: Storage, *, vendor: Path | None = None, tus_chunk_size: 
     Args:
         storage: Where files go.
         vendor: The installed browser libraries (:func:`browser_libs.installed`); without
-            them the page uploads with one request per file (progress and cancel, no resume).
+            them the page uploads with one request per file (progress and cancel, no resume)
+            and the tus routes serve other tus clients only.
         tus_chunk_size: Bytes per tus PATCH request.
     """
     handlers: list[Any] = [
@@ -272,12 +286,28 @@ def create_app(storage: Storage, *, vendor: Path | None = None, tus_chunk_size: 
         )
     return Litestar(
         route_handlers=handlers,
-        plugins=[StoragePlugin(storage, config=StoragePluginConfig(max_upload_size=MAX_UPLOAD_SIZE))],
+        plugins=[
+            StoragePlugin(
+                storage,
+                config=StoragePluginConfig(
+                    max_upload_size=MAX_UPLOAD_SIZE,
+                    tus=(
+                        TusConfig(
+                            path=TUS_PATH,
+                            key=tus_key,
+                            state_prefix=TUS_STATE,
+                            guards=(refuse_silent_overwrite(storage),),
+                            cleanup_interval=timedelta(hours=1),  # abandoned uploads go after a day
+                        ),
+                    ),
+                ),
+            )
+        ],
         state=State(
             {
                 "backend": describe(storage),
                 "vendor": vendor is not None,
-                "tus_endpoint": None,
+                "tus_endpoint": TUS_PATH,
                 "tus_chunk_size": tus_chunk_size,
             }
         ),

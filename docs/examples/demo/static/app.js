@@ -188,6 +188,10 @@ function newFolder() {
   const dialog = $("folder-dialog");
   const input = $("folder-name");
   input.value = "";
+  // Enter means "Open folder" (the form's first button, its implicit submit, is Cancel).
+  input.onkeydown = (event) => {
+    if (event.key === "Enter" && input.value.trim()) { event.preventDefault(); dialog.close("yes"); }
+  };
   dialog.returnValue = "";
   dialog.addEventListener("close", () => {
     const name = input.value.trim();
