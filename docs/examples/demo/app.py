@@ -25,13 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar import HttpMethod, Litestar, MediaType, delete, get, post, route
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.connection import ASGIConnection
 from litestar.exceptions import ClientException, HTTPException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery
@@ -45,9 +45,12 @@ from litestar_storages.contrib.tus import TusConfig, TusUpload
 from litestar_storages.contrib.tus.protocol import parse_metadata
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_libs beside this file, however it is run
-
-import browser_libs  # noqa: E402
+if TYPE_CHECKING:
+    from docs.examples.demo import browser_libs
+else:
+    # The module beside this file, however this file is run or loaded.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import browser_libs
 
 HERE = Path(__file__).resolve().parent
 PAGE = (HERE / "index.html").read_text(encoding="utf-8")
@@ -103,7 +106,7 @@ def refuse_silent_overwrite(storage: Storage) -> Any:
     """
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if connection.scope["method"] != "POST":
+        if connection.scope.get("method") != "POST":
             return
         metadata = parse_metadata(connection.headers.get("upload-metadata"), max_size=4096)
         key = tus_key(TusUpload("", metadata, None))
@@ -379,8 +382,9 @@ def main(argv: list[str] | None = None) -> None:
     host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104 - a display name only
     shown = f"[{host}]" if ":" in host else host
     print(f"Listening on http://{shown}:{sock.getsockname()[1]}  (Ctrl+C to stop)", flush=True)
-    chunk = int(os.environ.get("DEMO_TUS_CHUNK_SIZE", 8 * 1024 * 1024))
-    server = uvicorn.Server(uvicorn.Config(create_app(storage, vendor=vendor, tus_chunk_size=chunk), log_level="warning"))
+    chunk = int(os.environ.get("DEMO_TUS_CHUNK_SIZE", str(8 * 1024 * 1024)))
+    app = create_app(storage, vendor=vendor, tus_chunk_size=chunk)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
 
 

@@ -86,3 +86,8 @@ def install(environ: Mapping[str, str] = os.environ) -> Path:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target / DIST
+
+
+if __name__ == "__main__":
+    # `python docs/examples/demo/browser_libs.py`: install now (CI does, before the tests).
+    print(install())

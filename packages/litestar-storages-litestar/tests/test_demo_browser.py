@@ -2,8 +2,8 @@
 
 Every test runs at a desktop (1280x800) and two phone viewports (390x844, 360x740),
 fails on any console error or uncaught exception of the page, and saves screenshots in
-its own output folder (pytest's ``tmp_path``; the paths are printed: run with ``-s``,
-or pass ``--basetemp=DIR`` for a fixed folder).
+``tests-integration/artifacts/demo/<test>-<viewport>/`` (ignored by git, replaced by
+each run; the paths are printed, shown with ``-s``).
 
 Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``) and Node.js with npm (the
 page's tus-js-client is installed from npm by the ``js_libraries`` fixture). Without
@@ -16,8 +16,8 @@ import importlib.util
 import io
 import math
 import os
-import random
 import re
+import shutil
 import struct
 import sys
 import wave
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO_DIR = Path(__file__).resolve().parents[3] / "docs" / "examples" / "demo"
 DEMO = DEMO_DIR / "app.py"
+# Ignored by git; one folder per test and viewport, replaced by each run.
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "tests-integration" / "artifacts" / "demo"
 CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-dev-shm-usage",
@@ -109,7 +111,8 @@ def tiny_pdf() -> bytes:
 
 def load_browser_libs() -> ModuleType:
     spec = importlib.util.spec_from_file_location("demo_browser_libs", DEMO_DIR / "browser_libs.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -197,7 +200,7 @@ class DemoPage:
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def demo_page(request: pytest.FixtureRequest, browser: Browser, demo: Demo, tmp_path: Path) -> Iterator[DemoPage]:
+def demo_page(request: pytest.FixtureRequest, browser: Browser, demo: Demo) -> Iterator[DemoPage]:
     width, height = VIEWPORTS[request.param]
     phone = width < 640
     context = browser.new_context(
@@ -210,8 +213,9 @@ def demo_page(request: pytest.FixtureRequest, browser: Browser, demo: Demo, tmp_
     page = context.new_page()
     # One folder per test and parameters: the tests share one app and storage.
     test_name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name.removeprefix("test_")).strip("-")
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = SCREENSHOTS / test_name
+    shutil.rmtree(shots, ignore_errors=True)  # this run's pictures only
+    shots.mkdir(parents=True)
     view = DemoPage(page, demo, f"{test_name}/", shots)
 
     def on_console(message: ConsoleMessage) -> None:
@@ -497,9 +501,9 @@ def tus_requests(view: DemoPage) -> list[tuple[str, str | None]]:
     sent: list[tuple[str, str | None]] = []
     view.page.on(
         "request",
-        lambda request: sent.append((request.method, request.headers.get("upload-offset")))
-        if "/api/tus" in request.url
-        else None,
+        lambda request: (
+            sent.append((request.method, request.headers.get("upload-offset"))) if "/api/tus" in request.url else None
+        ),
     )
     return sent
 
@@ -510,7 +514,7 @@ def test_pause_and_resume_a_tus_upload(demo_page: DemoPage) -> None:
     view, page = demo_page, demo_page.page
     view.open()
     expect(page.locator("#method")).to_have_value("tus")
-    data = random.Random(20).randbytes(3 * 1024 * 1024 + 123)
+    data = os.urandom(3 * 1024 * 1024 + 123)
     sent = tus_requests(view)
     # A slow uplink (Chromium's own throttling), so there is time to watch and pause.
     cdp = page.context.new_cdp_session(page)
@@ -544,7 +548,8 @@ def test_pause_and_resume_a_tus_upload(demo_page: DemoPage) -> None:
     after = sent[before_resume:]
     assert after[0] == ("HEAD", None)
     offsets = [int(offset) for method, offset in after if method == "PATCH" and offset is not None]
-    assert offsets and offsets[0] > 0
+    assert offsets
+    assert offsets[0] > 0
     assert ("POST", None) not in after
     view.shot("03-resumed-and-done")
 
@@ -554,7 +559,7 @@ def test_dropped_connection_resumes_where_it_stopped(demo_page: DemoPage) -> Non
 
     view, page = demo_page, demo_page.page
     view.open()
-    data = random.Random(21).randbytes(5 * TUS_CHUNK + 99)
+    data = os.urandom(5 * TUS_CHUNK + 99)
     sent = tus_requests(view)
     dropped: list[int] = []
     patches = 0
@@ -593,7 +598,7 @@ def test_upload_without_tus(demo_page: DemoPage, method: str) -> None:
     expect(page.locator("#method-hint")).to_contain_text("signed URL" if method == "direct" else "One request")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(f"{request.method} {request.url.split('?')[0]}"))
-    data = random.Random(22).randbytes(1024 * 1024 + 7)
+    data = os.urandom(1024 * 1024 + 7)
     upload(view, ("clip.bin", "application/octet-stream", data))
     wait_uploaded(view, "clip.bin")
     item = page.locator(f'#uploads li[data-key="{view.key("clip.bin")}"]')

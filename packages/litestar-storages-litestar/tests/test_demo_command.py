@@ -121,7 +121,13 @@ def test_explicit_port_taken_fails_with_a_clear_message(tmp_path: Path, how: str
         env["DEMO_PORT"] = str(port)
     try:
         result = subprocess.run(
-            [sys.executable, str(DEMO), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, str(DEMO), *args],
+            check=False,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     finally:
         blocker.close()

@@ -286,6 +286,11 @@ const METHOD_HINTS = {
   form: "One request per file through this app, with progress and cancel (no resume).",
 };
 
+function folderNote(key, name) {
+  const folder = key.slice(0, key.length - name.length);
+  return folder ? [element("span", { className: "upload-folder", textContent: " in " + folder })] : [];
+}
+
 class Upload {
   constructor(file, key, overwrite) {
     this.file = file;
@@ -302,7 +307,10 @@ class Upload {
       dismiss: actionButton("Dismiss", "dismiss", key, () => this.item.remove()),
     };
     this.item = element("li", { className: "upload", dataset: { key, state: "waiting" } }, [
-      element("div", { className: "upload-head" }, [element("span", { className: "upload-name", textContent: key }), this.stateText]),
+      element("div", { className: "upload-head" }, [
+        element("span", { className: "upload-name", textContent: file.name, title: key }, folderNote(key, file.name)),
+        this.stateText,
+      ]),
       this.progress,
       element("div", { className: "upload-actions" }, Object.values(this.buttons)),
     ]);
