@@ -186,7 +186,10 @@ async def direct_upload(data: DirectUploadRequest, storage: NamedDependency[Stor
     """
     key = upload_key(data.folder, data.name)
     content_type = guess_content_type(key)
-    url = await storage.url(key, method="PUT", expires_in=UPLOAD_LINK_LIFETIME, content_type=content_type)
+    try:
+        url = await storage.url(key, method="PUT", expires_in=UPLOAD_LINK_LIFETIME, content_type=content_type)
+    except UnsupportedOperationError:
+        raise ClientException(f"{describe(storage)} cannot sign upload URLs: upload through tus or a form") from None
     headers = {"Content-Type": content_type}
     if type(storage).__name__ == "AzureStorage":
         headers["x-ms-blob-type"] = "BlockBlob"
