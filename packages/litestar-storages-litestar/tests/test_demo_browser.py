@@ -185,9 +185,10 @@ class DemoPage:
     def row(self, name: str) -> Any:
         return self.page.locator(f'tr[data-key="{self.key(name)}"]')
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, *, full_page: bool = True) -> Path:
         path = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        # A modal dialog sits in the viewport: pictures of one show the viewport only.
+        self.page.screenshot(path=str(path), full_page=full_page)
         print(f"screenshot: {path}")
         return path
 
@@ -313,7 +314,7 @@ def test_preview_opens_and_closes(demo_page: DemoPage) -> None:
     )
     expect(page.locator("#preview-close")).to_be_focused()
     assert_fits(view)
-    view.shot("01-preview-image")
+    view.shot("01-preview-image", full_page=False)
     page.locator("#preview-close").click()
     expect(dialog).to_be_hidden()
 
@@ -326,15 +327,15 @@ def test_preview_opens_and_closes(demo_page: DemoPage) -> None:
     page.wait_for_function("() => document.getElementById('preview-media').currentTime > 0.2", timeout=20_000)
     assert page.evaluate("() => document.getElementById('preview-media').duration") == pytest.approx(1.5, abs=0.05)
     assert 206 in statuses
-    view.shot("02-preview-audio")
+    view.shot("02-preview-audio", full_page=False)
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert page.locator("#preview-media").count() == 0  # the player is gone: it stopped
+    expect(page.locator("#preview-media")).to_have_count(0)  # the player is gone: it stopped
 
     # Text: shown in the page, Unicode intact.
     view.row("notes.txt").locator('[data-action="open"]').click()
     expect(page.locator("#preview-media")).to_have_text(text)
-    view.shot("03-preview-text")
+    view.shot("03-preview-text", full_page=False)
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
@@ -343,7 +344,7 @@ def test_preview_opens_and_closes(demo_page: DemoPage) -> None:
     frame = page.locator("iframe#preview-media")
     expect(frame).to_be_visible()
     expect(frame).to_have_attribute("src", f"/files/{view.key('hello.pdf')}")
-    view.shot("04-preview-pdf")
+    view.shot("04-preview-pdf", full_page=False)
     page.locator("#preview-close").click()
     expect(dialog).to_be_hidden()
 
@@ -378,7 +379,7 @@ def test_signed_link_and_delete_with_confirmation(demo_page: DemoPage) -> None:
     expect(page.locator("#confirm-title")).to_have_text(f"Delete {view.key('pixel.png')}?")
     expect(page.locator("#confirm-no")).to_be_focused()  # the safe answer has the focus
     assert_fits(view)
-    view.shot("02-confirm-delete")
+    view.shot("02-confirm-delete", full_page=False)
     page.locator("#confirm-no").click()
     expect(confirm).to_be_hidden()
     expect(view.row("pixel.png")).to_have_count(1)
@@ -419,7 +420,7 @@ def test_overwrite_asks_first(demo_page: DemoPage) -> None:
     expect(page.locator("#confirm-title")).to_have_text("Replace notes.txt?")
     expect(page.locator("#confirm-yes")).to_have_text("Replace")
     assert_fits(view)
-    view.shot("01-overwrite-prompt")
+    view.shot("01-overwrite-prompt", full_page=False)
     page.locator("#confirm-no").click()
     expect(page.locator("#status")).to_have_text("Kept the existing notes.txt")
     expect(page.locator("#uploads li")).to_have_count(0)
@@ -444,7 +445,7 @@ def test_folders_and_breadcrumbs(demo_page: DemoPage) -> None:
     # A new folder opens empty; a file uploaded there makes it real.
     page.locator("#new-folder").click()
     page.locator("#folder-name").fill("holiday photos")
-    view.shot("01-new-folder")
+    view.shot("01-new-folder", full_page=False)
     page.locator("#folder-name").press("Enter")
     crumbs = page.locator("#breadcrumbs li")
     expect(crumbs.last).to_have_text("holiday photos")

@@ -211,7 +211,9 @@ function newFolder() {
 async function openPreview(file) {
   const dialog = $("preview");
   const body = $("preview-body");
-  $("preview-title").textContent = file.key;
+  $("preview-title").textContent = file.key.split("/").pop();
+  $("preview-title").title = file.key;
+  dialog.dataset.key = file.key;
   $("preview-download").href = fileUrl(file.key) + "?download=true";
   const kind = previewKind(file.content_type);
   let media;
@@ -272,7 +274,7 @@ async function removeFile(key) {
   const response = await fetch("/api/files/" + encodeKey(key), { method: "DELETE" });
   if (!response.ok) { setStatus("Could not delete " + key + ": " + (await errorText(response)), true); return; }
   setStatus("Deleted " + key);
-  if ($("preview").open && $("preview-title").textContent === key) closePreview();
+  if ($("preview").open && $("preview").dataset.key === key) closePreview();
   if ($("share").dataset.key === key) $("share").hidden = true;
   await refresh();
   $("files-heading").focus();
@@ -288,7 +290,7 @@ const METHOD_HINTS = {
 
 function folderNote(key, name) {
   const folder = key.slice(0, key.length - name.length);
-  return folder ? [element("span", { className: "upload-folder", textContent: " in " + folder })] : [];
+  return folder ? [element("span", { className: "upload-folder", textContent: "in " + folder })] : [];
 }
 
 class Upload {
