@@ -286,6 +286,9 @@ def test_upload_shows_progress_and_lists_the_file(demo_page: DemoPage) -> None:
     assert view.stored("pixel.png").read_bytes() == png
     assert_fits(view)
     view.shot("02-uploaded")
+    page.locator("#clear-finished").click()
+    expect(page.locator("#uploads li")).to_have_count(0)
+    expect(page.locator("#clear-finished")).to_be_hidden()
 
 
 def test_preview_opens_and_closes(demo_page: DemoPage) -> None:

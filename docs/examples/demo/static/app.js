@@ -288,6 +288,12 @@ const METHOD_HINTS = {
   form: "One request per file through this app, with progress and cancel (no resume).",
 };
 
+const FINISHED = '#uploads li:is([data-state="done"], [data-state="cancelled"])';
+
+function updateClearButton() {
+  $("clear-finished").hidden = document.querySelectorAll(FINISHED).length === 0;
+}
+
 function folderNote(key, name) {
   const folder = key.slice(0, key.length - name.length);
   return folder ? [element("span", { className: "upload-folder", textContent: "in " + folder })] : [];
@@ -306,7 +312,7 @@ class Upload {
       pause: actionButton("Pause", "pause", key, () => this.pause()),
       resume: actionButton("Resume", "resume", key, () => this.resume()),
       cancel: actionButton("Cancel", "cancel", key, () => this.cancel(), "delete"),
-      dismiss: actionButton("Dismiss", "dismiss", key, () => this.item.remove()),
+      dismiss: actionButton("Dismiss", "dismiss", key, () => { this.item.remove(); updateClearButton(); }),
     };
     this.item = element("li", { className: "upload", dataset: { key, state: "waiting" } }, [
       element("div", { className: "upload-head" }, [
@@ -322,6 +328,7 @@ class Upload {
 
   show(stateName, text) {
     this.item.dataset.state = stateName;
+    updateClearButton();
     this.stateText.textContent = text;
     const resumable = this.method === "tus";
     this.buttons.pause.hidden = !(resumable && stateName === "uploading");
@@ -498,6 +505,10 @@ async function init() {
     uploadFiles(event.target.files).then(() => { event.target.value = ""; });
   });
   $("new-folder").addEventListener("click", newFolder);
+  $("clear-finished").addEventListener("click", () => {
+    document.querySelectorAll(FINISHED).forEach((item) => item.remove());
+    updateClearButton();
+  });
   $("preview-close").addEventListener("click", closePreview);
   $("preview").addEventListener("close", () => $("preview-body").replaceChildren());  // stops playback
   $("copy-link").addEventListener("click", async () => {
