@@ -379,7 +379,8 @@ def test_signed_link_and_delete_with_confirmation(demo_page: DemoPage) -> None:
     view.row("pixel.png").locator('[data-action="delete"]').click()
     confirm = page.locator("#confirm")
     expect(confirm).to_be_visible()
-    expect(page.locator("#confirm-title")).to_have_text(f"Delete {view.key('pixel.png')}?")
+    expect(page.locator("#confirm-title")).to_have_text("Delete pixel.png?")
+    expect(page.locator("#confirm-message")).to_contain_text(f"(in {view.folder})")
     expect(page.locator("#confirm-no")).to_be_focused()  # the safe answer has the focus
     assert_fits(view)
     view.shot("02-confirm-delete", full_page=False)

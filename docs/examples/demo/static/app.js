@@ -258,22 +258,24 @@ async function copyLink(key) {
   field.select();
   try {
     await navigator.clipboard.writeText(absolute);
-    setStatus("Link to " + key + " copied: valid for an hour");
+    setStatus("Link copied: valid for an hour");
   } catch {
-    setStatus("Link to " + key + " ready below: copy it from there");
+    setStatus("Link ready below: copy it from there");
   }
 }
 
 async function removeFile(key) {
+  const name = key.split("/").pop();
+  const where = key.length > name.length ? " (in " + key.slice(0, key.length - name.length) + ")" : "";
   const yes = await ask({
-    title: "Delete " + key + "?",
-    message: "The file is removed from the storage, and its links stop working. This cannot be undone.",
+    title: "Delete " + name + "?",
+    message: "The file" + where + " is removed from the storage, and its links stop working. This cannot be undone.",
     confirm: "Delete",
   });
   if (!yes) return;
   const response = await fetch("/api/files/" + encodeKey(key), { method: "DELETE" });
   if (!response.ok) { setStatus("Could not delete " + key + ": " + (await errorText(response)), true); return; }
-  setStatus("Deleted " + key);
+  setStatus("Deleted " + name);
   if ($("preview").open && $("preview").dataset.key === key) closePreview();
   if ($("share").dataset.key === key) $("share").hidden = true;
   await refresh();
