@@ -26,6 +26,7 @@ __all__ = (
     "TusError",
     "encode_metadata",
     "parse_checksum",
+    "parse_concat",
     "parse_metadata",
     "parse_size",
     "require_offset_content_type",
@@ -45,8 +46,12 @@ EXTENSIONS: Final = (
     "termination",
     "expiration",
     "checksum",
+    "concatenation",
 )
 """The extensions served, as listed in ``Tus-Extension``."""
+
+MAX_CONCATENATED = 1000
+"""Most partial uploads one final upload may gather."""
 
 CHECKSUM_ALGORITHMS: Final[Mapping[str, Callable[[], Any]]] = {
     "sha1": lambda: hashlib.sha1(usedforsecurity=False),
@@ -181,6 +186,33 @@ def encode_metadata(metadata: Mapping[str, str]) -> str:
         f"{key} {base64.b64encode(value.encode('utf-8')).decode('ascii')}" if value else key
         for key, value in metadata.items()
     )
+
+
+def parse_concat(value: str | None) -> list[str] | None:
+    """Parse ``Upload-Concat``: ``partial``, or ``final;`` and the partial uploads' URLs.
+
+    Args:
+        value: The header's value, or ``None`` when absent.
+
+    Returns:
+        ``None`` when absent, ``[]`` for ``partial``, else the ids (last path segment of
+        each URL), in order.
+
+    Raises:
+        TusError: 400 for anything else, no URL, or more than :data:`MAX_CONCATENATED`.
+    """
+    if value is None:
+        return None
+    text = value.strip(" \t")
+    if text == "partial":
+        return []
+    kind, _, urls = text.partition(";")
+    if kind != "final":
+        raise TusError(400, "Upload-Concat must be 'partial' or 'final;' and URLs")
+    ids = [url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] for url in urls.split(" ") if url]
+    if not ids or len(ids) > MAX_CONCATENATED:
+        raise TusError(400, f"Upload-Concat: final needs 1 to {MAX_CONCATENATED} URLs")
+    return ids
 
 
 def parse_checksum(value: str | None) -> tuple[str, bytes] | None:

@@ -27,6 +27,7 @@ from litestar_storages.contrib.tus.protocol import (
     TusError,
     encode_metadata,
     parse_checksum,
+    parse_concat,
     parse_metadata,
     parse_size,
     require_offset_content_type,
@@ -111,73 +112,126 @@ def _options_response(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=headers)
 
 
-def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
-    config = uploads.config
+async def _create(uploads: TusUploads, request: Request[Any, Any, Any]) -> Response[bytes]:
+    require_tus_resumable(request.headers.get("tus-resumable"))
+    concat = parse_concat(request.headers.get("upload-concat"))
+    if concat:
+        return await _create_final(uploads, request, concat)
+    length = parse_size(request.headers.get("upload-length"), "Upload-Length")
+    deferred = request.headers.get("upload-defer-length")
+    if deferred is not None and deferred.strip(" \t") != "1":
+        raise TusError(400, "Upload-Defer-Length must be 1")
+    if (length is None) == (deferred is None):
+        raise TusError(400, "Send Upload-Length or Upload-Defer-Length: 1 (one of them)")
+    metadata = parse_metadata(request.headers.get("upload-metadata"), max_size=uploads.config.max_metadata_size)
+    # creation-with-upload: every header is checked before anything is created.
+    with_upload = bool(_content_length(request)) or "transfer-encoding" in request.headers
+    patch: PatchRequest | None = None
+    if with_upload:
+        require_offset_content_type(request.headers.get("content-type"))
+        patch = _patch_request(request, offset=0)
+    try:
+        info = await uploads.create(
+            length=length, metadata=metadata, max_size=upload_limit(request), partial=concat is not None
+        )
+        state = await uploads.store.state(info)
+        if patch is not None and not state.done:
+            state = await uploads.append(info, state, patch)
+    except StorageError as error:
+        raise _mapped(error) from error
+    location = str(request.url).split("?", 1)[0].rstrip("/") + "/" + info.id
+    headers = {**_upload_headers(info, state), "Location": location}
+    if patch is None:
+        del headers["Upload-Offset"]
+    return Response(b"", status_code=HTTP_201_CREATED, headers=headers)
 
+
+async def _create_final(uploads: TusUploads, request: Request[Any, Any, Any], ids: list[str]) -> Response[bytes]:
+    if "upload-length" in request.headers or bool(_content_length(request)):
+        raise TusError(400, "A final upload takes neither Upload-Length nor a body")
+    metadata = parse_metadata(request.headers.get("upload-metadata"), max_size=uploads.config.max_metadata_size)
+    header = request.headers.get("upload-concat", "").strip(" \t")
+    try:
+        info = await uploads.concatenate(ids, header=header, metadata=metadata, max_size=upload_limit(request))
+    except StorageError as error:
+        raise _mapped(error) from error
+    location = str(request.url).split("?", 1)[0].rstrip("/") + "/" + info.id
+    return Response(b"", status_code=HTTP_201_CREATED, headers={**_BASE_HEADERS, "Location": location})
+
+
+async def _head(uploads: TusUploads, upload_id: str) -> Response[bytes]:
+    try:
+        info, state = await uploads.find(upload_id)
+    except StorageError as error:
+        raise _mapped(error) from error
+    headers = _upload_headers(info, state)
+    if state.length is None:
+        headers["Upload-Defer-Length"] = "1"
+    else:
+        headers["Upload-Length"] = str(state.length)
+    if info.metadata:
+        headers["Upload-Metadata"] = encode_metadata(info.metadata)
+    if info.concat is not None:
+        headers["Upload-Concat"] = info.concat
+    return Response(b"", status_code=200, headers=headers)
+
+
+async def _patch(uploads: TusUploads, upload_id: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    require_tus_resumable(request.headers.get("tus-resumable"))
+    require_offset_content_type(request.headers.get("content-type"))
+    offset = parse_size(request.headers.get("upload-offset"), "Upload-Offset")
+    if offset is None:
+        raise TusError(400, "Upload-Offset is required")
+    checked = _patch_request(request, offset=offset)
+    try:
+        info, state = await uploads.find(upload_id)
+        state = await uploads.append(info, state, checked)
+    except StorageError as error:
+        raise _mapped(error) from error
+    return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=_upload_headers(info, state))
+
+
+async def _delete(uploads: TusUploads, upload_id: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    require_tus_resumable(request.headers.get("tus-resumable"))
+    try:
+        await uploads.terminate(upload_id)
+    except StorageError as error:
+        raise _mapped(error) from error
+    return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=dict(_BASE_HEADERS))
+
+
+async def _overridden(uploads: TusUploads, upload_id: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    # X-HTTP-Method-Override: clients behind proxies that drop PATCH and DELETE send POST.
+    method = (request.headers.get("x-http-method-override") or "").strip(" \t").upper()
+    if method == "PATCH":
+        return await _patch(uploads, upload_id, request)
+    if method == "DELETE":
+        return await _delete(uploads, upload_id, request)
+    raise TusError(
+        405,
+        "POST on an upload needs X-HTTP-Method-Override: PATCH or DELETE",
+        headers={"Allow": "HEAD, PATCH, DELETE, OPTIONS"},
+    )
+
+
+def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
     async def options(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _options_response(request)
 
     async def create(request: Request[Any, Any, Any]) -> Response[bytes]:
-        require_tus_resumable(request.headers.get("tus-resumable"))
-        length = parse_size(request.headers.get("upload-length"), "Upload-Length")
-        deferred = request.headers.get("upload-defer-length")
-        if deferred is not None and deferred.strip(" \t") != "1":
-            raise TusError(400, "Upload-Defer-Length must be 1")
-        if (length is None) == (deferred is None):
-            raise TusError(400, "Send Upload-Length or Upload-Defer-Length: 1 (one of them)")
-        metadata = parse_metadata(request.headers.get("upload-metadata"), max_size=config.max_metadata_size)
-        with_upload = _content_length(request) or "transfer-encoding" in request.headers
-        if with_upload:
-            require_offset_content_type(request.headers.get("content-type"))
-            patch = _patch_request(request, offset=0)  # checked before anything is created
-        try:
-            info = await uploads.create(length=length, metadata=metadata, max_size=upload_limit(request))
-            state = await uploads.store.state(info)
-            if with_upload and not state.done:
-                state = await uploads.append(info, state, patch)
-        except StorageError as error:
-            raise _mapped(error) from error
-        location = str(request.url).split("?", 1)[0].rstrip("/") + "/" + info.id
-        headers = {**_upload_headers(info, state), "Location": location}
-        if not with_upload:
-            del headers["Upload-Offset"]
-        return Response(b"", status_code=HTTP_201_CREATED, headers=headers)
+        return await _create(uploads, request)
 
     async def head(upload_id: _IdPath) -> Response[bytes]:
-        try:
-            info, state = await uploads.find(upload_id)
-        except StorageError as error:
-            raise _mapped(error) from error
-        headers = _upload_headers(info, state)
-        if state.length is None:
-            headers["Upload-Defer-Length"] = "1"
-        else:
-            headers["Upload-Length"] = str(state.length)
-        if info.metadata:
-            headers["Upload-Metadata"] = encode_metadata(info.metadata)
-        return Response(b"", status_code=200, headers=headers)
+        return await _head(uploads, upload_id)
 
     async def patch(upload_id: _IdPath, request: Request[Any, Any, Any]) -> Response[bytes]:
-        require_tus_resumable(request.headers.get("tus-resumable"))
-        require_offset_content_type(request.headers.get("content-type"))
-        offset = parse_size(request.headers.get("upload-offset"), "Upload-Offset")
-        if offset is None:
-            raise TusError(400, "Upload-Offset is required")
-        checked = _patch_request(request, offset=offset)
-        try:
-            info, state = await uploads.find(upload_id)
-            state = await uploads.append(info, state, checked)
-        except StorageError as error:
-            raise _mapped(error) from error
-        return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=_upload_headers(info, state))
+        return await _patch(uploads, upload_id, request)
 
     async def delete(upload_id: _IdPath, request: Request[Any, Any, Any]) -> Response[bytes]:
-        require_tus_resumable(request.headers.get("tus-resumable"))
-        try:
-            await uploads.terminate(upload_id)
-        except StorageError as error:
-            raise _mapped(error) from error
-        return Response(b"", status_code=HTTP_204_NO_CONTENT, headers=dict(_BASE_HEADERS))
+        return await _delete(uploads, upload_id, request)
+
+    async def override(upload_id: _IdPath, request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await _overridden(uploads, upload_id, request)
 
     # Bodies are bounded by the upload limit and Upload-Length while streaming instead.
     # Every handler returns its own Response; the decorator's status only has to allow a body.
@@ -190,6 +244,7 @@ def _handlers(uploads: TusUploads) -> list[HTTPRouteHandler]:
         route("/{upload_id:str}", http_method=HttpMethod.PATCH, **unbounded)(patch),
         route("/{upload_id:str}", http_method=HttpMethod.DELETE, **plain)(delete),
         route("/{upload_id:str}", http_method=HttpMethod.OPTIONS, **plain)(options),
+        route("/{upload_id:str}", http_method=HttpMethod.POST, **unbounded)(override),
     ]
 
 
@@ -215,4 +270,3 @@ def tus_router(uploads: TusUploads) -> Router:
         guards=list(config.guards),
         opt=opt,
     )
-

@@ -13,9 +13,9 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from litestar_storages.capabilities import SupportsMultipartUpload
 from litestar_storages.contrib.tus.assembly import PatchWriter, choose_mode, choose_part_size
 from litestar_storages.contrib.tus.config import TusConfig, TusUpload
 from litestar_storages.contrib.tus.protocol import CHECKSUM_ALGORITHMS, TusError
-from litestar_storages.contrib.tus.state import StateStore, UploadInfo, UploadState, advanced
+from litestar_storages.contrib.tus.state import LockLost, StateStore, UploadInfo, UploadState, advanced
 from litestar_storages.exceptions import StorageError, StorageValidationError
 from litestar_storages.keys import validate_key
 from litestar_storages.media_types import is_media_type
@@ -36,7 +36,7 @@ __all__ = ("ClientGone", "PatchRequest", "TusUploads")
 logger = logging.getLogger("litestar_storages.contrib")
 
 
-class ClientGone(Exception):  # noqa: N818 # a condition, not a failure of ours
+class ClientGone(Exception):  # a condition, not a failure of ours
     """The client closed the connection before the body ended."""
 
 
@@ -99,13 +99,17 @@ class TusUploads:
 
     # -- creation -----------------------------------------------------------------------
 
-    async def create(self, *, length: int | None, metadata: dict[str, str], max_size: int | None) -> UploadInfo:
+    async def create(
+        self, *, length: int | None, metadata: dict[str, str], max_size: int | None, partial: bool = False
+    ) -> UploadInfo:
         """Create an upload (its multipart upload too), recording it in the storage.
 
         Args:
             length: ``Upload-Length``, or ``None`` for a deferred length.
             metadata: The parsed ``Upload-Metadata``.
             max_size: The upload limit, or ``None``.
+            partial: A partial upload of the concatenation extension: its bytes become
+                an object in the state folder, for a final upload to gather.
 
         Returns:
             The upload's info.
@@ -117,14 +121,8 @@ class TusUploads:
         if length is not None and max_size is not None and length > max_size:
             raise TusError(413, f"Upload-Length exceeds the limit of {max_size} bytes")
         upload_id = uuid.uuid4().hex
-        key = self.config.key(TusUpload(upload_id, dict(metadata), length))
-        try:
-            validate_key(key)
-        except StorageValidationError:
-            raise TusError(400, "The upload's name gives no valid key") from None
-        if key == self.store.prefix or key.startswith(self.store.prefix + "/"):
-            raise TusError(400, "The upload's key is in the tus state folder")
-        content_type = self._content_type(metadata)
+        key = self.store.folder(upload_id) + "partial" if partial else self._key(upload_id, metadata, length)
+        content_type = None if partial else self._content_type(metadata)
         part_size = choose_part_size(self.storage, self.config.part_size, length)
         multipart_id: str | None = None
         if self.mode == "multipart" and length != 0:
@@ -143,6 +141,7 @@ class TusUploads:
             multipart_id=multipart_id,
             content_type=content_type,
             length=length,
+            concat="partial" if partial else None,
         )
         await self.store.create(info)
         if length == 0:
@@ -150,6 +149,73 @@ class TusUploads:
             await write(self.storage, key, b"", content_type=content_type)
             await self.store.record(info, advanced(UploadState(length=0), done=True))
         return info
+
+    def _key(self, upload_id: str, metadata: Mapping[str, str], length: int | None) -> str:
+        key = self.config.key(TusUpload(upload_id, dict(metadata), length))
+        try:
+            validate_key(key)
+        except StorageValidationError:
+            raise TusError(400, "The upload's name gives no valid key") from None
+        if key == self.store.prefix or key.startswith(self.store.prefix + "/"):
+            raise TusError(400, "The upload's key is in the tus state folder")
+        return key
+
+    async def concatenate(
+        self, partial_ids: Sequence[str], *, header: str, metadata: dict[str, str], max_size: int | None
+    ) -> UploadInfo:
+        """Create a final upload of the concatenation extension from finished partial uploads.
+
+        The final object is written at once, streamed from the partial uploads' objects
+        in order (the bytes travel through this process once more, a few chunks at a time).
+
+        Args:
+            partial_ids: The partial uploads' ids, in order.
+            header: The ``Upload-Concat`` value, echoed by ``HEAD``.
+            metadata: The parsed ``Upload-Metadata``.
+            max_size: The upload limit, or ``None``.
+
+        Returns:
+            The final upload's info (already done).
+
+        Raises:
+            TusError: 400 if an id is not a finished partial upload of this storage, 410
+                if one expired, 413 if the total exceeds ``max_size``.
+        """
+        partials: list[UploadInfo] = []
+        for partial_id in partial_ids:
+            info, state = await self.find(partial_id)
+            if info.concat != "partial" or not state.done or state.length is None:
+                raise TusError(400, "Upload-Concat names an upload that is not a finished partial upload")
+            partials.append(replace(info, length=state.length))
+        length = sum(info.length or 0 for info in partials)
+        if max_size is not None and length > max_size:
+            raise TusError(413, f"The concatenated upload exceeds the limit of {max_size} bytes")
+        upload_id = uuid.uuid4().hex
+        key = self._key(upload_id, metadata, length)
+        content_type = self._content_type(metadata)
+        now = self.clock()
+        info = UploadInfo(
+            id=upload_id,
+            key=key,
+            created=now,
+            expires=now + self.config.expires_in.total_seconds(),
+            metadata=dict(metadata),
+            part_size=choose_part_size(self.storage, self.config.part_size, length),
+            mode=self.mode,
+            multipart_id=None,
+            content_type=content_type,
+            length=length,
+            concat=header,
+        )
+        await self.store.create(info)
+        await write(self.storage, key, self._gathered(partials), content_type=content_type)
+        await self.store.record(info, advanced(UploadState(length=length), offset=length, done=True))
+        return info
+
+    async def _gathered(self, partials: Sequence[UploadInfo]) -> AsyncIterator[bytes]:
+        for info in partials:
+            async for chunk in self.storage.get(info.key):
+                yield chunk
 
     def _content_type(self, metadata: Mapping[str, str]) -> str | None:
         if self.config.content_type:
@@ -177,26 +243,33 @@ class TusUploads:
                 ``Upload-Length``; 413 past the length or the limit; 460 on a checksum
                 mismatch (nothing is kept then).
         """
+        if info.concat is not None and info.concat != "partial":
+            raise TusError(403, "A final upload of a concatenation takes no PATCH")
         if state.done or request.offset != state.offset:
             raise TusError(409, "Upload-Offset does not match the upload's offset", headers=_offset(state))
         length = self._length(state, request)
         if length is not None and request.content_length is not None and state.offset + request.content_length > length:
             raise TusError(413, "The body goes past Upload-Length")
-        if request.max_size is not None and request.content_length is not None:
-            if state.offset + request.content_length > request.max_size:
-                raise TusError(413, f"The upload exceeds the limit of {request.max_size} bytes")
+        limit = request.max_size
+        if limit is not None and request.content_length is not None and state.offset + request.content_length > limit:
+            raise TusError(413, f"The upload exceeds the limit of {limit} bytes")
         timeout = self.config.lock_timeout.total_seconds()
         lock = await self.store.lock(info, state, timeout)
         if lock is None:
             raise TusError(409, "Another request is writing this upload", headers=_offset(state))
-        writer = PatchWriter(self.store, info, state)
+        writer = PatchWriter(self.store, info, state, before_part=lock.check)
         recorded = False
         try:
+            # The state read before the lock may have been extended by a PATCH that
+            # released the lock since: writing parts from it would replace that PATCH's.
+            if (await self.store.state(info)).seq != state.seq:
+                raise TusError(409, "Upload-Offset does not match the upload's offset")
             await writer.start()
-            received = await self._receive(writer, state, length, request, lock.renew, timeout)
+            received = await self._receive(writer, state, request, length=length, renew=lock.renew, timeout=timeout)
             if received == 0 and length == state.length:
                 return state
             offset = state.offset + received
+            await lock.check()  # a PATCH that stalled past the timeout completes and records nothing
             if length is not None and offset == length:
                 await writer.finish()
                 new = advanced(state, offset=offset, length=length, parts=(), tail=None, done=True)
@@ -206,15 +279,18 @@ class TusUploads:
             if not await self.store.record(info, new):
                 raise TusError(409, "Another request wrote this upload first")
             recorded = True
+        except LockLost:
+            raise TusError(409, "Another request took over this upload") from None
         finally:
             if not recorded:
                 await self._quietly(self.store.delete(writer.created()))
             await self._quietly(lock.release())
-        stale = [name for _, name in state.parts if info.mode == "staged" and new.done]
-        if state.tail is not None:
-            stale.append(state.tail)
+        # The previous tail is now in a part or the new tail; once done, every staged object goes.
+        stale = [state.tail] if state.tail is not None else []
         if new.done:
-            stale.extend(writer.created())
+            stale += writer.created()
+            if info.mode == "staged":
+                stale += [name for _, name in state.parts]
         await self._quietly(self.store.delete(stale))
         return new
 
@@ -233,13 +309,15 @@ class TusUploads:
         self,
         writer: PatchWriter,
         state: UploadState,
-        length: int | None,
         request: PatchRequest,
+        *,
+        length: int | None,
         renew: Callable[[float], Any],
         timeout: float,
     ) -> int:
         hasher = CHECKSUM_ALGORITHMS[request.checksum[0]]() if request.checksum else None
-        ceiling = min(x for x in (length, request.max_size) if x is not None) if (length, request.max_size) != (None, None) else None
+        bounds = [bound for bound in (length, request.max_size) if bound is not None]
+        ceiling = min(bounds) if bounds else None
         received = 0
         try:
             async for chunk in request.body:
@@ -262,10 +340,8 @@ class TusUploads:
     @staticmethod
     async def _quietly(operation: Any) -> None:
         # Leftovers of a failed or finished request: cleanup_expired removes them later.
-        try:
+        with contextlib.suppress(StorageError):
             await operation
-        except StorageError:
-            pass
 
     # -- termination and expiry -----------------------------------------------------------
 
@@ -285,9 +361,7 @@ class TusUploads:
     async def _discard(self, info: UploadInfo) -> None:
         state = await self.store.state(info)
         if info.multipart_id is not None and not state.done and isinstance(self.storage, SupportsMultipartUpload):
-            await self._quietly(
-                self.storage.abort_multipart_upload(MultipartUpload(info.multipart_id, info.key))
-            )
+            await self._quietly(self.storage.abort_multipart_upload(MultipartUpload(info.multipart_id, info.key)))
         # info.json last: until it goes, cleanup_expired can still find the upload.
         info_name = self.store.folder(info.id) + "info.json"
         await self.store.remove(info.id, keep=(info_name,))

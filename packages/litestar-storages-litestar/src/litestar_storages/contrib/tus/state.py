@@ -31,7 +31,7 @@ from litestar_storages.capabilities import SupportsDeleteMany
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.protocol import Storage
 
-__all__ = ("Lock", "StateStore", "UploadInfo", "UploadState")
+__all__ = ("Lock", "LockLost", "StateStore", "UploadInfo", "UploadState")
 
 _JSON = "application/json"
 
@@ -51,6 +51,8 @@ class UploadInfo:
         multipart_id: The storage's multipart upload id (multipart mode).
         content_type: The final object's content type, or ``None`` to guess from the key.
         length: The length announced at creation, or ``None`` when deferred.
+        concat: ``"partial"`` for a partial upload of the concatenation extension,
+            the ``Upload-Concat`` header of a final one, ``None`` otherwise.
     """
 
     id: str
@@ -63,6 +65,7 @@ class UploadInfo:
     multipart_id: str | None
     content_type: str | None
     length: int | None
+    concat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class UploadState:
     done: bool = False
 
 
+class LockLost(StorageError):
+    """A PATCH stalled past the lock timeout and another PATCH took its lock over."""
+
+
 @dataclass
 class Lock:
     """A PATCH's hold on one state of an upload."""
@@ -108,6 +115,17 @@ class Lock:
             return
         self.taken = now
         await self.store.write_json(self.name, {"owner": self.owner, "at": now}, overwrite=True)
+
+    async def check(self) -> None:
+        """Make sure the lock is still this PATCH's (not taken over after a stall).
+
+        Raises:
+            LockLost: If a later generation of the lock exists.
+        """
+        folder = self.name.rsplit("/", 1)[0] + "/"
+        names = [stored.key async for stored in self.store.storage.list(folder)]
+        if names and max(names) != self.name:
+            raise LockLost(f"the lock {self.name!r} was taken over")
 
     async def release(self) -> None:
         """Remove the lock (once)."""
