@@ -20,6 +20,7 @@ from litestar_storages.engine import DirPage, DriverStorage, SupportsListDir
 from litestar_storages.exceptions import InvalidKeyError, StorageError, StorageValidationError
 from litestar_storages.keys import validate_folder
 from litestar_storages.protocol import HttpMethod, Storage
+from litestar_storages.testing.conformance.folders import SMALL_PAGE, FolderListingTests
 from litestar_storages.types import ProgressCallback
 
 # -- the folder argument -------------------------------------------------------------------
@@ -407,3 +408,22 @@ def test_storage_protocol_keeps_its_0_2_members() -> None:
 def test_stored_folder_name() -> None:
     assert StoredFolder("photos/2024/").name == "2024"
     assert StoredFolder("top/").name == "top"
+
+
+# -- the kit's folder tests over a driver that counts its pages ---------------------------------
+
+
+class TestFolderKitPagesAreSmall(FolderListingTests):
+    """The kit's folder family over the counting memory driver: its listings really cross pages."""
+
+    @pytest.fixture
+    def storage(self) -> DriverStorage:
+        return DriverStorage(CountingDriver())
+
+    @pytest.mark.usefixtures("small_pages")
+    async def test_kit_listings_cross_pages(self, storage: DriverStorage) -> None:
+        await fill(storage, [f"f{index}.txt" for index in range(10)])
+        assert len(await listed(storage)) == 10
+        driver = storage.driver
+        assert isinstance(driver, CountingDriver)
+        assert driver.pages == [SMALL_PAGE, SMALL_PAGE, SMALL_PAGE, 1]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import litestar_storages.engine.folders as engine_folders
-from litestar_storages.backends.filesystem import FileSystemStorage
-from litestar_storages.exceptions import InvalidKeyError
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
+from litestar_storages.exceptions import InvalidKeyError, StorageFileExistsError
+from litestar_storages.testing.conformance.folders import expected_entries
 from litestar_storages.types import StoredFile, StoredFolder
 
 
@@ -170,3 +175,27 @@ async def test_list_refuses_the_storage_s_own_folders(storage: FileSystemStorage
     with pytest.raises(InvalidKeyError, match="reserves names"):
         [entry.key async for entry in storage.list(prefix)]
     assert [entry.key async for entry in storage.list(".lss~")] == []  # a partial name matches nothing
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(
+        st.lists(st.sampled_from(["a", "ab", "a-b", "a.b", "é", "e\u0301", "z z"]), min_size=1, max_size=3).map(
+            "/".join
+        ),
+        max_size=12,
+    ),
+    folder=st.lists(st.sampled_from(["a", "ab", "é", "e\u0301"]), max_size=2).map("/".join),
+    limit=st.none() | st.integers(0, 6),
+)
+async def test_property_agrees_with_the_recursive_listing(keys: list[str], folder: str, limit: int | None) -> None:
+    # On disk a key cannot be both a file and a folder: what was stored is what list() says.
+    with tempfile.TemporaryDirectory() as path:
+        async with FileSystemStorage(FileSystemConfig(path=path)) as storage:
+            for key in keys:
+                with contextlib.suppress(StorageFileExistsError):
+                    await storage.put(key, b"x")
+            stored = [file.key async for file in storage.list()]
+            checked = folder + "/" if folder else ""
+            expected = expected_entries(stored, checked)
+            assert await entries(storage, folder, limit) == (expected if limit is None else expected[:limit])

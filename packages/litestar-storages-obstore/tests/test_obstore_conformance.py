@@ -7,6 +7,7 @@ import pytest
 from litestar_storages.backends.obstore import ObstoreStorage
 from litestar_storages.exceptions import UnsupportedOperationError
 from litestar_storages.testing import StorageConformance
+from litestar_storages.testing.conformance.folders import FolderListingTests
 from litestar_storages.testing.conformance.listing import ListingTests
 from litestar_storages.testing.conformance.ranges import RangeTests
 from litestar_storages.testing.conformance.roundtrip import RoundTripTests
@@ -61,7 +62,7 @@ else:
         )
 
 
-class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, UrlTests):
+class TestObstoreLocalStore(RoundTripTests, RangeTests, ListingTests, FolderListingTests, UrlTests):
     """The kit's groups that need no object attributes, over obstore's LocalStore.
 
     LocalStore keeps no attributes (object_store's LocalFileSystem refuses them), so

@@ -419,6 +419,6 @@ class SupportsListDir(Protocol):
                 may hold fewer, and a driver that cannot page may return them all.
 
         Returns:
-            The page: files and folders directly under ``prefix``, and the next token.
+            The files and folders directly under ``prefix``, and the next token.
         """
         ...

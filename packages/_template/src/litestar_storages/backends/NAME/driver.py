@@ -25,7 +25,7 @@ from litestar_storages.backends.NAME.errors import (
     UploadNotFoundError,
     error_table,
 )
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
 
@@ -131,6 +131,44 @@ class NameDriver:
             files.append(self._file(name, self._objects[name]))
         more = len(files) == page_size
         return ListPage(files, files[-1].key if more and files else None)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:
+        """One page of one folder: what a service answers to a listing with delimiter ``"/"``.
+
+        Objects directly under ``prefix`` are files; the others are rolled up into their
+        folder (``prefix`` plus the next segment and ``"/"``), reported once. Entries
+        come in name order, a folder sorting as its name with the ``"/"``; the token is
+        the page's last entry. Without this method (``SupportsListDir``) the engine
+        groups :meth:`list_page` instead: correct, but it reads the whole subtree.
+
+        Args:
+            prefix: The folder (``""`` or ending with ``/``).
+            token: The previous page's last entry, or ``None``.
+            page_size: Most entries in the page.
+
+        Returns:
+            The page.
+        """
+        names = sorted(self._objects)  # a real service keeps its index sorted
+        index = bisect.bisect_left(names, prefix)
+        files: list[StoredFile] = []
+        folders: list[str] = []
+        last: str | None = None
+        for name in names[index:]:
+            if not name.startswith(prefix):
+                break
+            slash = name.find("/", len(prefix))
+            entry = name if slash == -1 else name[: slash + 1]
+            if entry == last or (token is not None and entry <= token):
+                continue  # another object in the folder just reported, or before the resume point
+            if len(files) + len(folders) == page_size:
+                return DirPage(files, folders, last)
+            if slash == -1:
+                files.append(self._file(name, self._objects[name]))
+            else:
+                folders.append(entry)
+            last = entry
+        return DirPage(files, folders, None)
 
     async def copy(self, source: str, destination: str) -> StoredFile:  # noqa: D102
         record = self._record(source)

@@ -40,7 +40,7 @@ def expected_entries(keys: Iterable[str], folder: str) -> list[str]:
 class FolderListingTests(ConformanceBase):
     """``list_dir``: a folder's objects and sub-folders, as a file browser shows them.
 
-    The engine's page size is lowered to :data:`SMALL_PAGE` for every test here, so
+    The engine's page size is lowered to :data:`SMALL_PAGE` for each test here, so
     listings of more than a handful of entries cross pages (and a service that reports
     a folder on two pages is caught).
     """
@@ -64,8 +64,9 @@ class FolderListingTests(ConformanceBase):
     )
     """Folders sharing prefixes ("a/", "a-b/", "ab/"), keys sorting around a folder's "/", spaces and Unicode."""
 
-    @pytest.fixture(autouse=True)
-    def _small_pages(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    @pytest.fixture
+    def small_pages(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Lower the engine's page sizes for one test (not autouse: it would reach every test of the kit)."""
         monkeypatch.setattr(engine_folders, "DIR_PAGE_SIZE", SMALL_PAGE)
         monkeypatch.setattr(engine_storage, "_PAGE_SIZE", SMALL_PAGE)  # the grouping fallback's pages
 
@@ -83,6 +84,7 @@ class FolderListingTests(ConformanceBase):
         return [entry.key for entry in await self._dir(storage, prefix, limit)]
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_root(self, storage: Storage) -> None:
         await self._fill(storage, self.TREE)
         entries = await self._dir(storage)
@@ -104,6 +106,7 @@ class FolderListingTests(ConformanceBase):
                 assert entry.size == len(entry.key.encode())
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     @pytest.mark.parametrize(
         "prefix",
         ["a", "a/", "a/sub", "a/sub/", "a/sub/deeper", "a-b", "ab/", "with space", "with space/文件", "emoji-😀"],
@@ -114,6 +117,7 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, prefix) == expected_entries(self.TREE, folder)
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_folders_sharing_a_prefix(self, storage: Storage) -> None:
         await self._fill(storage, self.TREE)
         # "a" is the folder a/: never a-b/ or ab/, and a folder sorts as "name/".
@@ -122,12 +126,14 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, "ab") == ["ab/7.txt"]
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_trailing_slash_is_the_same_folder(self, storage: Storage) -> None:
         await self._fill(storage, self.TREE)
         expected = ["a/sub/3.txt", "a/sub/deeper/"]
         assert await self._keys(storage, "a/sub") == await self._keys(storage, "a/sub/") == expected
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_missing_folder_is_empty(self, storage: Storage) -> None:
         assert await self._keys(storage) == []
         await self._fill(storage, self.TREE)
@@ -136,6 +142,7 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, "top.txt") == []  # a file is not a folder
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_many_entries_across_pages(self, storage: Storage) -> None:
         keys = [f"many/f{index:02d}.txt" for index in range(14)]
         keys += [f"many/d{index:02d}/{leaf}" for index in range(6) for leaf in ("x.txt", "y/z.txt")]
@@ -149,6 +156,7 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, "") == ["many-other/", "many.txt", "many/", "manyx/"]
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_limit(self, storage: Storage) -> None:
         await self._fill(storage, self.TREE)
         everything = expected_entries(self.TREE, "")
@@ -158,6 +166,7 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, limit=1000) == everything
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     @pytest.mark.parametrize("limit", [True, False, -1, 1.0, "3"])
     async def test_list_dir_refuses_a_bad_limit(self, storage: Storage, limit: object) -> None:
         await storage.put("a/b.txt", b"x")
@@ -165,6 +174,7 @@ class FolderListingTests(ConformanceBase):
             await self._dir(storage, "a", limit=limit)  # type: ignore[arg-type]
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     @pytest.mark.parametrize(
         "prefix", ["..", "../", "../x", "/", "/abs", "/abs/", "a/../b", "a//", "./a", "nul\x00/", "a\nb", "c1\x85"]
     )
@@ -174,6 +184,7 @@ class FolderListingTests(ConformanceBase):
             await self._dir(storage, prefix)
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_folder_goes_with_its_last_object(self, storage: Storage) -> None:
         # A folder exists while an object below it does: deleting the last one removes
         # it from the listing (a local folder left empty is not reported).
@@ -187,6 +198,7 @@ class FolderListingTests(ConformanceBase):
         assert await self._keys(storage, "gone") == ["gone/deep/"]
 
     @pytest.mark.asyncio
+    @pytest.mark.usefixtures("small_pages")
     async def test_list_dir_entries_match_list(self, storage: Storage) -> None:
         await self._fill(storage, self.TREE)
         files = {entry.key: entry async for entry in storage.list("a/")}

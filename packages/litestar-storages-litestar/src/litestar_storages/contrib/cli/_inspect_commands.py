@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import click
 
-from litestar_storages.calls import delete_object
+from litestar_storages.calls import delete_object, list_folder
 from litestar_storages.contrib.cli._durations import parse_duration
 from litestar_storages.contrib.cli._group import storages_group
 from litestar_storages.contrib.cli._locations import Listing, file_ref, listing, unknown_storage
-from litestar_storages.contrib.cli._output import dumps, human_bytes, info_lines, listing_row, stored_file_json
+from litestar_storages.contrib.cli._output import (
+    dumps,
+    entry_json,
+    human_bytes,
+    info_lines,
+    listing_row,
+    stored_file_json,
+)
 from litestar_storages.contrib.cli._running import run
 from litestar_storages.exceptions import StorageFileNotFoundError
+from litestar_storages.types import StoredFile, StoredFolder
 
 if TYPE_CHECKING:
     from litestar_storages.contrib.plugin import StoragePlugin
@@ -33,30 +42,49 @@ def _nothing_found(plugin: StoragePlugin, where: Listing) -> None:
 @storages_group.command("list")
 @click.argument("name", required=False)
 @click.argument("prefix", required=False, default="")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after this many files.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after this many entries.")
+@click.option(
+    "--dirs",
+    "-d",
+    "folders",
+    is_flag=True,
+    help="List one folder: the files directly in PREFIX and its sub-folders (ending in /), not the whole tree.",
+)
 @_JSON
 @click.pass_context
-def list_command(ctx: click.Context, name: str | None, prefix: str, limit: int | None, as_json: bool) -> None:
+def list_command(
+    ctx: click.Context, *, name: str | None, prefix: str, limit: int | None, folders: bool, as_json: bool
+) -> None:
     """List files: size, last modified, content type and key.
 
     NAME is a storage name, NAME:PREFIX, or a prefix of the default storage;
-    PREFIX filters keys. An unknown storage name is an error.
+    PREFIX filters keys. An unknown storage name is an error. With --dirs, PREFIX
+    is a folder ("photos" and "photos/" are the same) and its sub-folders are
+    listed once each, as "DIR" rows (with --json: objects with "kind": "folder").
     """
 
     async def work(plugin: StoragePlugin) -> None:
         where = listing(plugin, name, prefix)
-        count = 0
-        async for stored in where.ref.storage.list(where.ref.key, limit=limit):
+        storage, key = where.ref.storage, where.ref.key
+        entries: AsyncIterator[StoredFile | StoredFolder]
+        entries = list_folder(storage, key, limit=limit) if folders else storage.list(key, limit=limit)
+        counts = {"file": 0, "folder": 0}
+        async for entry in entries:
+            kind = "folder" if isinstance(entry, StoredFolder) else "file"
             if as_json:
                 # Streamed: a listing of a million files is printed in flat memory.
-                click.echo(("[" if count == 0 else ",") + dumps(stored_file_json(stored)))
+                document = entry_json(entry) if folders or isinstance(entry, StoredFolder) else stored_file_json(entry)
+                click.echo(("[" if sum(counts.values()) == 0 else ",") + dumps(document))
             else:
-                click.echo(listing_row(stored))
-            count += 1
+                click.echo(listing_row(entry))
+            counts[kind] += 1
+        count = sum(counts.values())
         if count == 0:
             _nothing_found(plugin, where)
         if as_json:
             click.echo("[]" if count == 0 else "]")
+        elif folders:
+            click.echo(f"{counts['file']} file(s), {counts['folder']} folder(s)", err=True)
         else:
             click.echo(f"{count} file(s)", err=True)
 

@@ -3,7 +3,9 @@
 ``--json`` prints one JSON document on stdout. A file is an object whose fields are
 those of :class:`~litestar_storages.types.StoredFile`, named the same (``key``,
 ``size``, ``content_type``, ``etag``, ``last_modified`` as ISO 8601, ``metadata``, and
-any field later releases add), so scripts can rely on them.
+any field later releases add), so scripts can rely on them. ``list --dirs --json``
+adds ``"kind": "file"`` to each file, and prints each folder as
+``{"kind": "folder", "key": "photos/"}``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from litestar_storages.types import StoredFile
+from litestar_storages.types import StoredFile, StoredFolder
 
-__all__ = ("dumps", "human_bytes", "info_lines", "listing_row", "stored_file_json")
+__all__ = ("dumps", "entry_json", "human_bytes", "info_lines", "listing_row", "stored_file_json")
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
@@ -50,13 +52,29 @@ def stored_file_json(stored: StoredFile) -> dict[str, Any]:
     return {item.name: _plain(getattr(stored, item.name)) for item in dataclasses.fields(stored)}
 
 
+def entry_json(entry: StoredFile | StoredFolder) -> dict[str, Any]:
+    """Return one entry of a folder listing as JSON-ready values, with its ``kind``.
+
+    Args:
+        entry: A file (its ``StoredFile`` fields follow ``kind``) or a folder.
+
+    Returns:
+        ``{"kind": "folder", "key": ...}`` or ``{"kind": "file", **file fields}``.
+    """
+    if isinstance(entry, StoredFolder):
+        return {"kind": "folder", "key": entry.key}
+    return {"kind": "file", **stored_file_json(entry)}
+
+
 def dumps(value: Any) -> str:
     """Serialize a JSON document on one line, non-ASCII characters kept as they are."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def listing_row(stored: StoredFile) -> str:
-    """Return one line of ``list``: size, last modified, content type, key."""
+def listing_row(stored: StoredFile | StoredFolder) -> str:
+    """Return one line of ``list``: size, last modified, content type, key (``DIR`` and the key for a folder)."""
+    if isinstance(stored, StoredFolder):
+        return f"{'DIR':>12}  {'':<19}  {'':<24}  {stored.key}"
     modified = stored.last_modified.strftime("%Y-%m-%d %H:%M:%S") if stored.last_modified else "-"
     return f"{stored.size:>12}  {modified:<19}  {stored.content_type or '-':<24}  {stored.key}"
 

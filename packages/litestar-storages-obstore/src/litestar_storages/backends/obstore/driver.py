@@ -17,6 +17,7 @@ import obstore
 from litestar_storages.backends.obstore.config import ObstoreConfig
 from litestar_storages.backends.obstore.errors import error_table
 from litestar_storages.backends.obstore.staging import (
+    STAGING_FOLDER,
     discard_parts,
     is_staged,
     part_name,
@@ -24,7 +25,7 @@ from litestar_storages.backends.obstore.staging import (
     staged_put_name,
 )
 from litestar_storages.content import guess_content_type
-from litestar_storages.engine import ListPage, RangeBody
+from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
 from litestar_storages.header_metadata import (
     decode_header_value,
@@ -59,6 +60,8 @@ tells whether it existed. S3 (and so ``S3Store``), ``MemoryStore`` and (not meas
 here: no emulator speaks its XML API) ``GCSStore`` delete a missing object silently, so
 the driver asks first."""
 _HEAD: GetOptions = {"head": True}
+_STAGED_FOLDER = STAGING_FOLDER + "/"
+"""The staging area, hidden from folder listings as its objects are from listings."""
 
 
 class ObstoreDriver:
@@ -307,6 +310,41 @@ class ObstoreDriver:
             if len(page) == page_size:
                 return ListPage(page, path)
         return ListPage(page, None)
+
+    async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:
+        """List one folder with ``list_with_delimiter`` (the service's delimiter listing).
+
+        object_store gathers every page of the service's answer itself and has no
+        resume point, so the one page returned holds the whole folder, whatever
+        ``page_size`` asks (the engine still applies ``limit``).
+
+        Args:
+            prefix: The folder (``""`` or ending with ``/``).
+            token: Always ``None`` (there is no second page).
+            page_size: Ignored (see above).
+
+        Returns:
+            The folder's objects and sub-folders, sorted (``LocalStore`` answers in
+            directory order).
+        """
+        # object_store paths have no trailing "/": "a/b" is the folder a/b/ (whole segments only).
+        result = await obstore.list_with_delimiter_async(self.store, prefix[:-1] or None)
+        files = [self._file(meta, None) for meta in result["objects"] if not is_staged(meta["path"])]
+        files.sort(key=lambda stored: stored.key)
+        named = {folder if folder.endswith("/") else folder + "/" for folder in result["common_prefixes"]}
+        folders = sorted(named - {_STAGED_FOLDER})
+        if isinstance(self.store, LocalStore):
+            # Local folders outlive their last file (object_store removes none), and
+            # LocalStore reports them: keep those that still hold a file, as a bucket would.
+            folders = [folder for folder in folders if await self._holds_objects(folder)]
+        return DirPage(files, folders, None)
+
+    async def _holds_objects(self, folder: str) -> bool:
+        stream = obstore.list(self.store, folder[:-1], chunk_size=1)
+        async for batch in stream:
+            if batch:
+                return True
+        return False
 
     async def _listing(self, folder: str | None, offset: str | None, page_size: int) -> AsyncIterator[ObjectMeta]:
         stream = obstore.list(self.store, folder, offset=offset, chunk_size=max(page_size, 50))
