@@ -419,7 +419,8 @@ async def test_uploads_by_the_demo_app_are_served_safely(tmp_path: Path, monkeyp
     storage = module.storage_from_env({"DEMO_STORAGE": "filesystem", "DEMO_PATH": str(tmp_path / "demo")})
     async with AsyncTestClient(module.create_app(storage)) as client:
         for key, claimed in ATTACKS:
-            created = await client.post("/api/files", files={"file": (key, PAYLOAD, claimed)})
+            # The same name again replaces: the page asks first, the API needs overwrite=true.
+            created = await client.post("/api/files?overwrite=true", files={"file": (key, PAYLOAD, claimed)})
             assert created.status_code == 201, created.text
             link = (await client.get(f"/api/links/{key}")).json()["url"]
             for url in (f"/files/{key}", link):
