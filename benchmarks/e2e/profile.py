@@ -62,9 +62,9 @@ def main() -> int:
         output = Path(scratch) / "profile.txt"
         with uvicorn(args.app, args.app, root, Path(scratch)) as server:
             curl([], f"{server.url}/f/small.bin")
+            command = [spy, "record", "-p", str(server.pid), "-d", str(args.seconds), "-r", "250", "-f", "raw"]
             record = subprocess.Popen(
-                [spy, "record", "-p", str(server.pid), "-d", str(args.seconds), "-r", "250", "-f", "raw", "-o",
-                 str(output), "--nonblocking"],  # fmt: skip
+                [*command, "-o", str(output), "--nonblocking"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
