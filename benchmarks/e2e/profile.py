@@ -77,8 +77,8 @@ def main() -> int:
                 if args.load == "large":
                     curl([], f"{server.url}/f/large.bin")
                 else:
-                    route, flags = ("body", ["-T", str(large)]) if args.load == "body" else ("form", ["-F", f"file=@{large}"])
-                    curl(flags, f"{server.url}/{route}/up.bin")
+                    flags = ["-T", str(large)] if args.load == "body" else ["-F", f"file=@{large}"]
+                    curl(flags, f"{server.url}/{args.load}/up.bin")
             record.wait(timeout=args.seconds + 30)
         print(summarize(output, args.top))
     return 0
