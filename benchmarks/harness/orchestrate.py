@@ -130,8 +130,8 @@ def scenario_params(scenario: str, contender: str, run: int, sizes: dict[str, in
         return {"key": f"mid-put/{own}.bin", "size": sizes["mid"], "chunk_size": chunk, "metric": "mid.put"}
     if scenario == "mid_get":
         # Written by the contender itself just before (off the clock): read with a warm page cache.
-        key = f"mid-get/{own}.bin"
-        return {"key": key, "size": sizes["mid"], "chunk_size": chunk, "prepare": True, "cleanup": True, "metric": "mid.get"}
+        key, size = f"mid-get/{own}.bin", sizes["mid"]
+        return {"key": key, "size": size, "chunk_size": chunk, "prepare": True, "cleanup": True, "metric": "mid.get"}
     if scenario == "list":
         return {"prefix": FIXTURES["list"], "count": sizes["list"], "prepare": prepare}
     if scenario == "copy":
