@@ -235,3 +235,27 @@ async def test_advanced_alchemy_example(monkeypatch: pytest.MonkeyPatch, tmp_pat
     finally:
         storages.unregister_backend("documents")
         await module.db.get_engine().dispose()
+
+
+async def test_tus_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    module = load("tus", monkeypatch, tmp_path)
+    auth = {"Authorization": "Bearer demo-token", "Tus-Resumable": "1.0.0"}
+    data = b"0123456789" * 1000
+    async with AsyncTestClient(module.app) as client:
+        anonymous = await client.post("/uploads", headers={"Tus-Resumable": "1.0.0", "Upload-Length": "3"})
+        assert anonymous.status_code == 401
+        created = await client.post(
+            "/uploads", headers={**auth, "Upload-Length": str(len(data)), "Upload-Metadata": "filename Y2xpcC5NUDQ="}
+        )
+        assert created.status_code == 201
+        location = created.headers["location"]
+        patch = {**auth, "Content-Type": "application/offset+octet-stream"}
+        first = await client.patch(location, headers={**patch, "Upload-Offset": "0"}, content=data[:4000])
+        assert first.headers["upload-offset"] == "4000"
+        head = await client.head(location, headers=auth)
+        assert head.headers["upload-offset"] == "4000"
+        last = await client.patch(location, headers={**patch, "Upload-Offset": "4000"}, content=data[4000:])
+        assert last.status_code == 204
+        upload_id = location.rsplit("/", 1)[1]
+        assert (tmp_path / "uploads" / "videos" / f"{upload_id}.mp4").read_bytes() == data
+        assert (await client.get("/maintenance/tus-cleanup", headers=auth)).json() == {"removed": 0}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar_storages.contrib.serving_policy import ActiveContent, check_active_content
+from litestar_storages.contrib.tus.config import TusConfig
 from litestar_storages.exceptions import ConfigurationError
 
 __all__ = ("StoragePluginConfig",)
@@ -42,7 +43,16 @@ class StoragePluginConfig:
     app's ``opt`` under ``storage_active_content``, so a router or handler overrides it
     with its own ``opt``."""
 
+    tus: tuple[TusConfig, ...] = ()
+    """tus resumable uploads to mount, one :class:`~litestar_storages.contrib.tus.TusConfig`
+    per storage and path (see :mod:`litestar_storages.contrib.tus`)."""
+
     def __post_init__(self) -> None:
+        if not isinstance(self.tus, tuple) or not all(isinstance(item, TusConfig) for item in self.tus):
+            raise ConfigurationError("StoragePluginConfig.tus must be a tuple of TusConfig", field="tus")
+        paths = [item.route_path for item in self.tus]
+        if len(set(paths)) != len(paths):
+            raise ConfigurationError("StoragePluginConfig.tus: two TusConfig share a path", field="tus")
         if self.max_upload_size is not None and (
             not isinstance(self.max_upload_size, int)
             or isinstance(self.max_upload_size, bool)

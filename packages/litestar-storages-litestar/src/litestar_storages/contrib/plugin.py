@@ -23,6 +23,8 @@ from litestar_storages.contrib.openapi import RAW_UPLOAD_OPT, operation_class_fo
 from litestar_storages.contrib.responses import StorageResponse
 from litestar_storages.contrib.serving_policy import ACTIVE_CONTENT_OPT
 from litestar_storages.contrib.signed_routes import signed_route_handlers
+from litestar_storages.contrib.tus.routes import tus_router
+from litestar_storages.contrib.tus.service import TusUploads
 from litestar_storages.contrib.uploads import MAX_UPLOAD_SIZE_OPT
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.protocol import Storage
@@ -57,7 +59,7 @@ class StoragePlugin(InitPlugin, CLIPlugin, ReceiveRoutePlugin):
         ... )  # doctest: +SKIP
     """
 
-    __slots__ = ("config", "storages")
+    __slots__ = ("config", "storages", "tus")
 
     def __init__(
         self,
@@ -91,6 +93,10 @@ class StoragePlugin(InitPlugin, CLIPlugin, ReceiveRoutePlugin):
                 )
             self._check(name, storage)
             self.storages[name] = storage
+        self.tus: dict[str, TusUploads] = {
+            tus.route_path: TusUploads(self.get(tus.storage), tus) for tus in self.config.tus
+        }
+        """The tus uploads mounted, by route path (call ``cleanup_expired()`` on them)."""
 
     @staticmethod
     def _check(name: str, storage: object) -> None:
@@ -161,6 +167,11 @@ class StoragePlugin(InitPlugin, CLIPlugin, ReceiveRoutePlugin):
 
         if self.config.signed_routes:
             app_config.route_handlers.extend(signed_route_handlers(self.storages.values()))
+
+        for uploads in self.tus.values():
+            app_config.route_handlers.append(tus_router(uploads))
+            if uploads.config.cleanup_interval is not None:
+                app_config.lifespan.append(uploads.cleanup_lifespan)
 
         if self.config.close_on_shutdown:
             app_config.on_shutdown.append(self.close_all)
