@@ -4,7 +4,8 @@ Each is an application factory (``uvicorn --factory``) serving the folder named 
 ``LSS_E2E_ROOT`` environment variable:
 
 - ``plugin``: litestar-storages through its Litestar plugin: ``storage_response`` for
-  downloads, ``save_request_body`` (raw ``PUT``) and ``save_upload`` (multipart) for uploads.
+  downloads, ``save_request_body`` (raw ``PUT``) and ``save_upload`` (multipart) for
+  uploads, and tus resumable uploads at ``/tus`` (final objects at ``uploads/<id>``).
 - ``litestar``: what a Litestar application writes without the library: Litestar's own
   ``File`` response, and uploads written to disk by hand (the request stream or the
   ``UploadFile``, chunk by chunk, through ``anyio``'s async files, as Litestar's and
@@ -37,7 +38,14 @@ from starlette.routing import Route
 
 from litestar_storages import Storage
 from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
-from litestar_storages.contrib import StoragePlugin, save_request_body, save_upload, storage_response
+from litestar_storages.contrib import (
+    StoragePlugin,
+    StoragePluginConfig,
+    save_request_body,
+    save_upload,
+    storage_response,
+)
+from litestar_storages.contrib.tus import TusConfig
 
 UPLOAD_CHUNK = 1024 * 1024
 """Read size of the hand-written upload handlers (the library's default chunk)."""
@@ -81,7 +89,10 @@ async def plugin_form(key: FromPath[str], data: MultipartForm, storage: NamedDep
 def plugin() -> Litestar:
     """litestar-storages: ``storage_response``, ``save_request_body`` and ``save_upload``."""
     storage = FileSystemStorage(FileSystemConfig(path=_root()))
-    return Litestar(route_handlers=[plugin_download, plugin_body, plugin_form], plugins=[StoragePlugin(storage)])
+    config = StoragePluginConfig(tus=(TusConfig(path="/tus"),))
+    return Litestar(
+        route_handlers=[plugin_download, plugin_body, plugin_form], plugins=[StoragePlugin(storage, config=config)]
+    )
 
 
 # -- Litestar by hand ----------------------------------------------------------------------
