@@ -2,7 +2,7 @@
 
 Starts the app (``plugin``, ``litestar`` or ``starlette``) as the suite does, drives it
 (``small``: wrk on the 1 KiB file at 64 connections; ``large``: curl downloads of a
-256 MiB file; ``body``/``form``: curl uploads of it) while ``py-spy record`` samples
+256 MiB file; ``body``/``form``/``tus``: curl uploads of it; tus only for ``plugin``) while ``py-spy record`` samples
 the server, and prints the functions that take the most samples (own time and
 cumulative), from py-spy's raw (collapsed stacks) output. py-spy is not a dependency:
 ``pip install py-spy`` into the bench environment first.
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.e2e.runner import MiB, curl, wrk
+from benchmarks.e2e.runner import MiB, curl, tus_upload, wrk
 from benchmarks.e2e.servers import uvicorn
 
 
@@ -48,7 +48,7 @@ def main() -> int:
     """Run the profile and print its summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("app", choices=["plugin", "litestar", "starlette"])
-    parser.add_argument("load", choices=["small", "large", "body", "form"])
+    parser.add_argument("load", choices=["small", "large", "body", "form", "tus"])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
@@ -76,6 +76,8 @@ def main() -> int:
             while args.load != "small" and time.monotonic() < deadline:
                 if args.load == "large":
                     curl([], f"{server.url}/f/large.bin")
+                elif args.load == "tus":
+                    tus_upload(server.url, large, large.stat().st_size, [])
                 else:
                     flags = ["-T", str(large)] if args.load == "body" else ["-F", f"file=@{large}"]
                     curl(flags, f"{server.url}/{args.load}/up.bin")
