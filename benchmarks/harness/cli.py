@@ -29,7 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=["small", "large_put", "large_get", "copy", "list"],
+        choices=["small", "mid_put", "mid_get", "large_put", "large_get", "copy", "list"],
         help="run only this scenario (repeatable)",
     )
     parser.add_argument("--runs", type=int, help="samples per contender and scenario (default: 5, quick: 2)")

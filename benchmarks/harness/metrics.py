@@ -47,9 +47,9 @@ def describe(metric: str, sizes: dict[str, int]) -> MetricInfo:
         if what == "ops_s":
             return MetricInfo(label, "ops/s", True, "speed")
         return MetricInfo(label + ", client CPU", "µs/op", False, "cpu")
-    if parts[0] == "large":
+    if parts[0] in {"large", "mid"}:
         _, op, what = parts
-        label = f"streamed {op} {human_size(sizes['large'])}"
+        label = f"streamed {op} {human_size(sizes[parts[0]])}"
         table = {
             "mb_s": MetricInfo(label, "MB/s", True, "speed"),
             "rss_mib": MetricInfo(label + ", peak RSS growth", "MiB", False, "memory"),
@@ -71,7 +71,7 @@ def describe(metric: str, sizes: dict[str, int]) -> MetricInfo:
     raise KeyError(metric)
 
 
-_GROUPS = ("small", "large", "list", "copy")
+_GROUPS = ("small", "mid", "large", "list", "copy")
 _OPS = ("put", "get", "info", "delete")
 _KINDS = ("ops_s", "mb_s", "keys_s", "cpu_us", "cpu_s_gib", "rss_mib", "lag_max_ms", "lag_p99_ms")
 

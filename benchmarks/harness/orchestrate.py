@@ -126,6 +126,12 @@ def scenario_params(scenario: str, contender: str, run: int, sizes: dict[str, in
         return {"key": f"large-put/{own}.bin", "size": sizes["large"], "chunk_size": chunk}
     if scenario == "large_get":
         return {"key": FIXTURES["large"], "size": sizes["large"], "chunk_size": chunk, "prepare": prepare}
+    if scenario == "mid_put":
+        return {"key": f"mid-put/{own}.bin", "size": sizes["mid"], "chunk_size": chunk, "metric": "mid.put"}
+    if scenario == "mid_get":
+        # Written by the contender itself just before (off the clock): read with a warm page cache.
+        key, size = f"mid-get/{own}.bin", sizes["mid"]
+        return {"key": key, "size": size, "chunk_size": chunk, "prepare": True, "cleanup": True, "metric": "mid.get"}
     if scenario == "list":
         return {"prefix": FIXTURES["list"], "count": sizes["list"], "prepare": prepare}
     if scenario == "copy":

@@ -26,6 +26,9 @@ class Profile:
         list_keys: Keys in the listing scenario.
         copy_size: Size of the object copied in the copy scenario.
         job_timeout: Seconds one measurement may take before it counts as failed.
+        mid_local: Size of the second, smaller streamed transfer on disk (the
+            ``mid_put``/``mid_get`` scenarios of the filesystem suite), read with a
+            warm page cache.
     """
 
     name: str
@@ -41,6 +44,7 @@ class Profile:
     list_keys: int
     copy_size: int
     job_timeout: float
+    mid_local: int = 0
 
     def with_runs(self, runs: int | None) -> Profile:
         """Return this profile with ``runs`` replaced when given."""
@@ -50,12 +54,13 @@ class Profile:
         """Return the sizes for a suite of ``size_class`` ``"memory"``, ``"local"`` or ``"remote"``.
 
         Returns:
-            ``small_ops``, ``small``, ``large``, ``list``, ``copy`` and ``chunk``.
+            ``small_ops``, ``small``, ``large``, ``mid``, ``list``, ``copy`` and ``chunk``.
         """
         return {
             "small_ops": self.small_ops_remote if size_class == "remote" else self.small_ops_local,
             "small": self.small_size,
             "large": {"memory": self.large_memory, "local": self.large_local}.get(size_class, self.large_remote),
+            "mid": self.mid_local if size_class == "local" else 0,
             "list": self.list_keys,
             "copy": self.copy_size,
             "chunk": self.chunk_size,
@@ -76,6 +81,7 @@ FULL = Profile(
     list_keys=10_000,
     copy_size=100 * MiB,
     job_timeout=900.0,
+    mid_local=256 * MiB,
 )
 
 QUICK = Profile(
@@ -92,6 +98,7 @@ QUICK = Profile(
     list_keys=200,
     copy_size=8 * MiB,
     job_timeout=120.0,
+    mid_local=16 * MiB,
 )
 
 PROFILES = {profile.name: profile for profile in (FULL, QUICK)}

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("suite")
     parser.add_argument("contender")
-    parser.add_argument("scenario", choices=["small", "large_put", "large_get", "list", "copy"])
+    parser.add_argument("scenario", choices=["small", "mid_put", "mid_get", "large_put", "large_get", "list", "copy"])
     parser.add_argument("--full", action="store_true", help="full-run sizes (default: quick sizes)")
     parser.add_argument("--show-all", action="store_true", help="show library frames too")
     args = parser.parse_args(argv)

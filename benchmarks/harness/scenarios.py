@@ -125,7 +125,7 @@ def _transfer_metrics(name: str, size: int, result: Any) -> Metrics:
 async def large_put(contender: Contender, params: Params) -> Metrics:
     """One streamed upload of ``size`` bytes; deleted afterwards, off the clock.
 
-    Params: ``key``, ``size``, ``chunk_size``.
+    Params: ``key``, ``size``, ``chunk_size``; ``metric`` (``"large.put"`` unless given).
     """
     key, size = params["key"], params["size"]
     gc.collect()
@@ -135,13 +135,14 @@ async def large_put(contender: Contender, params: Params) -> Metrics:
     await contender.delete(key)
     if stored != size:
         raise BenchmarkError(f"uploaded {stored} bytes, expected {size}")
-    return _transfer_metrics("large.put", size, result)
+    return _transfer_metrics(params.get("metric", "large.put"), size, result)
 
 
 async def large_get(contender: Contender, params: Params) -> Metrics:
     """One streamed download of the fixture object (written first when ``prepare`` is set).
 
-    Params: ``key``, ``size``, ``chunk_size``, ``prepare``.
+    Params: ``key``, ``size``, ``chunk_size``, ``prepare``; ``metric`` (``"large.get"`` unless
+    given); ``cleanup`` (delete the object afterwards, off the clock).
     """
     key, size = params["key"], params["size"]
     if params.get("prepare"):
@@ -151,7 +152,9 @@ async def large_get(contender: Contender, params: Params) -> Metrics:
         received = await contender.get_stream(key)
     if received != size:
         raise BenchmarkError(f"downloaded {received} bytes, expected {size}")
-    return _transfer_metrics("large.get", size, result)
+    if params.get("cleanup"):
+        await contender.delete(key)
+    return _transfer_metrics(params.get("metric", "large.get"), size, result)
 
 
 async def write_many(contender: Contender, prefix: str, count: int, concurrency: int = 32) -> None:
@@ -221,6 +224,8 @@ SCENARIOS: dict[str, Scenario] = {
     "small": small_objects,
     "large_put": large_put,
     "large_get": large_get,
+    "mid_put": large_put,  # the same scenarios at the profile's second size (params name the metrics)
+    "mid_get": large_get,
     "list": list_keys,
     "copy": copy_object,
     "prepare": prepare_fixtures,

@@ -203,10 +203,14 @@ SUITE = SuiteSpec(
     peers=(RawOs.name, Aiofiles.name, ObstoreLocal.name),
     size_class="local",
     start=start,
+    scenarios=("small", "mid_put", "mid_get", "large_put", "large_get", "copy", "list"),
     targets=(
         Target("large.*.mb_s", ">= 0.8x raw os", peer=RawOs.name, min_ratio=0.8),
+        Target("mid.*.mb_s", ">= 0.8x raw os", peer=RawOs.name, min_ratio=0.8),
         Target("large.*.rss_mib", "< 64 MiB", max_value=64.0),
+        Target("mid.*.rss_mib", "< 64 MiB", max_value=64.0),
         Target("large.*.lag_max_ms", "< 20 ms", max_value=20.0),
+        Target("mid.*.lag_max_ms", "< 20 ms", max_value=20.0),
         Target("small.*.ops_s", ">= 1.0x obstore", peer=ObstoreLocal.name, min_ratio=1.0),
     ),
     notes=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
-from litestar_storages.exceptions import StorageFileExistsError
+from litestar_storages.exceptions import StorageError, StorageFileExistsError
 
 MIB = 1024 * 1024
 
@@ -191,3 +192,29 @@ async def test_empty_parent_folders_are_removed_up_to_the_root(storage: FileSyst
     await storage.delete_many(["z/y/moved.txt"])
     assert root.is_dir()
     assert os.listdir(root) == []
+
+
+@pytest.mark.parametrize("chunk", [MIB, 64 * 1024])
+async def test_failing_disk_write_midway_raises_and_leaves_previous_version(
+    storage: FileSystemStorage, temp_files: Callable[[], list[str]], chunk: int
+) -> None:
+    # A real write error in the worker thread (EFBIG past RLIMIT_FSIZE, as a full disk
+    # would give ENOSPC) while later chunks are still queued: it must reach the caller
+    # as a storage error, and nothing of the new version may stay.
+    import resource
+    import signal
+
+    await storage.put("doc.bin", b"previous")
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (3 * MIB, hard))
+    try:
+        with pytest.raises(StorageError) as caught:
+            await storage.put("doc.bin", _stream(os.urandom(12 * MIB), chunk))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous_handler)
+    assert isinstance(caught.value.__cause__, OSError)
+    assert caught.value.__cause__.errno == errno.EFBIG
+    assert await storage.get_bytes("doc.bin") == b"previous"
+    assert temp_files() == []

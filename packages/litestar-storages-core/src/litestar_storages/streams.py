@@ -183,6 +183,7 @@ class ByteStream:
         if ahead is not None:
             self.consumed += len(ahead)
             yield ahead
+        del ahead  # handed on: not kept alive for the rest of the stream
         if self._buffer:
             chunk = bytes(self._buffer)
             self._buffer.clear()

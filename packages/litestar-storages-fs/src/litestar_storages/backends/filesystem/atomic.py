@@ -14,7 +14,7 @@ folder (see :mod:`.paths`), so a folder swapped for a link meanwhile changes not
 The pieces: :mod:`.temp_files` (locked temporary files), :mod:`.fdio` (writes) and
 :mod:`.commit` (sidecar, then rename or link). :func:`write_file_sync` blocks and runs
 in a worker thread; :func:`write_stream` drives a :class:`StreamingWrite` from the event
-loop, one batch of chunks in flight at a time.
+loop through a write-behind queue (:mod:`.write_queue`).
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ from typing import Any
 from litestar_storages.exceptions import StorageError, StorageFileExistsError
 
 from .commit import commit_sync
-from .fdio import write_all, write_and_release
+from .fdio import write_all
 from .metadata import Sidecar
 from .paths import Folder, Root, entry_stat
 from .temp_files import discard_sync, open_temp_sync
 from .threads import hop
+from .write_queue import WriteQueue
 
 __all__ = ("StreamingWrite", "write_file_sync", "write_stream")
-
-_WRITE_BEHIND = 1024 * 1024
-"""Most bytes gathered for one thread hop while the previous write is still running
-(small chunks are batched; see ``reads._READ_AHEAD`` for why not more)."""
 
 
 def write_file_sync(
@@ -96,6 +93,17 @@ def _open_and_write_sync(
     return folder, fd, temp, existing
 
 
+def _open_and_write_first_sync(
+    root: Root, key: str, held: list[bytes | bytearray], overwrite: bool, permissions: int
+) -> tuple[Folder, int, str, os.stat_result | None]:
+    # The executor's work item keeps its arguments until after the loop has been told the
+    # call is done: emptied here, the first block does not outlive its write.
+    try:
+        return _open_and_write_sync(root, key, held[0], overwrite, permissions)
+    finally:
+        held.clear()
+
+
 def _replaceable(folder: Folder, key: str, *, overwrite: bool) -> os.stat_result | None:
     existing = entry_stat(folder, key)  # refuses a link at the key
     if not overwrite and existing is not None:
@@ -114,14 +122,14 @@ def _discard_opened(opened: tuple[Folder, int, str, object]) -> None:
 class StreamingWrite:
     """An atomic write fed chunk by chunk from the event loop.
 
-    One batch of chunks is written in a worker thread while the caller fetches the next
-    ones, so disk and producer overlap. A slow producer (a network upload) gets one chunk
-    per hop; when the producer outpaces the disk, chunks arriving meanwhile are gathered
-    (up to 1 MiB) into the next hop's ``writev`` instead of waiting, so memory stays
-    bounded and thread hops stay few.
+    Chunks go to a :class:`~.write_queue.WriteQueue`: a worker thread writes them while
+    the caller fetches the next ones, so disk and producer overlap, and keeps writing
+    without a hand-over back to the loop as long as chunks keep coming. Chunks arriving
+    while a batch is written are gathered (up to 1 MiB) into the next ``writev``, so
+    memory stays bounded.
     """
 
-    __slots__ = ("_batch", "_batch_size", "_fd", "_folder", "_key", "_pending", "_temp")
+    __slots__ = ("_fd", "_folder", "_key", "_queue", "_temp")
 
     def __init__(self, folder: Folder, fd: int, temp: str, key: str) -> None:
         """Wrap an open temporary file in the key's open folder; use :meth:`open`."""
@@ -129,9 +137,7 @@ class StreamingWrite:
         self._folder = folder
         self._temp = temp
         self._key = key
-        self._pending: asyncio.Future[int] | None = None
-        self._batch: list[bytes] = []
-        self._batch_size = 0
+        self._queue = WriteQueue(fd)
 
     @classmethod
     async def open(
@@ -149,38 +155,25 @@ class StreamingWrite:
         Returns:
             The write in progress.
         """
+        held = [first]
+        del first  # only the list holds it: released in the thread once written
         folder, fd, temp, _ = await hop(
-            _open_and_write_sync, root, key, first, overwrite, permissions, on_abandon=_discard_opened
+            _open_and_write_first_sync, root, key, held, overwrite, permissions, on_abandon=_discard_opened
         )
         return cls(folder, fd, temp, key)
 
-    async def _settle(self) -> None:
-        pending = self._pending
-        if pending is not None:
-            await asyncio.shield(pending)
-            self._pending = None
-
     async def write(self, chunk: bytes) -> None:
-        """Queue ``chunk`` for writing.
+        """Queue ``chunk`` for writing (waits only while 1 MiB is already queued).
 
         Args:
             chunk: The next bytes of the stream.
-        """
-        self._batch.append(chunk)
-        self._batch_size += len(chunk)
-        pending = self._pending
-        if pending is not None and not pending.done() and self._batch_size < _WRITE_BEHIND:
-            return  # the disk is busy: gather more rather than wait
-        await self._settle()
-        self._submit()
 
-    def _submit(self) -> None:
-        fd = self._fd
-        if fd is None:
+        Raises:
+            StorageError: If the write is already finished.
+        """
+        if self._fd is None:
             raise StorageError("Write already finished", key=self._key)
-        batch, self._batch = self._batch, []
-        self._batch_size = 0
-        self._pending = asyncio.get_running_loop().run_in_executor(None, write_and_release, fd, batch)
+        await self._queue.put(chunk)
 
     async def finish(
         self, sidecar: Sidecar | None, *, overwrite: bool, permissions: int, durable: bool
@@ -195,11 +188,11 @@ class StreamingWrite:
 
         Returns:
             The ``stat`` of the stored file.
+
+        Raises:
+            StorageError: If the write is already finished.
         """
-        await self._settle()
-        if self._batch:
-            self._submit()
-            await self._settle()
+        await self._queue.drained()
         fd, self._fd = self._fd, None
         if fd is None:
             raise StorageError("Write already finished", key=self._key)
@@ -217,11 +210,11 @@ class StreamingWrite:
         )
 
     async def abort(self) -> None:
-        """Abandon the write after its chunk in flight (if any) is done, removing the temporary file."""
-        pending = self._pending
-        if pending is not None and not pending.done():
+        """Abandon the write after the batch being written (if any), removing the temporary file."""
+        job = self._queue.job
+        if self._queue.stop() and job is not None:
             try:
-                await asyncio.wait([pending])
+                await asyncio.wait([job])
             except asyncio.CancelledError:
                 self.discard()
                 raise
@@ -237,14 +230,14 @@ class StreamingWrite:
         if fd is None:
             return
         opened = (self._folder, fd, self._temp, None)
-        pending = self._pending
-        if pending is None:
+        job = self._queue.job
+        if not self._queue.stop() or job is None:
             _discard_opened(opened)
-        elif pending.done():
-            _discard_when_done(opened, pending)
+        elif job.done():
+            _discard_when_done(opened, job)
         else:
             # Closing while a worker still writes to the descriptor could hit a reused fd.
-            pending.add_done_callback(functools.partial(_discard_when_done, opened))
+            job.add_done_callback(functools.partial(_discard_when_done, opened))
 
 
 def _discard_when_done(opened: tuple[Folder, int, str, object], done: asyncio.Future[Any]) -> None:

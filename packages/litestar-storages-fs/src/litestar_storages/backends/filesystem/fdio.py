@@ -7,7 +7,7 @@ import os
 
 from litestar_storages.exceptions import StorageError
 
-__all__ = ("copy_range", "write_all", "write_and_release", "write_chunks")
+__all__ = ("copy_range", "write_all", "write_chunks")
 
 _MAX_IOVECS = 512  # below IOV_MAX (1024 on Linux and macOS)
 
@@ -48,28 +48,6 @@ def write_chunks(fd: int, chunks: list[bytes]) -> int:
     if written < total:  # only when interrupted or out of space: finish the slow way
         write_all(fd, memoryview(b"".join(chunks))[written:])
     return total
-
-
-def write_and_release(fd: int, chunks: list[bytes]) -> int:
-    """Write ``chunks`` like :func:`write_chunks`, then empty the list, in the worker thread.
-
-    The executor's work item keeps its arguments until after the caller has been told
-    the write is done, so without this the written chunks would outlive the write: the
-    next chunks are allocated while they are still alive, the heap grows, glibc trims
-    it when they are finally freed, and the next allocations fault their pages in again.
-    Freed here, the chunks' memory is reused for the next ones.
-
-    Args:
-        fd: An open file descriptor.
-        chunks: The chunks, in order; the list is emptied, even when the write fails.
-
-    Returns:
-        The number of bytes written.
-    """
-    try:
-        return write_chunks(fd, chunks)
-    finally:
-        chunks.clear()
 
 
 def copy_range(source: int, destination: int, count: int) -> None:

@@ -1,0 +1,238 @@
+"""FileSystemStorage's streamed put and get against a raw ``os`` loop, interleaved in one process.
+
+``hatch run bench:python benchmarks/fs_stream_pairs.py [--sizes 256,1024] [--repeats 5]``
+
+The filesystem target (issue 20) is streamed put and get at >= 0.8x the raw loop at
+256 MiB and 1 GiB, without holding the event loop more than a few milliseconds. On a
+shared machine absolute figures drift by tens of percent between minutes, so each repeat
+runs ours and raw back to back (the order swapped every repeat), and the table shows the
+median of the per-repeat ratios with their spread, beside the median MB/s.
+
+Like with like: both write 1 MiB chunks from the same async source (a fresh ``bytes``
+per chunk, a loop turn between chunks, as a network body gives), neither calls
+``fsync`` (``FileSystemConfig.fsync`` defaults to ``False``), both replace an existing
+file of the same size, and both read 1 MiB chunks with a warm page cache. Ours writes a
+temporary file and renames it into place; raw writes in place with ``O_TRUNC``. The loop
+lag is measured by a task sleeping 1 ms in a loop during each transfer: the largest
+lateness is how long something held the loop (the raw loop holds it for whole writes
+and, for a get, the whole read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
+
+MiB = 1024 * 1024
+CHUNK = MiB
+TARGET = 0.8
+
+
+async def source(size: int, block: bytes) -> AsyncIterator[bytes]:
+    """Yield ``size`` bytes in fresh 1 MiB ``bytes`` objects, one loop turn between chunks."""
+    view = memoryview(block)
+    remaining = size
+    while remaining > 0:
+        count = min(CHUNK, remaining)
+        await asyncio.sleep(0)
+        yield bytes(view[:count])
+        remaining -= count
+
+
+class LagProbe:
+    """A task sleeping 1 ms in a loop; the largest lateness of its wake-ups is the loop's longest stall."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._asleep_since = time.perf_counter()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            self._asleep_since = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst = max(self.worst, time.perf_counter() - self._asleep_since - 0.001)
+
+    async def __aenter__(self) -> LagProbe:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._task is not None
+        # A transfer that never awaits (the raw get) holds the loop until here: count that sleep too.
+        self.worst = max(self.worst, time.perf_counter() - self._asleep_since - 0.001)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def raw_put(path: str, chunks: AsyncIterator[bytes]) -> None:
+    """The raw loop: blocking ``os.write`` of each chunk on the event loop."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        async for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+async def raw_get(path: str) -> int:
+    """The raw loop: blocking ``os.read`` of each chunk on the event loop (it never awaits)."""
+    total = 0
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while chunk := os.read(fd, CHUNK):
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    return total
+
+
+async def ours_get(storage: FileSystemStorage, key: str) -> int:
+    """Our streamed get, consumed chunk by chunk."""
+    total = 0
+    async for chunk in storage.get(key):
+        total += len(chunk)
+    return total
+
+
+async def timed(operation: Callable[[], Awaitable[object]]) -> tuple[float, float, float]:
+    """Run ``operation`` under the lag probe; return ``(seconds, worst loop stall in ms, CPU seconds)``.
+
+    CPU time is the process's, every thread's (so our worker threads count).
+    """
+    async with LagProbe() as probe:
+        cpu = time.process_time()
+        start = time.perf_counter()
+        await operation()
+        elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    return elapsed, probe.worst * 1000, cpu
+
+
+def spread(values: list[float]) -> str:
+    """Median and ±half the range, as text."""
+    middle = statistics.median(values)
+    half = (max(values) - min(values)) / 2
+    return f"{middle:.2f} ±{half / middle * 100 if middle else 0:.0f}%"
+
+
+async def measure(root: str, size: int, repeats: int) -> list[list[str]]:
+    """Interleave ours and raw ``repeats`` times for one size; return the table rows."""
+    storage = FileSystemStorage(FileSystemConfig(path=root))
+    block = os.urandom(CHUNK)
+    key = f"pairs/{size}"
+    raw_path = os.path.join(root, f"raw-{size}")
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "put ours": [],
+        "put raw": [],
+        "get ours": [],
+        "get raw": [],
+    }
+
+    async def put_ours() -> None:
+        await storage.put(key, source(size, block))
+
+    async def put_raw() -> None:
+        await raw_put(raw_path, source(size, block))
+
+    async def get_ours() -> None:
+        assert await ours_get(storage, key) == size
+
+    async def get_raw() -> None:
+        assert await raw_get(raw_path) == size
+
+    # Warm-up: both files exist (each put replaces a file of the same size) and are cached.
+    await put_ours()
+    await put_raw()
+    for repeat in range(repeats):
+        pairs = [("put ours", put_ours), ("put raw", put_raw)]
+        gets = [("get ours", get_ours), ("get raw", get_raw)]
+        if repeat % 2:
+            pairs.reverse()
+            gets.reverse()
+        for name, operation in (*pairs, *gets):
+            results[name].append(await timed(operation))
+    await storage.close()
+    os.unlink(raw_path)
+
+    rows = []
+    for kind in ("put", "get"):
+        ours, raw = results[f"{kind} ours"], results[f"{kind} raw"]
+        ratios = [r[0] / o[0] for o, r in zip(ours, raw, strict=True)]
+        ratio = statistics.median(ratios)
+        gib = size / (1024 * MiB)
+        rows.append(
+            [
+                f"streamed {kind} {size // MiB} MiB",
+                f"{statistics.median(size / o[0] / 1e6 for o in ours):,.0f}",
+                f"{statistics.median(size / r[0] / 1e6 for r in raw):,.0f}",
+                f"{ratio:.2f}x " + ("✅" if ratio >= TARGET else "❌"),
+                f"{min(ratios):.2f}-{max(ratios):.2f}",
+                f"{statistics.median(o[2] for o in ours) / gib:.2f}",
+                f"{statistics.median(r[2] for r in raw) / gib:.2f}",
+                f"{statistics.median(o[1] for o in ours):.1f} / {max(o[1] for o in ours):.1f}",
+                f"{statistics.median(r[1] for r in raw):.1f}",
+            ]
+        )
+    return rows
+
+
+def main() -> None:
+    """Parse arguments, measure each size, print the Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="256,1024", help="sizes in MiB, comma-separated")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dir", default=None, help="folder to write in (a temporary one by default)")
+    args = parser.parse_args()
+    header = [
+        "Transfer",
+        "ours MB/s",
+        "raw MB/s",
+        "ours ÷ raw (median of pairs)",
+        "range of pair ratios",
+        "ours CPU s/GiB",
+        "raw CPU s/GiB",
+        "ours loop stall ms (median / max)",
+        "raw loop stall ms",
+    ]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="lss-pairs-", dir=args.dir) as root:
+        noise = asyncio.run(noise_floor())
+        for size in (int(text) * MiB for text in args.sizes.split(",")):
+            rows.extend(asyncio.run(measure(root, size, args.repeats)))
+    load = os.getloadavg()
+    print(
+        f"{args.repeats} interleaved pairs per row; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f};"
+        f" loop stall of an idle loop over 1 s (the machine's scheduling noise): {noise:.1f} ms\n"
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+async def noise_floor() -> float:
+    """The probe's worst lateness over one second of an idle loop: what the machine adds to every stall."""
+    async with LagProbe() as probe:
+        await asyncio.sleep(1.0)
+    return probe.worst * 1000
+
+
+if __name__ == "__main__":
+    main()
