@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
+from litestar_storages.attributes import Encryption, ObjectAttributes
 from litestar_storages.base import BaseStorage
 from litestar_storages.retry import RetryConfig
 from storages_harness.proxy import Fault, RecordedRequest, respond
@@ -66,6 +67,10 @@ class Backend(ABC):
 
     storage_class: ClassVar[str]
     """Name of the storage class the module exports."""
+    attribute_samples: ClassVar[ObjectAttributes | None] = None
+    """Object attributes in the service's own names for the kit's attribute tests (``None``: the kit's)."""
+    unreported_attributes: ClassVar[frozenset[str] | None] = None
+    """Attributes the service (or its emulator) stores but does not report (``None``: the kit's)."""
 
     @classmethod
     def installed(cls) -> bool:
@@ -347,6 +352,18 @@ class S3Backend(Backend):
 
 class AzureBackend(Backend):
     id = "azure"
+    attribute_samples = ObjectAttributes(
+        cache_control="public, max-age=3600",
+        content_disposition='attachment; filename="report.txt"',
+        content_encoding="gzip",
+        content_language="de-CH",
+        storage_class="Cool",
+        encryption=Encryption.scope("kit-scope"),
+        acl="private",
+        tags={"project": "alpha", "team": "data-eng"},
+    )
+    # Azurite ignores encryption scopes (the Azure package's tests check the header sent).
+    unreported_attributes = frozenset({"acl", "encryption"})
     module = "litestar_storages.backends.azure"
     storage_class = "AzureStorage"
     network = True
@@ -431,6 +448,19 @@ class AzureBackend(Backend):
 
 class GCSBackend(Backend):
     id = "gcs"
+    attribute_samples = ObjectAttributes(
+        cache_control="public, max-age=3600",
+        content_disposition='attachment; filename="report.txt"',
+        content_encoding="gzip",
+        content_language="de-CH",
+        storage_class="NEARLINE",
+        encryption=Encryption.managed(),
+        acl="publicRead",
+        tags={"project": "alpha"},
+    )
+    # fake-gcs-server ignores storageClass on resumable uploads and rewrites (the GCS
+    # package's tests check those requests against recorded GCS answers).
+    unreported_attributes = frozenset({"acl", "storage_class"})
     module = "litestar_storages.backends.gcs"
     storage_class = "GCSStorage"
     network = True
