@@ -261,3 +261,55 @@ def test_progress_bar_runs(cli: CLI, tmp_path: Path) -> None:
     result = cli.invoke("sync", "default:", "all", "--jobs", "3")
     assert result.exit_code == 0, result.output
     assert files_below(tmp_path / "all") == TREE
+
+
+# -- object attributes ----------------------------------------------------------------
+
+ATTRIBUTES_APP = """
+from pathlib import Path
+from litestar import Litestar
+from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage
+from litestar_storages.contrib import StoragePlugin
+
+
+class TagsOnly(MemoryStorage):
+    # Stands in for a service keeping fewer attributes than the source (S3 to a store
+    # without Cache-Control): the engine stores what it declares.
+    @property
+    def attribute_names(self):
+        return frozenset({"tags"})
+
+
+default = MemoryStorage()
+disk = FileSystemStorage(FileSystemConfig(path=Path(__file__).parent / "disk-files"))
+tags_only = TagsOnly()
+app = Litestar([], plugins=[StoragePlugin(default, disk=disk, tags_only=tags_only)])
+"""
+
+
+@pytest.mark.parametrize("command", ["cp", "mv", "sync"])
+def test_transfers_between_storages_keep_object_attributes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from litestar_storages import ObjectAttributes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    cli = load_app(tmp_path / "app", monkeypatch, ATTRIBUTES_APP)
+    attributes = ObjectAttributes(cache_control="max-age=60", content_language="de", tags={"team": "a"})
+    run(cli.storage("default").put("in/doc.txt", b"text", attributes=attributes))
+    recursive = ["-r"] if command != "sync" else []
+    result = cli.invoke(command, *recursive, "default:in/", "disk:out/", "-q")
+    assert result.exit_code == 0, result.output
+    assert "attributes not kept" not in result.output  # the filesystem keeps all three
+    assert run(cli.storage("disk").info("out/doc.txt")).attributes == attributes
+
+    # Back to a storage keeping tags only: the others are named, one line for the object.
+    result = cli.invoke(command, *recursive, "disk:out/", "tags_only:back/", "-q")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("attributes")] == [
+        "attributes not kept: tags_only:back/doc.txt: cache_control, content_language"
+    ]
+    kept = run(cli.storage("tags_only").info("back/doc.txt")).attributes
+    assert kept == ObjectAttributes(tags={"team": "a"})

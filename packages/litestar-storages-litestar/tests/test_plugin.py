@@ -339,3 +339,18 @@ def test_the_plugin_loads_its_cli_only_for_the_command_line() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+async def test_unsupported_operation_is_501_not_implemented() -> None:
+    # A capability the backend lacks is not a fault of the server's: 501, with the reason.
+    @get("/upload-url")
+    async def upload_url(storage: NamedDependency[Storage]) -> str:
+        return await storage.url("new.txt", method="PUT")
+
+    async with AsyncTestClient(Litestar([upload_url], plugins=[StoragePlugin(MemoryStorage())])) as client:
+        response = await client.get("/upload-url")
+    assert response.status_code == 501
+    body = response.json()
+    assert body["status_code"] == 501
+    assert body["detail"]
+    assert "PUT" in body["detail"] or "upload" in body["detail"].lower()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 import pytest_asyncio
-from httpx import AsyncClient
+from httpx import AsyncClient, Headers
 from litestar import HttpMethod, Litestar, get, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -275,3 +276,25 @@ async def test_file_deleted_between_info_and_download_is_404(storage: BaseStorag
     async with AsyncTestClient(Litestar([vanishing])) as client:
         response = await client.get("/v/gone.txt")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("key", ["docs/résumé.txt", "media/clip.bin"])
+@pytest.mark.parametrize("range_header", [None, "bytes=0-1", "bytes=0-1,3-4"])
+async def test_head_and_get_send_the_same_headers(client: AsyncClient, key: str, range_header: str | None) -> None:
+    # A HEAD answers what the GET would: a cache or a download manager that sized or typed
+    # the file with a HEAD must not see another Content-Type on the GET.
+    headers = {"range": range_header} if range_header else {}
+    got = await client.get(f"/files/{key}", headers=headers)
+    head = await client.head(f"/files/{key}", headers=headers)
+    assert got.status_code == head.status_code == (200 if range_header is None else 206)
+    assert head.content == b""
+    # Each answer draws its own multipart boundary (of the same length): compare the rest.
+    assert _without_boundary(head.headers) == _without_boundary(got.headers)
+    if range_header is None or "," not in range_header:
+        assert head.headers["content-type"] == ("text/plain" if key.endswith(".txt") else "video/mp4")
+
+
+def _without_boundary(headers: Headers) -> dict[str, str]:
+    found = dict(headers)
+    found["content-type"] = re.sub(r"boundary=\w+", "boundary=", found["content-type"])
+    return found

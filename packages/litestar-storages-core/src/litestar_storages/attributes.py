@@ -24,6 +24,7 @@ __all__ = (
     "attributes_from_dict",
     "attributes_to_dict",
     "copied_tags",
+    "restricted_to",
 )
 
 EncryptionMode: TypeAlias = Literal["managed", "kms", "scope"]
@@ -161,6 +162,22 @@ def copied_tags(attributes: ObjectAttributes) -> ObjectAttributes:
         An equal value whose tags a caller may change without changing what is stored.
     """
     return replace(attributes, tags=dict(attributes.tags))
+
+
+def restricted_to(attributes: ObjectAttributes, names: frozenset[str]) -> ObjectAttributes:
+    """Return ``attributes`` with only the fields named in ``names`` (the others unset).
+
+    Args:
+        attributes: Any attributes.
+        names: The fields to keep (such as a storage's ``attribute_names``).
+
+    Returns:
+        The attributes a storage declaring ``names`` can store.
+    """
+    unset: dict[str, Any] = {name: None for name in _OPTIONAL if name not in names}
+    if "tags" not in names:
+        unset["tags"] = {}
+    return replace(attributes, **unset)
 
 
 def attributes_to_dict(attributes: ObjectAttributes) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from litestar_storages.ranges import validate_range
 from litestar_storages.streams import ByteStream, PutData, byte_length
 from litestar_storages.types import ProgressCallback, StoredFile, StoredFolder
 
-__all__ = ("accepts", "delete_object", "list_folder", "open_read", "read_bytes", "write")
+__all__ = ("accepts", "attribute_names", "delete_object", "list_folder", "open_read", "read_bytes", "write")
 
 _ALL = None  # a method taking **kwargs: every keyword is passed on
 
@@ -81,6 +81,26 @@ def accepts(storage: object, method: str, keyword: str) -> bool:
             per_class[method] = _keywords_of(getattr(cls, method, None))
         keywords = per_class[method]
     return keywords is _ALL or keyword in keywords
+
+
+def attribute_names(storage: Any) -> frozenset[str]:
+    """Return the object attributes any storage keeps when ``put`` is given them.
+
+    Engine storages declare theirs (``attribute_names``, from the driver's
+    ``SupportsAttributes``); a storage whose ``put`` has no ``attributes`` parameter, or
+    that declares none, keeps none: a copy tool passes only these and reports the rest
+    as not kept instead of dropping them silently.
+
+    Args:
+        storage: Any storage.
+
+    Returns:
+        The names (fields of :class:`~litestar_storages.attributes.ObjectAttributes`).
+    """
+    names: object = getattr(storage, "attribute_names", None)
+    if not isinstance(names, (set, frozenset)) or not accepts(storage, "put", "attributes"):
+        return frozenset()
+    return frozenset(name for name in names if isinstance(name, str))
 
 
 def open_read(

@@ -6,6 +6,7 @@ the plugin's routes, which must never answer 500 to a client.
 A key usually comes from the client (a path segment, a form field), so every error a
 backend raises about the key a client chose is a 4xx: a missing file 404, a file that
 exists 409, a link or permission the root refuses 403, an invalid key or value 400.
+An operation the backend cannot do at all (sign an upload URL) is 501 Not Implemented.
 Only the service being unreachable (503) and faults of the server itself (a full disk,
 an I/O error: a plain ``StorageError``) are 5xx.
 """
@@ -23,6 +24,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_501_NOT_IMPLEMENTED,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
@@ -33,6 +35,7 @@ from litestar_storages.exceptions import (
     StorageFileNotFoundError,
     StoragePermissionError,
     StorageValidationError,
+    UnsupportedOperationError,
 )
 
 __all__ = ("STATUS_BY_ERROR", "http_exception_for", "status_for", "storage_exception_handlers")
@@ -43,6 +46,8 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     StoragePermissionError: HTTP_403_FORBIDDEN,
     StorageValidationError: HTTP_400_BAD_REQUEST,
     StorageConnectionError: HTTP_503_SERVICE_UNAVAILABLE,
+    # The backend lacks the ability (signed upload URLs, multipart): not a server fault.
+    UnsupportedOperationError: HTTP_501_NOT_IMPLEMENTED,
 }
 """The status each storage error becomes; other storage errors stay 500s."""
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from litestar_storages.calls import delete_object, open_read, write
+from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes, restricted_to
+from litestar_storages.calls import attribute_names, delete_object, open_read, write
 from litestar_storages.contrib.cli._local_folder import LocalFolder
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Entry:
         modified: Last modification time (UTC), when known.
         content_type: MIME type, when known (storages).
         metadata: Custom metadata (storages).
+        attributes: Standard object attributes (storages).
     """
 
     name: str
@@ -44,6 +46,7 @@ class Entry:
     modified: datetime | None = None
     content_type: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    attributes: ObjectAttributes = NO_ATTRIBUTES
 
 
 class StorageSide:
@@ -83,6 +86,7 @@ class StorageSide:
                 stored.last_modified,
                 stored.content_type,
                 stored.metadata,
+                stored.attributes,
             )
             async for stored in self.storage.list(self.prefix)
             if stored.key.startswith(self.prefix)
@@ -98,7 +102,15 @@ class StorageSide:
             The file.
         """
         stored = await self.storage.info(self.key(name))
-        return Entry(name, stored.size, stored.etag, stored.last_modified, stored.content_type, stored.metadata)
+        return Entry(
+            name,
+            stored.size,
+            stored.etag,
+            stored.last_modified,
+            stored.content_type,
+            stored.metadata,
+            stored.attributes,
+        )
 
     def read(self, name: str) -> AsyncIterator[bytes]:
         """Stream one file.
@@ -111,21 +123,29 @@ class StorageSide:
         """
         return open_read(self.storage, self.key(name))
 
-    async def write(self, name: str, chunks: AsyncIterable[bytes], source: Entry) -> None:
-        """Store one file with the source's content type and metadata.
+    async def write(self, name: str, chunks: AsyncIterable[bytes], source: Entry) -> frozenset[str]:
+        """Store one file with the source's content type, metadata and the attributes this storage keeps.
 
         Args:
             name: Its name below the prefix.
             chunks: The content.
-            source: The source file (content type and metadata travel with it).
+            source: The source file (content type, metadata and attributes travel with it).
+
+        Returns:
+            The source's attributes this storage could not keep (for the caller to report).
         """
+        wanted = source.attributes.set_names()
+        kept = attribute_names(self.storage) & wanted
         await write(
             self.storage,
             self.key(name),
             chunks,
             content_type=source.content_type,
             metadata=dict(source.metadata) or None,
+            # Passed only when there is something to keep: a 0.2.x put has no such parameter.
+            attributes=restricted_to(source.attributes, kept) if kept else None,
         )
+        return wanted - kept
 
     async def delete(self, name: str) -> None:
         """Delete one file.
@@ -192,15 +212,19 @@ class LocalSide:
         """
         return self.folder.read(name)
 
-    async def write(self, name: str, chunks: AsyncIterable[bytes], source: Entry) -> None:
+    async def write(self, name: str, chunks: AsyncIterable[bytes], source: Entry) -> frozenset[str]:
         """Write one file atomically, with the source's modification time.
 
         Args:
             name: Its path below the folder (a valid key: nothing escapes the folder).
             chunks: The content.
             source: The source file.
+
+        Returns:
+            Nothing lost worth a line: a download keeps bytes only, as ``aws s3 cp`` does.
         """
         await self.folder.write(name, chunks, modified=source.modified)
+        return frozenset()
 
     async def delete(self, name: str) -> None:
         """Delete one file.

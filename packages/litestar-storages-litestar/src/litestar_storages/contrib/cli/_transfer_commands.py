@@ -65,8 +65,13 @@ async def _execute(route: Route, plan: Plan, options: _Options) -> None:
         return
 
     async def transfer(item: Copy) -> None:
-        await route.transfer(item, progress)
+        lost = await route.transfer(item, progress)
         click.echo(route.describe(item))
+        if lost:
+            # Never silent: the copy is there, but without what its destination cannot store.
+            click.echo(
+                f"attributes not kept: {route.destination.label(item.target)}: {', '.join(sorted(lost))}", err=True
+            )
 
     async def delete(entry: Entry) -> None:
         await route.destination.delete(entry.name)

@@ -49,7 +49,7 @@ class Route:
         """Return ``verb: SOURCE -> DESTINATION`` for one file."""
         return f"{self.verb}: {self.source.label(item.source.name)} -> {self.destination.label(item.target)}"
 
-    async def transfer(self, item: Copy, progress: TransferProgress) -> None:
+    async def transfer(self, item: Copy, progress: TransferProgress) -> frozenset[str]:
         """Copy (or move) one file.
 
         Within one storage the storage's own ``copy``/``move`` runs (server-side where
@@ -59,6 +59,9 @@ class Route:
         Args:
             item: The file and its name at the destination.
             progress: Counts the bytes.
+
+        Returns:
+            The names of the source's attributes the destination could not keep.
         """
         source, destination = self.source, self.destination
         if (
@@ -69,16 +72,19 @@ class Route:
             operation = source.storage.move if self.move else source.storage.copy
             await operation(source.key(item.source.name), destination.key(item.target))
             progress.advance(item.source.size)
-            return
+            return frozenset()
         details = await self._details(item.source)
         chunks = progress.track(destination.label(item.target), details.size, source.read(details.name))
-        await destination.write(item.target, chunks, details)
+        lost = await destination.write(item.target, chunks, details)
         if self.move:
             await source.delete(item.source.name)
+        return lost
 
     async def _details(self, entry: Entry) -> Entry:
-        # Listings of some backends (S3) carry no content type or metadata: ask for them,
-        # so they travel with the copy.
-        if isinstance(self.source, StorageSide) and entry.content_type is None:
+        # Listings of some backends (S3) carry no content type, metadata or attributes:
+        # ask for them, so they travel with a copy to another storage.
+        if isinstance(self.source, StorageSide) and (
+            entry.content_type is None or isinstance(self.destination, StorageSide)
+        ):
             return await self.source.entry(entry.name)
         return entry
