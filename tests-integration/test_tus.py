@@ -390,7 +390,7 @@ def browser_bytes(size: int) -> bytes:
 def tus_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tus-js-client's browser bundle, installed from npm for this session."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium`")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium`")
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("the tus-js-client test needs Node.js and npm")
