@@ -227,6 +227,9 @@ class DriverStorage(BaseStorage):
                 remaining -= min(remaining, len(page.files))
             if page.token is None:
                 return
+            if page.token == token:
+                # A service that ignores the resume point would page forever.
+                raise StorageError(f"{self.driver.name}: the listing of {prefix!r} did not advance past {token!r}")
             token = page.token
 
     async def _walk(self, driver: SupportsListStream, prefix: str, limit: int | None) -> AsyncIterator[StoredFile]:

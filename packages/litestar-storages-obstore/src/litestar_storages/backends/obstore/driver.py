@@ -26,7 +26,7 @@ from litestar_storages.backends.obstore.staging import (
     staged_put_name,
 )
 from litestar_storages.content import guess_content_type
-from litestar_storages.engine import DirPage, ListPage, RangeBody
+from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
 from litestar_storages.header_metadata import (
     decode_header_value,
@@ -349,7 +349,7 @@ class ObstoreDriver:
         page: list[StoredFile] = []
         async for meta in self._listing(folder, token, page_size):
             path = meta["path"]
-            if path < prefix or is_staged(path):
+            if path < prefix or is_staged(path) or self._listed_before(path, token):
                 continue
             if not path.startswith(prefix):
                 return ListPage(page, None)  # sorted: nothing further can match
@@ -357,6 +357,16 @@ class ObstoreDriver:
             if len(page) == page_size:
                 return ListPage(page, path)
         return ListPage(page, None)
+
+    def _listed_before(self, path: str, token: str | None) -> bool:
+        # The offset is only a hint to some services: Azurite answers a marker it did not
+        # issue from the start of the listing, so the next page would repeat this one
+        # forever. Names up to the token were listed already (in Azure's UTF-16 order there).
+        if token is None:
+            return False
+        if isinstance(self.store, AzureStore):
+            return utf16_order(path) <= utf16_order(token)
+        return path <= token
 
     async def list_dir_page(self, prefix: str, token: str | None, page_size: int) -> DirPage:
         """List one folder with ``list_with_delimiter`` (the service's delimiter listing).
