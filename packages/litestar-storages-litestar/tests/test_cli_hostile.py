@@ -8,6 +8,7 @@ written file, whether a transfer fails or the user presses Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -15,8 +16,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from litestar_storages.contrib.cli import _local_folder
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -288,3 +292,30 @@ def test_a_folder_swapped_for_a_link_during_a_sync_never_redirects_a_write(
     assert len(written) + len(failed) == len(files)
     assert all(data == b"x" for data in written.values())
     assert not list(restore.rglob("*.part"))
+
+
+async def test_a_folder_replaced_between_listing_and_opening_is_skipped_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The window the swap test above hits only sometimes: scandir saw a folder, and by
+    # the time it is opened (without following links) it is a link or gone.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "inner.txt").write_bytes(b"x")
+    (tmp_path / "top.txt").write_bytes(b"y")
+    real_open = os.open
+
+    def swapped_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if path == "sub" and kwargs.get("dir_fd") is not None:
+            raise OSError(errno.ELOOP, "Too many levels of symbolic links", "sub")
+        return real_open(path, flags, *args, **kwargs)
+
+    folder = _local_folder.LocalFolder(tmp_path)
+    assert await folder.open(create=False)
+    monkeypatch.setattr(os, "open", swapped_open)
+    try:
+        scan = await folder.scan()
+    finally:
+        monkeypatch.undo()
+        folder.close()
+    assert [file.name for file in scan.files] == ["top.txt"]
+    assert scan.skipped == ["sub (changed during the scan, not followed)"]

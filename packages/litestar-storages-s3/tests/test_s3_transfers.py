@@ -135,7 +135,9 @@ async def test_failing_part_is_retried_then_aborts(proxy: FaultProxy, bucket: st
         assert "InternalError" in str(caught.value)
         # Our two attempts reach the server, and no more: botocore's own retries are off.
         assert sum(1 for seen in proxy.seen if seen.query.get("partNumber") == "2") == 2
-        assert proxy.count("DELETE", query="uploadId") == 1
+        # The abort is sent (and retried if moto answers it with a 500, as its threaded
+        # server sometimes does while other parts are in flight).
+        assert proxy.count("DELETE", query="uploadId") >= 1
     assert await open_uploads(raw_client, bucket) == []
     assert "Contents" not in await raw_client.list_objects_v2(Bucket=bucket)
 

@@ -354,10 +354,19 @@ def _scan_entry(fd: int, prefix: str, entry: os.DirEntry[str], found: Scan, walk
     if entry.is_symlink():
         found.skipped.append(f"{name} (symbolic link, not followed)")
     elif entry.is_dir(follow_symlinks=False):
-        child = os.open(entry.name, _FOLDER_FLAGS, dir_fd=fd)
+        try:
+            child = os.open(entry.name, _FOLDER_FLAGS, dir_fd=fd)
+        except OSError:
+            # Removed or replaced (by a link, say) since scandir saw it: another process
+            # changes the folder while we scan; what is no longer a folder is not entered.
+            found.skipped.append(f"{name} (changed during the scan, not followed)")
+            return
         walk(child, name + "/")
     elif entry.is_file(follow_symlinks=False):
-        found_stat = entry.stat(follow_symlinks=False)
+        try:
+            found_stat = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            return  # deleted since scandir saw it
         found.files.append(
             LocalFile(name, found_stat.st_size, datetime.fromtimestamp(found_stat.st_mtime, tz=timezone.utc))
         )
