@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest_asyncio
 
 from litestar_storages import FileSystemConfig, FileSystemStorage, MemoryStorage
 from litestar_storages.base import BaseStorage
+
+# --import-mode=importlib puts no test folder on sys.path; the helper modules here
+# (cli_runner, tus_asgi_client, demo_browser_page, demo_samples) have names no other
+# package's tests use.
+sys.path.insert(0, str(Path(__file__).parent))
 
 BACKENDS = ("memory", "filesystem")
 
