@@ -15,7 +15,7 @@ import functools
 import os
 import stat as stat_module
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
@@ -261,7 +261,7 @@ class _Reading:
             pending.add_done_callback(functools.partial(_close_when_done, fd))
 
 
-async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_size: int) -> AsyncIterator[bytes]:
+async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_size: int) -> AsyncGenerator[bytes, None]:
     """Stream the rest of an opened range, reading ahead while chunks are consumed.
 
     Chunks already in the page cache are read on the event loop (about 40 µs per MiB,
@@ -271,7 +271,7 @@ async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_siz
 
     Args:
         fd: The open file (from :func:`open_range_sync`).
-        first: The first chunk, already read.
+        first: The first chunk, already read (``b""`` when none was: reading starts at ``position``).
         position: Where the next chunk starts.
         stop: End of the range (exclusive).
         chunk_size: Bytes per chunk.
@@ -280,7 +280,7 @@ async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_siz
         Chunks of at most ``chunk_size`` bytes.
     """
     reading = _Reading(fd, position, stop, chunk_size)
-    chunks = [first]
+    chunks = [first] if first else []
     del first
     try:
         while True:
