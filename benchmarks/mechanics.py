@@ -302,7 +302,7 @@ async def downloads(root: Path) -> list[Row]:
 
     @get("/two/{key:path}", sync_to_thread=False)
     async def two(key: str) -> StorageResponse:
-        return storage_response(two_calls, key.lstrip("/"))  # type: ignore[arg-type]
+        return storage_response(two_calls, key.lstrip("/"))
 
     @get("/file/{key:path}", sync_to_thread=False)
     async def file(key: str) -> File:
@@ -311,7 +311,7 @@ async def downloads(root: Path) -> list[Row]:
     # The handlers are local (annotations as strings): Litestar resolves them here.
     app = Litestar([one, two, file], signature_namespace={"StorageResponse": StorageResponse, "File": File})
     rows: list[Row] = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:  # type: ignore[arg-type]
         await client.get("/f/small.bin")  # warm: the root's descriptor, Litestar's caches
 
         async def fetch(path: str, headers: dict[str, str] | None = None) -> None:
@@ -330,9 +330,8 @@ async def downloads(root: Path) -> list[Row]:
         for what, path, headers, budget, detail in cases:
             with count_hops() as hops, count_anyio_hops() as anyio_hops:
                 await fetch(path, headers)
-            if detail.endswith(":"):
-                detail = f"{detail} {', '.join(hops + anyio_hops)}"
-            rows.append(Row(f"thread hops: {what}", len(hops) + len(anyio_hops), budget, detail))
+            named = f"{detail} {', '.join(hops + anyio_hops)}" if detail.endswith(":") else detail
+            rows.append(Row(f"thread hops: {what}", len(hops) + len(anyio_hops), budget, named))
     await storage.close()
     return rows
 

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir()
         work.mkdir()
         (root / "small.bin").write_bytes(os.urandom(1024))
-        servers = {name: stack.enter_context(uvicorn(name, factory, root, work)) for name, factory in CONTENDERS.items()}
+        servers = {
+            name: stack.enter_context(uvicorn(name, factory, root, work)) for name, factory in CONTENDERS.items()
+        }
         for server in servers.values():
             curl([], f"{server.url}/f/small.bin")
             wrk(f"{server.url}/f/small.bin", 1, args.connections)  # warm-up, off the record
@@ -52,12 +54,16 @@ def main(argv: list[str] | None = None) -> int:
                 results[name].append(rps)
             print(f"round {index + 1}: " + ", ".join(f"{name} {results[name][-1]:,.0f}" for name in names), flush=True)
     one, two, file = (results[name] for name in names)
+
+    def ratio(ours: list[float], theirs: list[float]) -> float:
+        return statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
+
     print()
     print(f"load average at the end: {os.getloadavg()}")
     print("req/s medians: " + ", ".join(f"{name} {statistics.median(results[name]):,.0f}" for name in names))
-    print(f"one call ÷ Litestar File, median of rounds: {statistics.median(a / b for a, b in zip(one, file)):.2f}x")
-    print(f"two calls ÷ Litestar File, median of rounds: {statistics.median(a / b for a, b in zip(two, file)):.2f}x")
-    print(f"one call ÷ two calls, median of rounds: {statistics.median(a / b for a, b in zip(one, two)):.2f}x")
+    print(f"one call ÷ Litestar File, median of rounds: {ratio(one, file):.2f}x")
+    print(f"two calls ÷ Litestar File, median of rounds: {ratio(two, file):.2f}x")
+    print(f"one call ÷ two calls, median of rounds: {ratio(one, two):.2f}x")
     return 0
 
 

@@ -114,7 +114,7 @@ class _TwoCalls:
 def plugin_two_calls() -> Litestar:
     """litestar-storages downloads through ``info`` and ``get`` (two worker-thread calls per request)."""
     storage = _TwoCalls(FileSystemStorage(FileSystemConfig(path=_root())))
-    return Litestar(route_handlers=[plugin_download], plugins=[StoragePlugin(storage)])  # type: ignore[arg-type]
+    return Litestar(route_handlers=[plugin_download], plugins=[StoragePlugin(storage)])
 
 
 # -- Litestar by hand ----------------------------------------------------------------------
