@@ -2,6 +2,10 @@
 
 ``hatch run bench:python benchmarks/fs_stream_pairs.py [--sizes 256,1024] [--repeats 5]``
 
+Writes ``benchmarks/results/fs_stream_pairs.json`` and its chart,
+``docs/_static/benchmarks/fs-stream-pairs.svg`` (``--chart`` elsewhere, ``--render`` to
+redraw a saved record).
+
 The filesystem target (issue 20) is streamed put and get at >= 0.8x the raw loop at
 256 MiB and 1 GiB, without holding the event loop more than a few milliseconds. On a
 shared machine absolute figures drift by tens of percent between minutes, so each repeat
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import statistics
 import sys
@@ -30,9 +35,11 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.harness.svg_bars import Bar, Panel, bar_chart
 from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage
 
 MiB = 1024 * 1024
@@ -132,8 +139,15 @@ def spread(values: list[float]) -> str:
     return f"{middle:.2f} ±{half / middle * 100 if middle else 0:.0f}%"
 
 
-async def measure(root: str, size: int, repeats: int) -> list[list[str]]:
-    """Interleave ours and raw ``repeats`` times for one size; return the table rows."""
+Samples = dict[str, list[tuple[float, float, float]]]
+"""Per transfer (``"put ours"``, ``"put raw"``, ...): ``(seconds, worst loop stall ms, CPU seconds)`` per repeat."""
+
+RESULTS = Path(__file__).resolve().parent / "results" / "fs_stream_pairs.json"
+CHART = Path(__file__).resolve().parents[1] / "docs" / "_static" / "benchmarks" / "fs-stream-pairs.svg"
+
+
+async def measure(root: str, size: int, repeats: int) -> Samples:
+    """Interleave ours and raw ``repeats`` times for one size; return the samples."""
     storage = FileSystemStorage(FileSystemConfig(path=root))
     block = os.urandom(CHUNK)
     key = f"pairs/{size}"
@@ -170,7 +184,11 @@ async def measure(root: str, size: int, repeats: int) -> list[list[str]]:
             results[name].append(await timed(operation))
     await storage.close()
     os.unlink(raw_path)
+    return results
 
+
+def table_rows(size: int, results: Samples) -> list[list[str]]:
+    """The Markdown table's rows of one size."""
     rows = []
     for kind in ("put", "get"):
         ours, raw = results[f"{kind} ours"], results[f"{kind} raw"]
@@ -199,7 +217,40 @@ def main() -> None:
     parser.add_argument("--sizes", default="256,1024", help="sizes in MiB, comma-separated")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--dir", default=None, help="folder to write in (a temporary one by default)")
+    parser.add_argument("--chart", type=Path, default=CHART, help="where the SVG chart goes")
+    parser.add_argument("--render", type=Path, default=None, help="print and redraw a saved record instead")
     args = parser.parse_args()
+    if args.render is not None:
+        record = json.loads(args.render.read_text())
+    else:
+        record = run(args.sizes, args.repeats, args.dir)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(record, indent=1) + "\n")
+    print_table(record)
+    args.chart.parent.mkdir(parents=True, exist_ok=True)
+    args.chart.write_text(chart(record), encoding="utf-8")
+    print(f"\nchart: {args.chart}")
+
+
+def run(sizes: str, repeats: int, folder: str | None) -> dict[str, object]:
+    """Measure every size; return the record (samples, load, the machine's loop noise)."""
+    samples: dict[str, Samples] = {}
+    with tempfile.TemporaryDirectory(prefix="lss-pairs-", dir=folder) as root:
+        noise = asyncio.run(noise_floor())
+        for size in (int(text) * MiB for text in sizes.split(",")):
+            samples[str(size)] = asyncio.run(measure(root, size, repeats))
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "repeats": repeats,
+        "load": [round(value, 2) for value in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "noise_ms": round(noise, 2),
+        "samples": samples,
+    }
+
+
+def print_table(record: dict[str, Any]) -> None:
+    """Print the Markdown table of a record."""
     header = [
         "Transfer",
         "ours MB/s",
@@ -212,19 +263,49 @@ def main() -> None:
         "raw loop stall ms",
     ]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="lss-pairs-", dir=args.dir) as root:
-        noise = asyncio.run(noise_floor())
-        for size in (int(text) * MiB for text in args.sizes.split(",")):
-            rows.extend(asyncio.run(measure(root, size, args.repeats)))
-    load = os.getloadavg()
+    for size, results in record["samples"].items():
+        rows.extend(table_rows(int(size), results))
+    load = record["load"]
     print(
-        f"{args.repeats} interleaved pairs per row; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f};"
-        f" loop stall of an idle loop over 1 s (the machine's scheduling noise): {noise:.1f} ms\n"
+        f"{record['when']}: {record['repeats']} interleaved pairs per row; load average"
+        f" {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; loop stall of an idle loop over 1 s"
+        f" (the machine's scheduling noise): {record['noise_ms']:.1f} ms\n"
     )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def chart(record: dict[str, Any]) -> str:
+    """The SVG chart of a record: MB/s of ours and of the raw loop per transfer."""
+    panels = []
+    for kind in ("put", "get"):
+        for size_text, results in record["samples"].items():
+            size = int(size_text)
+            label = f"{size // MiB} MiB" if size < 1024 * MiB else f"{size // (1024 * MiB)} GiB"
+            bars = []
+            for who, name, colour in (("ours", "FileSystemStorage", "ours"), ("raw", "raw os loop", "reference")):
+                speeds = [size / sample[0] / 1e6 for sample in results[f"{kind} {who}"]]
+                several = len(speeds) > 1
+                bars.append(
+                    Bar(
+                        name,
+                        statistics.median(speeds),
+                        min(speeds) if several else None,
+                        max(speeds) if several else None,
+                        colour,
+                    )
+                )
+            ours, raw = results[f"{kind} ours"], results[f"{kind} raw"]
+            ratio = statistics.median(r[0] / o[0] for o, r in zip(ours, raw, strict=True))
+            panels.append(Panel(f"streamed {kind} {label}", f"MB/s; ours ÷ raw {ratio:.2f}x (target 0.8x)", bars))
+    load = record["load"]
+    note = (
+        f"{record['when']}, {record['repeats']} interleaved pairs, median and range;"
+        f" {record['cpus']} CPUs, load average {load[0]:.2f}; warm page cache, 1 MiB chunks, no fsync"
+    )
+    return bar_chart("FileSystemStorage streams against a raw os loop", panels, note=note)
 
 
 async def noise_floor() -> float:
