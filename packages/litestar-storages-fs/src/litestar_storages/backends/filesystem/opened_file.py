@@ -10,6 +10,7 @@ same hop and its descriptor closed: serving it costs no further call.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat as stat_module
 from collections.abc import AsyncIterator
@@ -166,4 +167,5 @@ class OpenedFile:
 
     def __del__(self) -> None:
         # A response dropped before it was sent must not leak the descriptor.
-        self.close()
+        with contextlib.suppress(OSError):
+            self.close()
