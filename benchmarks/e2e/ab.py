@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = list(CONTENDERS)
     results: dict[str, list[float]] = {name: [] for name in names}
+    latencies: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="lss-e2e-ab-") as scratch, contextlib.ExitStack() as stack:
         root = Path(scratch) / "served"
         work = Path(scratch) / "work"
@@ -50,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(args.rounds):
             order = names[index % len(names) :] + names[: index % len(names)]
             for name in order:
-                rps, _ = wrk(f"{servers[name].url}/f/small.bin", args.seconds, args.connections)
+                rps, p99 = wrk(f"{servers[name].url}/f/small.bin", args.seconds, args.connections)
                 results[name].append(rps)
+                latencies[name].append(p99)
             print(f"round {index + 1}: " + ", ".join(f"{name} {results[name][-1]:,.0f}" for name in names), flush=True)
     one, two, file = (results[name] for name in names)
 
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"load average at the end: {os.getloadavg()}")
     print("req/s medians: " + ", ".join(f"{name} {statistics.median(results[name]):,.0f}" for name in names))
+    p99s = ", ".join(f"{name} {statistics.median(latencies[name]):.1f}" for name in names)
+    print(f"p99 latency medians (ms): {p99s}")
     print(f"one call ÷ Litestar File, median of rounds: {ratio(one, file):.2f}x")
     print(f"two calls ÷ Litestar File, median of rounds: {ratio(two, file):.2f}x")
     print(f"one call ÷ two calls, median of rounds: {ratio(one, two):.2f}x")
