@@ -99,7 +99,7 @@ async def streams(root: Path) -> list[Row]:
     """Thread hops of streamed transfers, with chunks read in threads (no page-cache probe)."""
     rows: list[Row] = []
     storage = FileSystemStorage(FileSystemConfig(path=root / "streams"))
-    with mock.patch.object(reads, "_NOWAIT", None):
+    with mock.patch.object(reads, "_NOWAIT", None), mock.patch.object(reads, "_CACHESTAT", None):
         hops = await _hops(lambda: storage.put("large.bin", _stream(8, MIB)))
         rows.append(Row("thread hops: put 8 MiB in 1 MiB chunks", len(hops), 9, "open + first, one per chunk, commit"))
         hops = await _hops(lambda: storage.get_bytes("large.bin"))
@@ -147,7 +147,7 @@ async def page_cache(root: Path) -> list[Row]:
     storage = FileSystemStorage(FileSystemConfig(path=root / "cache"))
     data = b"c" * (8 * MIB + 1000)
     await storage.put("cached.bin", data)  # just written: in the page cache
-    probes = reads._NOWAIT is not None
+    probes = reads._NOWAIT is not None or reads._CACHESTAT is not None
     rows = [
         Row(
             "thread hops: get 8 MiB from the page cache",
@@ -178,10 +178,29 @@ async def page_cache(root: Path) -> list[Row]:
         raise OSError(errno.EOPNOTSUPP, "Operation not supported")
 
     await storage.put("plain.bin", data[: 4 * MIB])
-    with mock.patch.object(reads, "_NOWAIT", 8), mock.patch.object(os, "preadv", unsupported):
+    with (
+        mock.patch.object(reads, "_CACHESTAT", None),
+        mock.patch.object(reads, "_NOWAIT", 8),
+        mock.patch.object(os, "preadv", unsupported),
+    ):
         hops = await _hops(lambda: storage.get_bytes("plain.bin"))
     rows.append(Row("probes: get 4 MiB where RWF_NOWAIT is refused", probed, 1, "asked once per stream"))
     rows.append(Row("thread hops: the same read, in threads", len(hops), 4))
+
+    if reads._CACHESTAT is not None:
+        calls = 0
+        counter = reads._CACHESTAT
+
+        def counting(fd: int, offset: int, size: int) -> bool | None:
+            nonlocal calls
+            calls += 1
+            return counter(fd, offset, size)
+
+        with mock.patch.object(reads, "_CACHESTAT", counting), mock.patch.object(os, "preadv", unsupported):
+            probed = 0
+            await storage.get_bytes("plain.bin")
+        rows.append(Row("cachestat calls: get 4 MiB cached", calls, 4, "one per chunk, no RWF_NOWAIT probe"))
+        rows.append(Row("RWF_NOWAIT probes beside cachestat", probed, 0))
 
     big = FileSystemStorage(FileSystemConfig(path=root / "cache", chunk_size=8 * MIB))
     await big.put("big.bin", b"b" * (24 * MIB))
