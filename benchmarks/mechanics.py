@@ -99,7 +99,7 @@ async def streams(root: Path) -> list[Row]:
     """Thread hops of streamed transfers, with chunks read in threads (no page-cache probe)."""
     rows: list[Row] = []
     storage = FileSystemStorage(FileSystemConfig(path=root / "streams"))
-    with mock.patch.object(reads, "_NOWAIT", None):
+    with mock.patch.object(reads, "_NOWAIT", None), mock.patch.object(reads, "_CACHESTAT", None):
         hops = await _hops(lambda: storage.put("large.bin", _stream(8, MIB)))
         rows.append(Row("thread hops: put 8 MiB in 1 MiB chunks", len(hops), 9, "open + first, one per chunk, commit"))
         hops = await _hops(lambda: storage.get_bytes("large.bin"))
@@ -147,7 +147,7 @@ async def page_cache(root: Path) -> list[Row]:
     storage = FileSystemStorage(FileSystemConfig(path=root / "cache"))
     data = b"c" * (8 * MIB + 1000)
     await storage.put("cached.bin", data)  # just written: in the page cache
-    probes = reads._NOWAIT is not None
+    probes = reads._NOWAIT is not None or reads._CACHESTAT is not None
     rows = [
         Row(
             "thread hops: get 8 MiB from the page cache",
@@ -178,10 +178,29 @@ async def page_cache(root: Path) -> list[Row]:
         raise OSError(errno.EOPNOTSUPP, "Operation not supported")
 
     await storage.put("plain.bin", data[: 4 * MIB])
-    with mock.patch.object(reads, "_NOWAIT", 8), mock.patch.object(os, "preadv", unsupported):
+    with (
+        mock.patch.object(reads, "_CACHESTAT", None),
+        mock.patch.object(reads, "_NOWAIT", 8),
+        mock.patch.object(os, "preadv", unsupported),
+    ):
         hops = await _hops(lambda: storage.get_bytes("plain.bin"))
     rows.append(Row("probes: get 4 MiB where RWF_NOWAIT is refused", probed, 1, "asked once per stream"))
     rows.append(Row("thread hops: the same read, in threads", len(hops), 4))
+
+    if reads._CACHESTAT is not None:
+        calls = 0
+        counter = reads._CACHESTAT
+
+        def counting(fd: int, offset: int, size: int) -> bool | None:
+            nonlocal calls
+            calls += 1
+            return counter(fd, offset, size)
+
+        with mock.patch.object(reads, "_CACHESTAT", counting), mock.patch.object(os, "preadv", unsupported):
+            probed = 0
+            await storage.get_bytes("plain.bin")
+        rows.append(Row("cachestat calls: get 4 MiB cached", calls, 4, "one per chunk, no RWF_NOWAIT probe"))
+        rows.append(Row("RWF_NOWAIT probes beside cachestat", probed, 0))
 
     big = FileSystemStorage(FileSystemConfig(path=root / "cache", chunk_size=8 * MIB))
     await big.put("big.bin", b"b" * (24 * MIB))
@@ -255,6 +274,87 @@ async def sidecars(root: Path) -> list[Row]:
     return rows
 
 
+@contextmanager
+def count_anyio_hops() -> Iterator[list[str]]:
+    """Record the functions anyio hands to its worker threads (Litestar's ``File`` reads through anyio)."""
+    from anyio._backends._asyncio import AsyncIOBackend
+
+    original = AsyncIOBackend.run_sync_in_worker_thread
+    calls: list[str] = []
+
+    async def counting(func: Callable[..., Any], args: tuple[Any, ...], *rest: Any, **kwargs: Any) -> Any:
+        target = getattr(func, "func", func)  # functools.partial
+        calls.append(getattr(target, "__name__", repr(target)))
+        return await original(func, args, *rest, **kwargs)
+
+    with mock.patch.object(AsyncIOBackend, "run_sync_in_worker_thread", counting):
+        yield calls
+
+
+async def downloads(root: Path) -> list[Row]:
+    """Thread hops of one HTTP download through ``storage_response`` (and Litestar's ``File``), in process."""
+    import httpx
+    from litestar import Litestar, get
+    from litestar.response import File
+
+    from litestar_storages.contrib import StorageResponse, storage_response
+
+    folder = root / "downloads"
+    storage = FileSystemStorage(FileSystemConfig(path=folder))
+    await storage.put("small.bin", b"k" * 1024)
+    await storage.put("large.bin", b"L" * (8 * MIB))  # just written: in the page cache
+    etag = f'"{(await storage.info("small.bin")).etag}"'
+
+    class TwoCalls:
+        """The storage without ``open_object``: what every other backend (and 0.x) takes: info, then get."""
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "open_object":
+                raise AttributeError(name)
+            return getattr(storage, name)
+
+    two_calls = TwoCalls()
+
+    @get("/f/{key:path}", sync_to_thread=False)
+    async def one(key: str) -> StorageResponse:
+        return storage_response(storage, key.lstrip("/"))
+
+    @get("/two/{key:path}", sync_to_thread=False)
+    async def two(key: str) -> StorageResponse:
+        return storage_response(two_calls, key.lstrip("/"))
+
+    @get("/file/{key:path}", sync_to_thread=False)
+    async def file(key: str) -> File:
+        return File(path=folder / key.lstrip("/"))
+
+    # The handlers are local (annotations as strings): Litestar resolves them here.
+    app = Litestar([one, two, file], signature_namespace={"StorageResponse": StorageResponse, "File": File})
+    rows: list[Row] = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:  # type: ignore[arg-type]
+        await client.get("/f/small.bin")  # warm: the root's descriptor, Litestar's caches
+
+        async def fetch(path: str, headers: dict[str, str] | None = None) -> None:
+            response = await client.get(path, headers=headers)
+            assert response.status_code in {200, 206, 304}, response.status_code
+
+        cases: list[tuple[str, str, dict[str, str] | None, int, str]] = [
+            ("storage_response 1 KiB", "/f/small.bin", None, 1, "open, stat, sidecar and bytes in one call"),
+            ("storage_response 1 KiB, If-None-Match (304)", "/f/small.bin", {"if-none-match": etag}, 1, ""),
+            ("storage_response 1 KiB, 3 ranges", "/f/small.bin", {"range": "bytes=0-1,5-6,-3"}, 1, ""),
+            ("storage_response 8 MiB from the page cache", "/f/large.bin", None, 1, "chunks read on the loop"),
+            ("storage_response 8 MiB, 2 ranges", "/f/large.bin", {"range": "bytes=0-9,-10"}, 1, ""),
+            ("storage_response 1 KiB, info + get (no open_object)", "/two/small.bin", None, 2, "the path before"),
+            ("Litestar File 1 KiB (anyio threads included)", "/file/small.bin", None, 5, "for comparison:"),
+        ]
+        for what, path, headers, budget, detail in cases:
+            with count_hops() as hops, count_anyio_hops() as anyio_hops:
+                await fetch(path, headers)
+            named = f"{detail} {', '.join(hops + anyio_hops)}" if detail.endswith(":") else detail
+            rows.append(Row(f"thread hops: {what}", len(hops) + len(anyio_hops), budget, named))
+    await storage.close()
+    return rows
+
+
 async def call_queue() -> list[Row]:
     """Executor submissions for 64 small calls queued on two workers."""
     release = threading.Event()
@@ -282,7 +382,7 @@ async def measure() -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="lss-mechanics-") as folder:
         root = Path(folder)
-        for group in (small_operations, streams, listings, page_cache, content_types, sidecars):
+        for group in (small_operations, streams, listings, page_cache, content_types, sidecars, downloads):
             rows.extend(await group(root))
     rows.extend(await call_queue())
     return rows

@@ -95,6 +95,28 @@ def plugin() -> Litestar:
     )
 
 
+class _TwoCalls:
+    """A storage without ``open_object``: ``storage_response`` then calls ``info`` and ``get``.
+
+    The download path before the one-call capability (and every backend without it),
+    served by :func:`plugin_two_calls` for the A/B comparison of ``benchmarks.e2e.ab``.
+    """
+
+    def __init__(self, storage: FileSystemStorage) -> None:
+        self._storage = storage
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "open_object":
+            raise AttributeError(name)
+        return getattr(self._storage, name)
+
+
+def plugin_two_calls() -> Litestar:
+    """litestar-storages downloads through ``info`` and ``get`` (two worker-thread calls per request)."""
+    storage = _TwoCalls(FileSystemStorage(FileSystemConfig(path=_root())))
+    return Litestar(route_handlers=[plugin_download], plugins=[StoragePlugin(storage)])
+
+
 # -- Litestar by hand ----------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.e2e.charts import DOCS, write_charts
 from benchmarks.e2e.servers import Server, Unavailable, nginx, uvicorn
 
 MiB = 1024 * 1024
@@ -351,10 +352,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hatch run bench:e2e", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="32 MiB transfers, 2 s of wrk, one run (CI)")
     parser.add_argument("--runs", type=int, default=None)
-    parser.add_argument("--render", type=Path, default=None, help="print the report of a saved e2e.json")
+    parser.add_argument(
+        "--render", type=Path, default=None, help="print the report of a saved e2e.json and redraw its charts"
+    )
+    parser.add_argument(
+        "--charts",
+        type=Path,
+        default=None,
+        help="folder of the SVG charts (default: docs/_static/benchmarks for a full run, else benchmarks/results/tmp)",
+    )
     args = parser.parse_args(argv)
     if args.render is not None:
-        print(report(json.loads(args.render.read_text())))
+        record = json.loads(args.render.read_text())
+        print(report(record))
+        _charts(record, args.charts)
         return 0
     profile = QUICK if args.quick else FULL
     if args.runs is not None:
@@ -368,4 +379,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     print(f"written to {folder / 'e2e.json'} and {folder / 'e2e.md'}")
+    _charts(record, args.charts)
     return 0
+
+
+def _charts(record: dict[str, Any], folder: Path | None) -> None:
+    # A quick run's figures never replace the published charts unless asked to.
+    if folder is None:
+        folder = DOCS if record["profile"] == "full" else RESULTS / "tmp"
+    for path in write_charts(record, folder):
+        print(f"chart: {path}")

@@ -35,12 +35,20 @@ def _operations(storage: FileSystemStorage, key: str) -> dict[str, Callable[[], 
     async def list_all() -> list[str]:
         return [item.key async for item in storage.list(key)]
 
+    async def open_object() -> bytes:
+        opened = await storage.open_object(key)
+        try:
+            return b"".join([chunk async for chunk in opened.read(0, opened.file.size)])
+        finally:
+            opened.close()
+
     return {
         "put": lambda: storage.put(key, b"payload"),
         "put-stream": lambda: storage.put(key, iter([b"pay", b"load"])),
         "get": read_all,
         "get_bytes": lambda: storage.get_bytes(key),
         "info": lambda: storage.info(key),
+        "open_object": open_object,
         "exists": lambda: storage.exists(key),
         "delete": lambda: storage.delete(key),
         "delete-missing-ok": lambda: storage.delete(key, missing_ok=True),

@@ -7,6 +7,7 @@ takes are counted in benchmarks/mechanics.py.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import os
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage, reads
+from litestar_storages.backends.filesystem import FileSystemConfig, FileSystemStorage, cachestat, reads
 
 MIB = 1024 * 1024
 
@@ -92,6 +93,7 @@ async def test_unsupported_probe_falls_back_to_threads(
     def unsupported(*args: Any) -> int:
         raise OSError(errno.EOPNOTSUPP, "Operation not supported")
 
+    monkeypatch.setattr(reads, "_CACHESTAT", None)  # a kernel without cachestat: the probes answer
     monkeypatch.setattr(reads, "_NOWAIT", 8)  # as if the platform had the flag
     monkeypatch.setattr(os, "preadv", unsupported)
     chunks = [chunk async for chunk in storage.get("plain.bin")]
@@ -112,6 +114,7 @@ def test_probe_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 raise BlockingIOError(errno.EAGAIN, "would block")
             return 1
 
+        monkeypatch.setattr(reads, "_CACHESTAT", None)  # a kernel without cachestat: the probes answer
         monkeypatch.setattr(reads, "_NOWAIT", 8)
         monkeypatch.setattr(os, "preadv", blocking)
         assert reads.page_cache_state(fd, 0, MIB) is False
@@ -125,6 +128,44 @@ def test_probe_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert reads.page_cache_state(fd, 0, MIB) is None
     finally:
         os.close(fd)
+
+
+def test_cachestat_counts_the_cached_pages_of_a_range(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(_content(MIB + 5))
+    fd = os.open(path, os.O_RDONLY)
+    counter = cachestat.cache_counter()
+    assert counter is not None  # Linux: the suite's platform
+    try:
+        answer = counter(fd, 0, MIB + 5)
+        if answer is None:
+            # A kernel before 6.5: refused once, never asked again; the probes answer.
+            assert counter.available is False
+            assert reads.page_cache_state(fd, 0, MIB) is True
+            return
+        assert answer is True  # just written: cached, the partial last page too
+        assert counter(fd, 100, 10) is True
+        os.fsync(fd)  # written back, so the kernel may drop the pages
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        assert counter(fd, 0, MIB + 5) is False
+        os.pread(fd, 4096, MIB // 2)  # one page back in the cache
+        assert counter(fd, MIB // 2, 4096) is True
+        assert counter(fd, MIB // 2, 8192) is False
+        assert reads.page_cache_state(fd, 0, MIB) is False
+        assert reads.page_cache_state(fd, MIB // 2, 4096) is True
+    finally:
+        os.close(fd)
+    assert counter(fd, 0, 1) is False  # a closed descriptor: let the read report it
+
+
+def test_cachestat_refused_by_a_sandbox_falls_back_to_the_probes(tmp_path: Path) -> None:
+    def refused(*args: Any) -> int:
+        ctypes.set_errno(errno.EPERM)
+        return -1
+
+    counter = cachestat.CacheCounter(refused)
+    assert counter(0, 0, 1) is None
+    assert counter.available is False  # asked once, not on every chunk
 
 
 async def test_large_chunks_read_whole(root: Path) -> None:

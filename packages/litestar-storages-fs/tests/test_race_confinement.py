@@ -2,7 +2,7 @@
 
 The reproduction of issue 16. A thread keeps exchanging ``root/d`` (a real folder) with
 ``root/swap`` (a symbolic link to a folder outside the root) while put, streamed put,
-get_bytes, streamed get, delete, copy, move, info, exists, list, a multipart upload and
+get_bytes, streamed get, open_object, delete, copy, move, info, exists, list, a multipart upload and
 the maintenance walk all act on keys below ``d/``. Every file outside the root holds a
 marker; after each round the folder outside the root and the root's parent are compared
 with a snapshot (names, contents and modification times). The storage checking a path
@@ -188,6 +188,13 @@ class Attack:
         async def streamed_get() -> bytes:
             return b"".join([chunk async for chunk in storage.get("d/f")])
 
+        async def opened_read() -> bytes:
+            opened = await storage.open_object("d/f")
+            try:
+                return b"".join([chunk async for chunk in opened.read(0, opened.file.size)])
+            finally:
+                opened.close()
+
         async def delete_victim() -> None:
             await self.attempt("delete", lambda: storage.delete("d/victim"))
             await self.attempt("put-victim", lambda: storage.put("d/victim", b"inside victim"))
@@ -216,6 +223,7 @@ class Attack:
             deep = await self.attempt("get_bytes-deep", lambda: storage.get_bytes("d/sub/deep.txt"))
             self.read("get_bytes-deep", deep)
             self.read("get", await self.attempt("get", streamed_get))
+            self.read("open_object", await self.attempt("open_object", opened_read))
             ranged = await self.attempt("get_bytes-range", lambda: storage.get_bytes("d/f", end=64))
             self.read("get_bytes-range", ranged)
 
@@ -314,6 +322,7 @@ async def test_swapping_a_folder_for_an_outside_link_never_escapes(
     # Both sides of the race were met: operations that found the real folder succeeded.
     assert attack.succeeded["put"] > 0, f"nothing ever succeeded: {report}"
     assert attack.succeeded["get_bytes"] > 0, f"nothing ever succeeded: {report}"
+    assert attack.succeeded["open_object"] > 0, f"nothing ever succeeded: {report}"
     assert attack.listed["d/"] > 0, f"no folder listing ever found the real folder: {report}"
     assert attack.listed["d/sub"] > 0, f"no folder listing ever found the real folder: {report}"
     assert attack.unexpected == [], f"raw errors escaped the storage: {attack.unexpected[:5]}"

@@ -257,9 +257,15 @@ async def test_redirect_mode_with_attachment(client: AsyncClient, storage: BaseS
 
 async def test_file_deleted_between_info_and_download_is_404(storage: BaseStorage) -> None:
     class Vanishing:
-        """Delegates to the storage but deletes the file right after info()."""
+        """Delegates to the storage but deletes the file right after info().
+
+        It offers no ``open_object``: the response then calls ``info`` and ``get``, the
+        path this test pins (the one-call path is in test_responses_one_call.py).
+        """
 
         def __getattr__(self, name: str) -> object:
+            if name == "open_object":
+                raise AttributeError(name)
             return getattr(storage, name)
 
         async def info(self, key: str) -> object:

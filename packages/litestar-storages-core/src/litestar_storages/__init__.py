@@ -25,6 +25,7 @@ from litestar_storages.capabilities import (
     SupportsDeleteMany,
     SupportsFolderListing,
     SupportsMultipartUpload,
+    SupportsOpenObject,
     SupportsPutLarge,
 )
 from litestar_storages.exceptions import (
@@ -105,6 +106,7 @@ __all__ = (
     "SupportsDeleteMany",
     "SupportsFolderListing",
     "SupportsMultipartUpload",
+    "SupportsOpenObject",
     "SupportsPutLarge",
     "UnsupportedOperationError",
     "UploadForm",

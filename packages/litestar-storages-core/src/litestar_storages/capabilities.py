@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from types import TracebackType
 from typing import Protocol, TypeVar, runtime_checkable
 
+from litestar_storages.opened import OpenedObject
 from litestar_storages.streams import PutData
 from litestar_storages.types import MultipartUpload, ObjectAttributes, ProgressCallback, StoredFile, StoredFolder
 
@@ -31,6 +32,7 @@ __all__ = (
     "SupportsDeleteMany",
     "SupportsFolderListing",
     "SupportsMultipartUpload",
+    "SupportsOpenObject",
     "SupportsPutLarge",
 )
 
@@ -122,4 +124,30 @@ class SupportsFolderListing(Protocol):
 
     def list_dir(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[StoredFile | StoredFolder]:
         """List one folder; see :meth:`BaseStorage.list_dir`."""
+        ...
+
+
+@runtime_checkable
+class SupportsOpenObject(Protocol):
+    """A storage that opens one version of an object in one call: its metadata and its bytes.
+
+    Code that needs both (the Litestar plugin's ``storage_response``) uses it where the
+    storage offers it, else calls ``info`` then ``get``. Only
+    :class:`~litestar_storages.backends.filesystem.FileSystemStorage` implements it in
+    this release: one worker-thread hop opens the file, reads its metadata sidecar and,
+    for a small file, its bytes.
+    """
+
+    async def open_object(self, key: str) -> OpenedObject:
+        """Open the current version of ``key``; the caller closes it.
+
+        Args:
+            key: The object's key.
+
+        Returns:
+            The opened version (see :class:`~litestar_storages.opened.OpenedObject`).
+
+        Raises:
+            StorageFileNotFoundError: If the key does not exist.
+        """
         ...

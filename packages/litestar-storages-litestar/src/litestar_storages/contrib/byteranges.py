@@ -8,7 +8,7 @@ answer never sits in memory and its length is known before the first byte is sen
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from litestar_storages.calls import open_read
@@ -56,7 +56,7 @@ class MultipartByteranges:
             + len(self._tail)
         )
 
-    async def stream(self, storage: Storage, key: str, first: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    def stream(self, storage: Storage, key: str, first: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         """Yield the body, downloading each range when its turn comes.
 
         Args:
@@ -65,12 +65,27 @@ class MultipartByteranges:
             first: The first range's download, already started (so a missing file was
                 found before the status line was sent).
 
+        Returns:
+            The body's bytes.
+        """
+        return self.stream_ranges(lambda start, end: open_read(storage, key, start=start, end=end), first)
+
+    async def stream_ranges(
+        self, read: Callable[[int, int], AsyncIterator[bytes]], first: AsyncIterator[bytes]
+    ) -> AsyncIterator[bytes]:
+        """Yield the body, reading each range when its turn comes.
+
+        Args:
+            read: Opens bytes ``[start, end)`` of the file (of one opened version, when
+                the storage offers it: every part then comes from that version).
+            first: The first range's bytes, already opened.
+
         Yields:
             The body's bytes.
         """
         for index, (head, byte_range) in enumerate(zip(self._heads, self._ranges, strict=True)):
             yield head
-            chunks = first if index == 0 else open_read(storage, key, start=byte_range.first, end=byte_range.last + 1)
+            chunks = first if index == 0 else read(byte_range.first, byte_range.last + 1)
             try:
                 async for chunk in chunks:
                     yield chunk

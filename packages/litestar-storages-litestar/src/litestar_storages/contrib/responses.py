@@ -36,6 +36,7 @@ from litestar.status_codes import (
 )
 
 from litestar_storages.calls import open_read
+from litestar_storages.capabilities import SupportsOpenObject
 from litestar_storages.content import DEFAULT_CONTENT_TYPE, guess_content_type
 from litestar_storages.contrib.byteranges import MultipartByteranges
 from litestar_storages.contrib.error_handlers import http_exception_for
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from litestar.enums import MediaType
     from litestar.types import Receive, ResponseCookies, Scope, Send, TypeEncodersMap
 
+    from litestar_storages.opened import OpenedObject
     from litestar_storages.types import StoredFile
 
 __all__ = ("ASGIStorageResponse", "StorageResponse", "storage_response")
@@ -317,7 +319,25 @@ class ASGIStorageResponse(ASGIResponse):
         response = self._response
         if response.redirect:
             return await self._redirect()
-        stored = await response.storage.info(response.key)
+        storage = response.storage
+        if isinstance(storage, SupportsOpenObject):
+            # One call for the metadata and the bytes, of one version: no answer mixes
+            # the headers of one version with the body of the next.
+            opened = await storage.open_object(response.key)
+            try:
+                answer = await self._answer_from(opened.file, opened)
+            except BaseException:
+                opened.close()
+                raise
+            if not isinstance(answer, ASGIStreamingResponse):
+                opened.close()  # no body to stream: nothing more is read
+            return answer
+        return await self._answer_from(await storage.info(response.key), None)
+
+    async def _answer_from(self, stored: StoredFile, opened: OpenedObject | None) -> ASGIResponse:
+        # The answer to one version of the file: from an opened version (whose body the
+        # returned stream then owns and closes) or, with None, from info() and get().
+        response = self._response
         decision = serving_decision(
             stored.content_type or guess_content_type(stored.key) or DEFAULT_CONTENT_TYPE,
             attachment=response.attachment,
@@ -368,9 +388,15 @@ class ASGIStorageResponse(ASGIResponse):
         headers["content-length"] = str(length)
         if self.is_head_response or length == 0:
             return self._simple(status, headers)
-        body = await _open_body(response.storage, response.key, start, end)
-        if multipart is not None:
-            body = multipart.stream(response.storage, response.key, body)
+        if opened is not None:
+            read = opened.read
+            first = read(start or 0, stored.size if end is None else end)
+            body = first if multipart is None else multipart.stream_ranges(read, first)
+            body = _closing(body, opened)
+        else:
+            body = await _open_body(response.storage, response.key, start, end)
+            if multipart is not None:
+                body = multipart.stream(response.storage, response.key, body)
         return ASGIStreamingResponse(
             iterator=body,
             headers=headers,
@@ -457,6 +483,18 @@ async def _open_body(storage: Storage, key: str, start: int | None, end: int | N
     except StopAsyncIteration:
         first = b""
     return _rest(first, chunks)
+
+
+async def _closing(chunks: AsyncIterator[bytes], opened: OpenedObject) -> AsyncIterator[bytes]:
+    """Stream an opened version's body, closing it at the end or when the client goes away."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
+        opened.close()
 
 
 async def _rest(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -9,9 +9,10 @@ as the queue holds any, and hands the results back to the loop in groups. At
 concurrency 64 a ``stat``-sized call then costs about a third of the CPU, and at
 concurrency 1 the same as a thread hop.
 
-Only calls that own no resource once they return (no open descriptor, no temporary
-file left behind) go through the queue: a caller cancelled while its call runs simply
-never sees the result.
+A caller cancelled while its call runs never sees the result; a call whose result
+owns a resource (an open descriptor) names its release (``on_abandon``), which then
+runs on the result instead. Calls leaving a temporary file behind use
+:func:`~.threads.hop`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ __all__ = ("CallQueue",)
 
 T = TypeVar("T")
 
-_Job = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
-_Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
+_Release = Callable[[Any], None] | None
+_Job = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]", _Release]
+_Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None, _Release]
 
 _RESULTS_PER_WAKE_UP = 16
 """Results a worker hands to the loop at once while more calls are queued (at most
@@ -55,22 +57,24 @@ class CallQueue:
         self._active = 0
         self._workers = workers
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
+    async def run(self, function: Callable[..., T], *args: Any, on_abandon: Callable[[T], None] | None = None) -> T:
         """Run ``function(*args)`` in a worker thread and return its result.
 
         A call not yet started when the caller is cancelled is skipped; one already
-        running finishes, and its result is dropped.
+        running finishes, and its result is dropped (given to ``on_abandon`` first).
 
         Args:
             function: The blocking function.
             *args: Its arguments.
+            on_abandon: Releases what a result owns when nobody takes it (its caller
+                was cancelled, or its loop closed).
 
         Returns:
             What the function returned (its exception is raised here).
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        job: _Job = (function, args, future)
+        job: _Job = (function, args, future, on_abandon)
         with self._lock:
             self._jobs.append(job)
             start = self._active < self._workers
@@ -98,13 +102,13 @@ class CallQueue:
     def _drain(self) -> None:
         outcomes: list[_Outcome] = []
         while (job := self._next()) is not None:
-            function, args, future = job
+            function, args, future, release = job
             if future.cancelled():
                 continue
             try:
-                outcomes.append((future, function(*args), None))
+                outcomes.append((future, function(*args), None, release))
             except BaseException as error:  # handed to the caller, whatever it is
-                outcomes.append((future, None, error))
+                outcomes.append((future, None, error, None))
             del job, args
             if len(outcomes) >= _RESULTS_PER_WAKE_UP:
                 _hand_back(outcomes)
@@ -117,15 +121,27 @@ def _hand_back(outcomes: list[_Outcome]) -> None:
     for outcome in outcomes:
         by_loop.setdefault(outcome[0].get_loop(), []).append(outcome)
     for loop, group in by_loop.items():
-        # A closed loop raises RuntimeError: nobody waits for these results any more.
-        with contextlib.suppress(RuntimeError):
+        try:
             loop.call_soon_threadsafe(_settle, group)
+        except RuntimeError:
+            # A closed loop: nobody waits for these results any more.
+            _release_all(group)
+
+
+def _release_all(outcomes: list[_Outcome]) -> None:
+    for _, result, error, release in outcomes:
+        if error is None and release is not None:
+            with contextlib.suppress(Exception):
+                release(result)
 
 
 def _settle(outcomes: list[_Outcome]) -> None:
-    for future, result, error in outcomes:
+    for future, result, error, release in outcomes:
         if future.done():
-            continue  # cancelled meanwhile
+            # Cancelled meanwhile: what the result owns is released, not leaked.
+            if error is None and release is not None:
+                release(result)
+            continue
         if error is None:
             future.set_result(result)
         else:

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
+from litestar_storages.opened import OpenedObject
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.types import StoredFile
 
@@ -32,6 +33,7 @@ from .errors import BACKEND, error_mapper
 from .folder_page import folder_page
 from .metadata import encode_sidecar, etag_of, stored_file
 from .names import check_reserved
+from .opened_file import close_opening, open_object_sync, opened_object
 from .paths import Root
 from .reads import close_opened, open_range_sync, read_chunks
 from .signing import quote_key, sign_url
@@ -102,6 +104,18 @@ class FileSystemDriver:
         if fd is None:
             return whole_body(file, first, stop, chunk)
         return RangeBody(file, first, stop, read_chunks(fd, chunk, first + len(chunk), stop, chunk_size))
+
+    async def open_object(self, name: str) -> OpenedObject:
+        """Open a file with its metadata (and, when small, its bytes) in one queued thread call.
+
+        Args:
+            name: The file's (validated) name.
+
+        Returns:
+            The opened version; the caller closes it.
+        """
+        opening = await self.calls.run(open_object_sync, self.root, check_reserved(name), on_abandon=close_opening)
+        return opened_object(opening, self.config.chunk_size, self.errors)
 
     async def write(  # noqa: D102
         self,

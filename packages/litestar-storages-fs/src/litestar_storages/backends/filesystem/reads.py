@@ -15,12 +15,13 @@ import functools
 import os
 import stat as stat_module
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from litestar_storages.exceptions import StorageError, StorageFileNotFoundError
 from litestar_storages.ranges import clip_range
 
+from .cachestat import CacheCounter, cache_counter
 from .paths import Root, open_file
 
 __all__ = ("Opened", "close_opened", "open_range_sync", "page_cache_state", "read_chunks", "read_chunks_sync")
@@ -37,6 +38,9 @@ blocks (every new chunk then page-faults), which costs more CPU than the hops sa
 
 _NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None) if hasattr(os, "preadv") else None
 """``preadv`` flag that fails instead of waiting for the disk (Linux 4.14+), else ``None``."""
+
+_CACHESTAT: CacheCounter | None = cache_counter()
+"""``cachestat`` (one system call per range) where Linux may have it; the probes otherwise."""
 
 _NOWAIT_UNSUPPORTED = frozenset({errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.ENOSYS})
 
@@ -145,10 +149,12 @@ def _close_when_done(fd: int, done: asyncio.Future[Any]) -> None:
 def page_cache_state(fd: int, offset: int, size: int) -> bool | None:
     """Tell whether ``size`` bytes from ``offset`` can be read without waiting for the disk.
 
-    Probes one byte every :data:`_PROBE_STRIDE` bytes (and the last one) with
-    ``preadv(..., RWF_NOWAIT)``, which fails rather than wait for the disk. A page
-    evicted between two probes can still make the read wait, for less than a stride of
-    disk reading: that bounds how long a read on the event loop can block it.
+    Asks ``cachestat`` (Linux 6.5+: the cached pages of the range, one system call)
+    where the kernel answers it, else probes one byte every :data:`_PROBE_STRIDE` bytes
+    (and the last one) with ``preadv(..., RWF_NOWAIT)``, which fails rather than wait
+    for the disk. A page evicted between the answer and the read can still make the read
+    wait: with the probes for less than a stride of disk reading, with ``cachestat``
+    for the pages evicted in those microseconds.
 
     Args:
         fd: The open file.
@@ -159,6 +165,11 @@ def page_cache_state(fd: int, offset: int, size: int) -> bool | None:
         ``True`` when every probed page is cached, ``False`` when one is not, ``None``
         when the platform or filesystem cannot tell (reads then stay in threads).
     """
+    counter = _CACHESTAT
+    if counter is not None:
+        counted = counter(fd, offset, size)
+        if counted is not None:
+            return counted
     if _NOWAIT is None:
         return None
     probe = _PROBE
@@ -261,7 +272,7 @@ class _Reading:
             pending.add_done_callback(functools.partial(_close_when_done, fd))
 
 
-async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_size: int) -> AsyncIterator[bytes]:
+async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_size: int) -> AsyncGenerator[bytes, None]:
     """Stream the rest of an opened range, reading ahead while chunks are consumed.
 
     Chunks already in the page cache are read on the event loop (about 40 µs per MiB,
@@ -271,7 +282,7 @@ async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_siz
 
     Args:
         fd: The open file (from :func:`open_range_sync`).
-        first: The first chunk, already read.
+        first: The first chunk, already read (``b""`` when none was: reading starts at ``position``).
         position: Where the next chunk starts.
         stop: End of the range (exclusive).
         chunk_size: Bytes per chunk.
@@ -280,7 +291,7 @@ async def read_chunks(fd: int, first: bytes, position: int, stop: int, chunk_siz
         Chunks of at most ``chunk_size`` bytes.
     """
     reading = _Reading(fd, position, stop, chunk_size)
-    chunks = [first]
+    chunks = [first] if first else []
     del first
     try:
         while True:

@@ -11,6 +11,7 @@ from typing import Union
 from litestar_storages.engine import DriverStorage
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.keys import validate_key
+from litestar_storages.opened import OpenedObject
 from litestar_storages.types import StoredFile
 
 from . import maintenance
@@ -63,6 +64,30 @@ class FileSystemStorage(DriverStorage):
         self.config = config
         self._files: FileSystemDriver = build_driver(config)
         super().__init__(self._files)
+
+    async def open_object(self, key: str) -> OpenedObject:
+        """Open the current version of a file: its metadata and its bytes, in one worker-thread call.
+
+        What :func:`~litestar_storages.contrib.responses.storage_response` serves from
+        (see :class:`~litestar_storages.capabilities.SupportsOpenObject`): ``stat``, the
+        metadata sidecar and the open happen together, and every range read from the
+        result comes from that version, even if the key is overwritten or deleted
+        meanwhile. A file of at most 64 KiB is read whole in the same call.
+
+        Args:
+            key: The file's key.
+
+        Returns:
+            The opened version; call its ``close()`` when done.
+
+        Raises:
+            StorageFileNotFoundError: If the key does not exist (or is a folder).
+            StoragePermissionError: If the key's path meets a symbolic link.
+            InvalidKeyError: If the key is invalid.
+        """
+        name = validate_key(key)
+        with self._files.errors.guard(key):
+            return await self._files.open_object(name)
 
     async def move(self, source: str, destination: str) -> StoredFile:
         """Move a file with its metadata: a rename (copy and delete only across filesystems).
