@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 
 from litestar_storages.config_checks import (
+    check_bucket,
+    check_choice,
     check_expiry,
     check_flag,
     check_int,
     check_prefix,
     check_retry,
     check_seconds,
+    check_text,
     check_type,
 )
 from litestar_storages.exceptions import ConfigurationError
@@ -38,6 +41,10 @@ Check = Callable[..., None]
         (check_expiry, timedelta(days=7), {}),
         (check_retry, None, {}),
         (check_retry, RetryConfig(max_attempts=1), {"optional": False}),
+        (check_bucket, "my-bucket", {}),
+        (check_text, None, {}),
+        (check_text, "eu-west-1", {"optional": False}),
+        (check_choice, "path", {"choices": ("auto", "path")}),
     ],
 )
 def test_accepted(check: Check, value: object, options: dict[str, Any]) -> None:
@@ -66,6 +73,16 @@ def test_accepted(check: Check, value: object, options: dict[str, Any]) -> None:
         (check_expiry, 3600, {}),
         (check_retry, {"max_attempts": 2}, {}),
         (check_retry, None, {"optional": False}),
+        (check_bucket, "", {}),
+        (check_bucket, "  ", {}),
+        (check_bucket, None, {}),
+        (check_bucket, " padded", {}),
+        (check_bucket, "bucket/folder", {}),
+        (check_text, "", {}),
+        (check_text, None, {"optional": False}),
+        (check_text, 3, {}),
+        (check_choice, "Path", {"choices": ("auto", "path")}),
+        (check_choice, ["path"], {"choices": ("auto", "path")}),
     ],
 )
 def test_refused_naming_the_setting(check: Check, value: object, options: dict[str, Any]) -> None:
