@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
@@ -24,6 +23,7 @@ from litestar_storages.backends.gcs.resources import (
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
+from litestar_storages.concurrency import run_all
 from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
@@ -181,15 +181,8 @@ class GCSDriver:
         return deleted is not None
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102 - documented by SupportsBatchDelete
-        # One object per request: a batch is that many requests at once, all finished
-        # before the first error is raised (none is left running).
-        outcomes = await asyncio.gather(*(self.delete(name, check=False) for name in names), return_exceptions=True)
-        for name, outcome in zip(names, outcomes, strict=True):
-            if isinstance(outcome, GCS_ERRORS.owns):
-                # Named here: the engine knows no single key for a batch.
-                raise GCS_ERRORS.translate(outcome, name) from outcome  # type: ignore[arg-type]
-            if isinstance(outcome, BaseException):
-                raise outcome
+        # One object per request: a batch is that many requests at once, each error naming its object.
+        await run_all(lambda name: self.delete(name, check=False), names, limit=self.max_batch, errors=GCS_ERRORS)
 
     async def _list(self, params: dict[str, str], token: str | None, page_size: int) -> tuple[list[StoredFile], Any]:
         transport = self.connect()

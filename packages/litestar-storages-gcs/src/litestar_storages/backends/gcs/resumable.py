@@ -22,6 +22,7 @@ from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY
 from litestar_storages.backends.gcs.errors import BadArgumentError, GCSDriverError, UploadBrokenError
 from litestar_storages.bodies import SlicedBody
+from litestar_storages.hashing import updated_copy
 
 __all__ = ("ResumableUpload",)
 
@@ -118,7 +119,7 @@ class ResumableUpload:
         start, end = self.offset, self.offset + len(chunk)
         # Hashed in a worker thread while the chunk is on the wire; adopted only once
         # GCS confirms the chunk, so a chunk sent again is not hashed twice.
-        hashing = asyncio.ensure_future(asyncio.to_thread(_hash_and_release, self._md5, [chunk]))
+        hashing = asyncio.ensure_future(updated_copy(self._md5, chunk))
         view = memoryview(chunk).cast("B")
         position, stalls = max(start, min(self._persisted, end)), 0  # a part sent again goes on where GCS stopped
         try:
@@ -203,15 +204,3 @@ class ResumableUpload:
         with contextlib.suppress(Exception):
             # GCS answers 499 to a successful cancellation.
             (await self._transport.request("DELETE", self.session_uri, raise_for_status=False)).release()
-
-
-def _hash_and_release(md5: Any, held: list[Buffer]) -> Any:
-    # The executor keeps a job's arguments until after the loop has been told the job is
-    # done, so a chunk passed directly would outlive its hashing while the next part is
-    # read: two parts held. Emptied here, in the worker, the chunk dies with the send.
-    try:
-        successor = md5.copy()
-        successor.update(held[0])
-        return successor
-    finally:
-        held.clear()
