@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from litestar_storages.driver_errors import BrokenTransfer, DriverError, RefusedArgument
 from litestar_storages.error_table import STATUS_ERRORS, Answer, ErrorTable, Misconfigured, status_error
 from litestar_storages.exceptions import (
     ConfigurationError,
@@ -164,3 +165,29 @@ def test_a_half_built_exception_still_translates() -> None:
     unprintable = str(TABLE.translate(Unprintable(), None))
     assert unprintable == "TestStorage: the service could not be reached, failed or throttled (Unprintable)"
     assert isinstance(TABLE.translate(broken, None), StorageConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("finding", "expected"),
+    [
+        (DriverError("the answer had no size"), StorageError),
+        (BrokenTransfer("stalled"), StorageConnectionError),
+        (RefusedArgument("no such class"), StorageValidationError),
+    ],
+)
+def test_every_table_and_mapper_knows_the_drivers_own_findings(
+    finding: DriverError, expected: type[StorageError]
+) -> None:
+    mapper = TABLE.mapper((ServiceError,))  # the findings need no entry and no owned type
+    with pytest.raises(expected) as caught, mapper.guard("k"):
+        raise finding
+    assert type(caught.value) is expected
+    assert caught.value.key == "k"
+    assert str(finding) in str(caught.value)
+    assert caught.value.__cause__ is finding
+    assert ErrorTable("Bare").translate(finding, None).__class__ is expected  # type: ignore[union-attr]
+
+
+def test_a_table_entry_still_wins_over_a_findings_own_outcome() -> None:
+    table = ErrorTable("T", types={BrokenTransfer: StorageValidationError})
+    assert isinstance(table.translate(BrokenTransfer("x"), None), StorageValidationError)

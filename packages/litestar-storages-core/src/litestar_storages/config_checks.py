@@ -31,6 +31,24 @@ def _fail(setting: str, problem: str) -> ConfigurationError:
     return ConfigurationError(f"{setting} {problem}", field=setting.rpartition(".")[2])
 
 
+def check_bucket(value: object, *, setting: str) -> None:
+    """Check a bucket (or container) name: a non-empty ``str``, no surrounding spaces, no ``/``.
+
+    The service checks the rest of its own naming rules on the first request.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is missing, padded or a path.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(setting, "is required: the name of the bucket")
+    if value != value.strip() or "/" in value:
+        raise _fail(setting, f"must be a bucket name, not a path: {value!r} (use prefix for folders)")
+
+
 def check_int(value: object, *, setting: str, low: int, high: int | None = None, multiple_of: int = 1) -> None:
     """Check an ``int`` (not a ``bool``) from ``low`` to ``high``, a multiple of ``multiple_of``.
 
@@ -54,25 +72,6 @@ def check_int(value: object, *, setting: str, low: int, high: int | None = None,
         bounds = f">= {low}" if high is None else f"from {low} to {high}"
         multiple = f", a multiple of {multiple_of}" if multiple_of > 1 else ""
         raise _fail(setting, f"must be an int {bounds}{multiple}, got {value!r}")
-
-
-def check_bucket(value: object, *, setting: str) -> None:
-    """Check a bucket (or container) name: a non-blank ``str`` without ``/`` or surrounding spaces.
-
-    The service checks the rest of its own naming rules; these catch a missing name and
-    a path given where a folder belongs in ``prefix``.
-
-    Args:
-        value: The configured value.
-        setting: Its name as users write it, for the message.
-
-    Raises:
-        ConfigurationError: If it is anything else.
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(setting, "is required: the name of the bucket")
-    if "/" in value or value != value.strip():
-        raise _fail(setting, f"must be a bucket name, not a path: {value!r} (use prefix for folders)")
 
 
 def check_file(value: object, *, setting: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias, Union
 
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
@@ -178,7 +179,7 @@ class ErrorTable:
             outcome = self._types.get(klass)
             if outcome is not None:
                 return outcome
-        return None
+        return error.outcome if isinstance(error, DriverError) else None
 
     def outcome(self, error: Exception, answer: Answer | None = None) -> Outcome | None:
         """Return what an error means by this table.
@@ -252,10 +253,11 @@ class ErrorTable:
         """Return the mapper that applies this table around driver calls.
 
         Args:
-            owns: The exception types of the SDK and its transport; only these are
+            owns: The exception types of the SDK and its transport; only these (and the
+                driver's own :class:`~litestar_storages.driver_errors.DriverError`) are
                 translated, anything else (a bug) propagates as itself.
 
         Returns:
             The mapper.
         """
-        return ErrorMapper(self.translate, backend=self.backend, owns=owns)
+        return ErrorMapper(self.translate, backend=self.backend, owns=(*owns, DriverError))

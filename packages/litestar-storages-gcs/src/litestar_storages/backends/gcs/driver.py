@@ -12,7 +12,7 @@ from gcloud.aio.storage import Storage as SDKStorage
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, absent, listing_errors
 from litestar_storages.backends.gcs.resources import (
     ATTRIBUTES,
     attribute_request,
@@ -24,6 +24,7 @@ from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
 from litestar_storages.concurrency import run_all
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
@@ -220,7 +221,7 @@ class GCSDriver:
         )
         resource = answer.get("resource")
         if not isinstance(resource, dict):
-            raise GCSDriverError("GCS did not finish the copy")
+            raise DriverError("GCS did not finish the copy")
         return stored_file(resource, destination)
 
     async def close(self) -> None:
@@ -262,7 +263,7 @@ class GCSDriver:
     def _session(self, upload_id: str) -> ResumableUpload:
         session = self._uploads.get(upload_id)
         if session is None:
-            raise GCSDriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
+            raise DriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
         return session
 
     async def put_part(  # noqa: D102

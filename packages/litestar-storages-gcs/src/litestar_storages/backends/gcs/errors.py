@@ -17,40 +17,13 @@ import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
 from litestar_storages.error_table import Answer, ErrorTable
-from litestar_storages.exceptions import (
-    ConfigurationError,
-    StorageConnectionError,
-    StorageError,
-    StorageValidationError,
-)
+from litestar_storages.exceptions import ConfigurationError, StorageConnectionError, StorageError
 
-__all__ = (
-    "GCS_ERRORS",
-    "OWNED_ERRORS",
-    "BadArgumentError",
-    "GCSDriverError",
-    "UploadBrokenError",
-    "absent",
-    "listing_errors",
-    "read_answer",
-    "translate_gcs_error",
-)
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "absent", "listing_errors", "read_answer", "translate_gcs_error")
 
 T = TypeVar("T")
 
 _NOT_FOUND = 404
-
-
-class GCSDriverError(Exception):
-    """A failure the driver finds itself (no HTTP error says it): a plain :class:`StorageError`."""
-
-
-class UploadBrokenError(GCSDriverError):
-    """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed): retried."""
-
-
-class BadArgumentError(GCSDriverError):
-    """An argument GCS cannot take (a part out of order, an unknown storage class or ACL): a validation error."""
 
 
 def read_answer(error: Exception) -> Answer | None:
@@ -93,16 +66,13 @@ TABLE = ErrorTable(
             StorageConnectionError,
         ),
         aiohttp.ClientError: StorageError,  # any other client error: refined by its status, if any
-        GCSDriverError: StorageError,
-        UploadBrokenError: StorageConnectionError,
-        BadArgumentError: StorageValidationError,
     },
 )
 translate_gcs_error = TABLE.translate
 """Translate an exception of gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver (``None``: not one)."""
 
-OWNED_ERRORS = (GCSDriverError, aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError)
-"""What the table translates: the HTTP layer, sockets and the driver's findings; anything else is a bug."""
+OWNED_ERRORS = (aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError)
+"""What the table translates (with the driver's findings, core's ``DriverError``): the HTTP layer and sockets."""
 
 GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)
 """The error table of the GCS driver."""

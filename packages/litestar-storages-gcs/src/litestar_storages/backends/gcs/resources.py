@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
-from litestar_storages.backends.gcs.errors import BadArgumentError
+from litestar_storages.driver_errors import RefusedArgument
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.ranges import parse_content_range
 from litestar_storages.timestamps import parse_rfc3339
@@ -51,19 +51,19 @@ def attribute_request(attributes: ObjectAttributes) -> tuple[dict[str, str], dic
 
     Raises:
         ConfigurationError: For an encryption mode GCS does not have (an Azure scope).
-        BadArgumentError: For a storage class or ACL name GCS does not have.
+        RefusedArgument: For a storage class or ACL name GCS does not have.
     """
     if attributes is NO_ATTRIBUTES:
         return {}, {}
     fields = {field: value for name, field in _FIELDS if (value := getattr(attributes, name)) is not None}
     params: dict[str, str] = {}
     if attributes.storage_class is not None and attributes.storage_class not in _CLASSES:
-        raise BadArgumentError(
+        raise RefusedArgument(
             f"storage_class {attributes.storage_class!r} is not a GCS storage class: {sorted(_CLASSES)}"
         )
     if attributes.acl is not None:
         if attributes.acl not in _ACLS:
-            raise BadArgumentError(f"acl {attributes.acl!r} is not a GCS predefined ACL: {sorted(_ACLS)}")
+            raise RefusedArgument(f"acl {attributes.acl!r} is not a GCS predefined ACL: {sorted(_ACLS)}")
         params["predefinedAcl"] = attributes.acl
     encryption = attributes.encryption
     if encryption is not None and encryption.mode == "scope":
