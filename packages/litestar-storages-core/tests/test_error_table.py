@@ -191,3 +191,8 @@ def test_every_table_and_mapper_knows_the_drivers_own_findings(
 def test_a_table_entry_still_wins_over_a_findings_own_outcome() -> None:
     table = ErrorTable("T", types={BrokenTransfer: StorageValidationError})
     assert isinstance(table.translate(BrokenTransfer("x"), None), StorageValidationError)
+
+
+def test_a_findings_message_is_its_words() -> None:
+    error = TABLE.translate(RefusedArgument("acl 'x' is not a predefined ACL"), "k")
+    assert str(error) == "TestStorage: the request was refused for 'k' (acl 'x' is not a predefined ACL)"

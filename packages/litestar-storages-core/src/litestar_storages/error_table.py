@@ -123,6 +123,8 @@ def _text(error: BaseException) -> str:
         text = str(error)
     except Exception:  # a half-built exception must not hide the real one
         text = ""
+    if isinstance(error, DriverError) and text:
+        return text  # the driver's own words: its class adds nothing
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 

@@ -13,9 +13,8 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from litestar_storages.attribute_rules import check_service_names
 from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
-from litestar_storages.driver_errors import RefusedArgument
-from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.ranges import parse_content_range
 from litestar_storages.timestamps import parse_rfc3339
 from litestar_storages.types import StoredFile
@@ -55,23 +54,12 @@ def attribute_request(attributes: ObjectAttributes) -> tuple[dict[str, str], dic
     """
     if attributes is NO_ATTRIBUTES:
         return {}, {}
+    check_service_names(
+        attributes, backend="GCSStorage", storage_classes=_CLASSES, acls=_ACLS, encryption_modes=("managed", "kms")
+    )
     fields = {field: value for name, field in _FIELDS if (value := getattr(attributes, name)) is not None}
-    params: dict[str, str] = {}
-    if attributes.storage_class is not None and attributes.storage_class not in _CLASSES:
-        raise RefusedArgument(
-            f"storage_class {attributes.storage_class!r} is not a GCS storage class: {sorted(_CLASSES)}"
-        )
-    if attributes.acl is not None:
-        if attributes.acl not in _ACLS:
-            raise RefusedArgument(f"acl {attributes.acl!r} is not a GCS predefined ACL: {sorted(_ACLS)}")
-        params["predefinedAcl"] = attributes.acl
+    params = {} if attributes.acl is None else {"predefinedAcl": attributes.acl}
     encryption = attributes.encryption
-    if encryption is not None and encryption.mode == "scope":
-        raise ConfigurationError(
-            "GCSStorage cannot store the attribute 'encryption' with an encryption scope (an Azure feature): "
-            "use Encryption.kms(key name) or Encryption.managed()",
-            field="encryption",
-        )
     if encryption is not None and encryption.mode == "kms" and encryption.key:
         params["kmsKeyName"] = encryption.key
     return fields, params
