@@ -23,13 +23,16 @@ from litestar_storages.engine import (
     ListPage,
     RangeBody,
     SupportsBatchDelete,
+    SupportsMinPartSize,
     SupportsParts,
+    SupportsPublicUrls,
     SupportsPutParts,
     SupportsSignedUrls,
 )
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
+    InvalidRangeError,
     StorageConnectionError,
     StorageError,
     StorageFileExistsError,
@@ -61,6 +64,10 @@ class Dropped(ServiceError):
     pass
 
 
+class Unsatisfiable(ServiceError):
+    pass
+
+
 def _translate(error: Exception, key: str | None) -> StorageError | None:
     if isinstance(error, Missing):
         return StorageFileNotFoundError(key)
@@ -68,6 +75,8 @@ def _translate(error: Exception, key: str | None) -> StorageError | None:
         return StorageFileExistsError(key)
     if isinstance(error, Dropped):
         return StorageConnectionError("connection dropped", key=key)
+    if isinstance(error, Unsatisfiable):
+        return InvalidRangeError("range not satisfiable", key=key)
     return None
 
 
@@ -879,3 +888,71 @@ async def test_the_first_part_is_freed_once_sent() -> None:
         tracemalloc.stop()
     assert stored.size == 12 * part
     assert peak < part * driver.max_concurrency + part // 4, peak
+
+
+# -- what a driver declares, the engine enforces ---------------------------------------------
+
+
+class MinPartDriver(PartsDriver):
+    """A service refusing parts under 1000 bytes (as S3 refuses those under 5 MiB)."""
+
+    min_part_size = 1000
+
+
+async def test_put_large_refuses_a_part_size_below_the_drivers_minimum() -> None:
+    driver = MinPartDriver()
+    assert isinstance(driver, SupportsMinPartSize)
+    storage = DriverStorage(driver)
+    for bad in (1, 999):
+        with pytest.raises(StorageValidationError, match=r"part_size must be an int from 1000 to \d+, got"):
+            await storage.put_large("big.bin", b"x", part_size=bad)
+    assert driver.calls == []  # refused before any request
+    data = _pattern(3000)
+    await storage.put_large("big.bin", data, part_size=1000)
+    assert await storage.get_bytes("big.bin") == data
+
+
+class PublicDriver(PartsDriver):
+    """Objects also served unsigned under a CDN."""
+
+    public_base_url: str | None = "https://cdn.example/base/"
+
+
+async def test_public_base_url_answers_plain_gets_and_signs_the_rest() -> None:
+    driver = PublicDriver()
+    assert isinstance(driver, SupportsPublicUrls)
+    storage = DriverStorage(driver, prefix="p")
+    assert await storage.url("a b?.txt") == "https://cdn.example/base/p/a%20b%3F.txt"
+    assert driver.signed == []  # no signature, no request
+    assert await storage.url("a.txt", filename="report.txt") == "https://signed.example/p/a.txt?m=GET"
+    assert await storage.url("a.txt", method="PUT") == "https://signed.example/p/a.txt?m=PUT"
+    assert [call["method"] for call in driver.signed] == ["GET", "PUT"]
+    driver.public_base_url = None
+    assert await DriverStorage(driver).url("a.txt") == "https://signed.example/a.txt?m=GET"
+
+
+class RefusingRangeDriver(PartsDriver):
+    """A service answering 416 for a range at or past the end, as S3 and Azure do."""
+
+    async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:
+        assert end is None or end > start, "the engine asked the driver for an empty range"
+        if name in self.objects and start >= len(self.objects[name][0]):
+            self.calls.append("open_range")
+            raise Unsatisfiable(name)
+        return await super().open_range(name, start, end)
+
+
+@pytest.mark.parametrize(("start", "end"), [(10, 10), (10, None), (50, 60), (0, 0), (3, 3)])
+async def test_empty_and_unsatisfiable_ranges_are_empty_bodies(start: int, end: int | None) -> None:
+    driver = RefusingRangeDriver()
+    storage = DriverStorage(driver)
+    await storage.put("ten.bin", _pattern(10))
+    assert await storage.get_bytes("ten.bin", start=start, end=end) == b""
+    assert [chunk async for chunk in storage.get("ten.bin", start=start, end=end)] == []
+
+
+@pytest.mark.parametrize(("start", "end"), [(10, 10), (50, None)])
+async def test_an_empty_range_of_a_missing_object_is_not_found(start: int, end: int | None) -> None:
+    storage = DriverStorage(RefusingRangeDriver())
+    with pytest.raises(StorageFileNotFoundError):
+        await storage.get_bytes("missing.bin", start=start, end=end)

@@ -16,6 +16,7 @@ from litestar_storages.url_arguments import expiry_problem
 
 __all__ = (
     "check_bucket",
+    "check_choice",
     "check_expiry",
     "check_file",
     "check_flag",
@@ -23,6 +24,7 @@ __all__ = (
     "check_prefix",
     "check_retry",
     "check_seconds",
+    "check_text",
     "check_type",
 )
 
@@ -47,6 +49,36 @@ def check_bucket(value: object, *, setting: str) -> None:
         raise _fail(setting, "is required: the name of the bucket")
     if value != value.strip() or "/" in value:
         raise _fail(setting, f"must be a bucket name, not a path: {value!r} (use prefix for folders)")
+
+
+def check_text(value: object, *, setting: str, optional: bool = True) -> None:
+    """Check a non-empty ``str`` (a region, a key id...), or ``None`` when ``optional``.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+        optional: Whether ``None`` (left to a default or an environment variable) is allowed.
+
+    Raises:
+        ConfigurationError: If it is anything else, the empty string included.
+    """
+    if not (isinstance(value, str) and value) and not (optional and value is None):
+        raise _fail(setting, f"must be {'None or ' if optional else ''}a non-empty str, got {value!r}")
+
+
+def check_choice(value: object, choices: tuple[str, ...], *, setting: str) -> None:
+    """Check one of a few fixed strings (``typing.get_args`` of a ``Literal`` gives them).
+
+    Args:
+        value: The configured value.
+        choices: The strings allowed.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise _fail(setting, f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
 
 
 def check_int(value: object, *, setting: str, low: int, high: int | None = None, multiple_of: int = 1) -> None:
