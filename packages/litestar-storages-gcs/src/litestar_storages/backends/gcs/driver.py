@@ -28,7 +28,6 @@ from litestar_storages.driver_errors import DriverError
 from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
-from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
@@ -46,7 +45,6 @@ _LIST_FIELDS = f"{_ITEMS},nextPageToken"
 _DIR_FIELDS = f"{_ITEMS},prefixes,nextPageToken"
 _MEDIA = {"alt": "media"}
 _GZIP = {"Accept-Encoding": "gzip"}
-_RANGE_NOT_SATISFIABLE = 416
 _WHOLE_BODY = 256 * 1024
 """Bodies up to this size are read in one call rather than streamed."""
 
@@ -63,6 +61,7 @@ class GCSDriver:
         "config",
         "default_url_expiry",
         "part_size",
+        "public_base_url",
         "retry",
     )
 
@@ -84,6 +83,7 @@ class GCSDriver:
         self.retry = config.retry
         self.part_size = config.chunk_size
         self.default_url_expiry = config.presigned_expiry
+        self.public_base_url = config.public_base_url  # GET URLs without a filename: unsigned (SupportsPublicUrls)
         self._client = client
         self._owns_client = client is None
         self._transport: Transport | None = None
@@ -114,27 +114,19 @@ class GCSDriver:
         return None if resource is None else stored_file(resource, name)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
+        # Never an empty range; one starting past the end (416) is answered by the engine.
         transport = self.connect()
+        # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
+        # is, and honours the range (it would decompress it for a client that does not).
+        last = "" if end is None else end - 1
+        headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
         url = transport.object_url(self.config.bucket, name)
-        if end is None or end > start:
-            last = "" if end is None else end - 1
-            # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
-            # is, and honours the range (it would decompress it for a client that does not).
-            headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
-            response = await absent(
-                transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False), _RANGE_NOT_SATISFIABLE
-            )
-            if response is not None:
-                file, first, stop = media_file(name, response.status, response.headers)
-                if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
-                    async with response:
-                        return whole_body(file, first, stop, await response.read())
-                return RangeBody(file, first, stop, _stream(response))
-        # An empty range, or one starting past the end (416): nothing to read, but a
-        # missing object must still raise.
-        file = stored_file(await transport.json("GET", url, params=_INFO), name)
-        at = min(start, file.size)
-        return whole_body(file, at, at, b"")
+        response = await transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False)
+        file, first, stop = media_file(name, response.status, response.headers)
+        if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
+            async with response:
+                return whole_body(file, first, stop, await response.read())
+        return RangeBody(file, first, stop, _stream(response))
 
     async def write(  # noqa: D102
         self,
@@ -308,9 +300,6 @@ class GCSDriver:
         content_disposition: str | None,
         content_type: str | None,
     ) -> str:
-        public = self.config.public_base_url
-        if method == "GET" and public and content_disposition is None:
-            return public_url(public, name)
         signer, base_url = self._signing()
         return await sign_url(
             signer,
