@@ -196,3 +196,18 @@ def test_a_table_entry_still_wins_over_a_findings_own_outcome() -> None:
 def test_a_findings_message_is_its_words() -> None:
     error = TABLE.translate(RefusedArgument("acl 'x' is not a predefined ACL"), "k")
     assert str(error) == "TestStorage: the request was refused for 'k' (acl 'x' is not a predefined ACL)"
+
+
+async def test_absent_answers_none_for_its_status_only() -> None:
+    async def answer(error: Exception | None) -> str:
+        if error is not None:
+            raise error
+        return "found"
+
+    assert await TABLE.absent(answer(None)) == "found"
+    assert await TABLE.absent(answer(ServiceError(404))) is None
+    assert await TABLE.absent(answer(ServiceError(416)), 416) is None
+    with pytest.raises(ServiceError):
+        await TABLE.absent(answer(ServiceError(403)))
+    with pytest.raises(Socket):  # no answer to read: not a "missing"
+        await TABLE.absent(answer(Socket()))

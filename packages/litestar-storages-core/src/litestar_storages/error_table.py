@@ -17,9 +17,9 @@ with a status or a code, or for a type listed as generic; and last the fallback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias, Union
+from typing import TypeAlias, TypeVar, Union
 
 from litestar_storages.driver_errors import DriverError
 from litestar_storages.error_mapping import ErrorMapper
@@ -98,6 +98,8 @@ _WHAT: Mapping[type[StorageError], str] = {
     ConcurrentWriteError: "a concurrent write discarded this one",
 }
 
+T = TypeVar("T")
+
 Reader: TypeAlias = Callable[[Exception], Union[Answer, None]]
 Fallback: TypeAlias = Callable[[Exception, Union[Answer, None]], Union[Outcome, None]]
 
@@ -175,6 +177,28 @@ class ErrorTable:
             The answer, or ``None``.
         """
         return self._read(error) if self._read is not None else None
+
+    async def absent(self, request: Awaitable[T], status: int = 404) -> T | None:
+        """Await an SDK request, answering ``None`` when the service answers ``status``.
+
+        For the one answer a primitive turns into its result (``head`` of a missing
+        object returns ``None``), read from the error as the table reads it: no SDK
+        type to catch, no message to match. Any other error propagates.
+
+        Args:
+            request: The SDK request, not yet awaited.
+            status: The HTTP status that means "nothing" here (404: no such object).
+
+        Returns:
+            The request's result, or ``None``.
+        """
+        try:
+            return await request
+        except Exception as error:
+            answer = self.read(error)
+            if answer is None or answer.status != status:
+                raise
+            return None
 
     def _by_type(self, error: Exception) -> Outcome | None:
         for klass in type(error).__mro__:

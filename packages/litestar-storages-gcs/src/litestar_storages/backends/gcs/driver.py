@@ -12,7 +12,7 @@ from gcloud.aio.storage import Storage as SDKStorage
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS, absent, listing_errors
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, TABLE, listing_errors
 from litestar_storages.backends.gcs.resources import (
     ATTRIBUTES,
     attribute_request,
@@ -110,7 +110,8 @@ class GCSDriver:
         # Our request rather than the SDK's download_metadata(): that one cannot ask for
         # a partial answer, and decodes the body to text before parsing it.
         transport = self.connect()
-        resource = await absent(transport.json("GET", transport.object_url(self.config.bucket, name), params=_INFO))
+        url = transport.object_url(self.config.bucket, name)
+        resource = await TABLE.absent(transport.json("GET", url, params=_INFO))
         return None if resource is None else stored_file(resource, name)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
@@ -170,7 +171,7 @@ class GCSDriver:
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         transport = self.connect()
         # One request either way: GCS answers 404 for a missing object.
-        deleted = await absent(transport.client.delete(self.config.bucket, name, timeout=transport.timeout))
+        deleted = await TABLE.absent(transport.client.delete(self.config.bucket, name, timeout=transport.timeout))
         return deleted is not None
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102 - documented by SupportsBatchDelete

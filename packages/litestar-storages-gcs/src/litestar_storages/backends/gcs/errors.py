@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
@@ -19,9 +19,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from litestar_storages.error_table import Answer, ErrorTable
 from litestar_storages.exceptions import ConfigurationError, StorageConnectionError, StorageError
 
-__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "absent", "listing_errors", "read_answer", "translate_gcs_error")
-
-T = TypeVar("T")
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "TABLE", "listing_errors", "read_answer", "translate_gcs_error")
 
 _NOT_FOUND = 404
 
@@ -76,16 +74,6 @@ OWNED_ERRORS = (aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, 
 
 GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)
 """The error table of the GCS driver."""
-
-
-async def absent(request: Awaitable[T], status: int = _NOT_FOUND) -> T | None:
-    """Await a request, answering ``None`` when GCS answers ``status`` (404: no such object; 416: empty range)."""
-    try:
-        return await request
-    except aiohttp.ClientResponseError as error:
-        if error.status != status:
-            raise
-        return None
 
 
 @contextmanager
