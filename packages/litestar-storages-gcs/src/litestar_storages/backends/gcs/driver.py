@@ -30,6 +30,7 @@ from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
+from litestar_storages.upload_sessions import UploadSessions
 
 __all__ = ("GCSDriver", "Transport")  # Transport is documented here (_sdk is private)
 
@@ -88,7 +89,7 @@ class GCSDriver:
         self._owns_client = client is None
         self._transport: Transport | None = None
         self._signer: Signer | None = None
-        self._uploads: dict[str, ResumableUpload] = {}
+        self._uploads: UploadSessions[ResumableUpload] = UploadSessions()
 
     def connect(self) -> Transport:
         """Return the transport, building the client on first use (inside the loop the session belongs to)."""
@@ -243,8 +244,7 @@ class GCSDriver:
             resource,
             {**params, **({} if overwrite else {"ifGenerationMatch": "0"})},
         )
-        self._uploads[session.session_uri] = session
-        return session.session_uri
+        return self._uploads.add(session.session_uri, session)
 
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
@@ -253,16 +253,10 @@ class GCSDriver:
             name, content_type=content_type, metadata=metadata, overwrite=True, attributes=attributes
         )
 
-    def _session(self, upload_id: str) -> ResumableUpload:
-        session = self._uploads.get(upload_id)
-        if session is None:
-            raise DriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
-        return session
-
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        return await self._session(upload_id).put_part(number, body)
+        return await self._uploads.get(upload_id).put_part(number, body)
 
     async def commit_parts(  # noqa: D102
         self,
@@ -275,12 +269,12 @@ class GCSDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        resource = await self._session(upload_id).commit(parts)
-        del self._uploads[upload_id]
+        resource = await self._uploads.get(upload_id).commit(parts)
+        self._uploads.pop(upload_id)
         return stored_file(resource, name)
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        session = self._uploads.pop(upload_id, None)
+        session = self._uploads.pop(upload_id)
         if session is not None:
             await session.cancel()
 
