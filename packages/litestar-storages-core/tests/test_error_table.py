@@ -211,3 +211,16 @@ async def test_absent_answers_none_for_its_status_only() -> None:
         await TABLE.absent(answer(ServiceError(403)))
     with pytest.raises(Socket):  # no answer to read: not a "missing"
         await TABLE.absent(answer(Socket()))
+
+
+def test_meaning_gives_one_status_a_call_sites_own_outcome() -> None:
+    bucket = Misconfigured("bucket", "create it")
+    with pytest.raises(ConfigurationError, match="the configured bucket was refused") as caught, TABLE.meaning(404, bucket):
+        raise ServiceError(404, "notFound", "gone")
+    assert caught.value.field == "bucket"
+    assert "create it" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ServiceError)
+    with pytest.raises(ServiceError), TABLE.meaning(404, Misconfigured("bucket")):
+        raise ServiceError(403)
+    with pytest.raises(Socket), TABLE.meaning(404, Misconfigured("bucket")):
+        raise Socket()

@@ -17,7 +17,8 @@ with a status or a code, or for a type listed as generic; and last the fallback.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeAlias, TypeVar, Union
 
@@ -199,6 +200,33 @@ class ErrorTable:
             if answer is None or answer.status != status:
                 raise
             return None
+
+    @contextmanager
+    def meaning(self, status: int, outcome: Outcome) -> Iterator[None]:
+        """Give one answered status inside the block a meaning of this call site's own.
+
+        For an answer whose meaning depends on the request: a 404 to a listing, which
+        names no object, says the bucket is missing (``Misconfigured("bucket")``).
+        Other errors propagate, for the engine's boundary to translate.
+
+        Args:
+            status: The HTTP status.
+            outcome: What it means here.
+
+        Yields:
+            Nothing; the block runs inside.
+
+        Raises:
+            StorageError: The outcome's error (a ``ConfigurationError`` for a
+                :class:`Misconfigured`), chained to the SDK's.
+        """
+        try:
+            yield
+        except Exception as error:
+            answer = self.read(error)
+            if answer is None or answer.status != status:
+                raise
+            raise self.build(outcome, None, answer.describe()) from error
 
     def _by_type(self, error: Exception) -> Outcome | None:
         for klass in type(error).__mro__:

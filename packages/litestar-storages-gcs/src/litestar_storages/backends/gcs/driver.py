@@ -12,7 +12,7 @@ from gcloud.aio.storage import Storage as SDKStorage
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS, TABLE, listing_errors
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, NO_BUCKET, TABLE
 from litestar_storages.backends.gcs.resources import (
     ATTRIBUTES,
     attribute_request,
@@ -184,7 +184,7 @@ class GCSDriver:
         params["maxResults"] = str(min(page_size, self.config.list_page_size))
         if token is not None:
             params["pageToken"] = token
-        with listing_errors(self.config.bucket):
+        with TABLE.meaning(404, NO_BUCKET):
             page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
         items: list[dict[str, Any]] = page.get("items") or []
         return [stored_file(item, item["name"], attributes=False) for item in items], page

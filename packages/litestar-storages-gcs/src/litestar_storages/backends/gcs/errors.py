@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
-from litestar_storages.error_table import Answer, ErrorTable
-from litestar_storages.exceptions import ConfigurationError, StorageConnectionError, StorageError
+from litestar_storages.error_table import Answer, ErrorTable, Misconfigured
+from litestar_storages.exceptions import StorageConnectionError, StorageError
 
-__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "TABLE", "listing_errors", "read_answer", "translate_gcs_error")
-
-_NOT_FOUND = 404
-
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "NO_BUCKET", "TABLE", "read_answer", "translate_gcs_error")
 
 def read_answer(error: Exception) -> Answer | None:
     """Read status, reason (``code``; empty if the body is not GCS's error) and message of an HTTP error, if any."""
@@ -75,13 +70,5 @@ OWNED_ERRORS = (aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, 
 GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)
 """The error table of the GCS driver."""
 
-
-@contextmanager
-def listing_errors(bucket: str) -> Iterator[None]:
-    """Raise :class:`ConfigurationError` for a 404 to a listing, which names no object: the bucket is missing."""
-    try:
-        yield
-    except aiohttp.ClientResponseError as error:
-        if error.status != _NOT_FOUND:
-            raise
-        raise ConfigurationError(f"GCS bucket {bucket!r} does not exist", field="bucket") from error
+NO_BUCKET = Misconfigured("bucket", "create it or fix GCSConfig.bucket")
+"""What a 404 to a listing means: it names no object, so the bucket is missing."""
