@@ -19,6 +19,7 @@ from litestar_storages.exceptions import StorageConnectionError, StorageError
 
 __all__ = ("GCS_ERRORS", "OWNED_ERRORS", "NO_BUCKET", "TABLE", "read_answer", "translate_gcs_error")
 
+
 def read_answer(error: Exception) -> Answer | None:
     """Read status, reason (``code``; empty if the body is not GCS's error) and message of an HTTP error, if any."""
     if not isinstance(error, aiohttp.ClientResponseError):
