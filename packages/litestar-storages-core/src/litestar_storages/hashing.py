@@ -29,10 +29,10 @@ class Hasher(Protocol):
         ...
 
 
-H = TypeVar("H", bound=Hasher)
+T = TypeVar("T", bound=Hasher)
 
 
-async def updated_copy(hasher: H, data: Buffer) -> H:
+async def updated_copy(hasher: T, data: Buffer) -> T:
     """Return a copy of ``hasher`` updated with ``data``, computed in a worker thread.
 
     ``hasher`` itself is unchanged, so a caller can adopt the copy only once the bytes
@@ -50,10 +50,10 @@ async def updated_copy(hasher: H, data: Buffer) -> H:
     return await asyncio.to_thread(_update_and_release, hasher, held)
 
 
-def _update_and_release(hasher: H, held: list[Buffer]) -> H:
+def _update_and_release(hasher: T, held: list[Buffer]) -> T:
     try:
         successor = hasher.copy()
         successor.update(held[0])
-        return successor  # type: ignore[return-value]  # copy() of an H is an H
+        return successor  # type: ignore[return-value]  # copy() of a T is a T
     finally:
         held.clear()

@@ -49,7 +49,7 @@ class SequentialParts:
             send: Sends the aligned bytes (none are sent when fewer than the granularity wait).
 
         Returns:
-            The part's tag: its byte span in the object (``"0-1048576"``).
+            Its tag, the part's byte span in the object (``"0-1048576"``).
 
         Raises:
             RefusedArgument: If the part is not the next one.

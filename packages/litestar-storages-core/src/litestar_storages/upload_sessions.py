@@ -14,19 +14,19 @@ from litestar_storages.driver_errors import DriverError
 
 __all__ = ("UploadSessions",)
 
-S = TypeVar("S")
+T = TypeVar("T")
 
 
-class UploadSessions(Generic[S]):
+class UploadSessions(Generic[T]):
     """The uploads in progress in this process, each with its state."""
 
     __slots__ = ("_sessions",)
 
     def __init__(self) -> None:
         """Start with none."""
-        self._sessions: dict[str, S] = {}
+        self._sessions: dict[str, T] = {}
 
-    def add(self, upload_id: str, session: S) -> str:
+    def add(self, upload_id: str, session: T) -> str:
         """Keep the state of a new upload.
 
         Args:
@@ -39,7 +39,7 @@ class UploadSessions(Generic[S]):
         self._sessions[upload_id] = session
         return upload_id
 
-    def get(self, upload_id: str) -> S:
+    def get(self, upload_id: str) -> T:
         """Return the state of an upload in progress.
 
         Args:
@@ -56,7 +56,7 @@ class UploadSessions(Generic[S]):
             raise DriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
         return session
 
-    def pop(self, upload_id: str) -> S | None:
+    def pop(self, upload_id: str) -> T | None:
         """Forget an upload (completed or aborted); forgetting it twice is harmless.
 
         Args:
