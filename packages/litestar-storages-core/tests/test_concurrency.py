@@ -7,6 +7,8 @@ import asyncio
 import pytest
 
 from litestar_storages.concurrency import run_all, run_parts
+from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.exceptions import StorageError, StoragePermissionError
 
 
 async def test_bounded_and_complete() -> None:
@@ -96,3 +98,29 @@ async def test_run_parts_cancelled_caller_cancels_every_part() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert sorted(cancelled) == [0, 1]
+
+
+async def test_errors_name_their_item_and_others_propagate() -> None:
+    class SDKError(Exception):
+        pass
+
+    def translate(error: Exception, key: str | None) -> StorageError:
+        return StoragePermissionError(f"denied: {error}", key=key)
+
+    errors = ErrorMapper(translate, backend="Test", owns=(SDKError,))
+
+    async def operation(item: str) -> None:
+        await asyncio.sleep(0)
+        if item == "b":
+            raise SDKError(item)
+
+    with pytest.raises(StoragePermissionError) as caught:
+        await run_all(operation, ["a", "b", "c"], limit=2, errors=errors)
+    assert caught.value.key == "b"
+    assert isinstance(caught.value.__cause__, SDKError)
+
+    async def buggy(item: str) -> None:
+        raise KeyError(item)  # not the SDK's: a bug stays itself
+
+    with pytest.raises(KeyError):
+        await run_all(buggy, ["a"], limit=1, errors=errors)

@@ -7,6 +7,8 @@ and raises :class:`~litestar_storages.exceptions.ConfigurationError` naming it, 
 
 from __future__ import annotations
 
+import os
+
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig
@@ -16,6 +18,7 @@ __all__ = (
     "check_bucket",
     "check_choice",
     "check_expiry",
+    "check_file",
     "check_flag",
     "check_int",
     "check_prefix",
@@ -78,21 +81,47 @@ def check_choice(value: object, choices: tuple[str, ...], *, setting: str) -> No
         raise _fail(setting, f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
 
 
-def check_int(value: object, *, setting: str, low: int, high: int | None = None) -> None:
-    """Check an ``int`` (not a ``bool``) from ``low`` to ``high``.
+def check_int(value: object, *, setting: str, low: int, high: int | None = None, multiple_of: int = 1) -> None:
+    """Check an ``int`` (not a ``bool``) from ``low`` to ``high``, a multiple of ``multiple_of``.
 
     Args:
         value: The configured value.
         setting: Its name as users write it, for the message.
         low: Smallest value allowed.
         high: Largest value allowed, or ``None`` for no upper bound.
+        multiple_of: What the value must be a multiple of (a service's chunk granularity).
 
     Raises:
         ConfigurationError: If it is anything else.
     """
-    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+        or value % multiple_of
+    ):
         bounds = f">= {low}" if high is None else f"from {low} to {high}"
-        raise _fail(setting, f"must be an int {bounds}, got {value!r}")
+        multiple = f", a multiple of {multiple_of}" if multiple_of > 1 else ""
+        raise _fail(setting, f"must be an int {bounds}{multiple}, got {value!r}")
+
+
+def check_file(value: object, *, setting: str) -> None:
+    """Check an optional path (``str`` or ``os.PathLike``) of an existing file.
+
+    Args:
+        value: The configured value (``None``: no file).
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if value is None:
+        return
+    if not isinstance(value, (str, os.PathLike)):
+        raise _fail(setting, f"must be a path, got {type(value).__name__}")
+    if not os.path.isfile(os.fspath(value)):
+        raise _fail(setting, f"{os.fspath(value)!r} is not a readable file")
 
 
 def check_seconds(value: object, *, setting: str) -> None:
