@@ -17,8 +17,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.s3.attributes import (
     ATTRIBUTE_NAMES,
@@ -29,11 +27,12 @@ from litestar_storages.backends.s3.attributes import (
 )
 from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE
 from litestar_storages.backends.s3.context import S3Context, send
-from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
+from litestar_storages.backends.s3.errors import TABLE, batch_delete_error, errors, service_error
 from litestar_storages.backends.s3.multipart import abort_upload, copy_in_parts, create_upload
 from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
+from litestar_storages.post_policies import object_fields, policy_conditions
 from litestar_storages.protocol import HttpMethod
 from litestar_storages.ranges import parse_content_range
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
@@ -71,12 +70,9 @@ class S3Driver:
 
     async def head(self, name: str) -> StoredFile | None:  # noqa: D102 - the Driver protocol documents it
         client = await self.context.client()
-        try:
-            head = await client.head_object(Bucket=self._bucket, Key=name)
-        except ClientError as error:
-            if is_missing(error):
-                return None
-            raise
+        head = await TABLE.absent(client.head_object(Bucket=self._bucket, Key=name))  # a 404: no such object
+        if head is None:
+            return None
         return _stored(name, head, int(head.get("ContentLength", 0)), await self._tags(name, head))
 
     async def _tags(self, name: str, answer: Mapping[str, Any]) -> dict[str, str]:
@@ -292,15 +288,10 @@ class S3Driver:
         max_size: int | None,
         min_size: int = 0,
     ) -> UploadForm:
-        fields: dict[str, Any] = {}
-        # S3 enforces the size range itself; without a maximum, its own 5 GiB POST limit.
-        conditions: list[Any] = [["content-length-range", min_size, MAX_PART_SIZE if max_size is None else max_size]]
-        if content_type is not None:
-            fields["Content-Type"] = content_type
-            conditions.append({"Content-Type": content_type})
-        for meta_name, value in metadata.items():
-            fields[f"x-amz-meta-{meta_name}"] = encode_header_value(value)
-            conditions.append({f"x-amz-meta-{meta_name}": fields[f"x-amz-meta-{meta_name}"]})
+        encoded = {meta_name: encode_header_value(value) for meta_name, value in metadata.items()}  # ASCII fields
+        fields = object_fields(content_type, encoded, meta_prefix="x-amz-meta-")
+        largest = MAX_PART_SIZE if max_size is None else max_size  # S3's own 5 GiB POST limit without one
+        conditions = policy_conditions(fields, min_size=min_size, max_size=largest)  # S3 enforces the range
         seconds = int(expires_in.total_seconds())
         signed_at = datetime.now(timezone.utc)
         client = await self.context.client()
