@@ -18,6 +18,7 @@ from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import ListPage, RangeBody
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
+    InvalidRangeError,
     StorageConnectionError,
     StorageError,
     StorageFileExistsError,
@@ -46,6 +47,10 @@ class Dropped(ServiceError):
     pass
 
 
+class Unsatisfiable(ServiceError):
+    pass
+
+
 def _translate(error: Exception, key: str | None) -> StorageError | None:
     if isinstance(error, Missing):
         return StorageFileNotFoundError(key)
@@ -53,6 +58,8 @@ def _translate(error: Exception, key: str | None) -> StorageError | None:
         return StorageFileExistsError(key)
     if isinstance(error, Dropped):
         return StorageConnectionError("connection dropped", key=key)
+    if isinstance(error, Unsatisfiable):
+        return InvalidRangeError("range not satisfiable", key=key)
     return None
 
 

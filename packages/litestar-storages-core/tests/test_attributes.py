@@ -450,3 +450,22 @@ def test_attributes_are_hashable_despite_their_tags() -> None:
     assert hash(same) == hash(ObjectAttributes(cache_control="a", tags={"y": "2", "x": "1"}))
     assert NO_ATTRIBUTES in {NO_ATTRIBUTES, FULL}
     assert len({same, ObjectAttributes(cache_control="a", tags={"x": "1", "y": "2"})}) == 1
+
+
+def test_service_names_are_refused_by_name() -> None:
+    from litestar_storages.attribute_rules import check_service_names
+    from litestar_storages.driver_errors import RefusedArgument
+
+    classes, acls = {"STANDARD", "COLD"}, {"private"}
+    check_service_names(ObjectAttributes(storage_class="COLD", acl="private"), backend="X", storage_classes=classes)
+    check_service_names(ObjectAttributes(storage_class="ANY", acl="any"), backend="X")  # no lists: any name
+    with pytest.raises(RefusedArgument, match="storage_class 'HOT' is not a storage class of X: COLD, STANDARD"):
+        check_service_names(ObjectAttributes(storage_class="HOT"), backend="X", storage_classes=classes)
+    with pytest.raises(RefusedArgument, match="acl 'public' is not a predefined ACL of X: private"):
+        check_service_names(ObjectAttributes(acl="public"), backend="X", acls=acls)
+    scoped = ObjectAttributes(encryption=Encryption.scope("s"))
+    check_service_names(scoped, backend="X")
+    with pytest.raises(ConfigurationError, match=r"X cannot store the attribute 'encryption' in mode") as caught:
+        check_service_names(scoped, backend="X", encryption_modes=("managed", "kms"))
+    assert caught.value.field == "encryption"
+    assert "Encryption.kms(key) or Encryption.managed()" in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from litestar_storages.driver_errors import BrokenTransfer, DriverError, RefusedArgument
 from litestar_storages.error_table import STATUS_ERRORS, Answer, ErrorTable, Misconfigured, status_error
 from litestar_storages.exceptions import (
     ConfigurationError,
@@ -164,3 +165,62 @@ def test_a_half_built_exception_still_translates() -> None:
     unprintable = str(TABLE.translate(Unprintable(), None))
     assert unprintable == "TestStorage: the service could not be reached, failed or throttled (Unprintable)"
     assert isinstance(TABLE.translate(broken, None), StorageConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("finding", "expected"),
+    [
+        (DriverError("the answer had no size"), StorageError),
+        (BrokenTransfer("stalled"), StorageConnectionError),
+        (RefusedArgument("no such class"), StorageValidationError),
+    ],
+)
+def test_every_table_and_mapper_knows_the_drivers_own_findings(
+    finding: DriverError, expected: type[StorageError]
+) -> None:
+    mapper = TABLE.mapper((ServiceError,))  # the findings need no entry and no owned type
+    with pytest.raises(expected) as caught, mapper.guard("k"):
+        raise finding
+    assert type(caught.value) is expected
+    assert caught.value.key == "k"
+    assert str(finding) in str(caught.value)
+    assert caught.value.__cause__ is finding
+    assert ErrorTable("Bare").translate(finding, None).__class__ is expected
+
+
+def test_a_table_entry_still_wins_over_a_findings_own_outcome() -> None:
+    table = ErrorTable("T", types={BrokenTransfer: StorageValidationError})
+    assert isinstance(table.translate(BrokenTransfer("x"), None), StorageValidationError)
+
+
+def test_a_findings_message_is_its_words() -> None:
+    error = TABLE.translate(RefusedArgument("acl 'x' is not a predefined ACL"), "k")
+    assert str(error) == "TestStorage: the request was refused for 'k' (acl 'x' is not a predefined ACL)"
+
+
+async def test_absent_answers_none_for_its_status_only() -> None:
+    async def answer(error: Exception | None) -> str:
+        if error is not None:
+            raise error
+        return "found"
+
+    assert await TABLE.absent(answer(None)) == "found"
+    assert await TABLE.absent(answer(ServiceError(404))) is None
+    assert await TABLE.absent(answer(ServiceError(416)), 416) is None
+    with pytest.raises(ServiceError):
+        await TABLE.absent(answer(ServiceError(403)))
+    with pytest.raises(Socket):  # no answer to read: not a "missing"
+        await TABLE.absent(answer(Socket()))
+
+
+def test_meaning_gives_one_status_a_call_sites_own_outcome() -> None:
+    bucket = Misconfigured("bucket", "create it")
+    with pytest.raises(ConfigurationError, match="configured bucket was refused") as caught, TABLE.meaning(404, bucket):
+        raise ServiceError(404, "notFound", "gone")
+    assert caught.value.field == "bucket"
+    assert "create it" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ServiceError)
+    with pytest.raises(ServiceError), TABLE.meaning(404, Misconfigured("bucket")):
+        raise ServiceError(403)
+    with pytest.raises(Socket), TABLE.meaning(404, Misconfigured("bucket")):
+        raise Socket()

@@ -251,17 +251,3 @@ async def test_info_asks_for_a_partial_response(gcs_config: GCSConfig) -> None:
         fields = log.requests[0].url.query.get("fields", "")
         assert set(fields.split(",")) >= {"size", "contentType", "etag", "updated", "metadata"}
         assert "acl" not in fields
-
-
-@pytest.mark.parametrize(
-    ("text", "microsecond"),
-    [("2024-05-01T12:00:00Z", 0), ("2024-05-01T12:00:00.1Z", 100_000), ("2024-05-01T12:00:00.123456789Z", 123_456)],
-)
-def test_timestamps_of_every_fraction_length(text: str, microsecond: int) -> None:
-    from datetime import timezone
-
-    from litestar_storages.backends.gcs.resources import parse_timestamp
-
-    moment = parse_timestamp(text)
-    assert moment is not None
-    assert (moment.second, moment.microsecond, moment.tzinfo) == (0, microsecond, timezone.utc)

@@ -14,22 +14,25 @@ refuses, all refuse:
   ``MemoryStorage`` in a test are accepted in production too;
 * an attribute the backend does not declare raises
   :class:`~litestar_storages.exceptions.ConfigurationError` naming the backend and
-  the attribute.
+  the attribute; a storage class or ACL its service does not name, or an encryption
+  mode it lacks, is refused by the driver with :func:`check_service_names`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from litestar_storages.attributes import Encryption, ObjectAttributes
+from litestar_storages.driver_errors import RefusedArgument
 from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 
 __all__ = (
     "COMMON_TAG_LIMITS",
     "MAX_HEADER_VALUE_LENGTH",
     "TagLimits",
+    "check_service_names",
     "check_supported",
     "validate_attributes",
 )
@@ -42,6 +45,7 @@ _TOKEN = re.compile(r"[\x21-\x7e]+")
 _HEADER_FIELDS = ("cache_control", "content_disposition", "content_encoding", "content_language")
 _TOKEN_FIELDS = ("storage_class", "acl")
 _ENCRYPTION_MODES = frozenset({"managed", "kms", "scope"})
+_ENCRYPTION_CALLS = {"kms": "Encryption.kms(key)", "managed": "Encryption.managed()", "scope": "Encryption.scope(name)"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,44 @@ def check_supported(
         honoured = ", ".join(sorted(supported)) or "none"
         raise ConfigurationError(
             f"{backend} cannot store the attribute {name!r} (it supports: {honoured})", field=name, key=key
+        )
+
+
+def check_service_names(
+    attributes: ObjectAttributes,
+    *,
+    backend: str,
+    storage_classes: Collection[str] | None = None,
+    acls: Collection[str] | None = None,
+    encryption_modes: Collection[str] = _ENCRYPTION_MODES,
+) -> None:
+    """Refuse, before any request, the names a backend's service does not have.
+
+    Called by a driver (it knows its service's names) from inside a primitive, so that
+    the engine's error boundary names the key.
+
+    Args:
+        attributes: The checked attributes of a write.
+        backend: The backend's name, for messages.
+        storage_classes: The service's storage classes (``None``: any name goes).
+        acls: The service's predefined ACLs (``None``: any name goes).
+        encryption_modes: The :class:`~litestar_storages.attributes.Encryption` modes it has.
+
+    Raises:
+        RefusedArgument: For a storage class or ACL the service does not name (a
+            :class:`~litestar_storages.exceptions.StorageValidationError` once translated).
+        ConfigurationError: For an encryption mode the service does not have.
+    """
+    for name, allowed, what in (("storage_class", storage_classes, "storage class"), ("acl", acls, "predefined ACL")):
+        value = getattr(attributes, name)
+        if value is not None and allowed is not None and value not in allowed:
+            raise RefusedArgument(f"{name} {value!r} is not a {what} of {backend}: {', '.join(sorted(allowed))}")
+    encryption = attributes.encryption
+    if encryption is not None and encryption.mode not in encryption_modes:
+        other = " or ".join(_ENCRYPTION_CALLS[mode] for mode in sorted(encryption_modes))
+        raise ConfigurationError(
+            f"{backend} cannot store the attribute 'encryption' in mode {encryption.mode!r}: use {other}",
+            field="encryption",
         )
 
 

@@ -7,33 +7,121 @@ and raises :class:`~litestar_storages.exceptions.ConfigurationError` naming it, 
 
 from __future__ import annotations
 
+import os
+
 from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.retry import RetryConfig
 from litestar_storages.url_arguments import expiry_problem
 
-__all__ = ("check_expiry", "check_flag", "check_int", "check_prefix", "check_retry", "check_seconds", "check_type")
+__all__ = (
+    "check_bucket",
+    "check_choice",
+    "check_expiry",
+    "check_file",
+    "check_flag",
+    "check_int",
+    "check_prefix",
+    "check_retry",
+    "check_seconds",
+    "check_text",
+    "check_type",
+)
 
 
 def _fail(setting: str, problem: str) -> ConfigurationError:
     return ConfigurationError(f"{setting} {problem}", field=setting.rpartition(".")[2])
 
 
-def check_int(value: object, *, setting: str, low: int, high: int | None = None) -> None:
-    """Check an ``int`` (not a ``bool``) from ``low`` to ``high``.
+def check_bucket(value: object, *, setting: str) -> None:
+    """Check a bucket (or container) name: a non-empty ``str``, no surrounding spaces, no ``/``.
+
+    The service checks the rest of its own naming rules on the first request.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is missing, padded or a path.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(setting, "is required: the name of the bucket")
+    if value != value.strip() or "/" in value:
+        raise _fail(setting, f"must be a bucket name, not a path: {value!r} (use prefix for folders)")
+
+
+def check_text(value: object, *, setting: str, optional: bool = True) -> None:
+    """Check a non-empty ``str`` (a region, a key id...), or ``None`` when ``optional``.
+
+    Args:
+        value: The configured value.
+        setting: Its name as users write it, for the message.
+        optional: Whether ``None`` (left to a default or an environment variable) is allowed.
+
+    Raises:
+        ConfigurationError: If it is anything else, the empty string included.
+    """
+    if not (isinstance(value, str) and value) and not (optional and value is None):
+        raise _fail(setting, f"must be {'None or ' if optional else ''}a non-empty str, got {value!r}")
+
+
+def check_choice(value: object, choices: tuple[str, ...], *, setting: str) -> None:
+    """Check one of a few fixed strings (``typing.get_args`` of a ``Literal`` gives them).
+
+    Args:
+        value: The configured value.
+        choices: The strings allowed.
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise _fail(setting, f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
+
+
+def check_int(value: object, *, setting: str, low: int, high: int | None = None, multiple_of: int = 1) -> None:
+    """Check an ``int`` (not a ``bool``) from ``low`` to ``high``, a multiple of ``multiple_of``.
 
     Args:
         value: The configured value.
         setting: Its name as users write it, for the message.
         low: Smallest value allowed.
         high: Largest value allowed, or ``None`` for no upper bound.
+        multiple_of: What the value must be a multiple of (a service's chunk granularity).
 
     Raises:
         ConfigurationError: If it is anything else.
     """
-    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+        or value % multiple_of
+    ):
         bounds = f">= {low}" if high is None else f"from {low} to {high}"
-        raise _fail(setting, f"must be an int {bounds}, got {value!r}")
+        multiple = f", a multiple of {multiple_of}" if multiple_of > 1 else ""
+        raise _fail(setting, f"must be an int {bounds}{multiple}, got {value!r}")
+
+
+def check_file(value: object, *, setting: str) -> None:
+    """Check an optional path (``str`` or ``os.PathLike``) of an existing file.
+
+    Args:
+        value: The configured value (``None``: no file).
+        setting: Its name as users write it, for the message.
+
+    Raises:
+        ConfigurationError: If it is anything else.
+    """
+    if value is None:
+        return
+    if not isinstance(value, (str, os.PathLike)):
+        raise _fail(setting, f"must be a path, got {type(value).__name__}")
+    if not os.path.isfile(os.fspath(value)):
+        raise _fail(setting, f"{os.fspath(value)!r} is not a readable file")
 
 
 def check_seconds(value: object, *, setting: str) -> None:

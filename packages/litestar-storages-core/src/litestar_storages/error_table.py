@@ -17,10 +17,12 @@ with a status or a code, or for a type listed as generic; and last the fallback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeAlias, Union
+from typing import TypeAlias, TypeVar, Union
 
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
@@ -97,6 +99,8 @@ _WHAT: Mapping[type[StorageError], str] = {
     ConcurrentWriteError: "a concurrent write discarded this one",
 }
 
+T = TypeVar("T")
+
 Reader: TypeAlias = Callable[[Exception], Union[Answer, None]]
 Fallback: TypeAlias = Callable[[Exception, Union[Answer, None]], Union[Outcome, None]]
 
@@ -122,6 +126,8 @@ def _text(error: BaseException) -> str:
         text = str(error)
     except Exception:  # a half-built exception must not hide the real one
         text = ""
+    if isinstance(error, DriverError) and text:
+        return text  # the driver's own words: its class adds nothing
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
@@ -173,12 +179,61 @@ class ErrorTable:
         """
         return self._read(error) if self._read is not None else None
 
+    async def absent(self, request: Awaitable[T], status: int = 404) -> T | None:
+        """Await an SDK request, answering ``None`` when the service answers ``status``.
+
+        For the one answer a primitive turns into its result (``head`` of a missing
+        object returns ``None``), read from the error as the table reads it: no SDK
+        type to catch, no message to match. Any other error propagates.
+
+        Args:
+            request: The SDK request, not yet awaited.
+            status: The HTTP status that means "nothing" here (404: no such object).
+
+        Returns:
+            The request's result, or ``None``.
+        """
+        try:
+            return await request
+        except Exception as error:
+            answer = self.read(error)
+            if answer is None or answer.status != status:
+                raise
+            return None
+
+    @contextmanager
+    def meaning(self, status: int, outcome: Outcome) -> Iterator[None]:
+        """Give one answered status inside the block a meaning of this call site's own.
+
+        For an answer whose meaning depends on the request: a 404 to a listing, which
+        names no object, says the bucket is missing (``Misconfigured("bucket")``).
+        Other errors propagate, for the engine's boundary to translate.
+
+        Args:
+            status: The HTTP status.
+            outcome: What it means here.
+
+        Yields:
+            Nothing; the block runs inside.
+
+        Raises:
+            StorageError: The outcome's error (a ``ConfigurationError`` for a
+                :class:`Misconfigured`), chained to the SDK's.
+        """
+        try:
+            yield
+        except Exception as error:
+            answer = self.read(error)
+            if answer is None or answer.status != status:
+                raise
+            raise self.build(outcome, None, answer.describe()) from error
+
     def _by_type(self, error: Exception) -> Outcome | None:
         for klass in type(error).__mro__:
             outcome = self._types.get(klass)
             if outcome is not None:
                 return outcome
-        return None
+        return error.outcome if isinstance(error, DriverError) else None
 
     def outcome(self, error: Exception, answer: Answer | None = None) -> Outcome | None:
         """Return what an error means by this table.
@@ -252,10 +307,11 @@ class ErrorTable:
         """Return the mapper that applies this table around driver calls.
 
         Args:
-            owns: The exception types of the SDK and its transport; only these are
+            owns: The exception types of the SDK and its transport; only these (and the
+                driver's own :class:`~litestar_storages.driver_errors.DriverError`) are
                 translated, anything else (a bug) propagates as itself.
 
         Returns:
             The mapper.
         """
-        return ErrorMapper(self.translate, backend=self.backend, owns=owns)
+        return ErrorMapper(self.translate, backend=self.backend, owns=(*owns, DriverError))

@@ -19,7 +19,9 @@ from litestar_storages.engine.capabilities import (
     SupportsDirectWrite,
     SupportsExists,
     SupportsListStream,
+    SupportsMinPartSize,
     SupportsParts,
+    SupportsPublicUrls,
     SupportsPutParts,
     SupportsRename,
     SupportsSignedUrls,
@@ -57,6 +59,10 @@ class Abilities:
         attribute_names: The object attributes the driver honours (none without
             :class:`~litestar_storages.engine.capabilities.SupportsAttributes`).
         tag_limits: The tag limits its writes are checked against.
+        min_part_size: The smallest part its service takes (1 without
+            :class:`~litestar_storages.engine.capabilities.SupportsMinPartSize`).
+        public_base_url: The base URL its objects are served under unsigned, if any
+            (:class:`~litestar_storages.engine.capabilities.SupportsPublicUrls`).
     """
 
     parts: PartsDriver | None
@@ -73,6 +79,8 @@ class Abilities:
     exists: SupportsExists | None = None
     attribute_names: frozenset[str] = frozenset()
     tag_limits: TagLimits = COMMON_TAG_LIMITS
+    min_part_size: int = 1
+    public_base_url: str | None = None
 
     @classmethod
     def of(cls, driver: Driver) -> Abilities:
@@ -105,4 +113,6 @@ class Abilities:
             if isinstance(driver, SupportsAttributes)
             else frozenset(),
             tag_limits=driver.tag_limits if isinstance(driver, SupportsTagLimits) else COMMON_TAG_LIMITS,
+            min_part_size=driver.min_part_size if isinstance(driver, SupportsMinPartSize) else 1,
+            public_base_url=driver.public_base_url if isinstance(driver, SupportsPublicUrls) else None,
         )

@@ -26,7 +26,9 @@ __all__ = (
     "SupportsExists",
     "SupportsListDir",
     "SupportsListStream",
+    "SupportsMinPartSize",
     "SupportsParts",
+    "SupportsPublicUrls",
     "SupportsRename",
     "SupportsPutParts",
     "SupportsSignedUrls",
@@ -141,6 +143,19 @@ class SupportsSingleRequestLimit(Protocol):
 
     single_request_limit: int
     """Largest input sent in one request (at most :attr:`SupportsParts.max_part_size`)."""
+
+
+@runtime_checkable
+class SupportsMinPartSize(Protocol):
+    """A driver with parts whose service refuses small parts (S3: 5 MiB, all but the last part).
+
+    ``put_large`` refuses a ``part_size`` below :attr:`min_part_size` before anything is
+    sent, with the same :class:`~litestar_storages.exceptions.StorageValidationError` as
+    one above :attr:`SupportsParts.max_part_size`. Without it any part size from 1 byte goes.
+    """
+
+    min_part_size: int
+    """Smallest part the service takes (every part but the last)."""
 
 
 @runtime_checkable
@@ -325,6 +340,19 @@ class SupportsSignedUrls(Protocol):
             The URL.
         """
         ...
+
+
+@runtime_checkable
+class SupportsPublicUrls(Protocol):
+    """A driver whose objects may be served unsigned under a public base URL (a CDN, a public bucket).
+
+    When :attr:`public_base_url` is set, ``url(key)`` for a GET without ``filename``
+    returns :func:`~litestar_storages.public_urls.public_url` of it: no request, no
+    signature. Other URLs (PUT, or a GET naming a download filename) are still signed.
+    """
+
+    public_base_url: str | None
+    """The configured base URL (checked by :func:`~litestar_storages.public_urls.check_base_url`), or ``None``."""
 
 
 @runtime_checkable

@@ -172,8 +172,11 @@ class Driver(Protocol):
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:
         """Start reading bytes ``[start, end)`` of an object (``end=None``: to its end).
 
-        A range past the end of the object is clipped (an empty body when ``start`` is
-        at or after the end). A missing object raises the SDK's not-found error.
+        The engine never asks for an empty range (``end <= start``). A range past the
+        end of the object is clipped; one starting at or after the end may give an empty
+        body or the SDK's "range not satisfiable" error (416, translated to
+        :class:`~litestar_storages.exceptions.InvalidRangeError`), which the engine
+        answers with an empty body itself. A missing object raises the SDK's not-found error.
 
         Args:
             name: The object's name.

@@ -14,13 +14,52 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.driver import Driver, RangeBody
+from litestar_storages.engine.driver import Driver, RangeBody, whole_body
 from litestar_storages.error_mapping import ErrorMapper
-from litestar_storages.exceptions import ConcurrentWriteError, StorageConnectionError, StorageError
+from litestar_storages.exceptions import (
+    ConcurrentWriteError,
+    InvalidRangeError,
+    StorageConnectionError,
+    StorageError,
+    StorageFileNotFoundError,
+)
 from litestar_storages.progress import ProgressReporter
 from litestar_storages.types import ProgressCallback
 
-__all__ = ("read_bytes", "read_range")
+__all__ = ("open_range", "read_bytes", "read_range")
+
+
+async def open_range(driver: Driver, name: str, key: str, start: int, end: int | None) -> RangeBody:
+    """Open bytes ``[start, end)`` of an object through the driver, clipped to the object.
+
+    An empty range (``end <= start``) is not asked of the driver, and a range the
+    service cannot satisfy (a 416: it starts at or past the end) is not an error: both
+    are an empty body at ``min(start, size)`` of an object that must exist, found with
+    one ``head``. Drivers leave both cases here.
+
+    Args:
+        driver: The driver.
+        name: The object's name.
+        key: The storage key (messages).
+        start: First byte (validated).
+        end: Byte after the last, or ``None`` (validated).
+
+    Returns:
+        The opened body.
+
+    Raises:
+        StorageFileNotFoundError: If the object does not exist.
+    """
+    if end is None or end > start:
+        try:
+            return await call(driver, key, driver.open_range, name, start, end)
+        except InvalidRangeError:
+            pass  # starts at or past the end: clipped to nothing, below
+    stored = await call(driver, key, driver.head, name)
+    if stored is None:
+        raise StorageFileNotFoundError(key)
+    at = min(start, stored.size)
+    return whole_body(stored, at, at, b"")
 
 
 async def read_range(
@@ -55,7 +94,7 @@ async def read_range(
     """
     errors = driver.errors
     if opened is None:
-        opened = await call(driver, key, driver.open_range, name, start, end)
+        opened = await open_range(driver, name, key, start, end)
     expected_end = opened.end
     position = opened.start
     etag = opened.file.etag
@@ -88,7 +127,7 @@ async def read_range(
             if isinstance(chunks, AsyncGenerator):  # left early: close it now, not at garbage collection
                 await chunks.aclose()
         resumed_at = position
-        body = await call(driver, key, driver.open_range, name, resumed_at, expected_end)
+        body = await open_range(driver, name, key, resumed_at, expected_end)
         if body.file.etag != etag or body.start != resumed_at:
             raise ConcurrentWriteError(f"{key!r} changed while it was being read", key=key)
         chunks = body.chunks
@@ -127,7 +166,7 @@ async def read_bytes(driver: Driver, name: str, key: str, *, start: int, end: in
     Returns:
         The bytes.
     """
-    opened = await call(driver, key, driver.open_range, name, start, end)
+    opened = await open_range(driver, name, key, start, end)
     data = opened.data
     if data is not None and len(data) == opened.end - opened.start:
         return data

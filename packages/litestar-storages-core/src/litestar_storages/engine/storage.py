@@ -29,6 +29,7 @@ from litestar_storages.keys import normalize_prefix, strip_prefix, validate_fold
 from litestar_storages.listing import validate_limit
 from litestar_storages.parts import validate_part
 from litestar_storages.protocol import HttpMethod
+from litestar_storages.public_urls import public_url
 from litestar_storages.ranges import validate_range
 from litestar_storages.streams import PutData
 from litestar_storages.types import MultipartUpload, ProgressCallback, StoredFile, StoredFolder, UploadForm
@@ -323,6 +324,9 @@ class DriverStorage(BaseStorage):
             key, expires_in=expires_in, method=method, filename=filename, content_type=content_type
         )
         name = self._prefix + key
+        public = self._abilities.public_base_url
+        if public is not None and arguments.method == "GET" and arguments.filename is None:
+            return public_url(public, name)  # served by a CDN or a public bucket: plain, unsigned
         driver = self._abilities.signed
         if driver is not None and arguments.method in driver.url_methods:
             disposition = None if arguments.filename is None else content_disposition(arguments.filename)

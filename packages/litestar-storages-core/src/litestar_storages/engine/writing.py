@@ -72,7 +72,7 @@ async def write_object(
     """
     if abilities.direct is not None:
         if part_size is not None and abilities.parts is not None:
-            _checked_part_size(abilities.parts, part_size, key)  # refused as on every backend, then unused
+            _checked_part_size(abilities, abilities.parts, part_size, key)  # refused as on every backend, then unused
         return await _write_direct(
             driver,
             abilities.direct,
@@ -89,7 +89,7 @@ async def write_object(
     threshold: int | None = None
     max_parts: int | None = None
     if parts is not None:
-        threshold = _checked_part_size(parts, part_size, key)
+        threshold = _checked_part_size(abilities, parts, part_size, key)
         max_parts = parts.max_parts
     if streams is not None:
         threshold, max_parts = threshold or streams.part_size, None  # the driver cuts its own parts
@@ -193,13 +193,12 @@ async def _chain(
         raise
 
 
-def _checked_part_size(driver: SupportsParts, part_size: object, key: str) -> int:
+def _checked_part_size(abilities: Abilities, driver: SupportsParts, part_size: object, key: str) -> int:
     if part_size is None:
         return driver.part_size
-    if not isinstance(part_size, int) or isinstance(part_size, bool) or not 1 <= part_size <= driver.max_part_size:
-        raise StorageValidationError(
-            f"part_size must be an int from 1 to {driver.max_part_size}, got {part_size!r}", key=key
-        )
+    low, high = abilities.min_part_size, driver.max_part_size
+    if not isinstance(part_size, int) or isinstance(part_size, bool) or not low <= part_size <= high:
+        raise StorageValidationError(f"part_size must be an int from {low} to {high}, got {part_size!r}", key=key)
     return part_size
 
 

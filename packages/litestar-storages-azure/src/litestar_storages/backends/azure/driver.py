@@ -43,9 +43,8 @@ from litestar_storages.backends.azure.properties import (
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
 from litestar_storages.concurrency import run_all
-from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order, whole_body
+from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
 from litestar_storages.exceptions import StorageError
-from litestar_storages.public_urls import public_url
 from litestar_storages.ranges import parse_content_range
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
@@ -91,6 +90,7 @@ class AzureDriver:
         self.part_size = config.block_size
         self.max_concurrency = config.max_concurrency
         self.default_url_expiry: timedelta = config.presigned_expiry
+        self.public_base_url = config.public_base_url
         self._client = client
         self._owns_client = client is None
         self._owned_credential: Any = None
@@ -146,26 +146,16 @@ class AzureDriver:
         return file_from_headers(name, headers, int(headers.get("Content-Length") or 0), stored_tags)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
-        if end is not None and end <= start:
-            return await self._empty_range(name, start)  # nothing to read, but the blob must exist
         # Without a range an empty blob answers 200; "bytes=0-" would be refused with 416.
+        # A range starting at or past the end is a 416 too: the engine answers it with an empty body.
         byte_range = None if start == 0 and end is None else f"bytes={start}-{'' if end is None else end - 1}"
-        try:
-            body, headers = await self._requests(name).download(byte_range)
-        except HttpResponseError as error:
-            if error.status_code != 416:
-                raise
-            return await self._empty_range(name, start)  # starts at or past the end: clipped to nothing
+        body, headers = await self._requests(name).download(byte_range)
         length = int(headers.get("Content-Length") or 0)
         first, size = parse_content_range(headers.get("Content-Range"), length)
         return RangeBody(file_from_headers(name, headers, size), first, first + length, _chunks(body))
 
-    async def _empty_range(self, name: str, start: int) -> RangeBody:
-        stored = await self._existing(name, tags=False)
-        return whole_body(stored, min(start, stored.size), min(start, stored.size), b"")
-
-    async def _existing(self, name: str, *, tags: bool = True) -> StoredFile:
-        stored = await self.head(name, tags=tags)
+    async def _existing(self, name: str) -> StoredFile:
+        stored = await self.head(name)
         if stored is None:
             raise ResourceNotFoundError(message=f"{name}: BlobNotFound")
         return stored
@@ -365,9 +355,6 @@ class AzureDriver:
         content_disposition: str | None,
         content_type: str | None,  # checked by the engine, not bound: a SAS cannot bind it
     ) -> str:
-        public = self.config.public_base_url
-        if method == "GET" and content_disposition is None and public:
-            return public_url(public, name)
         return await self._signed_url(name, method, expires_in, content_disposition)
 
     async def _signed_url(

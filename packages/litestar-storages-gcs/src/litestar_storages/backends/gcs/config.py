@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Union
 
-from litestar_storages.config_checks import check_expiry, check_int, check_prefix, check_seconds, check_type
-from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.config_checks import (
+    check_bucket,
+    check_expiry,
+    check_file,
+    check_int,
+    check_prefix,
+    check_seconds,
+    check_type,
+)
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
@@ -75,28 +82,13 @@ class GCSConfig:
     key (Application Default Credentials); by default the one the credentials name."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.bucket, str) or not self.bucket.strip():
-            raise ConfigurationError("GCSConfig.bucket is required: the name of the bucket", field="bucket")
-        if "/" in self.bucket:
-            raise ConfigurationError(
-                f"GCSConfig.bucket must be a bucket name, not a path: {self.bucket!r} (use prefix for folders)",
-                field="bucket",
-            )
+        check_bucket(self.bucket, setting="GCSConfig.bucket")
         check_prefix(self.prefix, setting="GCSConfig.prefix")
-        if self.service_file is not None and not os.path.isfile(os.fspath(self.service_file)):
-            raise ConfigurationError(
-                f"GCSConfig.service_file {os.fspath(self.service_file)!r} is not a readable file",
-                field="service_file",
-            )
+        check_file(self.service_file, setting="GCSConfig.service_file")
         check_expiry(self.presigned_expiry, setting="GCSConfig.presigned_expiry")
         for name in ("api_root", "public_base_url"):
             check_base_url(getattr(self, name), setting=f"GCSConfig.{name}")
-        if not isinstance(self.chunk_size, int) or self.chunk_size <= 0 or self.chunk_size % CHUNK_GRANULARITY:
-            raise ConfigurationError(
-                f"GCSConfig.chunk_size must be a positive multiple of 256 KiB ({CHUNK_GRANULARITY}), "
-                f"got {self.chunk_size!r}",
-                field="chunk_size",
-            )
+        check_int(self.chunk_size, setting="GCSConfig.chunk_size", low=CHUNK_GRANULARITY, multiple_of=CHUNK_GRANULARITY)
         check_type(self.retry, RetryConfig, setting="GCSConfig.retry")
         check_seconds(self.timeout, setting="GCSConfig.timeout")
         check_int(self.list_page_size, setting="GCSConfig.list_page_size", low=1, high=1000)

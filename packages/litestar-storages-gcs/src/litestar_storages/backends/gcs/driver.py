@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
@@ -13,7 +12,7 @@ from gcloud.aio.storage import Storage as SDKStorage
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.gcs._sdk import Transport, sdk_fields
 from litestar_storages.backends.gcs.config import GCSConfig
-from litestar_storages.backends.gcs.errors import GCS_ERRORS, GCSDriverError, absent, listing_errors
+from litestar_storages.backends.gcs.errors import GCS_ERRORS, NO_BUCKET, TABLE
 from litestar_storages.backends.gcs.resources import (
     ATTRIBUTES,
     attribute_request,
@@ -24,12 +23,14 @@ from litestar_storages.backends.gcs.resources import (
 from litestar_storages.backends.gcs.resumable import ResumableUpload
 from litestar_storages.backends.gcs.signing import GOOGLE_STORAGE_HOST, Signer, make_signer, sign_post_policy, sign_url
 from litestar_storages.bodies import sliced_body
+from litestar_storages.concurrency import run_all
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.engine import DirPage, ListPage, RangeBody, whole_body
 from litestar_storages.parts import MAX_PART_NUMBER
 from litestar_storages.protocol import HttpMethod
-from litestar_storages.public_urls import public_url
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
+from litestar_storages.upload_sessions import UploadSessions
 
 __all__ = ("GCSDriver", "Transport")  # Transport is documented here (_sdk is private)
 
@@ -45,7 +46,6 @@ _LIST_FIELDS = f"{_ITEMS},nextPageToken"
 _DIR_FIELDS = f"{_ITEMS},prefixes,nextPageToken"
 _MEDIA = {"alt": "media"}
 _GZIP = {"Accept-Encoding": "gzip"}
-_RANGE_NOT_SATISFIABLE = 416
 _WHOLE_BODY = 256 * 1024
 """Bodies up to this size are read in one call rather than streamed."""
 
@@ -62,6 +62,7 @@ class GCSDriver:
         "config",
         "default_url_expiry",
         "part_size",
+        "public_base_url",
         "retry",
     )
 
@@ -83,11 +84,12 @@ class GCSDriver:
         self.retry = config.retry
         self.part_size = config.chunk_size
         self.default_url_expiry = config.presigned_expiry
+        self.public_base_url = config.public_base_url  # GET URLs without a filename: unsigned (SupportsPublicUrls)
         self._client = client
         self._owns_client = client is None
         self._transport: Transport | None = None
         self._signer: Signer | None = None
-        self._uploads: dict[str, ResumableUpload] = {}
+        self._uploads: UploadSessions[ResumableUpload] = UploadSessions()
 
     def connect(self) -> Transport:
         """Return the transport, building the client on first use (inside the loop the session belongs to)."""
@@ -109,31 +111,24 @@ class GCSDriver:
         # Our request rather than the SDK's download_metadata(): that one cannot ask for
         # a partial answer, and decodes the body to text before parsing it.
         transport = self.connect()
-        resource = await absent(transport.json("GET", transport.object_url(self.config.bucket, name), params=_INFO))
+        url = transport.object_url(self.config.bucket, name)
+        resource = await TABLE.absent(transport.json("GET", url, params=_INFO))
         return None if resource is None else stored_file(resource, name)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
+        # Never an empty range; one starting past the end (416) is answered by the engine.
         transport = self.connect()
+        # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
+        # is, and honours the range (it would decompress it for a client that does not).
+        last = "" if end is None else end - 1
+        headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
         url = transport.object_url(self.config.bucket, name)
-        if end is None or end > start:
-            last = "" if end is None else end - 1
-            # Accepting gzip, undecoded: GCS then serves an object stored gzip-encoded as it
-            # is, and honours the range (it would decompress it for a client that does not).
-            headers = _GZIP if not start and end is None else {**_GZIP, "Range": f"bytes={start}-{last}"}
-            response = await absent(
-                transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False), _RANGE_NOT_SATISFIABLE
-            )
-            if response is not None:
-                file, first, stop = media_file(name, response.status, response.headers)
-                if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
-                    async with response:
-                        return whole_body(file, first, stop, await response.read())
-                return RangeBody(file, first, stop, _stream(response))
-        # An empty range, or one starting past the end (416): nothing to read, but a
-        # missing object must still raise.
-        file = stored_file(await transport.json("GET", url, params=_INFO), name)
-        at = min(start, file.size)
-        return whole_body(file, at, at, b"")
+        response = await transport.request("GET", url, headers=headers, params=_MEDIA, decompress=False)
+        file, first, stop = media_file(name, response.status, response.headers)
+        if stop - first <= _WHOLE_BODY:  # one read: cheaper than driving a chunk stream
+            async with response:
+                return whole_body(file, first, stop, await response.read())
+        return RangeBody(file, first, stop, _stream(response))
 
     async def write(  # noqa: D102
         self,
@@ -177,26 +172,19 @@ class GCSDriver:
     async def delete(self, name: str, *, check: bool) -> bool:  # noqa: D102
         transport = self.connect()
         # One request either way: GCS answers 404 for a missing object.
-        deleted = await absent(transport.client.delete(self.config.bucket, name, timeout=transport.timeout))
+        deleted = await TABLE.absent(transport.client.delete(self.config.bucket, name, timeout=transport.timeout))
         return deleted is not None
 
     async def delete_batch(self, names: Sequence[str]) -> None:  # noqa: D102 - documented by SupportsBatchDelete
-        # One object per request: a batch is that many requests at once, all finished
-        # before the first error is raised (none is left running).
-        outcomes = await asyncio.gather(*(self.delete(name, check=False) for name in names), return_exceptions=True)
-        for name, outcome in zip(names, outcomes, strict=True):
-            if isinstance(outcome, GCS_ERRORS.owns):
-                # Named here: the engine knows no single key for a batch.
-                raise GCS_ERRORS.translate(outcome, name) from outcome  # type: ignore[arg-type]
-            if isinstance(outcome, BaseException):
-                raise outcome
+        # One object per request: a batch is that many requests at once, each error naming its object.
+        await run_all(lambda name: self.delete(name, check=False), names, limit=self.max_batch, errors=GCS_ERRORS)
 
     async def _list(self, params: dict[str, str], token: str | None, page_size: int) -> tuple[list[StoredFile], Any]:
         transport = self.connect()
         params["maxResults"] = str(min(page_size, self.config.list_page_size))
         if token is not None:
             params["pageToken"] = token
-        with listing_errors(self.config.bucket):
+        with TABLE.meaning(404, NO_BUCKET):
             page = await transport.client.list_objects(self.config.bucket, params=params, timeout=transport.timeout)
         items: list[dict[str, Any]] = page.get("items") or []
         return [stored_file(item, item["name"], attributes=False) for item in items], page
@@ -227,7 +215,7 @@ class GCSDriver:
         )
         resource = answer.get("resource")
         if not isinstance(resource, dict):
-            raise GCSDriverError("GCS did not finish the copy")
+            raise DriverError("GCS did not finish the copy")
         return stored_file(resource, destination)
 
     async def close(self) -> None:
@@ -256,8 +244,7 @@ class GCSDriver:
             resource,
             {**params, **({} if overwrite else {"ifGenerationMatch": "0"})},
         )
-        self._uploads[session.session_uri] = session
-        return session.session_uri
+        return self._uploads.add(session.session_uri, session)
 
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
@@ -266,16 +253,10 @@ class GCSDriver:
             name, content_type=content_type, metadata=metadata, overwrite=True, attributes=attributes
         )
 
-    def _session(self, upload_id: str) -> ResumableUpload:
-        session = self._uploads.get(upload_id)
-        if session is None:
-            raise GCSDriverError("no multipart upload in progress here by that id (completed, aborted or elsewhere)")
-        return session
-
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        return await self._session(upload_id).put_part(number, body)
+        return await self._uploads.get(upload_id).put_part(number, body)
 
     async def commit_parts(  # noqa: D102
         self,
@@ -288,12 +269,12 @@ class GCSDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        resource = await self._session(upload_id).commit(parts)
-        del self._uploads[upload_id]
+        resource = await self._uploads.get(upload_id).commit(parts)
+        self._uploads.pop(upload_id)
         return stored_file(resource, name)
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        session = self._uploads.pop(upload_id, None)
+        session = self._uploads.pop(upload_id)
         if session is not None:
             await session.cancel()
 
@@ -314,9 +295,6 @@ class GCSDriver:
         content_disposition: str | None,
         content_type: str | None,
     ) -> str:
-        public = self.config.public_base_url
-        if method == "GET" and public and content_disposition is None:
-            return public_url(public, name)
         signer, base_url = self._signing()
         return await sign_url(
             signer,

@@ -9,48 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
-from litestar_storages.error_table import Answer, ErrorTable
-from litestar_storages.exceptions import (
-    ConfigurationError,
-    StorageConnectionError,
-    StorageError,
-    StorageValidationError,
-)
+from litestar_storages.error_table import Answer, ErrorTable, Misconfigured
+from litestar_storages.exceptions import StorageConnectionError, StorageError
 
-__all__ = (
-    "GCS_ERRORS",
-    "OWNED_ERRORS",
-    "BadArgumentError",
-    "GCSDriverError",
-    "UploadBrokenError",
-    "absent",
-    "listing_errors",
-    "read_answer",
-    "translate_gcs_error",
-)
-
-T = TypeVar("T")
-
-_NOT_FOUND = 404
-
-
-class GCSDriverError(Exception):
-    """A failure the driver finds itself (no HTTP error says it): a plain :class:`StorageError`."""
-
-
-class UploadBrokenError(GCSDriverError):
-    """A resumable upload that cannot complete correctly (stalled, or wrong bytes committed): retried."""
-
-
-class BadArgumentError(GCSDriverError):
-    """An argument GCS cannot take (a part out of order, an unknown storage class or ACL): a validation error."""
+__all__ = ("GCS_ERRORS", "OWNED_ERRORS", "NO_BUCKET", "TABLE", "read_answer", "translate_gcs_error")
 
 
 def read_answer(error: Exception) -> Answer | None:
@@ -93,37 +60,16 @@ TABLE = ErrorTable(
             StorageConnectionError,
         ),
         aiohttp.ClientError: StorageError,  # any other client error: refined by its status, if any
-        GCSDriverError: StorageError,
-        UploadBrokenError: StorageConnectionError,
-        BadArgumentError: StorageValidationError,
     },
 )
 translate_gcs_error = TABLE.translate
 """Translate an exception of gcloud-aio-storage, gcloud-aio-auth, aiohttp or the driver (``None``: not one)."""
 
-OWNED_ERRORS = (GCSDriverError, aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError)
-"""What the table translates: the HTTP layer, sockets and the driver's findings; anything else is a bug."""
+OWNED_ERRORS = (aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError)
+"""What the table translates (with the driver's findings, core's ``DriverError``): the HTTP layer and sockets."""
 
 GCS_ERRORS = TABLE.mapper(OWNED_ERRORS)
 """The error table of the GCS driver."""
 
-
-async def absent(request: Awaitable[T], status: int = _NOT_FOUND) -> T | None:
-    """Await a request, answering ``None`` when GCS answers ``status`` (404: no such object; 416: empty range)."""
-    try:
-        return await request
-    except aiohttp.ClientResponseError as error:
-        if error.status != status:
-            raise
-        return None
-
-
-@contextmanager
-def listing_errors(bucket: str) -> Iterator[None]:
-    """Raise :class:`ConfigurationError` for a 404 to a listing, which names no object: the bucket is missing."""
-    try:
-        yield
-    except aiohttp.ClientResponseError as error:
-        if error.status != _NOT_FOUND:
-            raise
-        raise ConfigurationError(f"GCS bucket {bucket!r} does not exist", field="bucket") from error
+NO_BUCKET = Misconfigured("bucket", "create it or fix GCSConfig.bucket")
+"""What a 404 to a listing means: it names no object, so the bucket is missing."""

@@ -10,17 +10,16 @@ own keys unless the bucket has a default KMS key, which ``info`` then reports.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any
 
+from litestar_storages.attribute_rules import check_service_names
 from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
-from litestar_storages.backends.gcs.errors import BadArgumentError
-from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.ranges import parse_content_range
+from litestar_storages.timestamps import parse_rfc3339
 from litestar_storages.types import StoredFile
 
-__all__ = ("ATTRIBUTES", "attribute_request", "copy_request", "media_file", "parse_timestamp", "stored_file")
+__all__ = ("ATTRIBUTES", "attribute_request", "copy_request", "media_file", "stored_file")
 
 _FIELDS = (
     ("cache_control", "cacheControl"),
@@ -43,7 +42,6 @@ _SPECIAL = frozenset(
     {"kmsKeyName", "customerEncryption", *(field for name, field in _FIELDS if name != "storage_class")}
 )
 _COPIED = ("contentType", "metadata", *(field for _, field in _FIELDS))
-_FRACTION = re.compile(r"\.(\d+)")
 _PARTIAL_CONTENT = 206
 
 
@@ -52,27 +50,16 @@ def attribute_request(attributes: ObjectAttributes) -> tuple[dict[str, str], dic
 
     Raises:
         ConfigurationError: For an encryption mode GCS does not have (an Azure scope).
-        BadArgumentError: For a storage class or ACL name GCS does not have.
+        RefusedArgument: For a storage class or ACL name GCS does not have.
     """
     if attributes is NO_ATTRIBUTES:
         return {}, {}
+    check_service_names(
+        attributes, backend="GCSStorage", storage_classes=_CLASSES, acls=_ACLS, encryption_modes=("managed", "kms")
+    )
     fields = {field: value for name, field in _FIELDS if (value := getattr(attributes, name)) is not None}
-    params: dict[str, str] = {}
-    if attributes.storage_class is not None and attributes.storage_class not in _CLASSES:
-        raise BadArgumentError(
-            f"storage_class {attributes.storage_class!r} is not a GCS storage class: {sorted(_CLASSES)}"
-        )
-    if attributes.acl is not None:
-        if attributes.acl not in _ACLS:
-            raise BadArgumentError(f"acl {attributes.acl!r} is not a GCS predefined ACL: {sorted(_ACLS)}")
-        params["predefinedAcl"] = attributes.acl
+    params = {} if attributes.acl is None else {"predefinedAcl": attributes.acl}
     encryption = attributes.encryption
-    if encryption is not None and encryption.mode == "scope":
-        raise ConfigurationError(
-            "GCSStorage cannot store the attribute 'encryption' with an encryption scope (an Azure feature): "
-            "use Encryption.kms(key name) or Encryption.managed()",
-            field="encryption",
-        )
     if encryption is not None and encryption.mode == "kms" and encryption.key:
         params["kmsKeyName"] = encryption.key
     return fields, params
@@ -111,22 +98,6 @@ def _plain(storage_class: str | None) -> ObjectAttributes:
     return ObjectAttributes(storage_class=storage_class or None, encryption=_MANAGED)
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """Parse an RFC 3339 timestamp of the JSON API (``2024-05-01T12:00:00.123Z``), or return ``None``."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)  # from 3.11: "Z" and fractions of 1 to 6 digits
-    except ValueError:
-        # 3.10 reads neither "Z" nor every fraction length; no version reads over 6 digits.
-        text = _FRACTION.sub(lambda digits: "." + (digits[1] + "00000")[:6], value.replace("Z", "+00:00"))
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def stored_file(resource: Mapping[str, Any], name: str, *, attributes: bool = True) -> StoredFile:
     """Build a ``StoredFile`` from an object resource (``attributes=False``: a listing's, without them).
 
@@ -139,7 +110,7 @@ def stored_file(resource: Mapping[str, Any], name: str, *, attributes: bool = Tr
         size=int(resource.get("size") or 0),
         content_type=resource.get("contentType") or None,
         etag=str(etag) if etag else None,
-        last_modified=parse_timestamp(resource.get("updated") or resource.get("timeCreated")),
+        last_modified=parse_rfc3339(resource.get("updated") or resource.get("timeCreated")),
         # Most objects have no custom metadata: no comprehension to run for them.
         metadata={str(key): str(value) for key, value in metadata.items() if value is not None} if metadata else {},
         attributes=read_attributes(resource) if attributes else NO_ATTRIBUTES,
@@ -149,11 +120,7 @@ def stored_file(resource: Mapping[str, Any], name: str, *, attributes: bool = Tr
 def media_file(name: str, status: int, headers: Mapping[str, str]) -> tuple[StoredFile, int, int]:
     """Read a download's headers: the object (its etag pins a resumed read), first byte of the body, byte after it."""
     length = int(headers.get("Content-Length") or 0)
-    start, size = 0, length
-    if status == _PARTIAL_CONTENT:  # Content-Range: bytes 2-5/11
-        span, _, total = headers.get("Content-Range", "").rpartition("/")
-        start = int(span.rpartition(" ")[2].partition("-")[0] or 0)
-        size = int(total) if total.isdigit() else start + length
+    start, size = parse_content_range(headers.get("Content-Range") if status == _PARTIAL_CONTENT else None, length)
     etag = headers.get("ETag") or headers.get("X-Goog-Generation")
     file = StoredFile(key=name, size=size, content_type=headers.get("Content-Type"), etag=etag and etag.strip('"'))
     return file, start, start + length

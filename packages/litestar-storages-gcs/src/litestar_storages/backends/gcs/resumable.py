@@ -20,8 +20,10 @@ from typing import Any
 
 from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.backends.gcs.config import CHUNK_GRANULARITY
-from litestar_storages.backends.gcs.errors import BadArgumentError, GCSDriverError, UploadBrokenError
 from litestar_storages.bodies import SlicedBody
+from litestar_storages.driver_errors import BrokenTransfer, DriverError
+from litestar_storages.hashing import updated_copy
+from litestar_storages.sequential_parts import SequentialParts
 
 __all__ = ("ResumableUpload",)
 
@@ -42,9 +44,8 @@ class ResumableUpload:
     __slots__ = (
         "_broken",
         "_md5",
+        "_parts",
         "_persisted",
-        "_tags",
-        "_tail",
         "_transport",
         "content_type",
         "offset",
@@ -58,9 +59,8 @@ class ResumableUpload:
         self.content_type = content_type
         self.offset = self._persisted = 0
         self._md5 = hashlib.md5(usedforsecurity=False)
-        self._tags: list[str] = []
-        self._tail = b""
-        self._broken: UploadBrokenError | None = None
+        self._parts = SequentialParts(CHUNK_GRANULARITY)
+        self._broken: BrokenTransfer | None = None
 
     @classmethod
     async def start(
@@ -76,40 +76,16 @@ class ResumableUpload:
         response.release()
         location = response.headers.get("Location")
         if not location:
-            raise GCSDriverError("GCS opened a resumable upload without a session URL")
+            raise DriverError("GCS opened a resumable upload without a session URL")
         return cls(transport, location, content_type=content_type)
 
     async def put_part(self, number: int, data: Buffer) -> str:
-        """Send part ``number`` (1, 2, 3... in order) and return its tag; a failed part may be sent again.
-
-        Raises:
-            BadArgumentError: If the part is not the next one.
-        """
-        expected = len(self._tags) + 1
-        if number != expected:
-            raise BadArgumentError(f"resumable uploads take parts in order: expected part {expected}, got {number}")
-        view = memoryview(data).cast("B")
-        start = self.offset + len(self._tail)
-        if self._tail:  # copied only when bytes of the previous part wait
-            view = memoryview(self._tail + bytes(view))
-        aligned = view.nbytes - view.nbytes % CHUNK_GRANULARITY
-        if aligned:
-            await self._send(view[:aligned], final=False)
-        self._tail = bytes(view[aligned:])
-        self._tags.append(f"{start}-{start + memoryview(data).nbytes}")  # the part's bytes in the object
-        return self._tags[-1]
+        """Send part ``number`` (1, 2, 3... in order) and return its tag; a failed part may be sent again."""
+        return await self._parts.put(number, data, lambda chunk: self._send(chunk, final=False))
 
     async def commit(self, parts: Sequence[tuple[int, str]]) -> dict[str, Any]:
-        """Send the bytes still waiting and return the completed object's resource.
-
-        Raises:
-            GCSDriverError: If ``parts`` (those the caller lists) differ from the parts sent.
-        """
-        if [(number, tag) for number, tag in sorted(parts)] != list(enumerate(self._tags, start=1)):
-            raise GCSDriverError(
-                f"the parts listed differ from the parts uploaded ({len(parts)} listed, {len(self._tags)} uploaded)"
-            )
-        resource = await self._send(self._tail, final=True)
+        """Send the bytes still waiting, once ``parts`` (those the caller lists) are checked; return the object."""
+        resource = await self._send(self._parts.rest(parts), final=True)
         return resource or {}  # a final send returns the resource or raises
 
     async def _send(self, chunk: Buffer, *, final: bool) -> dict[str, Any] | None:
@@ -118,7 +94,7 @@ class ResumableUpload:
         start, end = self.offset, self.offset + len(chunk)
         # Hashed in a worker thread while the chunk is on the wire; adopted only once
         # GCS confirms the chunk, so a chunk sent again is not hashed twice.
-        hashing = asyncio.ensure_future(asyncio.to_thread(_hash_and_release, self._md5, [chunk]))
+        hashing = asyncio.ensure_future(updated_copy(self._md5, chunk))
         view = memoryview(chunk).cast("B")
         position, stalls = max(start, min(self._persisted, end)), 0  # a part sent again goes on where GCS stopped
         try:
@@ -128,10 +104,10 @@ class ResumableUpload:
                     self._md5, self.offset = await hashing, end
                     return None if resource is None else await self._verified(resource, final=final)
                 if not start <= persisted <= end:
-                    raise GCSDriverError(f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end}")
+                    raise DriverError(f"GCS reports {persisted} bytes persisted, outside the chunk {start}-{end}")
                 stalls = stalls + 1 if persisted == position else 0
                 if stalls > _MAX_STALLS:
-                    raise UploadBrokenError(f"GCS keeps refusing bytes from offset {persisted}")
+                    raise BrokenTransfer(f"GCS keeps refusing bytes from offset {persisted}")
                 position = persisted  # GCS kept part of the chunk: the rest goes on from there
         finally:
             hashing.cancel()
@@ -155,7 +131,7 @@ class ResumableUpload:
             unit, _, span = (held or "").partition("=")
             first, _, last = span.partition("-")
             if held and (unit.strip() != "bytes" or first.strip() != "0" or not last.strip().isdigit()):
-                raise GCSDriverError(f"unexpected resumable-upload Range header {held!r}")
+                raise DriverError(f"unexpected resumable-upload Range header {held!r}")
             self._persisted = int(last) + 1 if held else 0
             return None, self._persisted
         resource: dict[str, Any] = await response.json(content_type=None)
@@ -179,9 +155,7 @@ class ResumableUpload:
         if problem is None:
             return resource
         outcome = "it was deleted" if await self._discard(resource) else "deleting it failed: delete it yourself"
-        self._broken = UploadBrokenError(
-            f"GCS committed an object that differs from the data sent ({problem}); {outcome}"
-        )
+        self._broken = BrokenTransfer(f"GCS committed an object that differs from the data sent ({problem}); {outcome}")
         raise self._broken
 
     async def _discard(self, resource: dict[str, Any]) -> bool:
@@ -203,15 +177,3 @@ class ResumableUpload:
         with contextlib.suppress(Exception):
             # GCS answers 499 to a successful cancellation.
             (await self._transport.request("DELETE", self.session_uri, raise_for_status=False)).release()
-
-
-def _hash_and_release(md5: Any, held: list[Buffer]) -> Any:
-    # The executor keeps a job's arguments until after the loop has been told the job is
-    # done, so a chunk passed directly would outlive its hashing while the next part is
-    # read: two parts held. Emptied here, in the worker, the chunk dies with the send.
-    try:
-        successor = md5.copy()
-        successor.update(held[0])
-        return successor
-    finally:
-        held.clear()

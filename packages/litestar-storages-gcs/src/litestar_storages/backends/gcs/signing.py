@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from litestar_storages.backends.gcs._sdk import Transport
 from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.post_policies import object_fields, policy_conditions
 from litestar_storages.types import UploadForm
 
 __all__ = (
@@ -193,11 +194,9 @@ async def sign_post_policy(
     """
     moment, timestamp, credential = _scope(signer, now)
     fields = {"key": name, "x-goog-algorithm": ALGORITHM, "x-goog-credential": credential, "x-goog-date": timestamp}
-    if content_type is not None:
-        fields["Content-Type"] = content_type
-    fields.update({f"x-goog-meta-{key}": value for key, value in (metadata or {}).items()})
-    conditions: list[Any] = [{"bucket": bucket}, *({field: value} for field, value in fields.items())]
-    conditions.append(["content-length-range", min_size, _MAX_OBJECT_SIZE if max_size is None else max_size])
+    fields.update(object_fields(content_type, metadata or {}, meta_prefix="x-goog-meta-"))
+    limit = _MAX_OBJECT_SIZE if max_size is None else max_size
+    conditions = [{"bucket": bucket}, *policy_conditions(fields, min_size=min_size, max_size=limit)]
     expires_at = (moment + expires_in).replace(microsecond=0)
     document = {"conditions": conditions, "expiration": f"{expires_at:%Y-%m-%dT%H:%M:%SZ}"}
     policy = base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()

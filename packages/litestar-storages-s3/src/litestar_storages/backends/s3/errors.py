@@ -28,9 +28,9 @@ from litestar_storages.exceptions import (
 
 __all__ = (
     "OWNED_ERRORS",
+    "TABLE",
     "batch_delete_error",
     "errors",
-    "is_missing",
     "service_error",
     "translate_error",
     "upload_gone",
@@ -133,11 +133,6 @@ errors = TABLE.mapper(OWNED_ERRORS)
 def upload_gone(error: BaseException) -> bool:
     """Tell whether S3 answered ``NoSuchUpload`` (an upload aborted or completed already)."""
     return isinstance(error, boto.ClientError) and (error.response or {}).get("Error", {}).get("Code") == "NoSuchUpload"
-
-
-def is_missing(error: BaseException) -> bool:
-    """Tell whether ``error`` says the object does not exist (``NoSuchKey``, or a bare 404 of a HEAD)."""
-    return isinstance(error, boto.ClientError) and TABLE.outcome(error) is StorageFileNotFoundError
 
 
 def service_error(code: str, operation: str, message: str = "") -> boto.ClientError:
