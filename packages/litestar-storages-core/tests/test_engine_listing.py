@@ -36,3 +36,20 @@ async def test_prefix_is_joined_and_stripped() -> None:
     assert stored.key == "a/b.txt"
     assert list(driver.objects) == ["tenant/a/b.txt"]
     assert [file.key async for file in storage.list()] == ["a/b.txt"]
+
+
+async def test_folder_markers_are_not_listed_as_files() -> None:
+    # Consoles create empty "folder/" objects; no call could read such a name.
+    driver = PartsDriver()
+    storage = DriverStorage(driver)
+    for index in range(4):
+        await storage.put(f"docs/{index}.txt", b"x")
+    marker = driver.objects["docs/0.txt"]
+    for name in ("docs/", "docs/sub/", "empty/", "~/"):
+        driver.objects[name] = marker
+    assert [stored.key async for stored in storage.list()] == [f"docs/{index}.txt" for index in range(4)]
+    # limit counts objects only, even when a page holds nothing but markers (pages of 3)
+    assert [stored.key async for stored in storage.list(limit=2)] == ["docs/0.txt", "docs/1.txt"]
+    assert [stored.key async for stored in storage.list("docs/sub/")] == []
+    assert [entry.key async for entry in storage.list_dir()] == ["docs/"]
+    assert [entry.key async for entry in storage.list_dir("docs")] == [f"docs/{index}.txt" for index in range(4)]

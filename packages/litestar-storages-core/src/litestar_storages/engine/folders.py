@@ -26,12 +26,30 @@ def _code_points(name: str) -> str:
     return name
 
 
+def listed_files(files: list[StoredFile]) -> list[StoredFile]:
+    """Return ``files`` without folder markers: names ending with ``/``.
+
+    Consoles and other tools create empty ``"folder/"`` objects (S3, GCS, Azure); such a
+    name is not a valid key (no call could read it), and the folder shows up as a
+    folder in :meth:`list_dir` from the objects under it.
+
+    Args:
+        files: One page of a driver's listing.
+
+    Returns:
+        The page's files that are objects (the same list when there is no marker).
+    """
+    if not any(stored.key.endswith("/") for stored in files):
+        return files
+    return [stored for stored in files if not stored.key.endswith("/")]
+
+
 def _entries(page: DirPage) -> Iterator[tuple[str, StoredFile | None]]:
     # Files and folders are each sorted; one merge puts them in key order. A folder
     # sorts as its name with the "/" ("a/b/" after "a/b-c" and "a/b.txt").
     order = page.order or _code_points
     return heapq.merge(
-        ((stored.key, stored) for stored in page.files),
+        ((stored.key, stored) for stored in listed_files(page.files)),
         ((name, None) for name in page.folders),
         key=lambda entry: order(entry[0]),
     )

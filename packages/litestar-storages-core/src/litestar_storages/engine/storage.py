@@ -15,7 +15,7 @@ from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsListDir, SupportsListStream, SupportsParts
 from litestar_storages.engine.driver import Driver
-from litestar_storages.engine.folders import list_folder
+from litestar_storages.engine.folders import list_folder, listed_files
 from litestar_storages.engine.reading import read_bytes, read_range
 from litestar_storages.engine.writing import write_object
 from litestar_storages.exceptions import (
@@ -222,10 +222,11 @@ class DriverStorage(BaseStorage):
         while remaining is None or remaining > 0:
             page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
             page = await call(self.driver, prefix, self.driver.list_page, wanted, token, page_size)
-            for stored in page.files[:remaining]:
+            files = listed_files(page.files)
+            for stored in files[:remaining]:
                 yield self._file(stored)
             if remaining is not None:
-                remaining -= min(remaining, len(page.files))
+                remaining -= min(remaining, len(files))
             if page.token is None:
                 return
             if page.token == token:
@@ -245,6 +246,7 @@ class DriverStorage(BaseStorage):
                     batch = await call(self.driver, prefix or None, lambda: anext(batches), retry=False)
                 except StopAsyncIteration:
                     return
+                batch = listed_files(batch)
                 if remaining is not None:
                     batch = batch[:remaining]
                     remaining -= len(batch)

@@ -339,7 +339,7 @@ def _written(
 
 
 def _listed(page: Mapping[str, Any]) -> list[StoredFile]:
-    # Listings carry no attributes (documented); "folder" markers of consoles are not valid keys.
+    # Listings carry no attributes (documented); the engine drops consoles' "folder/" markers.
     return [
         StoredFile(
             key=item["Key"],
@@ -348,7 +348,6 @@ def _listed(page: Mapping[str, Any]) -> list[StoredFile]:
             last_modified=item.get("LastModified"),
         )
         for item in page.get("Contents", [])
-        if not item["Key"].endswith("/")
     ]
 
 
