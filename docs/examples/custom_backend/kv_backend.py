@@ -25,11 +25,10 @@ import pytest_asyncio
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.engine import DriverStorage, ListPage, RangeBody
-from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.error_table import Answer, ErrorTable
 from litestar_storages.exceptions import (
     ConfigurationError,
     StorageConnectionError,
-    StorageError,
     StorageFileExistsError,
     StorageFileNotFoundError,
 )
@@ -146,17 +145,24 @@ class KVClient:
 # -- 2. the backend ------------------------------------------------------------------ [backend]
 
 
-def translate_kv_error(error: Exception, key: str | None) -> StorageError | None:
-    """The one place where SDK errors become litestar-storages errors."""
-    if not isinstance(error, KVError):
-        return None  # ErrorMapper turns it into a plain StorageError naming the backend
-    if error.code == "not_found":
-        return StorageFileNotFoundError(key)
-    if error.code == "exists":
-        return StorageFileExistsError(key)
-    if error.code in {"closed", "unavailable"}:
-        return StorageConnectionError(f"KV service unavailable: {error}", key=key)
-    return StorageError(f"KV service error {error.code}: {error}", key=key)
+def read_kv_error(error: Exception) -> Answer | None:
+    """What an SDK error says: its code and message (this SDK has no HTTP status)."""
+    return Answer(code=error.code, message=str(error)) if isinstance(error, KVError) else None
+
+
+KV_ERRORS = ErrorTable(
+    "KVStorage",
+    read=read_kv_error,
+    # The codes that mean more than "request failed"; any other code becomes a plain
+    # StorageError naming the backend. A connection error is retried by the engine.
+    codes={
+        "not_found": StorageFileNotFoundError,
+        "exists": StorageFileExistsError,
+        "closed": StorageConnectionError,
+        "unavailable": StorageConnectionError,
+    },
+)
+"""The one place where SDK errors become litestar-storages errors."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ class KVDriver:
     max_parts = 10_000
 
     def __init__(self, config: KVConfig, client: KVClient | None) -> None:
-        self.errors = ErrorMapper(translate_kv_error, backend=self.name, owns=(KVError,))
+        self.errors = KV_ERRORS.mapper(owns=(KVError,))
         self.retry = request_retry()
         self.part_size = config.part_size
         self.max_concurrency = config.max_concurrency
@@ -337,9 +343,11 @@ async def main() -> None:
         assert "app/notes/hello.txt" in service.records  # the prefix is applied
         assert await storage.get_bytes("notes/hello.txt", start=6, end=10) == b"from"
         try:
-            await storage.info("notes/missing.txt")
+            await storage.get_bytes("notes/missing.txt")
         except StorageFileNotFoundError as error:  # the SDK's KVError, translated
-            print(f"{error} (caused by {type(error.__cause__).__name__})")
+            cause = error.__cause__
+            print(f"{error} (caused by {type(cause).__name__})")
+        assert isinstance(cause, KVError)
         print([stored.key async for stored in storage.list()])  # ['notes/hello.txt']
 
 
