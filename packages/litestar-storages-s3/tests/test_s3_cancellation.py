@@ -15,7 +15,6 @@ import pytest
 from s3_helpers import MIB, FaultProxy, Seen, make_config
 
 from litestar_storages.backends.s3 import S3Storage
-from litestar_storages.backends.s3.context import Cleanups
 from litestar_storages.backends.s3.multipart import ANSWER_WAIT
 
 if TYPE_CHECKING:
@@ -116,43 +115,3 @@ async def test_two_empty_uploads_of_the_key_are_both_left(proxy: FaultProxy, buc
     remaining = await open_uploads(raw_client, bucket)
     assert ("shared.bin", other["UploadId"]) in remaining
     assert len(remaining) == 2
-
-
-async def test_cleanups_are_waited_for_briefly_then_finish_in_the_background() -> None:
-    cleanups = Cleanups(wait=0.1)
-    finished = asyncio.Event()
-
-    async def slow_abort() -> None:
-        await asyncio.sleep(0.5)
-        finished.set()
-
-    async def failing_abort() -> None:
-        raise RuntimeError("the cleanup's own error is not the caller's")
-
-    started = time.monotonic()
-    await cleanups.run(slow_abort())
-    assert time.monotonic() - started < 0.4
-    assert len(cleanups) == 1
-    assert not finished.is_set()
-    await cleanups.run(failing_abort())
-    cleanups.wait = 5.0
-    await cleanups.join()
-    assert finished.is_set()
-    assert len(cleanups) == 0
-
-
-async def test_cancelling_the_caller_does_not_cancel_its_cleanup() -> None:
-    cleanups = Cleanups(wait=5.0)
-    finished = asyncio.Event()
-
-    async def abort() -> None:
-        await asyncio.sleep(0.2)
-        finished.set()
-
-    waiting = asyncio.ensure_future(cleanups.run(abort()))
-    await asyncio.sleep(0.05)
-    waiting.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await waiting
-    await cleanups.join()
-    assert finished.is_set()

@@ -4,7 +4,9 @@ A driver whose service deletes one object per request (GCS's JSON API, Azure wit
 Batch) makes a "batch" of that many requests; :func:`run_all` bounds how many are in
 flight and waits for every one before raising, so no request is left running. Given the
 driver's error table, each item's error names that item (the engine knows no single key
-for a batch).
+for a batch). :func:`run_parts` is for the parts of one object (S3's server-side part
+copies): it returns their results, and the first failure cancels the rest, since the
+object is lost anyway; it too returns only once nothing is left running.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import TypeVar
 
 from litestar_storages.error_mapping import ErrorMapper
 
-__all__ = ("run_all",)
+__all__ = ("run_all", "run_parts")
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def run_all(
@@ -52,3 +55,34 @@ async def run_all(
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
+
+
+async def run_parts(operation: Callable[[T], Awaitable[R]], items: Iterable[T], *, limit: int) -> list[R]:
+    """Return ``operation(item)`` for each item, in item order, at most ``limit`` running at once.
+
+    Args:
+        operation: The operation of one item (one part).
+        items: The items.
+        limit: Most operations in flight (>= 1).
+
+    Returns:
+        The results.
+
+    Raises:
+        Exception: The first error of the operations, once the others are cancelled and ended.
+        asyncio.CancelledError: If the caller is cancelled; the operations are cancelled too.
+    """
+    slots = asyncio.Semaphore(limit)
+
+    async def one(item: T) -> R:
+        async with slots:
+            return await operation(item)
+
+    tasks = [asyncio.ensure_future(one(item)) for item in items]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from litestar_storages.exceptions import ConfigurationError, InvalidKeyError
+from litestar_storages import config_checks as checks
+from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.keys import normalize_prefix
 from litestar_storages.public_urls import check_base_url
 from litestar_storages.retry import RetryConfig, request_retry
-from litestar_storages.url_arguments import expiry_problem
 
 __all__ = (
     "MAX_PARTS",
@@ -33,19 +33,6 @@ MAX_PART_SIZE = 5 * GIB
 
 MAX_PARTS = 10_000
 """S3's largest number of parts in one multipart upload."""
-
-
-def _fail(name: str, problem: str) -> ConfigurationError:
-    return ConfigurationError(f"S3Config.{name} {problem}", field=name)
-
-
-def _check(name: str, value: object, valid: bool, wanted: str) -> None:
-    if not valid:
-        raise _fail(name, f"must be {wanted}, got {value!r}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 AddressingStyle = Literal["auto", "path", "virtual"]
@@ -156,51 +143,36 @@ class S3Config:
 
     def __post_init__(self) -> None:
         # In a fixed order: it decides which error a config with several mistakes reports.
-        if not isinstance(self.bucket, str) or not self.bucket.strip():
-            raise _fail("bucket", "is required: the name of the bucket")
-        if self.bucket != self.bucket.strip() or "/" in self.bucket:
-            raise _fail("bucket", f"{self.bucket!r} is not a bucket name")
-        for name in ("region", "endpoint_url", "access_key_id", "secret_access_key", "session_token", "profile_name"):
-            value = getattr(self, name)
-            _check(name, value, value is None or (isinstance(value, str) and value != ""), "None or a non-empty str")
-        if self.endpoint_url is not None and not self.endpoint_url.startswith(("http://", "https://")):
-            raise _fail("endpoint_url", f"must start with http:// or https://, got {self.endpoint_url!r}")
+        checks.check_bucket(self.bucket, setting="S3Config.bucket")
+        for name in ("region", "access_key_id", "secret_access_key", "session_token", "profile_name"):
+            checks.check_text(getattr(self, name), setting=f"S3Config.{name}")
+        check_base_url(self.endpoint_url, setting="S3Config.endpoint_url")
         if (self.access_key_id is None) != (self.secret_access_key is None):
             missing = "secret_access_key" if self.secret_access_key is None else "access_key_id"
-            raise _fail(missing, "is missing: access_key_id and secret_access_key go together (or neither: AWS chain)")
+            problem = "is missing: access_key_id and secret_access_key go together (or neither: AWS chain)"
+            raise ConfigurationError(f"S3Config.{missing} {problem}", field=missing)
         if self.session_token is not None and self.access_key_id is None:
-            raise _fail("session_token", "needs access_key_id and secret_access_key")
+            problem = "S3Config.session_token needs access_key_id and secret_access_key"
+            raise ConfigurationError(problem, field="session_token")
         self._check_options()
 
     def _check_options(self) -> None:
-        _check("prefix", self.prefix, isinstance(self.prefix, str), "a str")
-        try:
-            normalize_prefix(self.prefix)
-        except InvalidKeyError as error:
-            raise _fail("prefix", f"is invalid: {error}") from None
-        problem = expiry_problem(self.presigned_expiry)
-        if problem is not None:
-            raise _fail("presigned_expiry", f"{problem} ({self.presigned_expiry!r})")
+        checks.check_prefix(self.prefix, setting="S3Config.prefix")
+        checks.check_expiry(self.presigned_expiry, setting="S3Config.presigned_expiry")
         for name in ("use_ssl", "verify_ssl", "conditional_writes"):
-            _check(name, getattr(self, name), isinstance(getattr(self, name), bool), "a bool")
+            checks.check_flag(getattr(self, name), setting=f"S3Config.{name}")
         for name in ("max_pool_connections", "max_concurrency"):
-            value = getattr(self, name)
-            _check(name, value, _is_int(value) and value >= 1, "an int >= 1")
-        style = self.addressing_style
-        _check("addressing_style", style, style in ("auto", "path", "virtual"), "'auto', 'path' or 'virtual'")
+            checks.check_int(getattr(self, name), setting=f"S3Config.{name}", low=1)
+        checks.check_choice(self.addressing_style, get_args(AddressingStyle), setting="S3Config.addressing_style")
         for name in ("part_size", "multipart_threshold", "multipart_copy_threshold"):
-            value = getattr(self, name)
-            wanted = f"an int from {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes"
-            _check(name, value, _is_int(value) and MIN_PART_SIZE <= value <= MAX_PART_SIZE, wanted)
+            checks.check_int(getattr(self, name), setting=f"S3Config.{name}", low=MIN_PART_SIZE, high=MAX_PART_SIZE)
         check_base_url(self.public_base_url, setting="S3Config.public_base_url")
-        _check("retry", self.retry, isinstance(self.retry, RetryConfig), "a RetryConfig")
+        checks.check_retry(self.retry, setting="S3Config.retry", optional=False)
         for name in ("connect_timeout", "read_timeout"):
-            value = getattr(self, name)
-            _check(name, value, (_is_int(value) or isinstance(value, float)) and value > 0, "a number of seconds > 0")
+            checks.check_seconds(getattr(self, name), setting=f"S3Config.{name}")
         for name in ("request_checksum_calculation", "response_checksum_validation"):
-            value = getattr(self, name)
-            _check(name, value, value in ("when_required", "when_supported"), "'when_required' or 'when_supported'")
-        _check("client_options", self.client_options, isinstance(self.client_options, Mapping), "a mapping")
+            checks.check_choice(getattr(self, name), get_args(ChecksumPolicy), setting=f"S3Config.{name}")
+        checks.check_type(self.client_options, Mapping, setting="S3Config.client_options")
 
     @property
     def key_prefix(self) -> str:

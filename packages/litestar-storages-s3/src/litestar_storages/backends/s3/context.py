@@ -14,7 +14,7 @@ Nothing bounds a whole transfer that keeps moving, nor the wait for a pooled con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +23,7 @@ from aiobotocore.session import AioSession
 
 from litestar_storages.backends.s3.errors import errors
 from litestar_storages.bodies import SlicedBody, sliced_body
+from litestar_storages.cleanups import Cleanups
 from litestar_storages.stalls import SendWatch
 
 if TYPE_CHECKING:
@@ -30,55 +31,9 @@ if TYPE_CHECKING:
 
     from litestar_storages.backends.s3.config import S3Config
 
-__all__ = ("CLEANUP_WAIT", "Cleanups", "PartBody", "S3Context", "client_config", "prepare_client", "send")
+__all__ = ("PartBody", "S3Context", "client_config", "prepare_client", "send")
 
 T = TypeVar("T")
-
-
-CLEANUP_WAIT = 10.0
-"""Seconds a failed or cancelled operation waits for its cleanup before leaving it to the background."""
-
-
-class Cleanups:
-    """Cleanup requests that outlive the failed or cancelled operation that started them."""
-
-    __slots__ = ("_tasks", "wait")
-
-    def __init__(self, wait: float = CLEANUP_WAIT) -> None:
-        """Create an empty set of cleanups, each waited for at most ``wait`` seconds (and by :meth:`join`)."""
-        self.wait = wait
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def run(self, work: Coroutine[Any, Any, None], *, raise_errors: bool = False) -> None:
-        """Run ``work`` shielded from cancellation, waiting at most :attr:`wait` seconds for it.
-
-        Args:
-            work: The cleanup.
-            raise_errors: Raise its error if it failed within the wait (an abort the caller
-                asked for); by default the failure that called for the cleanup is what counts.
-
-        Raises:
-            asyncio.CancelledError: If the caller is cancelled while waiting; the cleanup goes on.
-        """
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)  # keeps it alive once nobody awaits it (the loop holds tasks weakly)
-        task.add_done_callback(self._finished)
-        await asyncio.wait((task,), timeout=self.wait)
-        if raise_errors and task.done() and not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc] # checked just above
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: a cleanup that fails leaves the upload to the lifecycle rule
-
-    async def join(self) -> None:
-        """Wait up to :attr:`wait` seconds for the cleanups still running."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=self.wait)
-
-    def __len__(self) -> int:
-        return len(self._tasks)
 
 
 class S3Context:

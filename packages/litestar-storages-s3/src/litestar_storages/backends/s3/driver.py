@@ -27,15 +27,15 @@ from litestar_storages.backends.s3.attributes import (
     reported_attributes,
     tag_count,
 )
-from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS
+from litestar_storages.backends.s3.config import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE
 from litestar_storages.backends.s3.context import S3Context, send
 from litestar_storages.backends.s3.errors import batch_delete_error, errors, is_missing, service_error
 from litestar_storages.backends.s3.multipart import abort_upload, copy_in_parts, create_upload
-from litestar_storages.engine import DirPage, ListPage, OneChunk, RangeBody
+from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.header_metadata import decode_header_value, encode_header_value
 from litestar_storages.keys import strip_prefix
 from litestar_storages.protocol import HttpMethod
-from litestar_storages.public_urls import public_url
+from litestar_storages.ranges import parse_content_range
 from litestar_storages.streams import DEFAULT_CHUNK_SIZE
 from litestar_storages.types import StoredFile, UploadForm
 
@@ -46,6 +46,7 @@ class S3Driver:
     """S3's primitives: parts, signed URLs, POST policy forms and batch deletes."""
 
     name = "S3Storage"
+    min_part_size = MIN_PART_SIZE
     max_part_size = MAX_PART_SIZE
     max_parts = MAX_PARTS
     max_batch = 1000
@@ -62,6 +63,7 @@ class S3Driver:
         self.single_request_limit = config.multipart_threshold
         self.max_concurrency = config.max_concurrency
         self.default_url_expiry: timedelta = config.presigned_expiry
+        self.public_base_url = config.public_base_url
         self._bucket = config.bucket
         self._conditional = config.conditional_writes
         # Part sizes of this driver's open uploads, for commit_parts to report the size.
@@ -87,33 +89,14 @@ class S3Driver:
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
         client = await self.context.client()
-        if end is not None and end <= start:
-            return await self._empty_range(name, start)
         arguments: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
-        if start or end is not None:
+        if start or end is not None:  # a range starting past the end is a 416 InvalidRange: the engine's
             arguments["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
-        try:
-            response = await client.get_object(**arguments)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "InvalidRange":
-                # 416: the range starts at or past the end of the object: an empty read.
-                return await self._empty_range(name, start)
-            raise
+        response = await client.get_object(**arguments)
         length = int(response.get("ContentLength", 0))
-        first, size = 0, length
-        content_range = response.get("ContentRange")  # "bytes 0-99/1000"
-        if content_range:
-            span, _, total = content_range.removeprefix("bytes ").partition("/")
-            first, size = int(span.partition("-")[0]), int(total)
+        first, size = parse_content_range(response.get("ContentRange"), length)
         # GET reports the attributes but the tags (read by info(), not by every download).
         return RangeBody(_stored(name, response, size, {}), first, first + length, _body(response["Body"]))
-
-    async def _empty_range(self, name: str, start: int) -> RangeBody:
-        stored = await self.head(name)
-        if stored is None:
-            raise service_error("NoSuchKey", "GetObject")
-        at = min(start, stored.size)
-        return RangeBody(stored, at, at, OneChunk(b""))
 
     async def write(  # noqa: D102
         self,
@@ -287,9 +270,6 @@ class S3Driver:
         content_disposition: str | None,
         content_type: str | None,
     ) -> str:
-        public = self.context.config.public_base_url
-        if method == "GET" and public and content_disposition is None:  # a CDN: plain, unsigned
-            return public_url(public, name)
         params: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
         if content_disposition is not None:
             params["ResponseContentDisposition"] = content_disposition

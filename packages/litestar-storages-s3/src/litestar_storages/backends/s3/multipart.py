@@ -14,9 +14,9 @@ none (one could be another writer's) and leaves them to the bucket's lifecycle r
 risk left: if the cancelled request never reached S3 and another writer of the same key
 has just begun its upload, that writer's upload is aborted, and its put fails.
 
-Cleanups run in the context's :class:`~.context.Cleanups`, shielded from cancellation and
-waited for at most :data:`~.context.CLEANUP_WAIT` seconds, so a cancelled put returns promptly even when
-S3 hangs; ``S3Storage.close()`` waits for the rest.
+Cleanups run in the context's :class:`~litestar_storages.cleanups.Cleanups` (core's),
+shielded from cancellation and waited for a few seconds, so a cancelled put returns
+promptly even when S3 hangs; ``S3Storage.close()`` waits for the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar_storages.backends.s3.config import MAX_PARTS
 from litestar_storages.backends.s3.errors import errors, upload_gone
+from litestar_storages.concurrency import run_parts
 from litestar_storages.engine.pipeline import fit_part_size
 from litestar_storages.retry import with_retry
 
@@ -85,7 +86,7 @@ async def _sole_empty_upload(client: S3Client, bucket: str, name: str) -> str | 
 
 
 async def abort_upload(context: S3Context, name: str, upload_id: str) -> None:
-    """Abort an upload as a cleanup (see :class:`~.context.Cleanups`); one already gone is fine."""
+    """Abort an upload as a cleanup (see :class:`~litestar_storages.cleanups.Cleanups`); one already gone is fine."""
     client = await context.client()
     await context.cleanups.run(_abort(client, context.bucket, name, upload_id), raise_errors=True)
 
@@ -107,9 +108,10 @@ async def copy_in_parts(
     client = await context.client()
     bucket = context.bucket
     upload_id = await create_upload(context, destination, arguments)
-    slots = asyncio.Semaphore(config.max_concurrency)
 
-    async def copy_part(number: int, start: int) -> CompletedPartTypeDef:
+    async def copy_part(part: tuple[int, int]) -> CompletedPartTypeDef:
+        number, start = part
+
         async def attempt() -> str:
             with errors.guard(key):
                 answer = await client.upload_part_copy(
@@ -122,20 +124,14 @@ async def copy_in_parts(
                 )
             return answer["CopyPartResult"]["ETag"]
 
-        async with slots:
-            return {"PartNumber": number, "ETag": await with_retry(attempt, config.retry)}
+        return {"PartNumber": number, "ETag": await with_retry(attempt, config.retry)}
 
-    starts = range(0, size, part_size)
-    tasks = [asyncio.ensure_future(copy_part(number, start)) for number, start in enumerate(starts, 1)]
     try:
-        parts = await asyncio.gather(*tasks)
+        parts = await run_parts(copy_part, enumerate(range(0, size, part_size), 1), limit=config.max_concurrency)
         return await client.complete_multipart_upload(
-            Bucket=bucket, Key=destination, UploadId=upload_id, MultipartUpload={"Parts": list(parts)}
+            Bucket=bucket, Key=destination, UploadId=upload_id, MultipartUpload={"Parts": parts}
         )
     except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):  # the failure is what the caller must see
             await abort_upload(context, destination, upload_id)
         raise

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from litestar_storages.backends.s3.config import MIN_PART_SIZE, S3Config
+from litestar_storages.backends.s3.config import S3Config
 from litestar_storages.backends.s3.context import S3Context
 from litestar_storages.backends.s3.driver import S3Driver
 from litestar_storages.engine import DriverStorage
-from litestar_storages.exceptions import StorageValidationError
-from litestar_storages.streams import PutData
-from litestar_storages.types import ObjectAttributes, ProgressCallback, StoredFile
 
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
@@ -58,44 +54,3 @@ class S3Storage(DriverStorage):
 
     def __repr__(self) -> str:
         return f"S3Storage(bucket={self.config.bucket!r}, prefix={self.config.key_prefix!r})"
-
-    async def put_large(
-        self,
-        key: str,
-        data: PutData,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        part_size: int | None = None,
-        progress_callback: ProgressCallback | None = None,
-        attributes: ObjectAttributes | None = None,
-    ) -> StoredFile:
-        """Upload ``data`` as a multipart upload in parts of ``part_size`` bytes (:meth:`put` does above the threshold).
-
-        Args:
-            key: The object's key.
-            data: Anything :meth:`put` accepts.
-            content_type: MIME type; guessed from the key when omitted.
-            metadata: Custom metadata.
-            part_size: Part size in bytes (5 MiB to 5 GiB); the configured one when omitted.
-            progress_callback: Sync or async callback receiving upload progress.
-            attributes: Standard attributes of the object.
-
-        Returns:
-            Metadata of the stored object.
-
-        Raises:
-            StorageValidationError: If ``part_size`` is out of S3's range.
-        """
-        # S3's lower bound; the engine checks the type and the upper bound.
-        if isinstance(part_size, int) and not isinstance(part_size, bool) and part_size < MIN_PART_SIZE:
-            raise StorageValidationError(f"part_size must be at least {MIN_PART_SIZE} bytes on S3", key=key)
-        return await super().put_large(
-            key,
-            data,
-            content_type=content_type,
-            metadata=metadata,
-            part_size=part_size,
-            progress_callback=progress_callback,
-            attributes=attributes,
-        )
