@@ -31,6 +31,7 @@ __all__ = (
     "SupportsDeleteMany",
     "SupportsFolderListing",
     "SupportsMultipartUpload",
+    "SupportsPartRules",
     "SupportsPutLarge",
 )
 
@@ -90,6 +91,26 @@ class SupportsMultipartUpload(Protocol):
 
     async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
         """Discard the parts; see :meth:`BaseStorage.abort_multipart_upload`."""
+        ...
+
+
+@runtime_checkable
+class SupportsPartRules(Protocol):
+    """A storage that says how its multipart uploads may be driven.
+
+    Every :class:`~litestar_storages.engine.DriverStorage` does. Code driving parts
+    itself (the tus endpoint) reads these instead of guessing from the class: without
+    them, assume any part size goes and uploads do not outlive the process.
+    """
+
+    @property
+    def min_part_size(self) -> int:
+        """Smallest part, but the last, the service takes (1: any size)."""
+        ...
+
+    @property
+    def durable_multipart(self) -> bool:
+        """Whether a multipart upload lives in the service, so another process (or a restart) can continue it."""
         ...
 
 

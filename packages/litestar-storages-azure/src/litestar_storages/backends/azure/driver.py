@@ -73,6 +73,7 @@ class AzureDriver:
     errors = MAPPER
     max_part_size = MAX_BLOCK_SIZE
     max_parts = MAX_BLOCKS
+    durable_parts = True  # blocks are staged in the service (SupportsDurableParts)
     max_batch = 256  # Blob Batch's limit; Azurite refuses Blob Batch, so a batch is concurrent deletes
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
     attribute_names = ATTRIBUTE_NAMES

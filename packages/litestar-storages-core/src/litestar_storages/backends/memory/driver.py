@@ -125,6 +125,7 @@ class MemoryDriver:
     max_concurrency = 4
     max_part_size = 5 * 1024**3
     max_parts = 10_000
+    durable_parts = True  # the process is the service (SupportsDurableParts)
 
     def __init__(self, config: MemoryConfig) -> None:
         """Create an empty store.
