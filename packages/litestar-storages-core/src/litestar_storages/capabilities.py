@@ -105,7 +105,7 @@ class SupportsPartRules(Protocol):
 
     @property
     def min_part_size(self) -> int:
-        """Smallest part, but the last, the service takes (1: any size)."""
+        """The smallest part (every part but the last) the service takes; 1 when any size goes."""
         ...
 
     @property

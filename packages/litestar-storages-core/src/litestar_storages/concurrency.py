@@ -20,7 +20,7 @@ from litestar_storages.error_mapping import ErrorMapper
 __all__ = ("run_all", "run_parts")
 
 T = TypeVar("T")
-R = TypeVar("R")
+RT = TypeVar("RT")
 
 
 async def run_all(
@@ -57,7 +57,7 @@ async def run_all(
             raise outcome
 
 
-async def run_parts(operation: Callable[[T], Awaitable[R]], items: Iterable[T], *, limit: int) -> list[R]:
+async def run_parts(operation: Callable[[T], Awaitable[RT]], items: Iterable[T], *, limit: int) -> list[RT]:
     """Return ``operation(item)`` for each item, in item order, at most ``limit`` running at once.
 
     Args:
@@ -74,7 +74,7 @@ async def run_parts(operation: Callable[[T], Awaitable[R]], items: Iterable[T], 
     """
     slots = asyncio.Semaphore(limit)
 
-    async def one(item: T) -> R:
+    async def one(item: T) -> RT:
         async with slots:
             return await operation(item)
 

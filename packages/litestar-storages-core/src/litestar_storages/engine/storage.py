@@ -84,7 +84,7 @@ class DriverStorage(BaseStorage):
 
     @property
     def min_part_size(self) -> int:
-        """Smallest part, but the last, its multipart uploads take (1: any size; S3: 5 MiB)."""
+        """The smallest part (every part but the last) its multipart uploads take; 1 when any size goes."""
         return self._abilities.min_part_size
 
     @property
