@@ -115,7 +115,7 @@ def test_answers_read_into_attributes() -> None:
     ("attributes", "error", "words"),
     [
         (ObjectAttributes(encryption=Encryption.kms("key-1")), ConfigurationError, "'encryption'"),
-        (ObjectAttributes(storage_class="STANDARD_IA"), StorageValidationError, "Hot, Cool, Cold, Archive"),
+        (ObjectAttributes(storage_class="STANDARD_IA"), StorageValidationError, "Archive, Cold, Cool, Hot"),
         (ObjectAttributes(acl="public-read"), ConfigurationError, "'acl'"),
     ],
 )
@@ -134,6 +134,8 @@ async def test_refused_before_any_request(
             await storage.put("refused.bin", data, attributes=attributes)
         assert words in str(caught.value)
         assert "AzureStorage" in str(caught.value)
+        if isinstance(caught.value, StorageValidationError):  # refused by the driver, inside the engine's boundary
+            assert caught.value.key == "refused.bin"
         assert transport.count() == 0
     with pytest.raises(error):
         await storage.start_multipart_upload("refused.bin", attributes=attributes)

@@ -118,6 +118,18 @@ async def test_bad_keys_are_refused_before_any_request(counted: Counted, azurite
     assert transport.count() == 0
 
 
+async def test_a_refused_delete_in_a_batch_names_its_key(storage: AzureStorage, container: ContainerClient) -> None:
+    # A leased blob cannot be deleted without its lease: that one delete of the batch fails.
+    for key in ("a.txt", "leased.txt", "c.txt"):
+        await storage.put(key, b"x")
+    lease = await container.get_blob_client("leased.txt").acquire_lease()
+    with pytest.raises(StorageError) as caught:
+        await storage.delete_many(["a.txt", "leased.txt", "c.txt"])
+    assert caught.value.key == "leased.txt"  # not None: the engine knows no single key for a batch
+    assert [item.key async for item in storage.list()] == ["leased.txt"]  # the others went all the same
+    await lease.release()
+
+
 async def test_missing_container(azurite: Azurite, new_name: Callable[[str], str]) -> None:
     config = AzureConfig(container=new_name("missing"), connection_string=azurite.connection_string)
     async with AzureStorage(config) as storage:

@@ -42,6 +42,32 @@ async def test_first_error_raised_after_all_ended() -> None:
     assert sorted(done) == [0, 1, 3, 4, 6, 7]
 
 
+async def test_errors_name_their_item_and_others_propagate() -> None:
+    class SDKError(Exception):
+        pass
+
+    def translate(error: Exception, key: str | None) -> StorageError:
+        return StoragePermissionError(f"denied: {error}", key=key)
+
+    errors = ErrorMapper(translate, backend="Test", owns=(SDKError,))
+
+    async def operation(item: str) -> None:
+        await asyncio.sleep(0)
+        if item == "b":
+            raise SDKError(item)
+
+    with pytest.raises(StoragePermissionError) as caught:
+        await run_all(operation, ["a", "b", "c"], limit=2, errors=errors)
+    assert caught.value.key == "b"
+    assert isinstance(caught.value.__cause__, SDKError)
+
+    async def buggy(item: str) -> None:
+        raise KeyError(item)  # not the SDK's: a bug stays itself
+
+    with pytest.raises(KeyError):
+        await run_all(buggy, ["a"], limit=1, errors=errors)
+
+
 async def test_run_parts_returns_results_in_item_order_within_the_bound() -> None:
     running = peak = 0
 
@@ -98,29 +124,3 @@ async def test_run_parts_cancelled_caller_cancels_every_part() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert sorted(cancelled) == [0, 1]
-
-
-async def test_errors_name_their_item_and_others_propagate() -> None:
-    class SDKError(Exception):
-        pass
-
-    def translate(error: Exception, key: str | None) -> StorageError:
-        return StoragePermissionError(f"denied: {error}", key=key)
-
-    errors = ErrorMapper(translate, backend="Test", owns=(SDKError,))
-
-    async def operation(item: str) -> None:
-        await asyncio.sleep(0)
-        if item == "b":
-            raise SDKError(item)
-
-    with pytest.raises(StoragePermissionError) as caught:
-        await run_all(operation, ["a", "b", "c"], limit=2, errors=errors)
-    assert caught.value.key == "b"
-    assert isinstance(caught.value.__cause__, SDKError)
-
-    async def buggy(item: str) -> None:
-        raise KeyError(item)  # not the SDK's: a bug stays itself
-
-    with pytest.raises(KeyError):
-        await run_all(buggy, ["a"], limit=1, errors=errors)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from engine_drivers import PartsDriver, Unsatisfiable, pattern
+from engine_drivers import BasicDriver, PartsDriver, Unsatisfiable, pattern
 
-from litestar_storages.engine import DriverStorage, RangeBody, SupportsMinPartSize, SupportsPublicUrls
+from litestar_storages.capabilities import SupportsPartRules
+from litestar_storages.engine import (
+    DriverStorage,
+    RangeBody,
+    SupportsDurableParts,
+    SupportsMinPartSize,
+    SupportsPublicUrls,
+)
 from litestar_storages.exceptions import StorageFileNotFoundError, StorageValidationError
 
 
@@ -26,6 +33,28 @@ async def test_put_large_refuses_a_part_size_below_the_drivers_minimum() -> None
     data = pattern(3000)
     await storage.put_large("big.bin", data, part_size=1000)
     assert await storage.get_bytes("big.bin") == data
+
+
+class DurableDriver(PartsDriver):
+    """Parts kept by the service: any process can continue an upload."""
+
+    durable_parts = True
+
+
+def test_the_storage_tells_its_part_rules() -> None:
+    # What code driving parts itself (the tus endpoint) reads, instead of class names.
+    plain, durable = DriverStorage(PartsDriver()), DriverStorage(DurableDriver())
+    floored = DriverStorage(MinPartDriver())
+    assert all(isinstance(storage, SupportsPartRules) for storage in (plain, durable, floored))
+    assert isinstance(durable.driver, SupportsDurableParts)
+    assert (plain.min_part_size, plain.durable_multipart) == (1, False)
+    assert (durable.min_part_size, durable.durable_multipart) == (1, True)
+    assert (floored.min_part_size, floored.durable_multipart) == (1000, False)
+
+    class NoParts(BasicDriver):
+        durable_parts = True  # but no parts to keep
+
+    assert not DriverStorage(NoParts()).durable_multipart
 
 
 class PublicDriver(PartsDriver):

@@ -11,12 +11,30 @@ import pytest
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
-from tus_asgi_client import OCTETS, TUS, Body, b64, call, chunks, create, make_app, offset_of, patch
+from tus_asgi_client import (
+    OCTETS,
+    PART,
+    TUS,
+    Body,
+    b64,
+    call,
+    chunks,
+    create,
+    keys,
+    make_app,
+    offset_of,
+    patch,
+    payload,
+)
 
 from litestar_storages import MemoryStorage
+from litestar_storages.backends.memory import MemoryConfig
+from litestar_storages.backends.memory.driver import MemoryDriver
 from litestar_storages.base import BaseStorage
 from litestar_storages.contrib import StoragePlugin, StoragePluginConfig
 from litestar_storages.contrib.tus import TusConfig, TusUpload
+from litestar_storages.contrib.tus.assembly import choose_part_size
+from litestar_storages.engine import DriverStorage
 from litestar_storages.exceptions import ConfigurationError
 
 
@@ -90,3 +108,27 @@ def test_configuration_is_checked() -> None:
         StoragePluginConfig(tus=(TusConfig(), TusConfig()))
     with pytest.raises(ConfigurationError):
         StoragePlugin(MemoryStorage(), config=StoragePluginConfig(tus=(TusConfig(storage="missing"),)))
+
+
+class InProcessPartsDriver(MemoryDriver):
+    """Parts whose state is in this process only (as GCS's resumable sessions), with a part floor (as S3's)."""
+
+    durable_parts = False
+    min_part_size = 2 * PART
+
+
+async def test_assembly_and_part_size_follow_what_the_storage_declares() -> None:
+    # Not the class name: this storage's backend_name is still "MemoryStorage".
+    storage = DriverStorage(InProcessPartsDriver(MemoryConfig()))
+    assert storage.backend_name == "MemoryStorage"
+    app, uploads = make_app(storage)  # part_size=PART configured, below the floor
+    assert uploads.mode == "staged"  # "auto": its multipart uploads would not outlive the process
+    assert choose_part_size(storage, PART, None) == 2 * PART
+    data = payload(3 * PART)
+    url = await create(app, len(data))
+    assert (await patch(app, url, 0, data[: PART + 3])).status == 204
+    assert not [name for name in await keys(storage, "tus-state/") if "/parts/" in name]  # no part of PART bytes
+    assert (await patch(app, url, PART + 3, data[PART + 3 :])).status == 204
+    assert await storage.get_bytes("uploads/" + url.rsplit("/", 1)[1]) == data
+    _, durable = make_app(MemoryStorage())
+    assert durable.mode == "multipart"

@@ -49,6 +49,12 @@ def test_config_is_checked() -> None:
     with pytest.raises(ConfigurationError) as caught:
         ObstoreConfig(store=MemoryStore(), url_expiry=timedelta(days=8))
     assert caught.value.field == "url_expiry"
+    with pytest.raises(ConfigurationError) as caught:
+        ObstoreConfig(store=MemoryStore(), max_concurrency=True)
+    assert caught.value.field == "max_concurrency"
+    with pytest.raises(ConfigurationError) as caught:  # not an InvalidKeyError: a setting, not a key
+        ObstoreConfig(store=MemoryStore(), prefix="../up")
+    assert caught.value.field == "prefix"
 
 
 async def test_store_built_from_a_url() -> None:
@@ -150,3 +156,14 @@ def test_error_table(error: Exception, expected: type[StorageError]) -> None:
 
 def test_an_unknown_obstore_error_is_a_plain_storage_error() -> None:
     assert translate_error(GenericError("something else"), "k") is None
+
+
+async def test_a_failed_delete_in_a_local_batch_names_its_key(local_storage: ObstoreStorage) -> None:
+    # LocalStore's batch stops at a missing name; the rest go one by one, and "dir" (a
+    # folder on disk, not a file) cannot be deleted as one.
+    for key in ("a.txt", "dir/x.txt", "c.txt"):
+        await local_storage.put(key, b"x")
+    with pytest.raises(StorageError) as caught:
+        await local_storage.delete_many(["missing.txt", "a.txt", "dir", "c.txt"])
+    assert caught.value.key == "dir"
+    assert [item.key async for item in local_storage.list()] == ["dir/x.txt"]

@@ -33,6 +33,7 @@ __all__ = (
     "SupportsFolderListing",
     "SupportsMultipartUpload",
     "SupportsOpenObject",
+    "SupportsPartRules",
     "SupportsPutLarge",
 )
 
@@ -92,6 +93,26 @@ class SupportsMultipartUpload(Protocol):
 
     async def abort_multipart_upload(self, upload: MultipartUpload) -> None:
         """Discard the parts; see :meth:`BaseStorage.abort_multipart_upload`."""
+        ...
+
+
+@runtime_checkable
+class SupportsPartRules(Protocol):
+    """A storage that says how its multipart uploads may be driven.
+
+    Every :class:`~litestar_storages.engine.DriverStorage` does. Code driving parts
+    itself (the tus endpoint) reads these instead of guessing from the class: without
+    them, assume any part size goes and uploads do not outlive the process.
+    """
+
+    @property
+    def min_part_size(self) -> int:
+        """The smallest part (every part but the last) the service takes; 1 when any size goes."""
+        ...
+
+    @property
+    def durable_multipart(self) -> bool:
+        """Whether a multipart upload lives in the service, so another process (or a restart) can continue it."""
         ...
 
 

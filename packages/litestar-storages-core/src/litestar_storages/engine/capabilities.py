@@ -23,6 +23,7 @@ __all__ = (
     "SupportsAttributes",
     "SupportsBatchDelete",
     "SupportsDirectWrite",
+    "SupportsDurableParts",
     "SupportsExists",
     "SupportsListDir",
     "SupportsListStream",
@@ -156,6 +157,23 @@ class SupportsMinPartSize(Protocol):
 
     min_part_size: int
     """Smallest part the service takes (every part but the last)."""
+
+
+@runtime_checkable
+class SupportsDurableParts(Protocol):
+    """A driver with parts whose uploads live in the service (or its folder), not in this process.
+
+    Any request holding a :class:`~litestar_storages.types.MultipartUpload` (its id, key
+    and parts) can add parts and complete it: from another worker process, or after a
+    restart. A driver keeping an upload's state between part requests in the process
+    (a GCS resumable session's unsent bytes, in
+    :class:`~litestar_storages.upload_sessions.UploadSessions`) does not declare it; the
+    in-memory driver does, its service being the process itself. The tus endpoint
+    assembles into the storage's multipart uploads only over such a driver.
+    """
+
+    durable_parts: bool
+    """``True`` (a driver whose parts are in the process may say ``False``, or nothing)."""
 
 
 @runtime_checkable

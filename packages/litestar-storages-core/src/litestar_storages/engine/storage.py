@@ -13,7 +13,12 @@ from litestar_storages.content import resolve_content_type, validate_content_typ
 from litestar_storages.disposition import content_disposition
 from litestar_storages.engine.abilities import Abilities
 from litestar_storages.engine.calling import call
-from litestar_storages.engine.capabilities import SupportsListDir, SupportsListStream, SupportsParts
+from litestar_storages.engine.capabilities import (
+    SupportsDurableParts,
+    SupportsListDir,
+    SupportsListStream,
+    SupportsParts,
+)
 from litestar_storages.engine.driver import Driver
 from litestar_storages.engine.folders import list_folder, listed_files
 from litestar_storages.engine.reading import read_bytes, read_range
@@ -76,6 +81,21 @@ class DriverStorage(BaseStorage):
         :class:`~litestar_storages.exceptions.ConfigurationError` before a byte is sent.
         """
         return self._abilities.attribute_names
+
+    @property
+    def min_part_size(self) -> int:
+        """The smallest part (every part but the last) its multipart uploads take; 1 when any size goes."""
+        return self._abilities.min_part_size
+
+    @property
+    def durable_multipart(self) -> bool:
+        """Whether its multipart uploads live in the service, so any process can continue one.
+
+        ``True`` over a driver with parts that declares
+        :class:`~litestar_storages.engine.capabilities.SupportsDurableParts`.
+        """
+        driver = self.driver
+        return self._abilities.parts is not None and isinstance(driver, SupportsDurableParts) and driver.durable_parts
 
     def _name(self, key: str) -> str:
         return self._prefix + validate_key(key)

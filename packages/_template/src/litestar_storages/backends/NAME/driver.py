@@ -20,15 +20,11 @@ from urllib.parse import quote
 
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.NAME.config import NameConfig
-from litestar_storages.backends.NAME.errors import (
-    ObjectExistsError,
-    ObjectNotFoundError,
-    UploadNotFoundError,
-    error_table,
-)
+from litestar_storages.backends.NAME.errors import ObjectExistsError, ObjectNotFoundError, error_table
 from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
+from litestar_storages.upload_sessions import UploadSessions
 
 __all__ = ("NameDriver",)
 
@@ -66,7 +62,9 @@ class NameDriver:
         self.max_concurrency = config.max_concurrency
         self._chunk_size = config.chunk_size
         self._objects: dict[str, _Record] = {}
-        self._uploads: dict[str, dict[int, bytes]] = {}
+        # Uploads by id: a real service keeps its parts itself; one that needs state in
+        # the client between part requests (a session URL, bytes not sent yet) keeps it here.
+        self._uploads: UploadSessions[dict[int, bytes]] = UploadSessions()
 
     def _record(self, name: str) -> _Record:
         record = self._objects.get(name)
@@ -184,17 +182,12 @@ class NameDriver:
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        upload_id = uuid.uuid4().hex
-        self._uploads[upload_id] = {}
-        return upload_id
+        return self._uploads.add(uuid.uuid4().hex, {})
 
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        parts = self._uploads.get(upload_id)
-        if parts is None:
-            raise UploadNotFoundError(upload_id)
-        parts[number] = bytes(body)
+        self._uploads.get(upload_id)[number] = bytes(body)  # an unknown id: a DriverError
         return hashlib.sha256(body).hexdigest()[:32]
 
     async def commit_parts(  # noqa: D102
@@ -208,14 +201,13 @@ class NameDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        staged = self._uploads.pop(upload_id, None)
-        if staged is None:
-            raise UploadNotFoundError(upload_id)
+        staged = self._uploads.get(upload_id)
+        self._uploads.pop(upload_id)
         data = b"".join(staged[number] for number, _ in parts)
         return self._store(name, _Record(data, content_type, dict(metadata)), overwrite=overwrite)
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        self._uploads.pop(upload_id, None)
+        self._uploads.pop(upload_id)
 
     # -- SupportsAddressUrls ----------------------------------------------------------
 

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 from litestar_storages.error_mapping import ErrorMapper
 from litestar_storages.error_table import ErrorTable, Outcome
-from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
+from litestar_storages.exceptions import StorageFileExistsError, StorageFileNotFoundError
 
-__all__ = ("ObjectExistsError", "ObjectNotFoundError", "ServiceError", "TYPES", "UploadNotFoundError", "error_table")
+__all__ = ("ObjectExistsError", "ObjectNotFoundError", "ServiceError", "TYPES", "error_table")
 
 
 class ServiceError(Exception):
@@ -30,17 +30,14 @@ class ObjectExistsError(ServiceError):
     """A conditional write was refused because the object exists."""
 
 
-class UploadNotFoundError(ServiceError):
-    """The multipart upload was completed, aborted or never started."""
-
-
 TYPES: Mapping[type[BaseException], Outcome] = {
     ObjectNotFoundError: StorageFileNotFoundError,
     ObjectExistsError: StorageFileExistsError,
-    UploadNotFoundError: StorageError,  # completed, aborted or never started: not a missing object
 }
 """The service's exception types and their storage errors. A real SDK's error answers
-add ``read=`` (status, code, message: statuses mean the same everywhere) and ``codes=``."""
+add ``read=`` (status, code, message: statuses mean the same everywhere) and ``codes=``.
+What the driver finds itself (an upload id not in progress) is a core
+:class:`~litestar_storages.driver_errors.DriverError`, which every table knows."""
 
 
 def error_table(backend: str) -> ErrorMapper:

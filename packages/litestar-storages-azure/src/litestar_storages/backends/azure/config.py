@@ -14,6 +14,7 @@ from litestar_storages.config_checks import (
     check_prefix,
     check_retry,
     check_seconds,
+    check_text,
 )
 from litestar_storages.exceptions import ConfigurationError
 from litestar_storages.public_urls import check_base_url
@@ -111,8 +112,7 @@ class AzureConfig:
         self._check_endpoint()
         if self.account_key is not None and self.credential is not None:
             raise _fail("account_key", "and AzureConfig.credential are exclusive: give one of them")
-        if self.account_key is not None and (not isinstance(self.account_key, str) or not self.account_key):
-            raise _fail("account_key", "must be a non-empty string")
+        check_text(self.account_key, setting="AzureConfig.account_key")
         check_prefix(self.prefix, setting="AzureConfig.prefix")
         check_expiry(self.presigned_expiry, setting="AzureConfig.presigned_expiry")
         check_int(self.block_size, setting="AzureConfig.block_size", low=1, high=MAX_BLOCK_SIZE)

@@ -23,14 +23,7 @@ from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.azure._sdk import BlobOperationsFactory, BlobRequests
 from litestar_storages.backends.azure.client import build_client
 from litestar_storages.backends.azure.config import MAX_BLOCK_SIZE, AzureConfig
-from litestar_storages.backends.azure.errors import (
-    BACKEND,
-    MAPPER,
-    BlocksDiscarded,
-    UploadAborted,
-    error_code,
-    no_container,
-)
+from litestar_storages.backends.azure.errors import BACKEND, MAPPER, BlocksDiscarded, error_code, no_container
 from litestar_storages.backends.azure.properties import (
     ATTRIBUTE_NAMES,
     attribute_headers,
@@ -43,6 +36,7 @@ from litestar_storages.backends.azure.properties import (
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
 from litestar_storages.concurrency import run_all
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
 from litestar_storages.exceptions import StorageError
 from litestar_storages.ranges import parse_content_range
@@ -79,6 +73,7 @@ class AzureDriver:
     errors = MAPPER
     max_part_size = MAX_BLOCK_SIZE
     max_parts = MAX_BLOCKS
+    durable_parts = True  # blocks are staged in the service (SupportsDurableParts)
     max_batch = 256  # Blob Batch's limit; Azurite refuses Blob Batch, so a batch is concurrent deletes
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
     attribute_names = ATTRIBUTE_NAMES
@@ -90,7 +85,7 @@ class AzureDriver:
         self.part_size = config.block_size
         self.max_concurrency = config.max_concurrency
         self.default_url_expiry: timedelta = config.presigned_expiry
-        self.public_base_url = config.public_base_url
+        self.public_base_url = config.public_base_url  # GET URLs without a filename: unsigned (SupportsPublicUrls)
         self._client = client
         self._owns_client = client is None
         self._owned_credential: Any = None
@@ -146,8 +141,8 @@ class AzureDriver:
         return file_from_headers(name, headers, int(headers.get("Content-Length") or 0), stored_tags)
 
     async def open_range(self, name: str, start: int, end: int | None) -> RangeBody:  # noqa: D102
+        # Never an empty range; one starting past the end (416) is answered by the engine.
         # Without a range an empty blob answers 200; "bytes=0-" would be refused with 416.
-        # A range starting at or past the end is a 416 too: the engine answers it with an empty body.
         byte_range = None if start == 0 and end is None else f"bytes={start}-{'' if end is None else end - 1}"
         body, headers = await self._requests(name).download(byte_range)
         length = int(headers.get("Content-Length") or 0)
@@ -198,7 +193,9 @@ class AzureDriver:
 
     async def delete_batch(self, names: Sequence[str]) -> None:
         """Delete up to :attr:`max_batch` blobs, ``max_concurrency`` requests at a time; missing ones are skipped."""
-        await run_all(lambda name: self.delete(name, check=False), dict.fromkeys(names), limit=self.max_concurrency)
+        await run_all(
+            lambda name: self.delete(name, check=False), dict.fromkeys(names), limit=self.max_concurrency, errors=MAPPER
+        )
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
         files, _, next_token = await self._list(prefix, token, page_size, None)
@@ -231,7 +228,9 @@ class AzureDriver:
         headers = attribute_headers(stored.attributes)
         source_url, sync = self._factory().url(source), "x-ms-encryption-scope" in headers
         if sync:  # only the synchronous Copy Blob From URL takes a scope (up to 256 MiB); it reads through a SAS
-            source_url = await self._signed_url(source, "GET", timedelta(minutes=15), None)
+            source_url = await self.sign_url(
+                source, method="GET", expires_in=timedelta(minutes=15), content_disposition=None, content_type=None
+            )
         target = self._blob(destination)
         answer: Any = await target.start_copy_from_url(source_url, headers=headers, requires_sync=sync)
         if answer.get("copy_status") == "pending":  # Azure usually copies within one account before answering
@@ -268,7 +267,7 @@ class AzureDriver:
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
         if upload_id in self._aborted:
-            raise UploadAborted(f"multipart upload {upload_id} was aborted")
+            raise DriverError(f"multipart upload {upload_id} was aborted")
         block_id = f"{upload_id}{number:06d}"  # all of one length, none reused by a concurrent upload
         size = memoryview(body).nbytes
         put = self._puts.get(upload_id)
@@ -300,7 +299,7 @@ class AzureDriver:
         and for a manual upload, it is a :class:`~litestar_storages.exceptions.ConcurrentWriteError`.
         """
         if upload_id in self._aborted:
-            raise UploadAborted(f"multipart upload {upload_id} was aborted")
+            raise DriverError(f"multipart upload {upload_id} was aborted")
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob
         conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}
@@ -354,11 +353,6 @@ class AzureDriver:
         expires_in: timedelta,
         content_disposition: str | None,
         content_type: str | None,  # checked by the engine, not bound: a SAS cannot bind it
-    ) -> str:
-        return await self._signed_url(name, method, expires_in, content_disposition)
-
-    async def _signed_url(
-        self, name: str, method: HttpMethod, expires_in: timedelta, content_disposition: str | None
     ) -> str:
         expiry = datetime.now(timezone.utc) + expires_in
         query = await self._signer.sign(

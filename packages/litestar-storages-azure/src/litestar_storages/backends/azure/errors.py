@@ -3,8 +3,9 @@
 The SDK already turns Azure's error codes into ``ResourceNotFoundError``,
 ``ResourceExistsError`` and so on; the table goes by the container's codes first, then
 by those types (along each exception's MRO), then by HTTP status; never by message
-text. Two outcomes the driver finds itself (:class:`BlocksDiscarded`,
-:class:`UploadAborted`) are exceptions of this module, so they carry the key too.
+text. What the driver finds itself is a core
+:class:`~litestar_storages.driver_errors.DriverError` (staged blocks discarded by
+another write: :class:`BlocksDiscarded`), translated with the key like the SDK's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import aiohttp
 
 from azure.core import exceptions as sdk
+from litestar_storages.driver_errors import DriverError
 from litestar_storages.error_table import Answer, ErrorTable, Misconfigured
 from litestar_storages.exceptions import (
     ConcurrentWriteError,
@@ -24,7 +26,7 @@ from litestar_storages.exceptions import (
     StoragePermissionError,
 )
 
-__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "BlocksDiscarded", "UploadAborted", "error_code", "no_container")
+__all__ = ("BACKEND", "ERROR_CATEGORIES", "MAPPER", "BlocksDiscarded", "error_code", "no_container")
 
 BACKEND = "AzureStorage"
 
@@ -47,12 +49,10 @@ ERROR_CATEGORIES: dict[type[BaseException], type[StorageError]] = {
 _CONTAINER_MISSING = frozenset({"ContainerNotFound", "ContainerBeingDeleted"})
 
 
-class BlocksDiscarded(Exception):
+class BlocksDiscarded(DriverError):
     """A commit found its staged blocks discarded, and no other write of the blob can be seen."""
 
-
-class UploadAborted(Exception):
-    """A part was sent to, or a commit asked of, a manual upload aborted by this storage."""
+    outcome = ConcurrentWriteError
 
 
 def error_code(error: sdk.HttpResponseError) -> str:
@@ -86,14 +86,12 @@ _TABLE = ErrorTable(
     types={
         **ERROR_CATEGORIES,
         **dict.fromkeys((OSError, asyncio.TimeoutError), StorageConnectionError),
-        BlocksDiscarded: ConcurrentWriteError,
-        UploadAborted: StorageError,
     },
 )
 translate_error = _TABLE.translate
 
-# Translated: the SDK's, aiohttp's and sockets' exceptions and the driver's two; any other is a bug.
-_OWNED = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError, BlocksDiscarded, UploadAborted)
+# Translated: the SDK's, aiohttp's and sockets' exceptions (and the driver's own); any other is a bug.
+_OWNED = (*ERROR_CATEGORIES, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 MAPPER = _TABLE.mapper(_OWNED)
 """The driver's error table, applied by the engine around every request and downloaded body."""

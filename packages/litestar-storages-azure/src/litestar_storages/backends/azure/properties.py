@@ -13,9 +13,9 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from litestar_storages.attribute_rules import check_service_names
 from litestar_storages.attributes import NO_ATTRIBUTES, Encryption, ObjectAttributes
 from litestar_storages.backends.azure.errors import BACKEND
-from litestar_storages.exceptions import ConfigurationError, StorageValidationError
 from litestar_storages.header_metadata import (
     decode_header_value,
     decode_identifier_name,
@@ -84,23 +84,16 @@ def attribute_headers(attributes: ObjectAttributes) -> dict[str, str]:
 
     Raises:
         ConfigurationError: For an encryption Azure cannot choose per blob (a KMS key).
-        StorageValidationError: For a ``storage_class`` that is not an access tier.
+        RefusedArgument: For a ``storage_class`` that is not an access tier.
     """
     if attributes is NO_ATTRIBUTES:
         return {}
+    check_service_names(attributes, backend=BACKEND, storage_classes=TIERS, encryption_modes=("managed", "scope"))
     names = attributes.set_names() & _HEADERS.keys()
     headers = {f"x-ms-blob-{_HEADERS[name].lower()}": getattr(attributes, name) for name in names}
     tier, encryption = attributes.storage_class, attributes.encryption
     if tier is not None:
-        if tier not in TIERS:
-            raise StorageValidationError(f"{BACKEND}: storage_class {tier!r} is not an access tier: {', '.join(TIERS)}")
         headers["x-ms-access-tier"] = tier
-    if encryption is not None and encryption.mode == "kms":
-        raise ConfigurationError(
-            f"{BACKEND} does not support attribute 'encryption' with a KMS key: use Encryption.scope(name) "
-            "(an encryption scope of the account) or Encryption.managed()",
-            field="encryption",
-        )
     if encryption is not None and encryption.mode == "scope" and encryption.key:
         headers["x-ms-encryption-scope"] = encryption.key
     if attributes.tags:

@@ -14,6 +14,7 @@ from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 from azure.storage.blob.aio import BlobServiceClient
 from litestar_storages.backends.azure.errors import BACKEND
 from litestar_storages.exceptions import ConfigurationError
+from litestar_storages.timestamps import parse_rfc3339
 
 if TYPE_CHECKING:
     from azure.storage.blob import UserDelegationKey
@@ -80,8 +81,8 @@ class SasSigner:
 
     async def _delegation_key(self, container: ContainerClient, expiry: datetime) -> UserDelegationKey:
         cached = self._delegation
-        if cached is not None and _parse_time(cached.signed_expiry) >= expiry + _REFRESH_MARGIN:
-            return cached
+        if cached is not None and (parse_rfc3339(cached.signed_expiry) or expiry) >= expiry + _REFRESH_MARGIN:
+            return cached  # (a key without a readable expiry is asked again)
         # Ask for the longest key allowed so that one request serves many URLs.
         now = datetime.now(timezone.utc)
         start, until = now - _REFRESH_MARGIN, now + MAX_DELEGATION - _REFRESH_MARGIN
@@ -90,8 +91,3 @@ class SasSigner:
             delegation = await service.get_user_delegation_key(start, until)
         self._delegation = delegation
         return delegation
-
-
-def _parse_time(value: str | None) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.min
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

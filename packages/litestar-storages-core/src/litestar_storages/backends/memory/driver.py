@@ -3,8 +3,9 @@
 There is no SDK: every change is a few ``dict`` operations with no ``await`` between
 the check and the change (hashing is done before), so each is atomic like a
 conditional write on a service. The
-driver raises :mod:`litestar_storages.exceptions` itself (its error table owns no
-exception type, so anything else, a bug, propagates as it is). Argument checks, ranges,
+driver raises :mod:`litestar_storages.exceptions` itself (its error table owns only the
+core's :class:`~litestar_storages.driver_errors.DriverError`, so anything else, a bug,
+propagates as it is). Argument checks, ranges,
 listing with ``limit``, URLs and the manual multipart API are the engine's
 (:class:`~litestar_storages.engine.DriverStorage`); puts come here as they are
 (:class:`~litestar_storages.engine.SupportsDirectWrite`), so a ``bytes`` object is kept
@@ -24,9 +25,10 @@ from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes, copied
 from litestar_storages.backends.memory.config import MemoryConfig
 from litestar_storages.backends.memory.pieces import HASH_IN_THREAD, Receiver, md5_hex, md5_off_loop
 from litestar_storages.engine import DirPage, ListPage, RangeBody
-from litestar_storages.error_mapping import ErrorMapper
+from litestar_storages.error_table import ErrorTable
 from litestar_storages.exceptions import StorageError, StorageFileExistsError, StorageFileNotFoundError
 from litestar_storages.types import StoredFile
+from litestar_storages.upload_sessions import UploadSessions
 
 __all__ = ("MEMORY_ATTRIBUTES", "MemoryDriver")
 
@@ -107,10 +109,6 @@ class _Slices:
         raise StopAsyncIteration
 
 
-def _not_translated(error: Exception, key: str | None) -> StorageError | None:
-    return None  # never called: the table owns no exception type
-
-
 class MemoryDriver:
     """The objects of one :class:`~litestar_storages.backends.memory.MemoryStorage`, in a ``dict``."""
 
@@ -120,13 +118,14 @@ class MemoryDriver:
     # Attributes the process can keep and report; acl, encryption and storage_class
     # would mean nothing here and are refused, as on the filesystem.
     attribute_names = MEMORY_ATTRIBUTES
-    errors = ErrorMapper(_not_translated, backend="MemoryStorage", owns=())
+    errors = ErrorTable("MemoryStorage").mapper(())  # owns only DriverError (an upload id not in progress)
     retry = None  # nothing to retry: no request can fail on its way
     # The manual multipart API's bounds, S3's: code tested here must not fail there.
     part_size = 8 * 1024 * 1024
     max_concurrency = 4
     max_part_size = 5 * 1024**3
     max_parts = 10_000
+    durable_parts = True  # the process is the service (SupportsDurableParts)
 
     def __init__(self, config: MemoryConfig) -> None:
         """Create an empty store.
@@ -136,7 +135,7 @@ class MemoryDriver:
         """
         self._max_size = config.max_size
         self._entries: dict[str, _Entry] = {}
-        self._uploads: dict[str, _PendingUpload] = {}
+        self._uploads: UploadSessions[_PendingUpload] = UploadSessions()
         self._used = 0
         # Names in order, for listings; dropped when a name appears or goes.
         self._sorted: list[str] | None = None
@@ -344,23 +343,15 @@ class MemoryDriver:
 
     # -- SupportsParts ------------------------------------------------------------------
 
-    def _pending(self, name: str, upload_id: str) -> _PendingUpload:
-        pending = self._uploads.get(upload_id)
-        if pending is None:
-            raise StorageError(f"No multipart upload {upload_id!r} in progress", key=name)
-        return pending
-
     async def begin_parts(  # noqa: D102
         self, name: str, *, content_type: str, metadata: Mapping[str, str], attributes: ObjectAttributes = NO_ATTRIBUTES
     ) -> str:
-        upload_id = uuid.uuid4().hex
-        self._uploads[upload_id] = _PendingUpload(content_type, dict(metadata), attributes)
-        return upload_id
+        return self._uploads.add(uuid.uuid4().hex, _PendingUpload(content_type, dict(metadata), attributes))
 
     async def put_part(  # noqa: D102
         self, name: str, upload_id: str, number: int, body: bytes | bytearray | memoryview
     ) -> str:
-        pending = self._pending(name, upload_id)
+        pending = self._uploads.get(upload_id)
         data = body if type(body) is bytes else bytes(body)
         tag = await md5_off_loop(data)
         pending.parts[number] = (data, tag)
@@ -377,7 +368,7 @@ class MemoryDriver:
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        pending = self._pending(name, upload_id)
+        pending = self._uploads.get(upload_id)
         pieces: list[bytes] = []
         for number, tag in parts:
             part = pending.parts.get(number)
@@ -398,11 +389,11 @@ class MemoryDriver:
             etag=etag,
             attributes=pending.attributes,
         )
-        self._uploads.pop(upload_id, None)
+        self._uploads.pop(upload_id)
         return stored
 
     async def abort_parts(self, name: str, upload_id: str) -> None:  # noqa: D102
-        self._uploads.pop(upload_id, None)
+        self._uploads.pop(upload_id)
 
     # -- SupportsAddressUrls ------------------------------------------------------------
 

@@ -72,6 +72,7 @@ class FileSystemDriver:
     max_concurrency = 1  # parts of a streamed put are never sent in parallel: they stream to one file
     max_part_size = _MAX_PART_SIZE
     max_parts = 10_000
+    durable_parts = True  # parts are files of the storage's folder (SupportsDurableParts)
 
     def __init__(self, config: FileSystemConfig) -> None:
         """Create the driver; the root is opened (and created, if configured) on first use.

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal
 
 from litestar_storages.calls import read_bytes, write
-from litestar_storages.capabilities import SupportsMultipartUpload
+from litestar_storages.capabilities import SupportsMultipartUpload, SupportsPartRules
 from litestar_storages.contrib.tus.protocol import TusError
 from litestar_storages.contrib.tus.state import StateStore, UploadInfo, UploadState
 from litestar_storages.exceptions import StorageError
@@ -35,11 +35,6 @@ _GRANULE = 256 * 1024
 AUTO_PART_LIMIT = 64 * MIB
 """Largest part size chosen to fit an announced length into 10,000 parts (625 GiB);
 a longer upload needs a configured ``part_size`` (memory per PATCH is one part)."""
-# Backends refusing smaller parts but the last (S3 and compatible services).
-_MIN_PART_SIZE = {"S3Storage": 5 * MIB}
-# Backends whose multipart state lives in the service (or the folder), not in the
-# process: another process, or the same one after a restart, can add parts.
-_PORTABLE_MULTIPART = frozenset({"MemoryStorage", "FileSystemStorage", "S3Storage", "AzureStorage"})
 
 
 def choose_mode(storage: Storage, assembly: str) -> Literal["multipart", "staged"]:
@@ -50,7 +45,9 @@ def choose_mode(storage: Storage, assembly: str) -> Literal["multipart", "staged
         assembly: The configured :data:`~litestar_storages.contrib.tus.config.Assembly`.
 
     Returns:
-        ``"multipart"`` or ``"staged"``.
+        ``"multipart"`` or ``"staged"``: ``"auto"`` is ``"multipart"`` only where the
+        storage says its multipart uploads live in the service (another process, or the
+        same one after a restart, can add parts).
     """
     if assembly == "staged":
         return "staged"
@@ -59,7 +56,8 @@ def choose_mode(storage: Storage, assembly: str) -> Literal["multipart", "staged
         if not has_parts:
             raise StorageError(f"{type(storage).__name__} has no multipart uploads: use assembly='staged'")
         return "multipart"
-    return "multipart" if has_parts and getattr(storage, "backend_name", "") in _PORTABLE_MULTIPART else "staged"
+    durable = isinstance(storage, SupportsPartRules) and storage.durable_multipart
+    return "multipart" if has_parts and durable else "staged"
 
 
 def choose_part_size(storage: Storage, configured: int | None, length: int | None) -> int:
@@ -78,7 +76,9 @@ def choose_part_size(storage: Storage, configured: int | None, length: int | Non
         TusError: 413 if ``length`` needs parts above the configured size and
             :data:`AUTO_PART_LIMIT`.
     """
-    base = max(configured or DEFAULT_PART_SIZE, _MIN_PART_SIZE.get(getattr(storage, "backend_name", ""), 1))
+    # S3 and compatible services refuse smaller parts but the last.
+    floor = storage.min_part_size if isinstance(storage, SupportsPartRules) else 1
+    base = max(configured or DEFAULT_PART_SIZE, floor)
     size = base
     if length:
         size = max(size, math.ceil(length / MAX_PART_NUMBER))

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from litestar_storages.config_checks import check_expiry, check_int, check_prefix
 from litestar_storages.exceptions import ConfigurationError
-from litestar_storages.keys import normalize_prefix
-from litestar_storages.url_arguments import expiry_problem
 
 if TYPE_CHECKING:
     from obstore.store import ObjectStore
@@ -50,21 +49,7 @@ class ObstoreConfig:
     def __post_init__(self) -> None:
         if (self.store is None) == (self.url is None):
             raise ConfigurationError("ObstoreConfig needs exactly one of store and url", field="store")
-        if not isinstance(self.part_size, int) or isinstance(self.part_size, bool) or self.part_size < 5 * MIB:
-            # S3 refuses parts under 5 MiB (but the last).
-            raise ConfigurationError(
-                f"ObstoreConfig.part_size must be an int >= 5 MiB, got {self.part_size!r}", field="part_size"
-            )
-        if (
-            not isinstance(self.max_concurrency, int)
-            or isinstance(self.max_concurrency, bool)
-            or self.max_concurrency < 1
-        ):
-            raise ConfigurationError(
-                f"ObstoreConfig.max_concurrency must be an int >= 1, got {self.max_concurrency!r}",
-                field="max_concurrency",
-            )
-        problem = expiry_problem(self.url_expiry)
-        if problem is not None:
-            raise ConfigurationError(f"ObstoreConfig.url_expiry {problem}", field="url_expiry")
-        normalize_prefix(self.prefix)
+        check_int(self.part_size, setting="ObstoreConfig.part_size", low=5 * MIB)  # S3's smallest part (but the last)
+        check_int(self.max_concurrency, setting="ObstoreConfig.max_concurrency", low=1)
+        check_expiry(self.url_expiry, setting="ObstoreConfig.url_expiry")
+        check_prefix(self.prefix, setting="ObstoreConfig.prefix")

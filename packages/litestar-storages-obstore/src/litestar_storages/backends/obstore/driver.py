@@ -8,6 +8,7 @@ async iterator: obstore's own multipart upload, not the engine's Python pipeline
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
@@ -25,6 +26,7 @@ from litestar_storages.backends.obstore.staging import (
     staged_body,
     staged_put_name,
 )
+from litestar_storages.concurrency import run_all
 from litestar_storages.content import guess_content_type
 from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
 from litestar_storages.exceptions import StorageError, UnsupportedOperationError
@@ -188,7 +190,7 @@ class ObstoreDriver:
                 head = await self.head(name)
                 if head is None:
                     raise
-                if (end is not None and end <= start) or start >= head.size:
+                if start >= head.size:  # (the engine asks for no empty range)
                     return RangeBody(head, min(start, head.size), min(start, head.size), _empty())
                 raise
         first, stop = result.range
@@ -332,9 +334,10 @@ class ObstoreDriver:
         try:
             await obstore.delete_async(self.store, list(names))
         except FileNotFoundError:
-            # LocalStore stops at the first missing name: delete the rest one by one.
-            for name in names:
-                await self.delete(name, check=False)
+            # LocalStore stops at the first missing name: delete them one by one (a
+            # failure then names its own key).
+            delete = functools.partial(self.delete, check=False)
+            await run_all(delete, dict.fromkeys(names), limit=self.max_concurrency, errors=self.errors)
 
     async def list_page(self, prefix: str, token: str | None, page_size: int) -> ListPage:  # noqa: D102
         # object_store lists by whole path segments: list the folder holding the

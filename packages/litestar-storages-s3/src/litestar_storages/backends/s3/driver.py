@@ -48,6 +48,7 @@ class S3Driver:
     min_part_size = MIN_PART_SIZE
     max_part_size = MAX_PART_SIZE
     max_parts = MAX_PARTS
+    durable_parts = True  # uploads live in the service (SupportsDurableParts)
     max_batch = 1000
     attribute_names = ATTRIBUTE_NAMES
     url_methods: frozenset[HttpMethod] = frozenset({"GET", "PUT"})
