@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
 from litestar_storages.engine.calling import call
 from litestar_storages.engine.capabilities import SupportsListDir
@@ -26,7 +26,7 @@ def _code_points(name: str) -> str:
     return name
 
 
-def listed_files(files: list[StoredFile]) -> list[StoredFile]:
+def listed_files(files: Sequence[StoredFile]) -> Sequence[StoredFile]:
     """Return ``files`` without folder markers: names ending with ``/``.
 
     Consoles and other tools create empty ``"folder/"`` objects (S3, GCS, Azure); such a
@@ -37,7 +37,7 @@ def listed_files(files: list[StoredFile]) -> list[StoredFile]:
         files: One page of a driver's listing.
 
     Returns:
-        The page's files that are objects (the same list when there is no marker).
+        The page's files that are objects (the same sequence when there is no marker).
     """
     if not any(stored.key.endswith("/") for stored in files):
         return files
