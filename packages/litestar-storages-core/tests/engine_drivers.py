@@ -206,9 +206,12 @@ class PartsDriver(BasicDriver):
         overwrite: bool,
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
-        staged = self.uploads.pop(upload_id, None)
+        staged = self.uploads.get(upload_id)
         if staged is None:
             raise ServiceError("no such upload")
+        if any(number not in staged for number, _ in parts):
+            raise ServiceError("a part was never uploaded")
+        del self.uploads[upload_id]
         body = b"".join(staged[number] for number, _ in parts)
         return await self.write(name, body, content_type=content_type, metadata=metadata, overwrite=overwrite)
 

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from litestar_storages.attributes import NO_ATTRIBUTES, ObjectAttributes
 from litestar_storages.backends.NAME.config import NameConfig
 from litestar_storages.backends.NAME.errors import ObjectExistsError, ObjectNotFoundError, error_table
+from litestar_storages.driver_errors import RefusedArgument
 from litestar_storages.engine import DirPage, ListPage, RangeBody
 from litestar_storages.retry import request_retry
 from litestar_storages.types import StoredFile
@@ -202,6 +203,9 @@ class NameDriver:
         attributes: ObjectAttributes = NO_ATTRIBUTES,
     ) -> StoredFile:
         staged = self._uploads.get(upload_id)
+        missing = [number for number, _ in parts if number not in staged]
+        if missing:  # a forged or edited upload: the upload stays, for abort or a retry
+            raise RefusedArgument(f"part {missing[0]} of {name!r} was never uploaded")
         self._uploads.pop(upload_id)
         data = b"".join(staged[number] for number, _ in parts)
         return self._store(name, _Record(data, content_type, dict(metadata)), overwrite=overwrite)

@@ -36,7 +36,7 @@ from litestar_storages.backends.azure.properties import (
 from litestar_storages.backends.azure.sas import SasSigner
 from litestar_storages.bodies import SlicedBody, sliced_body
 from litestar_storages.concurrency import run_all
-from litestar_storages.driver_errors import DriverError
+from litestar_storages.driver_errors import DriverError, RefusedArgument
 from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
 from litestar_storages.exceptions import StorageError
 from litestar_storages.ranges import parse_content_range
@@ -268,7 +268,7 @@ class AzureDriver:
     ) -> str:
         if upload_id in self._aborted:
             raise DriverError(f"multipart upload {upload_id} was aborted")
-        block_id = f"{upload_id}{number:06d}"  # all of one length, none reused by a concurrent upload
+        block_id = _block_id(upload_id, number)
         size = memoryview(body).nbytes
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob  # a BlobClient costs ~160 us to build
@@ -300,6 +300,10 @@ class AzureDriver:
         """
         if upload_id in self._aborted:
             raise DriverError(f"multipart upload {upload_id} was aborted")
+        # Azure commits any staged block, twice too: a tag not of its part would store wrong bytes.
+        forged = next((number for number, tag in parts if tag != _block_id(upload_id, number)), None)
+        if forged is not None:
+            raise RefusedArgument(f"part {forged} of {name!r} has a tag this upload did not give it")
         put = self._puts.get(upload_id)
         blob = self._blob(name) if put is None else put.blob
         conditions: dict[str, Any] = {} if overwrite else {"match_condition": MatchConditions.IfMissing}
@@ -396,3 +400,8 @@ async def _chunks(body: Any) -> AsyncIterator[bytes]:
             result = response.close()
             if asyncio.iscoroutine(result):
                 await result
+
+
+def _block_id(upload_id: str, number: int) -> str:
+    # All of one length (Azure requires it per blob), none reused by a concurrent upload.
+    return f"{upload_id}{number:06d}"

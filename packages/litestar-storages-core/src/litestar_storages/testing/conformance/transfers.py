@@ -19,7 +19,7 @@ from litestar_storages.testing.conformance.data import (
     _chunks,
     _pattern,
 )
-from litestar_storages.types import ProgressInfo
+from litestar_storages.types import MultipartUpload, ProgressInfo
 
 
 class TransferTests(ConformanceBase):
@@ -124,6 +124,20 @@ class TransferTests(ConformanceBase):
         with pytest.raises(StorageError):
             await storage.complete_multipart_upload(upload)
         assert not await storage.exists("multi/aborted.bin")
+
+    @pytest.mark.asyncio
+    async def test_a_part_never_uploaded_is_refused(self, storage: Storage) -> None:
+        # A saved upload edited by hand (or a forged one) names a part the service never
+        # got: a StorageError, never a raw KeyError (a 500 through the plugin) or an object.
+        assert isinstance(storage, BaseStorage)
+        part_size = 5 * MIB
+        upload = await storage.start_multipart_upload("multi/forged.bin", part_size=part_size)
+        tag = await storage.upload_part(upload, 1, _pattern(part_size))
+        forged = MultipartUpload(upload_id=upload.upload_id, key=upload.key, parts=[(1, tag), (2, tag)])
+        with pytest.raises(StorageError):
+            await storage.complete_multipart_upload(forged)
+        assert not await storage.exists("multi/forged.bin")
+        await storage.abort_multipart_upload(upload)
 
     @pytest.mark.asyncio
     async def test_put_large(self, storage: Storage) -> None:
