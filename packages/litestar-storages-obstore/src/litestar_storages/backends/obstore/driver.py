@@ -55,6 +55,7 @@ _WHOLE_BODY = 256 * 1024
 _STANDARD_ATTRIBUTES = frozenset(
     {_CONTENT_TYPE, "Content-Disposition", "Content-Encoding", "Content-Language", "Cache-Control", "Storage-Class"}
 )
+_LIST_BATCH = 1000
 _SORTED_LISTINGS = (S3Store, AzureStore, GCSStore, MemoryStore)
 """Stores whose listings come in key order; others (``LocalStore``) are sorted here."""
 _MISSING_ON_DELETE = (AzureStore, LocalStore)
@@ -360,6 +361,41 @@ class ObstoreDriver:
             if len(page) == page_size:
                 return ListPage(page, path)
         return ListPage(page, None)
+
+    async def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[list[StoredFile]]:
+        """Yield the objects under ``prefix`` in batches from one listing (``SupportsListStream``).
+
+        object_store pages through the service with the service's own continuation
+        tokens. Resuming from a name instead (:meth:`list_page`) is a filter applied
+        after listing from the start on ``AzureStore`` (and Azurite ignores the offset),
+        so every page read the listing again from its start (n²/2 names for n keys).
+
+        Args:
+            prefix: The name prefix (may stop mid-segment).
+            limit: Most objects the caller will take (sizes the batches), or ``None``.
+
+        Yields:
+            Batches of objects, in the store's listing order.
+        """
+        if not isinstance(self.store, _SORTED_LISTINGS):
+            yield list((await self.list_page(prefix, None, _LIST_BATCH)).files)
+            return
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else None
+        utf16 = isinstance(self.store, AzureStore)  # Azure lists in UTF-16 order
+        size = _LIST_BATCH if limit is None else max(50, min(limit, _LIST_BATCH))
+        async for batch in obstore.list(self.store, folder, chunk_size=size):
+            files: list[StoredFile] = []
+            for meta in batch:
+                path = meta["path"]
+                if path.startswith(prefix):
+                    if not is_staged(path):
+                        files.append(self._file(meta, None))
+                elif (utf16_order(path) > utf16_order(prefix)) if utf16 else path > prefix:  # nothing further matches
+                    if files:
+                        yield files
+                    return
+            if files:
+                yield files
 
     def _listed_before(self, path: str, token: str | None) -> bool:
         # The offset is only a hint to some services: Azurite answers a marker it did not
