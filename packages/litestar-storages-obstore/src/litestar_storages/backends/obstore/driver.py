@@ -26,6 +26,7 @@ from litestar_storages.backends.obstore.staging import (
     staged_body,
     staged_put_name,
 )
+from litestar_storages.backends.obstore.writes import CountedChunks, copies_if_absent, discard, no_chunks, one_chunk
 from litestar_storages.concurrency import run_all
 from litestar_storages.content import guess_content_type
 from litestar_storages.engine import DirPage, ListPage, RangeBody, utf16_order
@@ -110,7 +111,7 @@ class ObstoreDriver:
         self.attribute_names = (names | {"tags"}) if isinstance(store, _WRITE_ONLY_TAGS) else names
         self.identifier_names = isinstance(store, AzureStore)  # Azure: metadata names are C# identifiers
         self.reports_missing = isinstance(store, _MISSING_ON_DELETE)
-        self.copies_if_absent = _copies_if_absent(store)
+        self.copies_if_absent = copies_if_absent(store)
 
     def _attributes(
         self,
@@ -192,14 +193,14 @@ class ObstoreDriver:
                 if head is None:
                     raise
                 if start >= head.size:  # (the engine asks for no empty range)
-                    return RangeBody(head, min(start, head.size), min(start, head.size), _empty())
+                    return RangeBody(head, min(start, head.size), min(start, head.size), no_chunks())
                 raise
         first, stop = result.range
         if stop - first <= _WHOLE_BODY:
             # One Rust call for a small body, read here: cheaper than driving a chunk
             # stream, and get_bytes takes it as it is.
             data = bytes(await result.bytes_async())
-            return RangeBody(self._result_file(result), first, stop, _one(data), data)
+            return RangeBody(self._result_file(result), first, stop, one_chunk(data), data)
         return RangeBody(self._result_file(result), first, stop, aiter(result.stream(min_chunk_size=_CHUNK)))
 
     async def write(  # noqa: D102
@@ -245,7 +246,7 @@ class ObstoreDriver:
         headers = self._attributes(name, content_type, metadata, attributes)
         if not overwrite and self.copies_if_absent:
             return await self._create_staged(name, chunks, headers, content_type, metadata, attributes=attributes)
-        counted = _Counted(chunks)
+        counted = CountedChunks(chunks)
         try:
             result = await obstore.put_async(
                 self.store,
@@ -289,7 +290,7 @@ class ObstoreDriver:
             # still decides atomically if the object appears meanwhile.
             raise AlreadyExistsError(f"Object at location {name} already exists")
         staged = staged_put_name()
-        counted = _Counted(chunks)
+        counted = CountedChunks(chunks)
         try:
             try:
                 await obstore.put_async(
@@ -306,7 +307,7 @@ class ObstoreDriver:
                 raise
             await obstore.copy_async(self.store, staged, name, overwrite=False)
         finally:
-            await _discard(self.store, staged)
+            await discard(self.store, staged)
         created = await self.head(name)
         return StoredFile(
             key=name,
@@ -557,69 +558,3 @@ def build_driver(store: ObjectStore, config: ObstoreConfig) -> ObstoreDriver:
     if isinstance(store, (S3Store, GCSStore, AzureStore)):
         return SigningObstoreDriver(store, config)
     return AddressObstoreDriver(store, config)
-
-
-def _copies_if_absent(store: ObjectStore) -> bool:
-    """Tell whether ``store``'s copy-if-not-exists is atomic and keeps the attributes.
-
-    Azure (``If-None-Match: *`` on Copy Blob), GCS (``ifGenerationMatch=0``), memory and
-    local files (a hard link) do. S3 does only when the store is configured with
-    ``copy_if_not_exists`` in a mode that copies with CopyObject (``header``,
-    ``header-with-status``, ``dynamo``): without it object_store refuses the copy, and
-    its ``multipart`` mode rebuilds the object without content type or metadata.
-    """
-    if isinstance(store, S3Store):
-        mode = str(store.config.get("copy_if_not_exists", ""))
-        return mode.startswith(("header", "dynamo"))
-    return isinstance(store, (AzureStore, GCSStore, MemoryStore, LocalStore))
-
-
-async def _discard(store: ObjectStore, name: str) -> None:
-    try:
-        await obstore.delete_async(store, name)
-    except (BaseError, FileNotFoundError):
-        # Best effort: the put's own outcome (or error) is what the caller needs; a
-        # leftover staged object stays hidden from listings.
-        return
-
-
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def _empty() -> AsyncIterator[bytes]:
-    return
-    yield  # an async generator yielding nothing
-
-
-class _Counted:
-    """Passes the caller's chunks to obstore, counting them and keeping their own error.
-
-    An exception raised by the caller's stream inside ``put_async`` comes back wrapped
-    by obstore (or not at all); it is kept here and raised as it is afterwards.
-    """
-
-    __slots__ = ("_chunks", "failure", "size")
-
-    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
-        self._chunks = chunks
-        self.size = 0
-        self.failure: BaseException | None = None
-
-    def __aiter__(self) -> _Counted:
-        return self
-
-    async def __anext__(self) -> bytes:
-        try:
-            chunk = await anext(self._chunks)
-        except StopAsyncIteration:
-            raise
-        except BaseException as error:
-            self.failure = error
-            raise
-        self.size += len(chunk)
-        return chunk
-
-    def raise_failure(self) -> None:
-        if self.failure is not None:
-            raise self.failure
