@@ -21,6 +21,7 @@ class TestConformance(StorageConformance):
             monkeypatch.setattr(self, "attribute_samples", backend.attribute_samples)
         if backend.unreported_attributes is not None:
             monkeypatch.setattr(self, "unreported_attributes", backend.unreported_attributes)
+        monkeypatch.setattr(self, "unlisted_attributes", backend.unlisted_attributes)
 
     @pytest_asyncio.fixture
     async def storage(self, backend: Backend) -> AsyncIterator[BaseStorage]:

@@ -71,6 +71,8 @@ class Backend(ABC):
     """Object attributes in the service's own names for the kit's attribute tests (``None``: the kit's)."""
     unreported_attributes: ClassVar[frozenset[str] | None] = None
     """Attributes the service (or its emulator) stores but does not report (``None``: the kit's)."""
+    unlisted_attributes: ClassVar[frozenset[str]] = frozenset()
+    """Attributes ``info`` reports but listings leave out."""
 
     @classmethod
     def installed(cls) -> bool:
@@ -364,6 +366,7 @@ class AzureBackend(Backend):
     )
     # Azurite ignores encryption scopes (the Azure package's tests check the header sent).
     unreported_attributes = frozenset({"acl", "encryption"})
+    unlisted_attributes = frozenset({"tags"})  # at a cost per listed blob: docs/attributes.md
     module = "litestar_storages.backends.azure"
     storage_class = "AzureStorage"
     network = True

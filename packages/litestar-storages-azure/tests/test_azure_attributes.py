@@ -151,12 +151,14 @@ async def test_an_archived_blob_is_stored_and_its_read_is_a_clear_error(storage:
     assert "BlobArchived" in str(caught.value)
 
 
-async def test_listings_report_the_attributes(storage: AzureStorage) -> None:
+async def test_listings_report_the_attributes_but_the_tags(storage: AzureStorage) -> None:
     chosen = ObjectAttributes(cache_control="no-cache", storage_class="Cool", tags={"k": "v"})
     await storage.put("listed/chosen.txt", b"x", attributes=chosen)
     await storage.put("listed/plain.txt", b"x")
     listed = {item.key: item.attributes async for item in storage.list("listed/")}
-    assert listed == {"listed/chosen.txt": chosen, "listed/plain.txt": ObjectAttributes()}
+    untagged = ObjectAttributes(cache_control="no-cache", storage_class="Cool")
+    assert listed == {"listed/chosen.txt": untagged, "listed/plain.txt": ObjectAttributes()}
     assert type(listed["listed/chosen.txt"].storage_class) is str  # not the SDK's StandardBlobTier
     folder = {entry.key: entry async for entry in storage.list_dir("listed")}
-    assert folder["listed/chosen.txt"].attributes == chosen  # type: ignore[union-attr]
+    assert folder["listed/chosen.txt"].attributes == untagged  # type: ignore[union-attr]
+    assert (await storage.info("listed/chosen.txt")).attributes == chosen

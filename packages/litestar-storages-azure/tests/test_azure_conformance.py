@@ -38,6 +38,7 @@ class TestAzureConformance(StorageConformance):
     signs_download_names: ClassVar[bool] = True
     attribute_samples: ClassVar[ObjectAttributes] = AZURE_SAMPLES
     unreported_attributes: ClassVar[frozenset[str]] = AZURITE_UNREPORTED
+    unlisted_attributes: ClassVar[frozenset[str]] = frozenset({"tags"})
 
     @pytest_asyncio.fixture
     async def storage(self, config: AzureConfig) -> AsyncIterator[AzureStorage]:
@@ -55,6 +56,7 @@ class TestAzurePrefixedConformance(StorageConformance):
     signs_download_names: ClassVar[bool] = True
     attribute_samples: ClassVar[ObjectAttributes] = AZURE_SAMPLES
     unreported_attributes: ClassVar[frozenset[str]] = AZURITE_UNREPORTED
+    unlisted_attributes: ClassVar[frozenset[str]] = frozenset({"tags"})
 
     @pytest_asyncio.fixture
     async def storage(

@@ -243,10 +243,13 @@ class DriverStorage(BaseStorage):
             page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
             page = await call(self.driver, prefix, self.driver.list_page, wanted, token, page_size)
             files = listed_files(page.files)
-            for stored in files[:remaining]:
-                yield self._file(stored)
             if remaining is not None:
-                remaining -= min(remaining, len(files))
+                files = files[:remaining]
+                remaining -= len(files)
+            if self._prefix:
+                files = [self._file(stored) for stored in files]
+            for stored in files:  # the loop a listing spends its per-key time in: nothing else in it
+                yield stored
             if page.token is None:
                 return
             if page.token == token:

@@ -117,17 +117,29 @@ def _attributes(found: Mapping[str, Any], tags: Mapping[str, str] | None) -> Obj
 def file_from_properties(properties: BlobProperties) -> StoredFile:
     """Describe a blob from its properties (List Blobs, or Get Blob Properties through the public client)."""
     settings = properties.content_settings
-    found = {name: getattr(settings, name, None) for name in _PROPERTIES}
-    found.update(storage_class=properties.blob_tier, inferred=properties.blob_tier_inferred)
-    found["scope"] = properties.encryption_scope
+    tags, scope = properties.tags, properties.encryption_scope
+    tier = None if properties.blob_tier_inferred in ("true", True) else properties.blob_tier
+    if tier or tags or (scope and scope != _DEFAULT_SCOPE) or _has_content_attributes(settings):
+        found = {name: getattr(settings, name, None) for name in _PROPERTIES}
+        found.update(storage_class=tier, scope=scope)
+        attributes = _attributes(found, tags)
+    else:  # most blobs of a listing: nothing to gather
+        attributes = NO_ATTRIBUTES
+    metadata = properties.metadata
     return StoredFile(
-        key=properties.name,
-        size=int(properties.size or 0),
-        content_type=settings.content_type if settings else None,
-        etag=blob_etag(properties.etag),
-        last_modified=properties.last_modified,
-        metadata=decode_metadata(properties.metadata),
-        attributes=_attributes(found, properties.tags),
+        properties.name,
+        int(properties.size or 0),
+        settings.content_type if settings else None,
+        blob_etag(properties.etag),
+        properties.last_modified,
+        decode_metadata(metadata) if metadata else None,
+        attributes,
+    )
+
+
+def _has_content_attributes(settings: Any) -> bool:
+    return settings is not None and bool(
+        settings.cache_control or settings.content_disposition or settings.content_encoding or settings.content_language
     )
 
 
