@@ -1,9 +1,11 @@
-"""Paired measure of the obstore driver: ``ObstoreStorage`` against raw obstore over the same store.
+"""Paired measure of a driver against its raw client: ``ObstoreStorage`` against raw obstore, and more.
 
 ``hatch run bench:python benchmarks/obstore_pairs.py SUITE [--rounds 24] [--out FILE]``
-with SUITE one of ``memory``, ``s3``, ``azure``. On a shared machine the CPU per
-operation of one contender moves by tens of percent between runs; here raw obstore and
-``ObstoreStorage`` alternate in small batches in one process (order swapped every
+with SUITE one of ``memory``, ``s3``, ``azure`` (obstore's stores), or ``s3-sdk``,
+``azure-sdk``, ``gcs-sdk`` (``S3Storage``, ``AzureStorage``, ``GCSStorage`` against raw
+aiobotocore, azure-storage-blob, gcloud-aio-storage). On a shared machine the CPU per
+operation of one contender moves by tens of percent between runs; here the raw client and
+the storage alternate in small batches in one process (order swapped every
 batch), and each row's ratio is the median of the ratios of adjacent batches, which
 load drifts cancel out of. Streamed puts alternate the same way. To compare two
 versions of the code, run it once per checkout (``PYTHONPATH`` pointing at each one's
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.harness import services
 from benchmarks.harness.contender import Contender, StorageContender
 from benchmarks.harness.scenarios import run_concurrently, stream_source
-from benchmarks.suites import azure, memory, s3
+from benchmarks.suites import azure, gcs, memory, s3
 
 MiB = 1024 * 1024
 SUITES: dict[str, tuple[type[Contender], type[Contender], Callable[[ExitStack], Any] | None, int, int, int]] = {
@@ -38,6 +40,10 @@ SUITES: dict[str, tuple[type[Contender], type[Contender], Callable[[ExitStack], 
     "memory": (memory.ObstoreMemory, memory.ObstoreStorageContender, None, 60, 192, 64 * MiB),
     "s3": (s3.ObstoreS3, s3.ObstoreStorageContender, services.start_moto, 30, 128, 32 * MiB),
     "azure": (azure.ObstoreAzure, azure.ObstoreStorageContender, services.start_azurite, 30, 128, 32 * MiB),
+    # The SDK backends against their raw clients (the full run's small-operation rows, paired).
+    "s3-sdk": (s3.RawAiobotocore, s3.OursS3, services.start_moto, 30, 128, 32 * MiB),
+    "azure-sdk": (azure.RawAzure, azure.OursAzure, services.start_azurite, 30, 128, 32 * MiB),
+    "gcs-sdk": (gcs.RawGCS, gcs.OursGCS, services.start_fake_gcs, 30, 128, 0),
 }
 
 
@@ -67,7 +73,7 @@ async def measure(suite: str, rounds: int, streamed_rounds: int) -> dict[str, li
                         await run_concurrently(operation, keys, concurrency)
                         spent = (time.process_time() - started) / size * 1e6
                         samples.setdefault(f"{who}.{phase}.c{concurrency}", []).append(spent)
-        for run in range(streamed_rounds):
+        for run in range(streamed_rounds if large else 0):  # gcloud-aio-storage uploads no stream
             order = list(contenders.items())
             for who, contender in order if run % 2 == 0 else order[::-1]:
                 gc.collect()
@@ -101,9 +107,9 @@ def _phases(who: str, contender: Contender, data: bytes) -> list[tuple[str, Call
     return phases
 
 
-def table(samples: dict[str, list[float]]) -> str:
+def table(samples: dict[str, list[float]], names: tuple[str, str] = ("raw obstore", "ObstoreStorage")) -> str:
     """Render the ratios (median of adjacent-batch ratios for CPU, of medians for streams)."""
-    lines = ["| Row | raw obstore | ObstoreStorage | ratio |", "|---|--:|--:|--:|"]
+    lines = [f"| Row | {names[0]} | {names[1]} | ratio |", "|---|--:|--:|--:|"]
     operations = ("put", "get", "info", "delete")
     rows = [(f"{op} 1 KiB, c={c} (µs/op)", f"raw.{op}.c{c}", f"ours.{op}.c{c}") for c in (1, 64) for op in operations]
     for c in (1, 64):
@@ -113,6 +119,8 @@ def table(samples: dict[str, list[float]]) -> str:
         ratio = statistics.median(mine / theirs for theirs, mine in zip(raw, ours, strict=True))
         lines.append(f"| {label} | {statistics.median(raw):,.0f} | {statistics.median(ours):,.0f} | {ratio:.2f}x |")
     for label, metric in (("streamed put (MB/s)", "streamed.mb_s"), ("streamed put (CPU s/GiB)", "streamed.cpu_s_gib")):
+        if f"raw.{metric}" not in samples:
+            continue
         raw_value = statistics.median(samples[f"raw.{metric}"])
         ours_value = statistics.median(samples[f"ours.{metric}"])
         lines.append(f"| {label} | {raw_value:,.2f} | {ours_value:,.2f} | {ours_value / raw_value:.2f}x |")
@@ -130,7 +138,8 @@ def main() -> None:
     samples = asyncio.run(measure(args.suite, args.rounds, args.streamed))
     if args.out is not None:
         args.out.write_text(json.dumps(samples))
-    print(table(samples))
+    peer, ours = SUITES[args.suite][:2]
+    print(table(samples, (peer.name, ours.name)))
 
 
 if __name__ == "__main__":
