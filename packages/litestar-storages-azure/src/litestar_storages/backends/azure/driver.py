@@ -206,20 +206,9 @@ class AzureDriver:
         files, _, next_token = await self._list(prefix, token, page_size, None)
         return ListPage(files, next_token)
 
-    async def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[list[StoredFile]]:
-        """Yield the blobs under ``prefix`` page by page from one listing (``SupportsListStream``).
-
-        One pager, as the SDK's own callers use it: pages of up to ``list_page_size``
-        (5,000 by default, Azure's most) where the engine's pages hold 1,000, so a
-        listing of 10,000 blobs is 2 requests instead of 10.
-
-        Args:
-            prefix: The name prefix (may stop mid-segment).
-            limit: Most blobs the caller will take (sizes the pages), or ``None``.
-
-        Yields:
-            Pages of blobs, in Azure's listing order.
-        """
+    async def list_stream(self, prefix: str, limit: int | None) -> AsyncIterator[list[StoredFile]]:  # noqa: D102
+        # One pager, as the SDK's own callers use it: pages of up to list_page_size (5,000
+        # by default, Azure's most) where the engine's hold 1,000; 2 requests for 10,000 blobs.
         size = self.config.list_page_size if limit is None else min(limit, self.config.list_page_size)
         blobs = self.container().list_blobs(name_starts_with=prefix or None, include=_LISTED, results_per_page=size)
         async for page in blobs.by_page():
